@@ -1,0 +1,1 @@
+//! Schema → DDL: the CREATE statements for a whole model, ordered by dependencies.

@@ -1,0 +1,20 @@
+//! pgphase plans safe, phased PostgreSQL schema changes.
+//!
+//! ```text
+//!  live database ──introspect──┐
+//!                              ├─► Schema ──diff──► Changes ──rules──► … ──► Plan
+//!  desired YAML ───load────────┘
+//! ```
+//!
+//! Every stage is a plain function over plain data. Only `source::postgres` and `cluster` touch a
+//! database or a server process; only the binary writes to the terminal.
+
+pub mod cluster;
+pub mod ddl;
+pub mod error;
+pub mod schema;
+pub mod source;
+pub mod sql;
+
+pub use error::Error;
+pub use schema::Schema;

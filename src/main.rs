@@ -1,0 +1,3 @@
+//! The `pgphase` binary: parses arguments, dispatches, maps the outcome to an exit code.
+
+fn main() {}

@@ -1,0 +1,401 @@
+//! The schema model: plain data describing everything pgphase manages in a database.
+//!
+//! Both sources produce it (the live catalog and the desired YAML file) and everything downstream
+//! compares it. It holds no I/O and builds no SQL. Every collection whose order carries no meaning
+//! is a `BTreeMap` keyed by name or a `Vec` kept sorted by name, so two equal databases give
+//! equal values and deterministic output. Text that PostgreSQL itself canonicalises (types,
+//! defaults, expressions, view bodies, function and trigger definitions) is kept as that text.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// The whole managed model of one database: its extensions and its schemas (namespaces).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Schema {
+    /// Installed extensions by name.
+    pub extensions: BTreeMap<String, Extension>,
+    /// PostgreSQL schemas by name (`public`, `billing`, …).
+    pub namespaces: BTreeMap<String, Namespace>,
+}
+
+/// An installed extension; its version is not managed (it changes with the server packages).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Extension {
+    /// The schema its objects were installed into.
+    pub schema: String,
+}
+
+/// One PostgreSQL schema and the objects in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Namespace {
+    pub comment: Option<String>,
+    pub enums: BTreeMap<String, Enum>,
+    pub domains: BTreeMap<String, Domain>,
+    /// Composite types (`CREATE TYPE … AS (…)`).
+    pub composite_types: BTreeMap<String, CompositeType>,
+    pub sequences: BTreeMap<String, Sequence>,
+    pub tables: BTreeMap<String, Table>,
+    /// Views and materialized views share one name space in PostgreSQL, so they share one map.
+    pub views: BTreeMap<String, View>,
+    /// Functions, procedures and aggregates keyed by their signature, `name(argument types)`.
+    pub functions: BTreeMap<String, Function>,
+    /// Operators keyed by their signature, `name(left type, right type)`.
+    pub operators: BTreeMap<String, Operator>,
+}
+
+/// An enum type: its labels in their sort order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Enum {
+    pub labels: Vec<String>,
+    pub comment: Option<String>,
+}
+
+/// A domain: a base type with optional NOT NULL, default, collation and checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Domain {
+    pub data_type: String,
+    pub nullable: bool,
+    pub default: Option<String>,
+    pub collation: Option<String>,
+    /// Sorted by name.
+    pub checks: Vec<Check>,
+    pub comment: Option<String>,
+}
+
+/// A composite type: named, typed attributes in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CompositeType {
+    pub attributes: Vec<Attribute>,
+    pub comment: Option<String>,
+}
+
+/// One attribute of a composite type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attribute {
+    pub name: String,
+    pub data_type: String,
+    pub collation: Option<String>,
+}
+
+/// A free-standing sequence (identity sequences belong to their column and are not listed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sequence {
+    /// `smallint`, `integer` or `bigint`.
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    pub cycle: bool,
+    pub unlogged: bool,
+    /// The column that owns it (`OWNED BY`), as table and column in the same schema.
+    pub owned_by: Option<ColumnRef>,
+    pub comment: Option<String>,
+}
+
+/// A column of a table in the sequence's own schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnRef {
+    pub table: String,
+    pub column: String,
+}
+
+/// A table: ordinary, partitioned, or a partition of another table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Table {
+    /// In table order. A partition lists no columns: it takes its parent's.
+    pub columns: Vec<Column>,
+    pub comment: Option<String>,
+    pub unlogged: bool,
+    pub primary_key: Option<PrimaryKey>,
+    /// The following lists are sorted by name.
+    pub unique: Vec<Unique>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub checks: Vec<Check>,
+    pub exclusions: Vec<Exclusion>,
+    pub indexes: Vec<Index>,
+    pub triggers: Vec<Trigger>,
+    /// For a partitioned table: its partition key, as `pg_get_partkeydef` prints it (`RANGE (day)`).
+    pub partition_by: Option<String>,
+    /// For a partition: its parent and bound.
+    pub partition_of: Option<PartitionOf>,
+    pub row_security: RowSecurity,
+    /// A hint from the desired file: the table's previous name. Never set by introspection.
+    pub renamed_from: Option<String>,
+}
+
+/// A column; `data_type` is the canonical type name (see `schema::types`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub name: String,
+    pub data_type: String,
+    pub nullable: bool,
+    pub default: Option<String>,
+    pub identity: Option<Identity>,
+    /// A stored generated column's expression.
+    pub generated: Option<String>,
+    /// Set only when it differs from the type's default collation.
+    pub collation: Option<String>,
+    pub comment: Option<String>,
+    /// A hint from the desired file: the column's previous name. Never set by introspection.
+    pub renamed_from: Option<String>,
+}
+
+impl Column {
+    /// A nullable column of the given type with nothing else set.
+    #[must_use]
+    pub fn new(name: impl Into<String>, data_type: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            data_type: data_type.into(),
+            nullable: true,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+            renamed_from: None,
+        }
+    }
+}
+
+/// `GENERATED ALWAYS AS IDENTITY` or `GENERATED BY DEFAULT AS IDENTITY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    Always,
+    ByDefault,
+}
+
+/// How a deferrable constraint is checked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Deferral {
+    #[default]
+    NotDeferrable,
+    InitiallyImmediate,
+    InitiallyDeferred,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrimaryKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub include: Vec<String>,
+    pub deferral: Deferral,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unique {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub include: Vec<String>,
+    pub nulls_not_distinct: bool,
+    pub deferral: Deferral,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub references: TableRef,
+    pub referenced_columns: Vec<String>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+    pub match_type: FkMatch,
+    pub deferral: Deferral,
+    /// False for a constraint added `NOT VALID` and not yet validated.
+    pub valid: bool,
+}
+
+/// A table named with its schema.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct TableRef {
+    pub schema: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FkAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FkMatch {
+    #[default]
+    Simple,
+    Full,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub name: String,
+    /// The boolean expression, without the `CHECK (…)` around it.
+    pub expression: String,
+    pub no_inherit: bool,
+    pub valid: bool,
+}
+
+/// An exclusion constraint, kept as its whole definition (`EXCLUDE USING gist (…)`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exclusion {
+    pub name: String,
+    pub definition: String,
+}
+
+/// An index that no constraint owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Index {
+    pub name: String,
+    pub unique: bool,
+    /// The access method: `btree`, `gin`, `gist`, `hash`, `brin`, `spgist`…
+    pub method: String,
+    pub keys: Vec<IndexKey>,
+    pub include: Vec<String>,
+    /// The partial-index predicate, without `WHERE`.
+    pub predicate: Option<String>,
+    pub nulls_not_distinct: bool,
+    /// Storage parameters as `name=value`, sorted.
+    pub with: Vec<String>,
+    pub comment: Option<String>,
+}
+
+/// One key of an index: a column or an expression, with its ordering and operator class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndexKey {
+    pub target: KeyTarget,
+    /// Set only when it is not the default operator class for the key's type.
+    pub opclass: Option<String>,
+    /// Set only when it differs from the key's own collation.
+    pub collation: Option<String>,
+    pub descending: bool,
+    /// True for `NULLS FIRST`. The default is `descending` (NULLS LAST ascending, FIRST descending).
+    pub nulls_first: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyTarget {
+    Column(String),
+    Expression(String),
+}
+
+/// A trigger, kept as PostgreSQL's canonical `CREATE TRIGGER` statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trigger {
+    pub name: String,
+    pub definition: String,
+    /// False when the trigger is disabled (`ALTER TABLE … DISABLE TRIGGER`).
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartitionOf {
+    pub parent: TableRef,
+    /// As `pg_get_expr(relpartbound)` prints it: `FOR VALUES FROM (…) TO (…)`, `DEFAULT`.
+    pub bound: String,
+}
+
+/// Row-level security: whether it is enabled and forced, and the policies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RowSecurity {
+    pub enabled: bool,
+    pub forced: bool,
+    /// Sorted by name.
+    pub policies: Vec<Policy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub name: String,
+    pub command: PolicyCommand,
+    pub permissive: bool,
+    /// Role names; `public` means every role. Sorted.
+    pub roles: Vec<String>,
+    pub using: Option<String>,
+    pub with_check: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyCommand {
+    #[default]
+    All,
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+/// A view or a materialized view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct View {
+    /// The query, as `pg_get_viewdef` prints it.
+    pub definition: String,
+    pub materialized: bool,
+    /// Options such as `security_invoker=true`, sorted.
+    pub with: Vec<String>,
+    /// Indexes of a materialized view, sorted by name.
+    pub indexes: Vec<Index>,
+    pub comment: Option<String>,
+}
+
+/// A function, procedure or aggregate, kept as its canonical `CREATE` statement: PostgreSQL's
+/// own (`pg_get_functiondef`) for functions and procedures, assembled from `pg_aggregate` for
+/// aggregates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Function {
+    pub definition: String,
+    pub comment: Option<String>,
+}
+
+/// An operator, kept as its canonical `CREATE OPERATOR` statement, assembled from `pg_operator`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Operator {
+    pub definition: String,
+    pub comment: Option<String>,
+}
+
+impl Schema {
+    /// The table with this schema and name, if the model has it.
+    #[must_use]
+    pub fn table(&self, table: &TableRef) -> Option<&Table> {
+        self.namespaces.get(&table.schema)?.tables.get(&table.name)
+    }
+
+    /// Number of tables across all schemas.
+    #[must_use]
+    pub fn table_count(&self) -> usize {
+        self.namespaces.values().map(|ns| ns.tables.len()).sum()
+    }
+}
+
+impl Table {
+    /// The column with this name.
+    #[must_use]
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+impl TableRef {
+    #[must_use]
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        Self { schema: schema.into(), name: name.into() }
+    }
+}
+
+impl std::fmt::Display for TableRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}

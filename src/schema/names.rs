@@ -1,0 +1,1 @@
+//! PostgreSQL's default names for constraints and indexes left unnamed.

@@ -1,0 +1,4 @@
+//! Where schemas come from: the desired-schema YAML file and a live PostgreSQL database.
+
+pub mod postgres;
+pub mod yaml;

@@ -1,0 +1,1 @@
+//! A live PostgreSQL database: connecting like libpq, and reading its schema read-only.

@@ -1,0 +1,1 @@
+//! The desired-schema YAML file: loading with located errors, and writing snapshots.
