@@ -5,4 +5,8 @@
 
 #[allow(dead_code)]
 mod common;
+
+mod cli;
 mod harness;
+mod live;
+mod roundtrip;
