@@ -5,4 +5,7 @@
 pub enum Error {
     #[error("{0}")]
     Usage(String),
+    /// Connecting to the database failed (exit code 2).
+    #[error(transparent)]
+    Connect(#[from] crate::source::postgres::ConnectError),
 }

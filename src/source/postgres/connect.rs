@@ -62,7 +62,10 @@ pub struct ConnectOptions {
 impl fmt::Debug for ConnectOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectOptions")
-            .field("database_url", &self.database_url.as_ref().map(|_| "<hidden>"))
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "<hidden>"),
+            )
             .field("connect_timeout", &self.connect_timeout)
             .field("statement_timeout", &self.statement_timeout)
             .finish()
@@ -111,7 +114,12 @@ type Session = (Client, JoinHandle<Result<(), tokio_postgres::Error>>);
 /// [`ConnectError`]: a bad URL or variable, an unreachable server, failed authentication, a
 /// missing database, a TLS failure, or a server older than PostgreSQL 12.
 pub async fn connect(options: &ConnectOptions, env: &dyn Env) -> Result<Connection, ConnectError> {
-    let settings = settings::resolve(options.database_url.as_deref(), options.connect_timeout, env, &Path::exists)?;
+    let settings = settings::resolve(
+        options.database_url.as_deref(),
+        options.connect_timeout,
+        env,
+        &Path::exists,
+    )?;
     let mut notes = Vec::new();
     let passfile = match (&settings.password, &settings.passfile) {
         (None, Some(path)) => pgpass::load(path),
@@ -129,10 +137,16 @@ pub async fn connect(options: &ConnectOptions, env: &dyn Env) -> Result<Connecti
             user: &settings.user,
             database: &settings.database,
             ssl_mode: settings.ssl_mode,
-            password_hint: password_hint(password.as_ref(), &passfile, settings.passfile.as_deref()),
+            password_hint: password_hint(
+                password.as_ref(),
+                &passfile,
+                settings.passfile.as_deref(),
+            ),
         };
         match attempt(&settings, endpoint, password.as_ref(), &context, &mut notes).await {
-            Ok(session) => return finish(session, &settings, endpoint, options, notes, &context).await,
+            Ok(session) => {
+                return finish(session, &settings, endpoint, options, notes, &context).await;
+            }
             Err(error) if error.is_unreachable() => last_failure = Some(error),
             Err(error) => {
                 reached_server.get_or_insert(error);
@@ -141,34 +155,58 @@ pub async fn connect(options: &ConnectOptions, env: &dyn Env) -> Result<Connecti
     }
     Err(reached_server
         .or(last_failure)
-        .unwrap_or_else(|| ConnectError::BadUrl { reason: "no host to connect to".to_owned() }))
+        .unwrap_or_else(|| ConnectError::BadUrl {
+            reason: "no host to connect to".to_owned(),
+        }))
 }
 
 /// The password given explicitly, else the password file's for this endpoint.
-fn password_for(settings: &Settings, passfile: &PassFileState, endpoint: &Endpoint) -> Option<Password> {
+fn password_for(
+    settings: &Settings,
+    passfile: &PassFileState,
+    endpoint: &Endpoint,
+) -> Option<Password> {
     if let Some(password) = &settings.password {
         return Some(password.clone());
     }
     let (PassFileState::Loaded(file), Some(path)) = (passfile, &settings.passfile) else {
         return None;
     };
-    file.find(&endpoint.host, endpoint.port, &settings.database, &settings.user).map(|found| Password {
+    file.find(
+        &endpoint.host,
+        endpoint.port,
+        &settings.database,
+        &settings.user,
+    )
+    .map(|found| Password {
         value: found.password,
-        origin: PasswordOrigin::PassFile { path: path.clone(), line: found.line },
+        origin: PasswordOrigin::PassFile {
+            path: path.clone(),
+            line: found.line,
+        },
     })
 }
 
 /// Where the password came from, or how to give one, for an authentication failure.
-fn password_hint(password: Option<&Password>, passfile: &PassFileState, passfile_path: Option<&Path>) -> String {
+fn password_hint(
+    password: Option<&Password>,
+    passfile: &PassFileState,
+    passfile_path: Option<&Path>,
+) -> String {
     match (password.map(|password| &password.origin), passfile) {
         (Some(PasswordOrigin::Url), _) => "the password comes from the database URL".to_owned(),
         (Some(PasswordOrigin::Environment), _) => "the password comes from PGPASSWORD".to_owned(),
         (Some(PasswordOrigin::PassFile { path, line }), _) => {
             format!("the password comes from {} line {line}", path.display())
         }
-        (None, PassFileState::Ignored(reason)) => format!("{reason}, so it was not used; set PGPASSWORD or fix the file"),
+        (None, PassFileState::Ignored(reason)) => {
+            format!("{reason}, so it was not used; set PGPASSWORD or fix the file")
+        }
         (None, _) => match passfile_path {
-            Some(path) => format!("set PGPASSWORD, or add a line for this server to {}", path.display()),
+            Some(path) => format!(
+                "set PGPASSWORD, or add a line for this server to {}",
+                path.display()
+            ),
             None => "set PGPASSWORD, or give a password file with PGPASSFILE".to_owned(),
         },
     }
@@ -187,9 +225,16 @@ async fn attempt(
         Host::Socket(_) => SslMode::Disable,
         Host::Tcp(_) => settings.ssl_mode,
     };
-    let first = within(settings.connect_timeout, context, handshake(settings, endpoint, password, mode, context)).await;
+    let first = within(
+        settings.connect_timeout,
+        context,
+        handshake(settings, endpoint, password, mode, context),
+    )
+    .await;
     match first {
-        Err(ConnectError::Tls { reason, .. }) if mode != SslMode::Disable && mode.allows_plain() => {
+        Err(ConnectError::Tls { reason, .. })
+            if mode != SslMode::Disable && mode.allows_plain() =>
+        {
             let plain = handshake(settings, endpoint, password, SslMode::Disable, context);
             let session = within(settings.connect_timeout, context, plain).await?;
             notes.push(format!(
@@ -209,7 +254,9 @@ async fn within<T>(
     work: impl Future<Output = Result<T, ConnectError>>,
 ) -> Result<T, ConnectError> {
     match limit {
-        Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| Err(context.timed_out(limit))),
+        Some(limit) => tokio::time::timeout(limit, work)
+            .await
+            .unwrap_or_else(|_| Err(context.timed_out(limit))),
         None => work.await,
     }
 }
@@ -227,17 +274,19 @@ async fn handshake(
     match &endpoint.host {
         Host::Socket(_) => {
             let path = endpoint.socket_path().unwrap_or_default();
-            let stream = UnixStream::connect(&path)
-                .await
-                .map_err(|error| context.unreachable(format!("{} ({})", describe_io(&error), path.display())))?;
+            let stream = UnixStream::connect(&path).await.map_err(|error| {
+                context.unreachable(format!("{} ({})", describe_io(&error), path.display()))
+            })?;
             let (client, connection) = config.connect_raw(stream, NoTls).await.map_err(classify)?;
             Ok((client, tokio::spawn(connection)))
         }
         Host::Tcp(name) => {
             let stream = connect_tcp(name, endpoint.port, context).await?;
-            let Some(tls_config) = tls::client_config(mode, &settings.root_cert).map_err(|reason| context.tls(reason))?
+            let Some(tls_config) = tls::client_config(mode, &settings.root_cert)
+                .map_err(|reason| context.tls(reason))?
             else {
-                let (client, connection) = config.connect_raw(stream, NoTls).await.map_err(classify)?;
+                let (client, connection) =
+                    config.connect_raw(stream, NoTls).await.map_err(classify)?;
                 return Ok((client, tokio::spawn(connection)));
             };
             let mut maker = MakeRustlsConnect::new(tls_config);
@@ -245,14 +294,21 @@ async fn handshake(
                 Ok(connector) => connector,
                 Err(never) => match never {},
             };
-            let (client, connection) = config.connect_raw(stream, connector).await.map_err(classify)?;
+            let (client, connection) = config
+                .connect_raw(stream, connector)
+                .await
+                .map_err(classify)?;
             Ok((client, tokio::spawn(connection)))
         }
     }
 }
 
 /// The startup parameters for one attempt.
-fn session_config(settings: &Settings, password: Option<&Password>, mode: SslMode) -> tokio_postgres::Config {
+fn session_config(
+    settings: &Settings,
+    password: Option<&Password>,
+    mode: SslMode,
+) -> tokio_postgres::Config {
     let mut config = tokio_postgres::Config::new();
     config
         .user(&settings.user)
@@ -274,7 +330,11 @@ fn session_config(settings: &Settings, password: Option<&Password>, mode: SslMod
 }
 
 /// TCP to each address of `host` in turn, keepalives on, as libpq does.
-async fn connect_tcp(host: &str, port: u16, context: &AttemptContext<'_>) -> Result<TcpStream, ConnectError> {
+async fn connect_tcp(
+    host: &str,
+    port: u16,
+    context: &AttemptContext<'_>,
+) -> Result<TcpStream, ConnectError> {
     let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
         .await
         .map_err(|error| context.unreachable(format!("unknown host ({})", describe_io(&error))))?
@@ -286,11 +346,18 @@ async fn connect_tcp(host: &str, port: u16, context: &AttemptContext<'_>) -> Res
             Err(error) => last_error = Some(error),
         }
     }
-    Err(context.unreachable(last_error.map_or_else(|| "the host name has no addresses".to_owned(), |error| describe_io(&error))))
+    Err(context.unreachable(last_error.map_or_else(
+        || "the host name has no addresses".to_owned(),
+        |error| describe_io(&error),
+    )))
 }
 
 async fn open_tcp(address: SocketAddr) -> std::io::Result<TcpStream> {
-    let socket = if address.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    let socket = if address.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
     socket.set_keepalive(true)?;
     let stream = socket.connect(address).await?;
     stream.set_nodelay(true)?;
@@ -307,9 +374,17 @@ async fn finish(
     context: &AttemptContext<'_>,
 ) -> Result<Connection, ConnectError> {
     let row = client
-        .query_one("SELECT current_setting('server_version_num')::int4, current_setting('server_version')", &[])
+        .query_one(
+            "SELECT current_setting('server_version_num')::int4, current_setting('server_version')",
+            &[],
+        )
         .await
-        .map_err(|error| context.failed(format!("cannot read the server version: {}", query_error(&error))))?;
+        .map_err(|error| {
+            context.failed(format!(
+                "cannot read the server version: {}",
+                query_error(&error)
+            ))
+        })?;
     let (version_num, version): (i32, String) = (row.get(0), row.get(1));
     check_server_version(version_num, &version, &context.server)?;
     if let Some(limit) = options.statement_timeout {
@@ -317,7 +392,12 @@ async fn finish(
         client
             .batch_execute(&format!("SET statement_timeout = {millis}"))
             .await
-            .map_err(|error| context.failed(format!("cannot set statement_timeout: {}", query_error(&error))))?;
+            .map_err(|error| {
+                context.failed(format!(
+                    "cannot set statement_timeout: {}",
+                    query_error(&error)
+                ))
+            })?;
     }
     Ok(Connection {
         client,
@@ -333,8 +413,15 @@ fn check_server_version(version_num: i32, version: &str, server: &str) -> Result
     if version_num >= OLDEST_SUPPORTED_SERVER {
         return Ok(());
     }
-    let version = version.split_whitespace().next().unwrap_or(version).to_owned();
-    Err(ConnectError::ServerTooOld { server: server.to_owned(), version })
+    let version = version
+        .split_whitespace()
+        .next()
+        .unwrap_or(version)
+        .to_owned();
+    Err(ConnectError::ServerTooOld {
+        server: server.to_owned(),
+        version,
+    })
 }
 
 /// A failed query's server message, or the client's reason.
@@ -359,26 +446,40 @@ mod tests {
         assert!(check_server_version(120_000, "12.0", "h:1").is_ok());
         assert!(check_server_version(170_002, "17.2 (Debian 17.2-1)", "h:1").is_ok());
         assert_eq!(
-            check_server_version(110_022, "11.22 (Debian 11.22-1.pgdg120+1)", "h:1").unwrap_err().to_string(),
+            check_server_version(110_022, "11.22 (Debian 11.22-1.pgdg120+1)", "h:1")
+                .unwrap_err()
+                .to_string(),
             "h:1 runs PostgreSQL 11.22; pgphase needs PostgreSQL 12 or newer"
         );
         assert_eq!(
-            check_server_version(90_624, "9.6.24", "h:1").unwrap_err().to_string(),
+            check_server_version(90_624, "9.6.24", "h:1")
+                .unwrap_err()
+                .to_string(),
             "h:1 runs PostgreSQL 9.6.24; pgphase needs PostgreSQL 12 or newer"
         );
     }
 
     #[test]
     fn password_hints_say_where_the_password_came_from() {
-        let from = |origin| Password { value: "x".to_owned(), origin };
+        let from = |origin| Password {
+            value: "x".to_owned(),
+            origin,
+        };
         let pgpass = Path::new("/home/u/.pgpass");
         assert_eq!(
-            password_hint(Some(&from(PasswordOrigin::Environment)), &PassFileState::Absent, Some(pgpass)),
+            password_hint(
+                Some(&from(PasswordOrigin::Environment)),
+                &PassFileState::Absent,
+                Some(pgpass)
+            ),
             "the password comes from PGPASSWORD"
         );
         assert_eq!(
             password_hint(
-                Some(&from(PasswordOrigin::PassFile { path: pgpass.to_owned(), line: 3 })),
+                Some(&from(PasswordOrigin::PassFile {
+                    path: pgpass.to_owned(),
+                    line: 3
+                })),
                 &PassFileState::Absent,
                 Some(pgpass)
             ),
@@ -389,23 +490,40 @@ mod tests {
             "set PGPASSWORD, or add a line for this server to /home/u/.pgpass"
         );
         assert_eq!(
-            password_hint(None, &PassFileState::Ignored("password file /p is not a plain file".to_owned()), None),
+            password_hint(
+                None,
+                &PassFileState::Ignored("password file /p is not a plain file".to_owned()),
+                None
+            ),
             "password file /p is not a plain file, so it was not used; set PGPASSWORD or fix the file"
         );
     }
 
     #[test]
     fn password_file_is_used_only_without_an_explicit_password() {
-        let env: BTreeMap<String, String> =
-            [("USER", "u"), ("PGHOST", "db"), ("PGPASSFILE", "/p")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+        let env: BTreeMap<String, String> = [("USER", "u"), ("PGHOST", "db"), ("PGPASSFILE", "/p")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .into();
         let mut settings = settings::resolve(None, None, &env, &|_| false).unwrap();
         let file = PassFileState::Loaded(pgpass::parse("db:5432:u:u:from-file\n"));
         let endpoint = settings.endpoints[0].clone();
         let found = password_for(&settings, &file, &endpoint).unwrap();
         assert_eq!(found.value, "from-file");
-        assert_eq!(found.origin, PasswordOrigin::PassFile { path: PathBuf::from("/p"), line: 1 });
-        settings.password = Some(Password { value: "explicit".to_owned(), origin: PasswordOrigin::Url });
-        assert_eq!(password_for(&settings, &file, &endpoint).unwrap().value, "explicit");
+        assert_eq!(
+            found.origin,
+            PasswordOrigin::PassFile {
+                path: PathBuf::from("/p"),
+                line: 1
+            }
+        );
+        settings.password = Some(Password {
+            value: "explicit".to_owned(),
+            origin: PasswordOrigin::Url,
+        });
+        assert_eq!(
+            password_for(&settings, &file, &endpoint).unwrap().value,
+            "explicit"
+        );
     }
 
     #[test]

@@ -11,7 +11,10 @@ pub(super) type Params = BTreeMap<String, String>;
 
 /// Parses a URL (`postgresql://…` or `postgres://…`) or `key=value` settings.
 pub(super) fn parse(text: &str) -> Result<Params, String> {
-    if let Some(rest) = text.strip_prefix("postgresql://").or_else(|| text.strip_prefix("postgres://")) {
+    if let Some(rest) = text
+        .strip_prefix("postgresql://")
+        .or_else(|| text.strip_prefix("postgres://"))
+    {
         return parse_url(rest);
     }
     if text.contains('=') {
@@ -134,7 +137,8 @@ fn percent_decode(text: &str, what: &str) -> Result<String, String> {
             index += 1;
         }
     }
-    String::from_utf8(decoded).map_err(|_| format!("the {what} is not valid UTF-8 once percent-decoded"))
+    String::from_utf8(decoded)
+        .map_err(|_| format!("the {what} is not valid UTF-8 once percent-decoded"))
 }
 
 /// `keyword = value` pairs separated by white space; values may be single-quoted, and a
@@ -147,13 +151,15 @@ fn parse_key_values(text: &str) -> Result<Params, String> {
         if chars.peek().is_none() {
             return Ok(params);
         }
-        let keyword: String = std::iter::from_fn(|| chars.next_if(|c| *c != '=' && !c.is_whitespace())).collect();
+        let keyword: String =
+            std::iter::from_fn(|| chars.next_if(|c| *c != '=' && !c.is_whitespace())).collect();
         skip_spaces(&mut chars);
         if chars.next() != Some('=') {
             return Err("a setting is missing \"=\" after its name".to_owned());
         }
         skip_spaces(&mut chars);
-        let value = read_value(&mut chars).ok_or_else(|| format!("unterminated quoted value for \"{keyword}\""))?;
+        let value = read_value(&mut chars)
+            .ok_or_else(|| format!("unterminated quoted value for \"{keyword}\""))?;
         params.insert(keyword, value);
     }
 }
@@ -184,12 +190,18 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> Params {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
     fn url_with_every_part() {
-        let parsed = parse("postgresql://alice:p%40ss@db.example:6432/app?sslmode=verify-full&connect_timeout=3").unwrap();
+        let parsed = parse(
+            "postgresql://alice:p%40ss@db.example:6432/app?sslmode=verify-full&connect_timeout=3",
+        )
+        .unwrap();
         assert_eq!(
             parsed,
             params(&[
@@ -213,7 +225,10 @@ mod tests {
 
     #[test]
     fn url_with_nothing_but_a_database() {
-        assert_eq!(parse("postgresql:///app").unwrap(), params(&[("dbname", "app")]));
+        assert_eq!(
+            parse("postgresql:///app").unwrap(),
+            params(&[("dbname", "app")])
+        );
         assert_eq!(parse("postgresql://").unwrap(), Params::new());
     }
 
@@ -244,9 +259,18 @@ mod tests {
             parse("postgresql://bob:s%ZZecret@h/db").unwrap_err(),
             "invalid percent-encoding in the password"
         );
-        assert_eq!(parse("postgresql://h/db?sslmode").unwrap_err(), "a URL parameter is missing \"=\" and a value");
-        assert_eq!(parse("postgresql://[::1/db").unwrap_err(), "an IPv6 host address is missing its closing \"]\"");
-        assert_eq!(parse("postgresql://h/%00").unwrap_err(), "the database name holds a forbidden %00");
+        assert_eq!(
+            parse("postgresql://h/db?sslmode").unwrap_err(),
+            "a URL parameter is missing \"=\" and a value"
+        );
+        assert_eq!(
+            parse("postgresql://[::1/db").unwrap_err(),
+            "an IPv6 host address is missing its closing \"]\""
+        );
+        assert_eq!(
+            parse("postgresql://h/%00").unwrap_err(),
+            "the database name holds a forbidden %00"
+        );
     }
 
     #[test]
@@ -254,15 +278,29 @@ mod tests {
         let parsed = parse(r"host=/tmp port = 5432 password='it\'s a secret' dbname=a\ b").unwrap();
         assert_eq!(
             parsed,
-            params(&[("host", "/tmp"), ("port", "5432"), ("password", "it's a secret"), ("dbname", "a b")])
+            params(&[
+                ("host", "/tmp"),
+                ("port", "5432"),
+                ("password", "it's a secret"),
+                ("dbname", "a b")
+            ])
         );
         assert_eq!(parse("user='' dbname=x").unwrap()["user"], "");
     }
 
     #[test]
     fn key_value_errors() {
-        assert_eq!(parse("host=/tmp password='open").unwrap_err(), "unterminated quoted value for \"password\"");
-        assert_eq!(parse("host=/tmp secret").unwrap_err(), "a setting is missing \"=\" after its name");
-        assert_eq!(parse("mydb").unwrap_err(), "expected a postgresql:// URL or key=value settings");
+        assert_eq!(
+            parse("host=/tmp password='open").unwrap_err(),
+            "unterminated quoted value for \"password\""
+        );
+        assert_eq!(
+            parse("host=/tmp secret").unwrap_err(),
+            "a setting is missing \"=\" after its name"
+        );
+        assert_eq!(
+            parse("mydb").unwrap_err(),
+            "expected a postgresql:// URL or key=value settings"
+        );
     }
 }

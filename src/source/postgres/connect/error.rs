@@ -17,13 +17,21 @@ pub enum ConnectError {
     #[error("invalid database URL: {reason}")]
     BadUrl { reason: String },
     #[error("invalid {variable}: {reason}")]
-    BadEnvironment { variable: &'static str, reason: String },
+    BadEnvironment {
+        variable: &'static str,
+        reason: String,
+    },
     #[error("no user name to connect as: give one in the database URL, or set PGUSER")]
     NoUser,
     #[error("cannot connect to {server}: {reason}")]
     Unreachable { server: String, reason: String },
     #[error("authentication failed for user \"{user}\" on {server}: {reason}{}", hint_suffix(.hint.as_deref()))]
-    AuthenticationFailed { user: String, server: String, reason: String, hint: Option<String> },
+    AuthenticationFailed {
+        user: String,
+        server: String,
+        reason: String,
+        hint: Option<String>,
+    },
     #[error("database \"{database}\" does not exist on {server}")]
     NoSuchDatabase { database: String, server: String },
     #[error("TLS failed with {server}: {reason}")]
@@ -73,7 +81,9 @@ impl AttemptContext<'_> {
         let detail = source.map(ToString::to_string).unwrap_or_default();
         // tokio-postgres keeps its error kinds private; its Display names them.
         match error.to_string().as_str() {
-            "error performing TLS handshake" => self.tls(tls::describe_failure(source, self.ssl_mode)),
+            "error performing TLS handshake" => {
+                self.tls(tls::describe_failure(source, self.ssl_mode))
+            }
             "invalid configuration" if detail == "password missing" => self.authentication(
                 "the server asks for a password and none was given".to_owned(),
                 Some(self.password_hint.clone()),
@@ -89,31 +99,52 @@ impl AttemptContext<'_> {
 
     fn classify_server_error(&self, code: &SqlState, message: &str) -> ConnectError {
         match code {
-            c if *c == SqlState::INVALID_PASSWORD => {
-                self.authentication("the password was rejected".to_owned(), Some(self.password_hint.clone()))
+            c if *c == SqlState::INVALID_PASSWORD => self.authentication(
+                "the password was rejected".to_owned(),
+                Some(self.password_hint.clone()),
+            ),
+            c if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+                self.authentication(message.to_owned(), None)
             }
-            c if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => self.authentication(message.to_owned(), None),
-            c if *c == SqlState::INVALID_CATALOG_NAME => {
-                ConnectError::NoSuchDatabase { database: self.database.to_owned(), server: self.server.clone() }
-            }
-            _ => ConnectError::Refused { server: self.server.clone(), message: message.to_owned() },
+            c if *c == SqlState::INVALID_CATALOG_NAME => ConnectError::NoSuchDatabase {
+                database: self.database.to_owned(),
+                server: self.server.clone(),
+            },
+            _ => ConnectError::Refused {
+                server: self.server.clone(),
+                message: message.to_owned(),
+            },
         }
     }
 
     fn authentication(&self, reason: String, hint: Option<String>) -> ConnectError {
-        ConnectError::AuthenticationFailed { user: self.user.to_owned(), server: self.server.clone(), reason, hint }
+        ConnectError::AuthenticationFailed {
+            user: self.user.to_owned(),
+            server: self.server.clone(),
+            reason,
+            hint,
+        }
     }
 
     pub(crate) fn tls(&self, reason: String) -> ConnectError {
-        ConnectError::Tls { server: self.server.clone(), reason }
+        ConnectError::Tls {
+            server: self.server.clone(),
+            reason,
+        }
     }
 
     pub(crate) fn failed(&self, reason: String) -> ConnectError {
-        ConnectError::Failed { server: self.server.clone(), reason }
+        ConnectError::Failed {
+            server: self.server.clone(),
+            reason,
+        }
     }
 
     pub(crate) fn unreachable(&self, reason: String) -> ConnectError {
-        ConnectError::Unreachable { server: self.server.clone(), reason }
+        ConnectError::Unreachable {
+            server: self.server.clone(),
+            reason,
+        }
     }
 
     pub(crate) fn timed_out(&self, limit: Duration) -> ConnectError {
@@ -174,21 +205,35 @@ mod tests {
     fn server_errors_by_sqlstate() {
         let ctx = context();
         assert_eq!(
-            ctx.classify_server_error(&SqlState::INVALID_PASSWORD, "password authentication failed for user \"alice\"")
-                .to_string(),
+            ctx.classify_server_error(
+                &SqlState::INVALID_PASSWORD,
+                "password authentication failed for user \"alice\""
+            )
+            .to_string(),
             "authentication failed for user \"alice\" on db.example:5432: the password was rejected (the password comes from PGPASSWORD)"
         );
         assert_eq!(
-            ctx.classify_server_error(&SqlState::INVALID_AUTHORIZATION_SPECIFICATION, "role \"alice\" does not exist")
-                .to_string(),
+            ctx.classify_server_error(
+                &SqlState::INVALID_AUTHORIZATION_SPECIFICATION,
+                "role \"alice\" does not exist"
+            )
+            .to_string(),
             "authentication failed for user \"alice\" on db.example:5432: role \"alice\" does not exist"
         );
         assert_eq!(
-            ctx.classify_server_error(&SqlState::INVALID_CATALOG_NAME, "database \"app\" does not exist").to_string(),
+            ctx.classify_server_error(
+                &SqlState::INVALID_CATALOG_NAME,
+                "database \"app\" does not exist"
+            )
+            .to_string(),
             "database \"app\" does not exist on db.example:5432"
         );
         assert_eq!(
-            ctx.classify_server_error(&SqlState::TOO_MANY_CONNECTIONS, "sorry, too many clients already").to_string(),
+            ctx.classify_server_error(
+                &SqlState::TOO_MANY_CONNECTIONS,
+                "sorry, too many clients already"
+            )
+            .to_string(),
             "db.example:5432 refused the connection: sorry, too many clients already"
         );
     }
@@ -196,17 +241,28 @@ mod tests {
     #[test]
     fn other_messages() {
         let ctx = context();
-        assert_eq!(ctx.timed_out(Duration::from_secs(10)).to_string(), "cannot connect to db.example:5432: timed out after 10s");
         assert_eq!(
-            ctx.unreachable(describe_io(&io::Error::from(io::ErrorKind::ConnectionRefused))).to_string(),
+            ctx.timed_out(Duration::from_secs(10)).to_string(),
+            "cannot connect to db.example:5432: timed out after 10s"
+        );
+        assert_eq!(
+            ctx.unreachable(describe_io(&io::Error::from(
+                io::ErrorKind::ConnectionRefused
+            )))
+            .to_string(),
             "cannot connect to db.example:5432: connection refused"
         );
         assert_eq!(
-            ConnectError::ServerTooOld { server: "old:5432".to_owned(), version: "11.22".to_owned() }.to_string(),
+            ConnectError::ServerTooOld {
+                server: "old:5432".to_owned(),
+                version: "11.22".to_owned()
+            }
+            .to_string(),
             "old:5432 runs PostgreSQL 11.22; pgphase needs PostgreSQL 12 or newer"
         );
         assert_eq!(
-            ctx.tls("the server does not support TLS, and sslmode=require requires it".to_owned()).to_string(),
+            ctx.tls("the server does not support TLS, and sslmode=require requires it".to_owned())
+                .to_string(),
             "TLS failed with db.example:5432: the server does not support TLS, and sslmode=require requires it"
         );
         assert_eq!(ConnectError::NoUser.exit_code(), 2);
@@ -214,9 +270,18 @@ mod tests {
 
     #[test]
     fn io_errors_in_few_words() {
-        assert_eq!(describe_io(&io::Error::from_raw_os_error(2)), "no such file");
-        assert_eq!(describe_io(&io::Error::from_raw_os_error(111)), "connection refused");
-        assert_eq!(describe_io(&io::Error::other("strange (os error 99)")), "strange");
+        assert_eq!(
+            describe_io(&io::Error::from_raw_os_error(2)),
+            "no such file"
+        );
+        assert_eq!(
+            describe_io(&io::Error::from_raw_os_error(111)),
+            "connection refused"
+        );
+        assert_eq!(
+            describe_io(&io::Error::other("strange (os error 99)")),
+            "strange"
+        );
         assert_eq!(describe_duration(Duration::from_millis(1500)), "1.5s");
         assert_eq!(describe_duration(Duration::from_millis(250)), "250ms");
     }

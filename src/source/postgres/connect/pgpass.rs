@@ -85,14 +85,22 @@ pub(super) fn load(path: &Path) -> PassFileState {
     let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return PassFileState::Absent,
-        Err(error) => return PassFileState::Ignored(format!("cannot read password file {}: {error}", path.display())),
+        Err(error) => {
+            return PassFileState::Ignored(format!(
+                "cannot read password file {}: {error}",
+                path.display()
+            ));
+        }
     };
     if let Some(reason) = unsafe_permissions(path, &metadata) {
         return PassFileState::Ignored(reason);
     }
     match std::fs::read_to_string(path) {
         Ok(text) => PassFileState::Loaded(parse(&text)),
-        Err(error) => PassFileState::Ignored(format!("cannot read password file {}: {error}", path.display())),
+        Err(error) => PassFileState::Ignored(format!(
+            "cannot read password file {}: {error}",
+            path.display()
+        )),
     }
 }
 
@@ -100,7 +108,10 @@ pub(super) fn load(path: &Path) -> PassFileState {
 fn unsafe_permissions(path: &Path, metadata: &std::fs::Metadata) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     if !metadata.is_file() {
-        return Some(format!("password file {} is not a plain file", path.display()));
+        return Some(format!(
+            "password file {} is not a plain file",
+            path.display()
+        ));
     }
     (metadata.permissions().mode() & 0o077 != 0).then(|| {
         format!(
@@ -133,7 +144,14 @@ fn parse_line(line: &str, number: usize) -> Option<Entry> {
     let database = read_field(&mut chars)?;
     let user = read_field(&mut chars)?;
     let (password, _) = read_text(&mut chars);
-    Some(Entry { host, port, database, user, password, line: number })
+    Some(Entry {
+        host,
+        port,
+        database,
+        user,
+        password,
+        line: number,
+    })
 }
 
 /// One `:`-terminated field; `None` when the line ends before its colon.
@@ -144,7 +162,11 @@ fn read_field(chars: &mut std::str::Chars<'_>) -> Option<Field> {
         return None;
     }
     // Only an unescaped lone `*` is the wildcard; `\*` is a literal star.
-    Some(if raw.starts_with("*:") { Field::Any } else { Field::Exact(text) })
+    Some(if raw.starts_with("*:") {
+        Field::Any
+    } else {
+        Field::Exact(text)
+    })
 }
 
 /// Text up to the next unescaped `:`, unescaped; and whether a `:` ended it.
@@ -173,7 +195,10 @@ impl PassFile {
                     && entry.database.matches(database)
                     && entry.user.matches(user)
             })
-            .map(|entry| Found { password: entry.password.clone(), line: entry.line })
+            .map(|entry| Found {
+                password: entry.password.clone(),
+                line: entry.line,
+            })
     }
 }
 
@@ -183,8 +208,14 @@ fn host_names(host: &Host) -> Vec<String> {
         Host::Tcp(name) => vec![name.clone()],
         Host::Socket(dir) => {
             let path = dir.to_string_lossy().into_owned();
-            let is_default = DEFAULT_SOCKET_DIRS.iter().any(|default| Path::new(default) == dir.as_path());
-            if is_default { vec![path, "localhost".to_owned()] } else { vec![path] }
+            let is_default = DEFAULT_SOCKET_DIRS
+                .iter()
+                .any(|default| Path::new(default) == dir.as_path());
+            if is_default {
+                vec![path, "localhost".to_owned()]
+            } else {
+                vec![path]
+            }
         }
     }
 }
@@ -205,16 +236,32 @@ mod tests {
         Host::Socket(PathBuf::from(dir))
     }
 
-    fn password(file: &PassFile, host: &Host, port: u16, database: &str, user: &str) -> Option<(String, usize)> {
-        file.find(host, port, database, user).map(|found| (found.password, found.line))
+    fn password(
+        file: &PassFile,
+        host: &Host,
+        port: u16,
+        database: &str,
+        user: &str,
+    ) -> Option<(String, usize)> {
+        file.find(host, port, database, user)
+            .map(|found| (found.password, found.line))
     }
 
     #[test]
     fn first_matching_line_wins() {
         let file = parse("db1:5432:app:alice:first\n*:*:*:alice:second\n*:*:*:*:third\n");
-        assert_eq!(password(&file, &tcp("db1"), 5432, "app", "alice"), Some(("first".to_owned(), 1)));
-        assert_eq!(password(&file, &tcp("db1"), 5433, "app", "alice"), Some(("second".to_owned(), 2)));
-        assert_eq!(password(&file, &tcp("db2"), 5432, "other", "bob"), Some(("third".to_owned(), 3)));
+        assert_eq!(
+            password(&file, &tcp("db1"), 5432, "app", "alice"),
+            Some(("first".to_owned(), 1))
+        );
+        assert_eq!(
+            password(&file, &tcp("db1"), 5433, "app", "alice"),
+            Some(("second".to_owned(), 2))
+        );
+        assert_eq!(
+            password(&file, &tcp("db2"), 5432, "other", "bob"),
+            Some(("third".to_owned(), 3))
+        );
     }
 
     #[test]
@@ -229,29 +276,51 @@ mod tests {
     #[test]
     fn escapes_in_fields_and_password() {
         let file = parse(r"db\:1:5432:we\\ird:alice:pa\:ss\\word:ignored-after-colon");
-        assert_eq!(password(&file, &tcp("db:1"), 5432, r"we\ird", "alice"), Some((r"pa:ss\word".to_owned(), 1)));
+        assert_eq!(
+            password(&file, &tcp("db:1"), 5432, r"we\ird", "alice"),
+            Some((r"pa:ss\word".to_owned(), 1))
+        );
     }
 
     #[test]
     fn escaped_star_is_literal() {
         let file = parse("\\*:*:*:*:literal\n");
         assert_eq!(password(&file, &tcp("db1"), 5432, "app", "alice"), None);
-        assert_eq!(password(&file, &tcp("*"), 5432, "app", "alice"), Some(("literal".to_owned(), 1)));
+        assert_eq!(
+            password(&file, &tcp("*"), 5432, "app", "alice"),
+            Some(("literal".to_owned(), 1))
+        );
     }
 
     #[test]
     fn comments_short_lines_and_crlf_are_handled() {
-        let file = parse("# comment:*:*:*:nope\r\n*:*:*:missing-password-field\r\n\r\n*:*:*:*:pw\r\n");
-        assert_eq!(password(&file, &tcp("h"), 5432, "d", "u"), Some(("pw".to_owned(), 4)));
+        let file =
+            parse("# comment:*:*:*:nope\r\n*:*:*:missing-password-field\r\n\r\n*:*:*:*:pw\r\n");
+        assert_eq!(
+            password(&file, &tcp("h"), 5432, "d", "u"),
+            Some(("pw".to_owned(), 4))
+        );
     }
 
     #[test]
     fn localhost_matches_default_socket_directories_only() {
         let file = parse("localhost:5432:*:*:local\n/work/devpg:*:*:*:custom\n");
-        assert_eq!(password(&file, &socket("/var/run/postgresql"), 5432, "d", "u"), Some(("local".to_owned(), 1)));
-        assert_eq!(password(&file, &socket("/tmp"), 5432, "d", "u"), Some(("local".to_owned(), 1)));
-        assert_eq!(password(&file, &tcp("localhost"), 5432, "d", "u"), Some(("local".to_owned(), 1)));
-        assert_eq!(password(&file, &socket("/work/devpg"), 5432, "d", "u"), Some(("custom".to_owned(), 2)));
+        assert_eq!(
+            password(&file, &socket("/var/run/postgresql"), 5432, "d", "u"),
+            Some(("local".to_owned(), 1))
+        );
+        assert_eq!(
+            password(&file, &socket("/tmp"), 5432, "d", "u"),
+            Some(("local".to_owned(), 1))
+        );
+        assert_eq!(
+            password(&file, &tcp("localhost"), 5432, "d", "u"),
+            Some(("local".to_owned(), 1))
+        );
+        assert_eq!(
+            password(&file, &socket("/work/devpg"), 5432, "d", "u"),
+            Some(("custom".to_owned(), 2))
+        );
         assert_eq!(password(&file, &socket("/srv/pg"), 5432, "d", "u"), None);
     }
 
@@ -283,7 +352,12 @@ mod tests {
         }
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(matches!(load(&path), PassFileState::Loaded(file) if file.entries.len() == 1));
-        assert!(matches!(load(&dir.path().join("none")), PassFileState::Absent));
-        assert!(matches!(load(dir.path()), PassFileState::Ignored(reason) if reason.ends_with("is not a plain file")));
+        assert!(matches!(
+            load(&dir.path().join("none")),
+            PassFileState::Absent
+        ));
+        assert!(
+            matches!(load(dir.path()), PassFileState::Ignored(reason) if reason.ends_with("is not a plain file"))
+        );
     }
 }

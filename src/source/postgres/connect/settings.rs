@@ -63,13 +63,31 @@ const IGNORED_KEYWORDS: &[&str] = &[
 const UNSUPPORTED_KEYWORDS: &[(&str, &str)] = &[
     ("sslcert", "client certificates (sslcert) are not supported"),
     ("sslkey", "client certificates (sslkey) are not supported"),
-    ("sslpassword", "client certificates (sslpassword) are not supported"),
-    ("sslcertmode", "client certificates (sslcertmode) are not supported"),
-    ("sslcrl", "certificate revocation lists (sslcrl) are not supported"),
-    ("sslcrldir", "certificate revocation lists (sslcrldir) are not supported"),
+    (
+        "sslpassword",
+        "client certificates (sslpassword) are not supported",
+    ),
+    (
+        "sslcertmode",
+        "client certificates (sslcertmode) are not supported",
+    ),
+    (
+        "sslcrl",
+        "certificate revocation lists (sslcrl) are not supported",
+    ),
+    (
+        "sslcrldir",
+        "certificate revocation lists (sslcrldir) are not supported",
+    ),
     ("sslnegotiation", "sslnegotiation is not supported"),
-    ("service", "connection service files (service) are not supported"),
-    ("hostaddr", "hostaddr is not supported; give the address as host"),
+    (
+        "service",
+        "connection service files (service) are not supported",
+    ),
+    (
+        "hostaddr",
+        "hostaddr is not supported; give the address as host",
+    ),
     ("require_auth", "require_auth is not supported"),
     ("requirepeer", "requirepeer is not supported"),
     ("replication", "replication connections are not supported"),
@@ -144,7 +162,11 @@ pub(crate) struct Password {
 
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Password {{ value: <hidden>, origin: {:?} }}", self.origin)
+        write!(
+            f,
+            "Password {{ value: <hidden>, origin: {:?} }}",
+            self.origin
+        )
     }
 }
 
@@ -202,7 +224,10 @@ impl Sources<'_> {
             return Some((value.clone(), Origin::Url));
         }
         let (_, variable) = KEYWORDS.iter().find(|(name, _)| *name == keyword)?;
-        self.env.var(variable).filter(|value| !value.is_empty()).map(|value| (value, Origin::Variable(variable)))
+        self.env
+            .var(variable)
+            .filter(|value| !value.is_empty())
+            .map(|value| (value, Origin::Variable(variable)))
     }
 }
 
@@ -216,13 +241,17 @@ pub(crate) fn resolve(
     socket_exists: &dyn Fn(&Path) -> bool,
 ) -> Result<Settings, ConnectError> {
     let params = match url.filter(|url| !url.trim().is_empty()) {
-        Some(url) => conninfo::parse(url.trim()).map_err(|reason| ConnectError::BadUrl { reason })?,
+        Some(url) => {
+            conninfo::parse(url.trim()).map_err(|reason| ConnectError::BadUrl { reason })?
+        }
         None => Params::new(),
     };
     check_keywords(&params)?;
     let sources = Sources { params, env };
     let user = resolve_user(&sources)?;
-    let database = sources.get("dbname").map_or_else(|| user.clone(), |(name, _)| name);
+    let database = sources
+        .get("dbname")
+        .map_or_else(|| user.clone(), |(name, _)| name);
     let (ssl_mode, root_cert) = resolve_tls(&sources)?;
     Ok(Settings {
         endpoints: resolve_endpoints(&sources, socket_exists)?,
@@ -246,12 +275,20 @@ pub(crate) fn resolve(
 
 fn check_keywords(params: &Params) -> Result<(), ConnectError> {
     for keyword in params.keys() {
-        if let Some((_, reason)) = UNSUPPORTED_KEYWORDS.iter().find(|(name, _)| name == keyword) {
-            return Err(ConnectError::BadUrl { reason: (*reason).to_owned() });
+        if let Some((_, reason)) = UNSUPPORTED_KEYWORDS
+            .iter()
+            .find(|(name, _)| name == keyword)
+        {
+            return Err(ConnectError::BadUrl {
+                reason: (*reason).to_owned(),
+            });
         }
-        let known = KEYWORDS.iter().any(|(name, _)| name == keyword) || IGNORED_KEYWORDS.contains(&keyword.as_str());
+        let known = KEYWORDS.iter().any(|(name, _)| name == keyword)
+            || IGNORED_KEYWORDS.contains(&keyword.as_str());
         if !known {
-            return Err(ConnectError::BadUrl { reason: format!("unknown option \"{keyword}\"") });
+            return Err(ConnectError::BadUrl {
+                reason: format!("unknown option \"{keyword}\""),
+            });
         }
     }
     Ok(())
@@ -276,7 +313,10 @@ fn resolve_password(sources: &Sources<'_>) -> Option<Password> {
     })
 }
 
-fn resolve_endpoints(sources: &Sources<'_>, socket_exists: &dyn Fn(&Path) -> bool) -> Result<Vec<Endpoint>, ConnectError> {
+fn resolve_endpoints(
+    sources: &Sources<'_>,
+    socket_exists: &dyn Fn(&Path) -> bool,
+) -> Result<Vec<Endpoint>, ConnectError> {
     let hosts: Vec<String> = match sources.get("host") {
         Some((list, _)) => list.split(',').map(|host| host.trim().to_owned()).collect(),
         None => vec![String::new()],
@@ -286,15 +326,28 @@ fn resolve_endpoints(sources: &Sources<'_>, socket_exists: &dyn Fn(&Path) -> boo
         None => vec![DEFAULT_PORT],
     };
     if ports.len() != 1 && ports.len() != hosts.len() {
-        let origin = sources.get("port").map_or(Origin::Url, |(_, origin)| origin);
-        return Err(origin.error(format!("{} hosts but {} ports (give one port, or one per host)", hosts.len(), ports.len())));
+        let origin = sources
+            .get("port")
+            .map_or(Origin::Url, |(_, origin)| origin);
+        return Err(origin.error(format!(
+            "{} hosts but {} ports (give one port, or one per host)",
+            hosts.len(),
+            ports.len()
+        )));
     }
     Ok(hosts
         .iter()
         .enumerate()
         .map(|(index, host)| {
-            let port = ports.get(index).or(ports.first()).copied().unwrap_or(DEFAULT_PORT);
-            Endpoint { host: parse_host(host, port, socket_exists), port }
+            let port = ports
+                .get(index)
+                .or(ports.first())
+                .copied()
+                .unwrap_or(DEFAULT_PORT);
+            Endpoint {
+                host: parse_host(host, port, socket_exists),
+                port,
+            }
         })
         .collect())
 }
@@ -316,7 +369,11 @@ fn parse_host(host: &str, port: u16, socket_exists: &dyn Fn(&Path) -> bool) -> H
     if host.is_empty() {
         return default_host(port, socket_exists);
     }
-    if host.starts_with('/') { Host::Socket(PathBuf::from(host)) } else { Host::Tcp(host.to_owned()) }
+    if host.starts_with('/') {
+        Host::Socket(PathBuf::from(host))
+    } else {
+        Host::Tcp(host.to_owned())
+    }
 }
 
 /// The first default socket directory whose socket file for `port` exists, else `localhost`.
@@ -332,7 +389,14 @@ fn resolve_tls(sources: &Sources<'_>) -> Result<(SslMode, RootCert), ConnectErro
     let root_cert = match sources.get("sslrootcert") {
         Some((value, _)) if value == "system" => RootCert::System,
         Some((path, _)) => RootCert::File(PathBuf::from(path)),
-        None => RootCert::File(sources.env.home_dir().unwrap_or_default().join(".postgresql").join("root.crt")),
+        None => RootCert::File(
+            sources
+                .env
+                .home_dir()
+                .unwrap_or_default()
+                .join(".postgresql")
+                .join("root.crt"),
+        ),
     };
     let ssl_mode = match sources.get("sslmode") {
         Some((text, origin)) => SslMode::parse(&text).ok_or_else(|| {
@@ -344,7 +408,9 @@ fn resolve_tls(sources: &Sources<'_>) -> Result<(SslMode, RootCert), ConnectErro
         None => SslMode::Prefer,
     };
     if root_cert == RootCert::System && ssl_mode != SslMode::VerifyFull {
-        let origin = sources.get("sslmode").map_or(Origin::Url, |(_, origin)| origin);
+        let origin = sources
+            .get("sslmode")
+            .map_or(Origin::Url, |(_, origin)| origin);
         return Err(origin.error(format!(
             "sslmode={} is too weak for sslrootcert=system (use verify-full)",
             ssl_mode.as_str()
@@ -358,11 +424,13 @@ fn resolve_connect_timeout(sources: &Sources<'_>) -> Result<Option<Duration>, Co
     let Some((text, origin)) = sources.get("connect_timeout") else {
         return Ok(Some(DEFAULT_CONNECT_TIMEOUT));
     };
-    let seconds: i64 = text
-        .trim()
-        .parse()
-        .map_err(|_| origin.error("connect_timeout must be a whole number of seconds".to_owned()))?;
-    Ok(u64::try_from(seconds).ok().filter(|seconds| *seconds > 0).map(|seconds| Duration::from_secs(seconds.max(2))))
+    let seconds: i64 = text.trim().parse().map_err(|_| {
+        origin.error("connect_timeout must be a whole number of seconds".to_owned())
+    })?;
+    Ok(u64::try_from(seconds)
+        .ok()
+        .filter(|seconds| *seconds > 0)
+        .map(|seconds| Duration::from_secs(seconds.max(2))))
 }
 
 fn resolve_channel_binding(sources: &Sources<'_>) -> Result<ChannelBinding, ConnectError> {
@@ -372,7 +440,9 @@ fn resolve_channel_binding(sources: &Sources<'_>) -> Result<ChannelBinding, Conn
             "disable" => Ok(ChannelBinding::Disable),
             "prefer" => Ok(ChannelBinding::Prefer),
             "require" => Ok(ChannelBinding::Require),
-            _ => Err(origin.error(format!("channel_binding must be disable, prefer or require, not \"{text}\""))),
+            _ => Err(origin.error(format!(
+                "channel_binding must be disable, prefer or require, not \"{text}\""
+            ))),
         },
     }
 }
@@ -386,7 +456,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     fn no_sockets(_: &Path) -> bool {
@@ -398,22 +471,39 @@ mod tests {
     }
 
     fn error(url: Option<&str>, vars: &[(&str, &str)]) -> String {
-        resolve(url, None, &env(vars), &no_sockets).unwrap_err().to_string()
+        resolve(url, None, &env(vars), &no_sockets)
+            .unwrap_err()
+            .to_string()
     }
 
     fn tcp(name: &str, port: u16) -> Endpoint {
-        Endpoint { host: Host::Tcp(name.to_owned()), port }
+        Endpoint {
+            host: Host::Tcp(name.to_owned()),
+            port,
+        }
     }
 
     #[test]
     fn url_values_win_over_the_environment() {
         let s = settings(
             Some("postgresql://alice:pw@db.example:6432/app?sslmode=require"),
-            &[("PGHOST", "other"), ("PGPORT", "7000"), ("PGUSER", "bob"), ("PGDATABASE", "x"), ("PGSSLMODE", "disable")],
+            &[
+                ("PGHOST", "other"),
+                ("PGPORT", "7000"),
+                ("PGUSER", "bob"),
+                ("PGDATABASE", "x"),
+                ("PGSSLMODE", "disable"),
+            ],
         );
         assert_eq!(s.endpoints, vec![tcp("db.example", 6432)]);
         assert_eq!((s.user.as_str(), s.database.as_str()), ("alice", "app"));
-        assert_eq!(s.password, Some(Password { value: "pw".to_owned(), origin: PasswordOrigin::Url }));
+        assert_eq!(
+            s.password,
+            Some(Password {
+                value: "pw".to_owned(),
+                origin: PasswordOrigin::Url
+            })
+        );
         assert_eq!(s.ssl_mode, SslMode::Require);
     }
 
@@ -433,7 +523,13 @@ mod tests {
                 ("PGOPTIONS", "-c search_path=app"),
             ],
         );
-        assert_eq!(s.endpoints, vec![Endpoint { host: Host::Socket("/work/devpg".into()), port: 54329 }]);
+        assert_eq!(
+            s.endpoints,
+            vec![Endpoint {
+                host: Host::Socket("/work/devpg".into()),
+                port: 54329
+            }]
+        );
         assert_eq!((s.user.as_str(), s.database.as_str()), ("bob", "app"));
         assert_eq!(s.password.unwrap().origin, PasswordOrigin::Environment);
         assert_eq!(s.ssl_mode, SslMode::VerifyCa);
@@ -449,12 +545,18 @@ mod tests {
         assert_eq!((s.user.as_str(), s.database.as_str()), ("carol", "carol"));
         assert_eq!(s.endpoints, vec![tcp("localhost", 5432)]);
         assert_eq!(s.passfile, Some(PathBuf::from("/home/carol/.pgpass")));
-        assert_eq!(s.root_cert, RootCert::File("/home/carol/.postgresql/root.crt".into()));
+        assert_eq!(
+            s.root_cert,
+            RootCert::File("/home/carol/.postgresql/root.crt".into())
+        );
         assert_eq!(s.ssl_mode, SslMode::Prefer);
         assert_eq!(s.connect_timeout, Some(DEFAULT_CONNECT_TIMEOUT));
         assert_eq!(s.password, None);
         assert_eq!(settings(None, &[("LOGNAME", "dave")]).user, "dave");
-        assert_eq!(settings(None, &[("USER", "carol"), ("PGUSER", "erin")]).user, "erin");
+        assert_eq!(
+            settings(None, &[("USER", "carol"), ("PGUSER", "erin")]).user,
+            "erin"
+        );
     }
 
     #[test]
@@ -470,40 +572,72 @@ mod tests {
         let tmp = |path: &Path| path == Path::new("/tmp/.s.PGSQL.5432");
         let both = |path: &Path| debian(path) || tmp(path);
         let vars = env(&[("USER", "u")]);
-        let host = |probe: &dyn Fn(&Path) -> bool| resolve(None, None, &vars, probe).unwrap().endpoints[0].host.clone();
+        let host = |probe: &dyn Fn(&Path) -> bool| {
+            resolve(None, None, &vars, probe).unwrap().endpoints[0]
+                .host
+                .clone()
+        };
         assert_eq!(host(&both), Host::Socket("/var/run/postgresql".into()));
         assert_eq!(host(&tmp), Host::Socket("/tmp".into()));
         assert_eq!(host(&no_sockets), Host::Tcp("localhost".to_owned()));
         // The probe looks for the socket of the port in use.
         let other_port = resolve(Some("port=6000"), None, &vars, &both).unwrap();
-        assert_eq!(other_port.endpoints[0].host, Host::Tcp("localhost".to_owned()));
+        assert_eq!(
+            other_port.endpoints[0].host,
+            Host::Tcp("localhost".to_owned())
+        );
     }
 
     #[test]
     fn host_lists_pair_with_ports() {
         let s = settings(Some("postgresql://u@a:1,b,[::1]:3/db"), &[]);
-        assert_eq!(s.endpoints, vec![tcp("a", 1), tcp("b", 5432), tcp("::1", 3)]);
+        assert_eq!(
+            s.endpoints,
+            vec![tcp("a", 1), tcp("b", 5432), tcp("::1", 3)]
+        );
         let s = settings(Some("host=a,/tmp port=7"), &[("USER", "u")]);
-        assert_eq!(s.endpoints, vec![tcp("a", 7), Endpoint { host: Host::Socket("/tmp".into()), port: 7 }]);
+        assert_eq!(
+            s.endpoints,
+            vec![
+                tcp("a", 7),
+                Endpoint {
+                    host: Host::Socket("/tmp".into()),
+                    port: 7
+                }
+            ]
+        );
         assert_eq!(s.endpoints[1].to_string(), "/tmp:7");
         assert_eq!(tcp("::1", 3).to_string(), "[::1]:3");
     }
 
     #[test]
     fn connect_timeout_follows_libpq_and_the_caller_wins() {
-        let timeout = |value: &str| settings(Some(&format!("user=u connect_timeout={value}")), &[]).connect_timeout;
+        let timeout = |value: &str| {
+            settings(Some(&format!("user=u connect_timeout={value}")), &[]).connect_timeout
+        };
         assert_eq!(timeout("0"), None);
         assert_eq!(timeout("-5"), None);
         assert_eq!(timeout("1"), Some(Duration::from_secs(2)));
         assert_eq!(timeout("30"), Some(Duration::from_secs(30)));
-        let explicit = resolve(Some("user=u connect_timeout=30"), Some(Duration::from_millis(1500)), &env(&[]), &no_sockets);
-        assert_eq!(explicit.unwrap().connect_timeout, Some(Duration::from_millis(1500)));
+        let explicit = resolve(
+            Some("user=u connect_timeout=30"),
+            Some(Duration::from_millis(1500)),
+            &env(&[]),
+            &no_sockets,
+        );
+        assert_eq!(
+            explicit.unwrap().connect_timeout,
+            Some(Duration::from_millis(1500))
+        );
     }
 
     #[test]
     fn system_roots_default_to_verify_full() {
         let s = settings(Some("user=u sslrootcert=system"), &[]);
-        assert_eq!((s.ssl_mode, s.root_cert), (SslMode::VerifyFull, RootCert::System));
+        assert_eq!(
+            (s.ssl_mode, s.root_cert),
+            (SslMode::VerifyFull, RootCert::System)
+        );
         assert_eq!(
             error(Some("user=u sslrootcert=system sslmode=require"), &[]),
             "invalid database URL: sslmode=require is too weak for sslrootcert=system (use verify-full)"
@@ -520,7 +654,10 @@ mod tests {
             error(None, &[("USER", "u"), ("PGSSLMODE", "on")]),
             "invalid PGSSLMODE: sslmode must be disable, allow, prefer, require, verify-ca or verify-full, not \"on\""
         );
-        assert_eq!(error(None, &[("USER", "u"), ("PGPORT", "x")]), "invalid PGPORT: a port must be a number from 1 to 65535");
+        assert_eq!(
+            error(None, &[("USER", "u"), ("PGPORT", "x")]),
+            "invalid PGPORT: a port must be a number from 1 to 65535"
+        );
         assert_eq!(
             error(Some("postgresql://u@h:0/db"), &[]),
             "invalid database URL: a port must be a number from 1 to 65535"
@@ -533,7 +670,10 @@ mod tests {
             error(Some("user=u connect_timeout=soon"), &[]),
             "invalid database URL: connect_timeout must be a whole number of seconds"
         );
-        assert_eq!(error(Some("user=u colour=blue"), &[]), "invalid database URL: unknown option \"colour\"");
+        assert_eq!(
+            error(Some("user=u colour=blue"), &[]),
+            "invalid database URL: unknown option \"colour\""
+        );
         assert_eq!(
             error(Some("user=u sslcert=/x"), &[]),
             "invalid database URL: client certificates (sslcert) are not supported"
@@ -546,7 +686,10 @@ mod tests {
 
     #[test]
     fn ignored_keywords_are_accepted() {
-        let s = settings(Some("user=u application_name=other keepalives=0"), &[("PGAPPNAME", "other")]);
+        let s = settings(
+            Some("user=u application_name=other keepalives=0"),
+            &[("PGAPPNAME", "other")],
+        );
         assert_eq!(s.user, "u");
     }
 

@@ -22,7 +22,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 
 /// libpq's `sslmode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +78,9 @@ impl SslMode {
         match self {
             SslMode::Disable => tokio_postgres::config::SslMode::Disable,
             SslMode::Allow | SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
-            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => tokio_postgres::config::SslMode::Require,
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
+                tokio_postgres::config::SslMode::Require
+            }
         }
     }
 }
@@ -91,7 +95,10 @@ pub(crate) enum RootCert {
 }
 
 /// The rustls configuration for `mode` and `root`; `None` for `sslmode=disable`.
-pub(crate) fn client_config(mode: SslMode, root: &RootCert) -> Result<Option<ClientConfig>, String> {
+pub(crate) fn client_config(
+    mode: SslMode,
+    root: &RootCert,
+) -> Result<Option<ClientConfig>, String> {
     if mode == SslMode::Disable {
         return Ok(None);
     }
@@ -106,14 +113,24 @@ pub(crate) fn client_config(mode: SslMode, root: &RootCert) -> Result<Option<Cli
     Ok(Some(config))
 }
 
-fn verifier(mode: SslMode, root: &RootCert, provider: &Arc<CryptoProvider>) -> Result<Arc<dyn ServerCertVerifier>, String> {
+fn verifier(
+    mode: SslMode,
+    root: &RootCert,
+    provider: &Arc<CryptoProvider>,
+) -> Result<Arc<dyn ServerCertVerifier>, String> {
     let Some(roots) = load_roots(mode, root)? else {
-        return Ok(Arc::new(AnyCertificate { algorithms: provider.signature_verification_algorithms }));
+        return Ok(Arc::new(AnyCertificate {
+            algorithms: provider.signature_verification_algorithms,
+        }));
     };
     let full = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(provider))
         .build()
         .map_err(|error| format!("cannot set up certificate verification: {error}"))?;
-    Ok(if mode == SslMode::VerifyFull { full } else { Arc::new(ChainOnly { full }) })
+    Ok(if mode == SslMode::VerifyFull {
+        full
+    } else {
+        Arc::new(ChainOnly { full })
+    })
 }
 
 /// The trusted roots, or `None` when there are none and the mode does not need them.
@@ -131,7 +148,12 @@ fn load_roots(mode: SslMode, root: &RootCert) -> Result<Option<RootCertStore>, S
 }
 
 fn file_roots(path: &Path) -> Result<RootCertStore, String> {
-    let unreadable = |error: &dyn std::fmt::Display| format!("cannot read root certificate file {}: {error}", path.display());
+    let unreadable = |error: &dyn std::fmt::Display| {
+        format!(
+            "cannot read root certificate file {}: {error}",
+            path.display()
+        )
+    };
     let certificates = CertificateDer::pem_file_iter(path)
         .map_err(|error| unreadable(&error))?
         .collect::<Result<Vec<_>, _>>()
@@ -141,7 +163,10 @@ fn file_roots(path: &Path) -> Result<RootCertStore, String> {
         roots.add(certificate).map_err(|error| unreadable(&error))?;
     }
     if roots.is_empty() {
-        return Err(format!("root certificate file {} holds no certificates", path.display()));
+        return Err(format!(
+            "root certificate file {} holds no certificates",
+            path.display()
+        ));
     }
     Ok(roots)
 }
@@ -151,8 +176,14 @@ fn system_roots() -> Result<RootCertStore, String> {
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(found.certs);
     if roots.is_empty() {
-        let why = found.errors.first().map(|error| format!(": {error}")).unwrap_or_default();
-        return Err(format!("no certificates found in the system certificate store (sslrootcert=system){why}"));
+        let why = found
+            .errors
+            .first()
+            .map(|error| format!(": {error}"))
+            .unwrap_or_default();
+        return Err(format!(
+            "no certificates found in the system certificate store (sslrootcert=system){why}"
+        ));
     }
     Ok(roots)
 }
@@ -216,7 +247,13 @@ impl ServerCertVerifier for ChainOnly {
     ) -> Result<ServerCertVerified, rustls::Error> {
         // The full verifier checks the name only after the chain, so a name error means the
         // chain itself is good.
-        match self.full.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
+        match self.full.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -248,7 +285,10 @@ impl ServerCertVerifier for ChainOnly {
 }
 
 /// Why a TLS handshake failed, in words, from the error tokio-postgres reports.
-pub(crate) fn describe_failure(source: Option<&(dyn std::error::Error + 'static)>, mode: SslMode) -> String {
+pub(crate) fn describe_failure(
+    source: Option<&(dyn std::error::Error + 'static)>,
+    mode: SslMode,
+) -> String {
     let Some(source) = source else {
         return "the TLS handshake failed".to_owned();
     };
@@ -259,12 +299,21 @@ pub(crate) fn describe_failure(source: Option<&(dyn std::error::Error + 'static)
         .or_else(|| source.downcast_ref::<rustls::Error>());
     match rustls_error {
         Some(rustls::Error::InvalidCertificate(error)) => {
-            format!("certificate verification failed (sslmode={}): {}", mode.as_str(), describe_certificate_error(error))
+            format!(
+                "certificate verification failed (sslmode={}): {}",
+                mode.as_str(),
+                describe_certificate_error(error)
+            )
         }
-        Some(rustls::Error::AlertReceived(alert)) => format!("the server ended the TLS handshake ({alert:?})"),
+        Some(rustls::Error::AlertReceived(alert)) => {
+            format!("the server ended the TLS handshake ({alert:?})")
+        }
         Some(error) => error.to_string(),
         None if source.to_string() == "server does not support TLS" => {
-            format!("the server does not support TLS, and sslmode={} requires it", mode.as_str())
+            format!(
+                "the server does not support TLS, and sslmode={} requires it",
+                mode.as_str()
+            )
         }
         None => source.to_string(),
     }
@@ -272,9 +321,15 @@ pub(crate) fn describe_failure(source: Option<&(dyn std::error::Error + 'static)
 
 fn describe_certificate_error(error: &CertificateError) -> String {
     match error {
-        CertificateError::UnknownIssuer => "the certificate is not signed by a trusted root certificate".to_owned(),
-        CertificateError::NotValidForName => "the certificate is not valid for this host name".to_owned(),
-        CertificateError::Expired | CertificateError::ExpiredContext { .. } => "the certificate has expired".to_owned(),
+        CertificateError::UnknownIssuer => {
+            "the certificate is not signed by a trusted root certificate".to_owned()
+        }
+        CertificateError::NotValidForName => {
+            "the certificate is not valid for this host name".to_owned()
+        }
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+            "the certificate has expired".to_owned()
+        }
         CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
             "the certificate is not valid yet".to_owned()
         }
@@ -292,7 +347,9 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls").join(name)
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tls")
+            .join(name)
     }
 
     fn server_certificate() -> CertificateDer<'static> {
@@ -307,7 +364,13 @@ mod tests {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verifier = verifier(mode, root, &provider)?;
         verifier
-            .verify_server_cert(&server_certificate(), &[], &name(host), &[], UnixTime::now())
+            .verify_server_cert(
+                &server_certificate(),
+                &[],
+                &name(host),
+                &[],
+                UnixTime::now(),
+            )
             .map(|_| ())
             .map_err(|error| match error {
                 rustls::Error::InvalidCertificate(error) => describe_certificate_error(&error),
@@ -317,7 +380,14 @@ mod tests {
 
     #[test]
     fn sslmode_round_trips_and_rejects_unknown_values() {
-        for text in ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] {
+        for text in [
+            "disable",
+            "allow",
+            "prefer",
+            "require",
+            "verify-ca",
+            "verify-full",
+        ] {
             assert_eq!(SslMode::parse(text).unwrap().as_str(), text);
         }
         assert_eq!(SslMode::parse("on"), None);
@@ -339,7 +409,10 @@ mod tests {
         assert_eq!(check(SslMode::VerifyFull, &ca, "localhost"), Ok(()));
         assert_eq!(check(SslMode::VerifyFull, &ca, "127.0.0.1"), Ok(()));
         let wrong_name = check(SslMode::VerifyFull, &ca, "db.example.com").unwrap_err();
-        assert!(wrong_name.contains("db.example.com") && wrong_name.contains("localhost"), "{wrong_name}");
+        assert!(
+            wrong_name.contains("db.example.com") && wrong_name.contains("localhost"),
+            "{wrong_name}"
+        );
         let other = RootCert::File(fixture("other-ca.pem"));
         assert_eq!(
             check(SslMode::VerifyFull, &other, "localhost"),
@@ -371,7 +444,11 @@ mod tests {
     fn verify_modes_need_a_root_file() {
         let missing = fixture("no-such-root.crt");
         assert_eq!(
-            check(SslMode::VerifyCa, &RootCert::File(missing.clone()), "localhost"),
+            check(
+                SslMode::VerifyCa,
+                &RootCert::File(missing.clone()),
+                "localhost"
+            ),
             Err(format!(
                 "root certificate file {} does not exist (sslmode=verify-ca needs one: set sslrootcert or PGSSLROOTCERT)",
                 missing.display()
@@ -379,20 +456,36 @@ mod tests {
         );
         let not_pem = fixture("README.md");
         assert_eq!(
-            check(SslMode::VerifyFull, &RootCert::File(not_pem.clone()), "localhost"),
-            Err(format!("root certificate file {} holds no certificates", not_pem.display()))
+            check(
+                SslMode::VerifyFull,
+                &RootCert::File(not_pem.clone()),
+                "localhost"
+            ),
+            Err(format!(
+                "root certificate file {} holds no certificates",
+                not_pem.display()
+            ))
         );
     }
 
     #[test]
     fn disable_needs_no_configuration() {
-        assert!(client_config(SslMode::Disable, &RootCert::System).unwrap().is_none());
-        assert!(client_config(SslMode::Prefer, &RootCert::File(fixture("none"))).unwrap().is_some());
+        assert!(
+            client_config(SslMode::Disable, &RootCert::System)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            client_config(SslMode::Prefer, &RootCert::File(fixture("none")))
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[test]
     fn failure_descriptions() {
-        let refused: Box<dyn std::error::Error + Send + Sync> = "server does not support TLS".into();
+        let refused: Box<dyn std::error::Error + Send + Sync> =
+            "server does not support TLS".into();
         assert_eq!(
             describe_failure(Some(refused.as_ref()), SslMode::Require),
             "the server does not support TLS, and sslmode=require requires it"
