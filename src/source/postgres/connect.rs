@@ -385,7 +385,10 @@ async fn finish(
                 query_error(&error)
             ))
         })?;
-    let (version_num, version): (i32, String) = (row.get(0), row.get(1));
+    let (version_num, version): (i32, String) = row
+        .try_get(0)
+        .and_then(|num| Ok((num, row.try_get(1)?)))
+        .map_err(|error| context.failed(format!("cannot read the server version: {error}")))?;
     check_server_version(version_num, &version, &context.server)?;
     if let Some(limit) = options.statement_timeout {
         let millis = i32::try_from(limit.as_millis()).unwrap_or(i32::MAX);

@@ -26,6 +26,8 @@ use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
 
+use super::error::describe_io;
+
 /// libpq's `sslmode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SslMode {
@@ -292,8 +294,8 @@ pub(crate) fn describe_failure(
     let Some(source) = source else {
         return "the TLS handshake failed".to_owned();
     };
-    let rustls_error = source
-        .downcast_ref::<std::io::Error>()
+    let io_error = source.downcast_ref::<std::io::Error>();
+    let rustls_error = io_error
         .and_then(|io| io.get_ref())
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
         .or_else(|| source.downcast_ref::<rustls::Error>());
@@ -315,7 +317,7 @@ pub(crate) fn describe_failure(
                 mode.as_str()
             )
         }
-        None => source.to_string(),
+        None => io_error.map_or_else(|| source.to_string(), describe_io),
     }
 }
 
@@ -497,6 +499,11 @@ mod tests {
         assert_eq!(
             describe_failure(Some(&untrusted), SslMode::VerifyCa),
             "certificate verification failed (sslmode=verify-ca): the certificate is not signed by a trusted root certificate"
+        );
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert_eq!(
+            describe_failure(Some(&reset), SslMode::Require),
+            "connection reset by the server"
         );
     }
 }
