@@ -24,12 +24,17 @@ pub enum ClusterError {
         "PostgreSQL server programs (initdb, pg_ctl, postgres) were not found on PATH or in `pg_config --bindir`; install the PostgreSQL server (on Debian or Ubuntu: apt-get install postgresql)"
     )]
     BinariesNotFound,
-    #[error("running as root, but there is no `{SERVICE_USER}` user to run PostgreSQL as (PostgreSQL refuses to run as root): create it, or run pgphase as an ordinary user")]
+    #[error(
+        "running as root, but there is no `{SERVICE_USER}` user to run PostgreSQL as (PostgreSQL refuses to run as root): create it, or run pgphase as an ordinary user"
+    )]
     NoServiceUser,
     #[error("{action} failed: {detail}")]
     Command { action: String, detail: String },
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// How to set up a cluster beyond the defaults.
@@ -60,12 +65,24 @@ impl TempCluster {
     /// [`ClusterError`] when the binaries are missing, or `initdb` or the server fail.
     pub fn start(options: &ClusterOptions) -> Result<Self, ClusterError> {
         let bin_dir = find_bin_dir()?;
-        let run_as = if running_as_root()? { Some(service_user()?) } else { None };
+        let run_as = if running_as_root()? {
+            Some(service_user()?)
+        } else {
+            None
+        };
         let dir = tempfile::Builder::new()
             .prefix("pgphase-pg-")
             .tempdir()
-            .map_err(|source| ClusterError::Io { path: std::env::temp_dir(), source })?;
-        let mut cluster = Self { dir: Some(dir), bin_dir, run_as, port: 0 };
+            .map_err(|source| ClusterError::Io {
+                path: std::env::temp_dir(),
+                source,
+            })?;
+        let mut cluster = Self {
+            dir: Some(dir),
+            bin_dir,
+            run_as,
+            port: 0,
+        };
         cluster.init(options)?;
         cluster.launch(options)?;
         if options.stop_with_this_process {
@@ -77,7 +94,9 @@ impl TempCluster {
     /// The directory holding the unix socket (use it as the host).
     #[must_use]
     pub fn socket_dir(&self) -> &Path {
-        self.dir.as_ref().map_or_else(|| Path::new("/nonexistent"), tempfile::TempDir::path)
+        self.dir
+            .as_ref()
+            .map_or_else(|| Path::new("/nonexistent"), tempfile::TempDir::path)
     }
 
     /// The TCP port on 127.0.0.1 (the unix socket uses the same number).
@@ -120,7 +139,21 @@ impl TempCluster {
         }
         let data = self.data_dir();
         let data = data.to_string_lossy();
-        self.run("initdb", &["-D", &data, "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])?;
+        self.run(
+            "initdb",
+            &[
+                "-D",
+                &data,
+                "-U",
+                SUPERUSER,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+        )?;
         let hba = self.data_dir().join("pg_hba.conf");
         let defaults = read(&hba)?;
         let mut lines = options.hba_lines.join("\n");
@@ -139,7 +172,16 @@ impl TempCluster {
             write(&conf, &format!("{base}\n{settings}"))?;
             let data = self.data_dir();
             let log = self.socket_dir().join("server.log");
-            let args = ["-D", &*data.to_string_lossy(), "-l", &*log.to_string_lossy(), "-w", "-t", "60", "start"];
+            let args = [
+                "-D",
+                &*data.to_string_lossy(),
+                "-l",
+                &*log.to_string_lossy(),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ];
             match self.run("pg_ctl", &args) {
                 Ok(()) => return Ok(()),
                 Err(error) => last_error = Some(error),
@@ -151,7 +193,16 @@ impl TempCluster {
     /// Starts `sh` polling this process; when it is gone, the server is stopped and the
     /// directory removed, so a killed test run or demo leaves nothing behind.
     fn spawn_watchdog(&self) -> Result<(), ClusterError> {
-        let stop = self.command_line("pg_ctl", &["-D", &self.data_dir().to_string_lossy(), "-m", "immediate", "stop"]);
+        let stop = self.command_line(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data_dir().to_string_lossy(),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+        );
         let script = format!(
             "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {dir}",
             pid = std::process::id(),
@@ -172,7 +223,10 @@ impl TempCluster {
             return Ok(());
         };
         let data = dir.path().join("data");
-        let stopped = self.run("pg_ctl", &["-D", &data.to_string_lossy(), "-m", "fast", "-w", "stop"]);
+        let stopped = self.run(
+            "pg_ctl",
+            &["-D", &data.to_string_lossy(), "-m", "fast", "-w", "stop"],
+        );
         drop(dir);
         stopped
     }
@@ -212,11 +266,20 @@ impl TempCluster {
     fn command_line(&self, program: &str, args: &[&str]) -> String {
         let mut words: Vec<String> = Vec::new();
         if let Some(user) = self.run_as {
-            words.extend(["runuser".to_owned(), "-u".to_owned(), user.to_owned(), "--".to_owned()]);
+            words.extend([
+                "runuser".to_owned(),
+                "-u".to_owned(),
+                user.to_owned(),
+                "--".to_owned(),
+            ]);
         }
         words.push(self.bin_dir.join(program).to_string_lossy().into_owned());
         words.extend(args.iter().map(|a| (*a).to_owned()));
-        words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ")
+        words
+            .iter()
+            .map(|w| shell_quote(w))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -264,16 +327,23 @@ pub fn find_bin_dir() -> Result<PathBuf, ClusterError> {
         .ok()
         .filter(|out| out.status.success())
         .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
-    from_pg_config.filter(|dir| has_server_programs(dir)).ok_or(ClusterError::BinariesNotFound)
+    from_pg_config
+        .filter(|dir| has_server_programs(dir))
+        .ok_or(ClusterError::BinariesNotFound)
 }
 
 fn has_server_programs(dir: &Path) -> bool {
-    ["initdb", "pg_ctl", "postgres"].iter().all(|p| dir.join(p).is_file())
+    ["initdb", "pg_ctl", "postgres"]
+        .iter()
+        .all(|p| dir.join(p).is_file())
 }
 
 fn running_as_root() -> Result<bool, ClusterError> {
     let path = Path::new("/proc/self");
-    let meta = fs::metadata(path).map_err(|source| ClusterError::Io { path: path.to_owned(), source })?;
+    let meta = fs::metadata(path).map_err(|source| ClusterError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     Ok(meta.uid() == 0)
 }
 
@@ -284,13 +354,21 @@ fn service_user() -> Result<&'static str, ClusterError> {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if known { Ok(SERVICE_USER) } else { Err(ClusterError::NoServiceUser) }
+    if known {
+        Ok(SERVICE_USER)
+    } else {
+        Err(ClusterError::NoServiceUser)
+    }
 }
 
 /// Lets `user` own the cluster directory (the temporary directory is created root-only).
 fn hand_over(dir: &Path, user: &str) -> Result<(), ClusterError> {
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o755))
-        .map_err(|source| ClusterError::Io { path: dir.to_owned(), source })?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).map_err(|source| {
+        ClusterError::Io {
+            path: dir.to_owned(),
+            source,
+        }
+    })?;
     let status = Command::new("chown")
         .arg(user)
         .arg(dir)
@@ -299,25 +377,41 @@ fn hand_over(dir: &Path, user: &str) -> Result<(), ClusterError> {
     if status.success() {
         Ok(())
     } else {
-        Err(command_error("chown", &format!("could not give {} to {user}", dir.display())))
+        Err(command_error(
+            "chown",
+            &format!("could not give {} to {user}", dir.display()),
+        ))
     }
 }
 
 fn free_port() -> Result<u16, ClusterError> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| command_error("choosing a free port", &e.to_string()))?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| command_error("choosing a free port", &e.to_string()))
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| command_error("choosing a free port", &e.to_string()))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| command_error("choosing a free port", &e.to_string()))
 }
 
 fn read(path: &Path) -> Result<String, ClusterError> {
-    fs::read_to_string(path).map_err(|source| ClusterError::Io { path: path.to_owned(), source })
+    fs::read_to_string(path).map_err(|source| ClusterError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 fn write(path: &Path, text: &str) -> Result<(), ClusterError> {
-    fs::write(path, text).map_err(|source| ClusterError::Io { path: path.to_owned(), source })
+    fs::write(path, text).map_err(|source| ClusterError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 fn command_error(action: &str, detail: &str) -> ClusterError {
-    ClusterError::Command { action: action.to_owned(), detail: detail.to_owned() }
+    ClusterError::Command {
+        action: action.to_owned(),
+        detail: detail.to_owned(),
+    }
 }
 
 fn shell_quote(word: &str) -> String {
@@ -328,7 +422,9 @@ fn shell_quote(word: &str) -> String {
 fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -340,7 +436,10 @@ mod tests {
 
     #[test]
     fn socket_paths_are_percent_encoded_in_urls() {
-        assert_eq!(percent_encode("/tmp/pgphase-pg-x1"), "%2Ftmp%2Fpgphase-pg-x1");
+        assert_eq!(
+            percent_encode("/tmp/pgphase-pg-x1"),
+            "%2Ftmp%2Fpgphase-pg-x1"
+        );
     }
 
     #[test]

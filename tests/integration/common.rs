@@ -42,13 +42,19 @@ pub fn server() -> &'static TestServer {
 
 fn throwaway_server() -> TestServer {
     let options = ClusterOptions {
-        hba_lines: vec![format!("host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256")],
+        hba_lines: vec![format!(
+            "host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256"
+        )],
         settings: vec!["log_statement = 'all'".to_owned()],
         stop_with_this_process: true,
     };
-    let cluster = TempCluster::start(&options).unwrap_or_else(|e| panic!("cannot start the test cluster: {e}"));
+    let cluster = TempCluster::start(&options)
+        .unwrap_or_else(|e| panic!("cannot start the test cluster: {e}"));
     let socket_dir = cluster.socket_dir().to_string_lossy().into_owned();
-    eprintln!("test cluster: PostgreSQL on {socket_dir}, port {}", cluster.port());
+    eprintln!(
+        "test cluster: PostgreSQL on {socket_dir}, port {}",
+        cluster.port()
+    );
     TestServer {
         admin_url: cluster.url("postgres"),
         host: socket_dir.clone(),
@@ -60,7 +66,9 @@ fn throwaway_server() -> TestServer {
 }
 
 fn external_server(url: String) -> TestServer {
-    let config: tokio_postgres::Config = url.parse().unwrap_or_else(|e| panic!("PGPHASE_TEST_DATABASE_URL: {e}"));
+    let config: tokio_postgres::Config = url
+        .parse()
+        .unwrap_or_else(|e| panic!("PGPHASE_TEST_DATABASE_URL: {e}"));
     let (host, socket_dir) = match config.get_hosts().first() {
         Some(tokio_postgres::config::Host::Unix(path)) => {
             let dir = path.to_string_lossy().into_owned();
@@ -116,7 +124,10 @@ impl TestDb {
 
     /// Runs SQL statements, panicking with the server's message on failure.
     pub async fn execute(&self, sql: &str) {
-        self.client.batch_execute(sql).await.unwrap_or_else(|e| panic!("{}", describe(&e, sql)));
+        self.client
+            .batch_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{}", describe(&e, sql)));
     }
 }
 
@@ -126,10 +137,19 @@ impl TestServer {
         let mut config: tokio_postgres::Config = self.admin_url.parse().unwrap();
         config.dbname(database);
         match &self.socket_dir {
-            Some(dir) => format!("host={dir} port={} user={} dbname={database}", self.port, self.user),
+            Some(dir) => format!(
+                "host={dir} port={} user={} dbname={database}",
+                self.port, self.user
+            ),
             None => {
-                let password = config.get_password().map(|p| format!(" password={}", String::from_utf8_lossy(p))).unwrap_or_default();
-                format!("host={} port={} user={}{password} dbname={database}", self.host, self.port, self.user)
+                let password = config
+                    .get_password()
+                    .map(|p| format!(" password={}", String::from_utf8_lossy(p)))
+                    .unwrap_or_default();
+                format!(
+                    "host={} port={} user={}{password} dbname={database}",
+                    self.host, self.port, self.user
+                )
             }
         }
     }
@@ -155,7 +175,10 @@ async fn ensure_password_role(server: &TestServer) {
                END IF;
              END $$"
         );
-        admin.batch_execute(&sql).await.unwrap_or_else(|e| panic!("creating {PASSWORD_ROLE}: {e}"));
+        admin
+            .batch_execute(&sql)
+            .await
+            .unwrap_or_else(|e| panic!("creating {PASSWORD_ROLE}: {e}"));
     })
     .await;
 }
@@ -169,6 +192,10 @@ pub fn describe(error: &tokio_postgres::Error, sql: &str) -> String {
         Some(tokio_postgres::error::ErrorPosition::Original(p)) => *p as usize,
         _ => 0,
     };
-    let context: String = sql.chars().skip(position.saturating_sub(80)).take(160).collect();
+    let context: String = sql
+        .chars()
+        .skip(position.saturating_sub(80))
+        .take(160)
+        .collect();
     format!("{}: {} (near: {context})", db.code().code(), db.message())
 }

@@ -10,7 +10,10 @@ async fn each_test_gets_its_own_empty_database() {
     a.execute("CREATE TABLE only_in_a (id int)").await;
     let found = b
         .client
-        .query_one("SELECT count(*) FROM pg_class WHERE relname = 'only_in_a'", &[])
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE relname = 'only_in_a'",
+            &[],
+        )
         .await
         .unwrap();
     assert_eq!(found.get::<_, i64>(0), 0);
