@@ -7,6 +7,7 @@
 mod common;
 
 mod cli;
+mod connect;
 mod harness;
 mod live;
 mod roundtrip;
