@@ -559,4 +559,5 @@ impl NameCounts {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;

@@ -539,12 +539,10 @@ pub fn referenced_columns<'c>(expression: &str, columns: &[&'c str]) -> Vec<&'c 
                 // `t.col` is a qualified column: its last part names the column.
                 if let (false, Some((Token::Word { text, .. }, _))) =
                     (called_or_typed, tokens.get(end - 1))
+                    && let Some(column) = columns.iter().find(|c| **c == text.as_str())
+                    && !used.contains(column)
                 {
-                    if let Some(column) = columns.iter().find(|c| **c == text.as_str()) {
-                        if !used.contains(column) {
-                            used.push(column);
-                        }
-                    }
+                    used.push(column);
                 }
                 i = end;
                 continue;
@@ -557,6 +555,7 @@ pub fn referenced_columns<'c>(expression: &str, columns: &[&'c str]) -> Vec<&'c 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
