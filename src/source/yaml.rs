@@ -19,7 +19,7 @@ mod write;
 use std::path::Path;
 
 pub use error::LoadError;
-pub use write::write;
+pub use write::{write, write_desired};
 
 use crate::schema::model::Schema;
 use error::Wording;

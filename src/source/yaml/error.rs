@@ -242,13 +242,25 @@ fn reword_syntax(text: &str, source: &str, line: usize, column: usize) -> Wordin
     };
     let wording = Wording::new(format!("invalid YAML: {}", problem.trim()));
     match context {
-        Some(context) => wording.hint(
-            context
-                .replace(" at line ", " that starts at line ")
-                .replacen("while ", "", 1),
-        ),
+        Some(context) => wording.hint(syntax_context(context)),
         None => wording,
     }
+}
+
+/// `while parsing a flow mapping at line 6 column 18` → where the enclosing node starts, and
+/// for `{ … }` and `[ … ]` the usual cause.
+fn syntax_context(context: &str) -> String {
+    let context = context.trim_start_matches("while parsing ");
+    let (what, place) = match context.split_once(" at line ") {
+        Some((what, place)) => (what, place.replacen(" column ", ", column ", 1)),
+        None => return format!("while parsing {context}"),
+    };
+    let closing = match what {
+        "a flow mapping" => "; is a closing `}` missing?",
+        "a flow sequence" => "; is a closing `]` missing?",
+        _ => "",
+    };
+    format!("in {what} that starts at line {place}{closing}")
 }
 
 /// True when the position holds a tab, or is in the indentation of a line that has one.

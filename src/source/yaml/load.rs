@@ -673,7 +673,24 @@ impl TableColumns<'_> {
         }
         let wording = Wording::new(format!("table `{}` has no column `{column}`", self.table))
             .did_you_mean(column, self.names.iter().map(String::as_str));
-        Err(Problem::at(path.clone(), wording))
+        if wording.hint.is_some() || self.names.is_empty() {
+            return Err(Problem::at(path.clone(), wording));
+        }
+        let shown: Vec<&str> = self.names.iter().take(12).map(String::as_str).collect();
+        let more = if self.names.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        };
+        let hint = format!(
+            "its columns are {}{more}",
+            shown
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Err(Problem::at(path.clone(), wording.hint(hint)))
     }
 }
 
@@ -880,9 +897,9 @@ fn convert_foreign_key(
         return Err(Problem::at(
             referenced_path,
             Wording::new(format!(
-                "the foreign key has {} column(s) but references {}",
-                raw.columns.len(),
-                raw.references.columns.len()
+                "the foreign key has {} but references {}",
+                count(raw.columns.len(), "column"),
+                count(raw.references.columns.len(), "column")
             )),
         ));
     }
@@ -901,6 +918,15 @@ fn convert_foreign_key(
         deferral: deferral(raw.deferrable),
         valid: raw.valid.unwrap_or(true),
     })
+}
+
+/// `1 column`, `2 columns`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn convert_check(raw: &RawCheck) -> Check {
@@ -1182,11 +1208,20 @@ fn check_unique_names(raw: &super::raw::RawSchema, path: &Path) -> Checked<()> {
     Ok(())
 }
 
+fn article(noun: &str) -> &'static str {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 fn duplicate(path: Path, name: &str, other: &str) -> Problem {
     Problem::at(
         path,
         Wording::new(format!(
-            "the name `{name}` is already used by a {other} in this schema"
+            "the name `{name}` is already used by {} {other} in this schema",
+            article(other)
         ))
         .hint(
             "tables, views, sequences, indexes and composite types share one name space per schema",

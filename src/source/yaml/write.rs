@@ -9,22 +9,40 @@ use crate::schema::model::{
 };
 use crate::schema::names::{self, Slot};
 
+use super::Desired;
 use super::load::{FORMAT_VERSION, sequence_defaults, split_table_ref};
 use super::ordered::OrderedMap;
 use super::raw::{
     RawCheck, RawColumn, RawColumnFull, RawComposite, RawDeferral, RawDefinition,
     RawDefinitionFull, RawDomain, RawDomainCheck, RawEnum, RawEnumFull, RawExclusion, RawExtension,
-    RawExtensionFull, RawFile, RawFkAction, RawForeignKey, RawIdentity, RawIndex, RawKey,
-    RawKeyFull, RawMatch, RawNulls, RawOrder, RawPartitionOf, RawPolicy, RawPolicyCommand,
+    RawExtensionFull, RawFile, RawFkAction, RawForeignKey, RawIdentity, RawIgnore, RawIndex,
+    RawKey, RawKeyFull, RawMatch, RawNulls, RawOrder, RawPartitionOf, RawPolicy, RawPolicyCommand,
     RawPrimaryKey, RawPrimaryKeyFull, RawReferences, RawRowSecurity, RawSchema, RawSequence,
     RawTable, RawTrigger, RawTriggerFull, RawUnique, RawView, RawViewFull, Short,
 };
 use super::types::TypeCatalog;
 
-/// The file text for `schema`.
+/// The file text for `schema` (a snapshot: nothing ignored).
 #[must_use]
 pub fn write(schema: &Schema) -> String {
-    let raw = to_raw(schema);
+    write_raw(&to_raw(schema))
+}
+
+/// The file text for a whole desired file, its `ignore:` section included.
+#[must_use]
+pub fn write_desired(desired: &Desired) -> String {
+    let mut raw = to_raw(&desired.schema);
+    let ignore = &desired.ignore;
+    if !ignore.tables.is_empty() || !ignore.schemas.is_empty() {
+        raw.ignore = Some(RawIgnore {
+            tables: ignore.tables.clone(),
+            schemas: ignore.schemas.clone(),
+        });
+    }
+    write_raw(&raw)
+}
+
+fn write_raw(raw: &RawFile) -> String {
     // serde_yaml fails only on maps with non-text keys, nested enums and byte strings, none of
     // which the file's shape has.
     serde_yaml::to_string(&raw)
