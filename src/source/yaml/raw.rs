@@ -507,7 +507,6 @@ impl Visitor<'_> for DeferralVisitor {
     fn visit_str<E: de::Error>(self, value: &str) -> Result<RawDeferral, E> {
         match value {
             "initially_deferred" => Ok(RawDeferral::InitiallyDeferred),
-            "initially_immediate" => Ok(RawDeferral::InitiallyImmediate),
             _ => Err(E::unknown_variant(
                 value,
                 &["false", "true", "initially_deferred"],

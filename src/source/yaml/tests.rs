@@ -256,17 +256,16 @@ fn billing() -> Namespace {
             comment: None,
         },
     );
-    let mut accounts = Table::default();
-    accounts.columns = vec![
-        not_null("id", "bigint"),
-        Column::new("currency", "\"Billing Dept\".\"Currency\""),
-    ];
-    accounts.primary_key = Some(PrimaryKey {
-        name: "accounts_pkey".into(),
-        columns: vec!["id".into()],
-        include: vec![],
-        deferral: Deferral::NotDeferrable,
-    });
+    let accounts = Table {
+        columns: vec![not_null("id", "bigint"), Column::new("currency", "\"Billing Dept\".\"Currency\"")],
+        primary_key: Some(PrimaryKey {
+            name: "accounts_pkey".into(),
+            columns: vec!["id".into()],
+            include: vec![],
+            deferral: Deferral::NotDeferrable,
+        }),
+        ..Table::default()
+    };
     ns.tables.insert("accounts".into(), accounts);
     ns
 }
@@ -388,11 +387,10 @@ fn public() -> Namespace {
         },
     );
     let long = "l".repeat(63);
-    let mut long_table = Table::default();
-    long_table.columns = vec![
-        not_null(&"c".repeat(63), "bigint"),
-        Column::new("ü".repeat(31), "public.citext"),
-    ];
+    let mut long_table = Table {
+        columns: vec![not_null(&"c".repeat(63), "bigint"), Column::new("ü".repeat(31), "public.citext")],
+        ..Table::default()
+    };
     long_table.primary_key = Some(PrimaryKey {
         name: names::make_object_name(&long, None, "pkey"),
         columns: vec!["c".repeat(63)],
