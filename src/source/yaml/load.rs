@@ -943,7 +943,14 @@ fn convert_index(raw: &RawIndex, columns: Option<&TableColumns>, path: &Path) ->
     let keys = match (&raw.columns, &raw.expression, &raw.keys) {
         (Some(list), None, None) => {
             if let Some(columns) = columns {
-                check_key_columns(list, columns, &path.key("columns"))?;
+                // PostgreSQL lets an index list a column twice, unlike a constraint.
+                columns.check(list, &path.key("columns"))?;
+            }
+            if list.is_empty() {
+                return Err(Problem::at(
+                    path.key("columns"),
+                    Wording::new("the list of columns is empty"),
+                ));
             }
             list.iter()
                 .map(|c| plain_key(KeyTarget::Column(c.clone())))

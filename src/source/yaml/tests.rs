@@ -257,7 +257,10 @@ fn billing() -> Namespace {
         },
     );
     let accounts = Table {
-        columns: vec![not_null("id", "bigint"), Column::new("currency", "\"Billing Dept\".\"Currency\"")],
+        columns: vec![
+            not_null("id", "bigint"),
+            Column::new("currency", "\"Billing Dept\".\"Currency\""),
+        ],
         primary_key: Some(PrimaryKey {
             name: "accounts_pkey".into(),
             columns: vec!["id".into()],
@@ -388,7 +391,10 @@ fn public() -> Namespace {
     );
     let long = "l".repeat(63);
     let mut long_table = Table {
-        columns: vec![not_null(&"c".repeat(63), "bigint"), Column::new("ü".repeat(31), "public.citext")],
+        columns: vec![
+            not_null(&"c".repeat(63), "bigint"),
+            Column::new("ü".repeat(31), "public.citext"),
+        ],
         ..Table::default()
     };
     long_table.primary_key = Some(PrimaryKey {
