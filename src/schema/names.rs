@@ -213,7 +213,8 @@ impl DefaultName {
         )
     }
 
-    /// A check: `table_col_check` when the expression uses exactly one column, else `table_check`.
+    /// A check: `table_col_check` when the expression uses exactly one column of `table` (for a
+    /// partition, pass its parent: it has the columns), else `table_check`.
     #[must_use]
     pub fn check(table: &Table, table_name: &str, expression: &str) -> Self {
         let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
@@ -299,7 +300,13 @@ pub fn slots(namespace: &Namespace) -> Vec<(Slot, DefaultName)> {
         }
     }
     for (name, table) in &namespace.tables {
-        table_slots(name, table, &mut slots);
+        // A partition lists no columns of its own; a check on it uses its parent's.
+        let columns_from = table
+            .partition_of
+            .as_ref()
+            .and_then(|p| namespace.tables.get(&p.parent.name))
+            .unwrap_or(table);
+        table_slots(name, table, columns_from, &mut slots);
     }
     for (name, view) in &namespace.views {
         for (index, ix) in view.indexes.iter().enumerate() {
@@ -313,7 +320,12 @@ pub fn slots(namespace: &Namespace) -> Vec<(Slot, DefaultName)> {
     slots
 }
 
-fn table_slots(name: &str, table: &Table, slots: &mut Vec<(Slot, DefaultName)>) {
+fn table_slots(
+    name: &str,
+    table: &Table,
+    columns_from: &Table,
+    slots: &mut Vec<(Slot, DefaultName)>,
+) {
     let table_name = || name.to_owned();
     for (index, check) in table.checks.iter().enumerate() {
         slots.push((
@@ -321,7 +333,7 @@ fn table_slots(name: &str, table: &Table, slots: &mut Vec<(Slot, DefaultName)>) 
                 table: table_name(),
                 index,
             },
-            DefaultName::check(table, name, &check.expression),
+            DefaultName::check(columns_from, name, &check.expression),
         ));
     }
     if table.primary_key.is_some() {

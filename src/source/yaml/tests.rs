@@ -639,3 +639,104 @@ fn public() -> Namespace {
     );
     ns
 }
+
+#[test]
+fn awkward_text_survives_writing_and_reading() {
+    let labels = [
+        "null",
+        "true",
+        "~",
+        "1",
+        "0x1F",
+        "yes",
+        "on",
+        "- x",
+        "#",
+        "a: b",
+        " lead",
+        "trail ",
+        "'q'",
+        "\"dq\"",
+        "*star",
+        "&amp",
+        "!bang",
+        "%pct",
+        "@at",
+        "`tick`",
+        "{}",
+        "[x]",
+        "é",
+        "tab\there",
+    ];
+    let mut ns = Namespace::default();
+    ns.enums.insert(
+        "e".into(),
+        Enum {
+            labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+            comment: Some("line one  \n  line two \n\n".into()),
+        },
+    );
+    let definition =
+        "CREATE FUNCTION f() RETURNS int\r\nLANGUAGE sql AS $$ SELECT 1 $$ \n\ttabbed\n";
+    ns.functions.insert(
+        "f()".into(),
+        Function {
+            definition: definition.into(),
+            comment: None,
+        },
+    );
+    ns.views.insert(
+        "v".into(),
+        View {
+            definition: "  SELECT 1;\n".into(),
+            materialized: false,
+            with: vec![],
+            indexes: vec![],
+            comment: Some(String::new()),
+        },
+    );
+    let mut schema = Schema::default();
+    schema.namespaces.insert("public".into(), ns);
+    round_trip(&schema);
+}
+
+#[test]
+fn files_are_read_from_disk_and_unreadable_ones_name_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.yaml");
+    std::fs::write(
+        &path,
+        "pgphase: 1\nschemas: { public: { tables: { t: { columns: { id: bigint } } } } }\n",
+    )
+    .unwrap();
+    let desired = load(&path).unwrap();
+    assert_eq!(desired.schema.table_count(), 1);
+    let missing = dir.path().join("missing.yaml");
+    let error = load(&missing).unwrap_err();
+    assert_eq!((error.line, error.column), (0, 0));
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("{}: cannot read the file: ", missing.display())),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_check_on_a_partition_is_named_after_the_parent_column() {
+    let desired = parse_ok(
+        "pgphase: 1
+schemas:
+  public:
+    tables:
+      events: { columns: { at: date }, partition_by: RANGE (at) }
+      events_2024:
+        partition_of: { table: events, bound: \"FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')\" }
+        checks: [{ expression: at > '2000-01-01' }]
+",
+    );
+    assert_eq!(
+        desired.schema.namespaces["public"].tables["events_2024"].checks[0].name,
+        "events_2024_at_check"
+    );
+}
