@@ -11,3 +11,4 @@ mod connect;
 mod harness;
 mod live;
 mod roundtrip;
+mod yaml_names;
