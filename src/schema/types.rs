@@ -19,7 +19,10 @@ pub enum BaseType {
     /// A type of `pg_catalog`, already in canonical spelling (`integer`, `timestamp with time zone`).
     Builtin(&'static str),
     /// Any other type: an enum, domain, composite or extension type, resolved by the caller.
-    User { schema: Option<String>, name: String },
+    User {
+        schema: Option<String>,
+        name: String,
+    },
 }
 
 /// Why a type name could not be read.
@@ -29,24 +32,90 @@ pub enum TypeError {
     Empty,
     #[error("`{0}` is not a type name: {1}")]
     Syntax(String, &'static str),
-    #[error("`serial` types are not types but a shorthand; use `identity: by_default` or a sequence and a default")]
+    #[error(
+        "`serial` types are not types but a shorthand; use `identity: by_default` or a sequence and a default"
+    )]
     Serial,
 }
 
 /// Every base type of PostgreSQL 15's `pg_catalog` that a column can have, in `format_type`
 /// spelling (from `pg_type` where `typtype` is base, range or multirange, arrays left out).
 pub const BUILTIN_TYPES: &[&str] = &[
-    "\"char\"", "aclitem", "bigint", "bit", "bit varying", "boolean", "box", "bpchar", "bytea",
-    "character", "character varying", "cid", "cidr", "circle", "date", "datemultirange",
-    "daterange", "double precision", "gtsvector", "inet", "int4multirange", "int4range",
-    "int8multirange", "int8range", "integer", "interval", "json", "jsonb", "jsonpath", "line",
-    "lseg", "macaddr", "macaddr8", "money", "name", "numeric", "nummultirange", "numrange", "oid",
-    "path", "pg_lsn", "pg_snapshot", "point", "polygon", "real", "refcursor", "regclass",
-    "regcollation", "regconfig", "regdictionary", "regnamespace", "regoper", "regoperator",
-    "regproc", "regprocedure", "regrole", "regtype", "smallint", "text", "tid",
-    "time with time zone", "time without time zone", "timestamp with time zone",
-    "timestamp without time zone", "tsmultirange", "tsquery", "tsrange", "tstzmultirange",
-    "tstzrange", "tsvector", "txid_snapshot", "uuid", "xid", "xid8", "xml",
+    "\"char\"",
+    "aclitem",
+    "bigint",
+    "bit",
+    "bit varying",
+    "boolean",
+    "box",
+    "bpchar",
+    "bytea",
+    "character",
+    "character varying",
+    "cid",
+    "cidr",
+    "circle",
+    "date",
+    "datemultirange",
+    "daterange",
+    "double precision",
+    "gtsvector",
+    "inet",
+    "int4multirange",
+    "int4range",
+    "int8multirange",
+    "int8range",
+    "integer",
+    "interval",
+    "json",
+    "jsonb",
+    "jsonpath",
+    "line",
+    "lseg",
+    "macaddr",
+    "macaddr8",
+    "money",
+    "name",
+    "numeric",
+    "nummultirange",
+    "numrange",
+    "oid",
+    "path",
+    "pg_lsn",
+    "pg_snapshot",
+    "point",
+    "polygon",
+    "real",
+    "refcursor",
+    "regclass",
+    "regcollation",
+    "regconfig",
+    "regdictionary",
+    "regnamespace",
+    "regoper",
+    "regoperator",
+    "regproc",
+    "regprocedure",
+    "regrole",
+    "regtype",
+    "smallint",
+    "text",
+    "tid",
+    "time with time zone",
+    "time without time zone",
+    "timestamp with time zone",
+    "timestamp without time zone",
+    "tsmultirange",
+    "tsquery",
+    "tsrange",
+    "tstzmultirange",
+    "tstzrange",
+    "tsvector",
+    "txid_snapshot",
+    "uuid",
+    "xid",
+    "xid8",
+    "xml",
 ];
 
 /// Aliases PostgreSQL accepts, mapped to their canonical name.
@@ -89,16 +158,26 @@ pub fn parse(text: &str) -> Result<ParsedType, TypeError> {
         .ok_or_else(|| TypeError::Syntax(trimmed.to_owned(), "unbalanced parentheses"))?;
     let words = normalise_words(name_part);
     if words.is_empty() {
-        return Err(TypeError::Syntax(trimmed.to_owned(), "no type name before the modifiers"));
+        return Err(TypeError::Syntax(
+            trimmed.to_owned(),
+            "no type name before the modifiers",
+        ));
     }
-    if matches!(words.as_str(), "serial" | "bigserial" | "smallserial" | "serial4" | "serial8" | "serial2") {
+    if matches!(
+        words.as_str(),
+        "serial" | "bigserial" | "smallserial" | "serial4" | "serial8" | "serial2"
+    ) {
         return Err(TypeError::Serial);
     }
     let base = builtin(&words, zone.as_deref())
         .map(BaseType::Builtin)
         .map_or_else(|| user_type(name_part, trimmed), Ok)?;
     let modifiers = normalise_modifiers(&base, modifiers);
-    Ok(ParsedType { base, modifiers, array })
+    Ok(ParsedType {
+        base,
+        modifiers,
+        array,
+    })
 }
 
 /// The canonical spelling of a parsed type, with `schema` standing for an unqualified user type.
@@ -108,7 +187,11 @@ pub fn render(parsed: &ParsedType, default_schema: &str) -> String {
         BaseType::Builtin(name) => render_builtin(name, parsed.modifiers.as_deref()),
         BaseType::User { schema, name } => {
             let schema = schema.as_deref().unwrap_or(default_schema);
-            let mods = parsed.modifiers.as_deref().map(|m| format!("({m})")).unwrap_or_default();
+            let mods = parsed
+                .modifiers
+                .as_deref()
+                .map(|m| format!("({m})"))
+                .unwrap_or_default();
             format!("{}.{}{mods}", quote_ident(schema), quote_ident(name))
         }
     };
@@ -123,11 +206,16 @@ fn render_builtin(name: &str, modifiers: Option<&str>) -> String {
     let Some(mods) = modifiers else {
         return name.to_owned();
     };
-    for (prefix, rest) in [("timestamp", " with"), ("timestamp", " without"), ("time", " with"), ("time", " without")] {
-        if let Some(tail) = name.strip_prefix(prefix) {
-            if tail.starts_with(rest) {
-                return format!("{prefix}({mods}){tail}");
-            }
+    for (prefix, rest) in [
+        ("timestamp", " with"),
+        ("timestamp", " without"),
+        ("time", " with"),
+        ("time", " without"),
+    ] {
+        if let Some(tail) = name.strip_prefix(prefix)
+            && tail.starts_with(rest)
+        {
+            return format!("{prefix}({mods}){tail}");
         }
     }
     if name == "interval" && !mods.chars().all(|c| c.is_ascii_digit()) {
@@ -193,7 +281,10 @@ fn builtin(words: &str, zone: Option<&str>) -> Option<&'static str> {
         None => words.to_owned(),
         Some(zone) => format!("{words} {zone}"),
     };
-    let canonical = ALIASES.iter().find(|(alias, _)| *alias == name).map_or(name.as_str(), |(_, c)| c);
+    let canonical = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name.as_str(), |(_, c)| c);
     // `timestamp(3) with time zone` arrives as words "timestamp" + zone "with time zone".
     let canonical = match canonical {
         "timestamp with time zone" | "timestamptz with time zone" => "timestamp with time zone",
@@ -209,12 +300,21 @@ fn user_type(name_part: &str, whole: &str) -> Result<BaseType, TypeError> {
     let parts = split_qualified(name_part)
         .ok_or_else(|| TypeError::Syntax(whole.to_owned(), "expected `name` or `schema.name`"))?;
     match parts.as_slice() {
-        [name] => Ok(BaseType::User { schema: None, name: name.clone() }),
+        [name] => Ok(BaseType::User {
+            schema: None,
+            name: name.clone(),
+        }),
         [schema, name] if schema == "pg_catalog" => builtin(name, None)
             .map(BaseType::Builtin)
             .ok_or_else(|| TypeError::Syntax(whole.to_owned(), "no such type in pg_catalog")),
-        [schema, name] => Ok(BaseType::User { schema: Some(schema.clone()), name: name.clone() }),
-        _ => Err(TypeError::Syntax(whole.to_owned(), "expected `name` or `schema.name`")),
+        [schema, name] => Ok(BaseType::User {
+            schema: Some(schema.clone()),
+            name: name.clone(),
+        }),
+        _ => Err(TypeError::Syntax(
+            whole.to_owned(),
+            "expected `name` or `schema.name`",
+        )),
     }
 }
 
@@ -262,14 +362,24 @@ pub fn split_qualified(text: &str) -> Option<Vec<String>> {
 }
 
 fn normalise_modifiers(base: &BaseType, modifiers: Option<&str>) -> Option<String> {
-    let mods: String = modifiers?.split(',').map(str::trim).collect::<Vec<_>>().join(",");
+    let mods: String = modifiers?
+        .split(',')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(",");
     match base {
         // numeric(p) means numeric(p,0), and format_type says so.
         BaseType::Builtin("numeric") if !mods.contains(',') => Some(format!("{mods},0")),
         BaseType::Builtin("interval") => Some(mods.to_ascii_lowercase()),
         _ => Some(mods),
     }
-    .map(|m| if matches!(base, BaseType::Builtin("interval")) { m } else { m.replace(' ', "") })
+    .map(|m| {
+        if matches!(base, BaseType::Builtin("interval")) {
+            m
+        } else {
+            m.replace(' ', "")
+        }
+    })
 }
 
 /// Canonical spelling of `text`, resolving an unqualified user type into `default_schema`.
@@ -290,7 +400,11 @@ pub fn fix_implicit_modifiers(parsed: &mut ParsedType) {
         (BaseType::Builtin("character" | "bit"), None) => parsed.modifiers = Some("1".to_owned()),
         (BaseType::Builtin("double precision"), Some(bits)) => {
             if let Ok(bits) = bits.parse::<u32>() {
-                parsed.base = BaseType::Builtin(if bits <= 24 { "real" } else { "double precision" });
+                parsed.base = BaseType::Builtin(if bits <= 24 {
+                    "real"
+                } else {
+                    "double precision"
+                });
                 parsed.modifiers = None;
             }
         }
@@ -361,7 +475,10 @@ mod tests {
             canon("numeric(12,2"),
             "error: `numeric(12,2` is not a type name: unbalanced parentheses"
         );
-        assert_eq!(canon("text]"), "error: `text]` is not a type name: unbalanced `[` `]`");
+        assert_eq!(
+            canon("text]"),
+            "error: `text]` is not a type name: unbalanced `[` `]`"
+        );
         assert!(canon("serial").starts_with("error: `serial` types"));
         assert!(canon("a.b.c").starts_with("error:"));
     }

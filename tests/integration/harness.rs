@@ -1,0 +1,27 @@
+//! The harness itself: databases are separate and the server is really there.
+
+use crate::common::{TestDb, server};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_test_gets_its_own_empty_database() {
+    let a = TestDb::new().await;
+    let b = TestDb::new().await;
+    assert_ne!(a.name, b.name);
+    a.execute("CREATE TABLE only_in_a (id int)").await;
+    let found = b
+        .client
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE relname = 'only_in_a'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.get::<_, i64>(0), 0);
+    let version: i32 = a
+        .client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(version >= 120_000, "server {version} at {}", server().host);
+}

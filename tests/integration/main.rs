@@ -1,0 +1,8 @@
+//! Integration tests against a real PostgreSQL: one throwaway cluster for the whole run (or the
+//! server named by `PGPHASE_TEST_DATABASE_URL`), one database per test, tests in parallel.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(dead_code)]
+mod common;
+mod harness;
