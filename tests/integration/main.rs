@@ -6,3 +6,4 @@
 #[allow(dead_code)]
 mod common;
 mod harness;
+mod introspect;

@@ -19,6 +19,7 @@ use self::assemble::{Assembler, Unexpected, select_namespaces};
 use self::rows::{CatalogRow, ServerRow};
 use super::catalog;
 use crate::schema::{Schema, TableRef};
+use crate::sql::quote_qualified;
 
 /// Which schemas to read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,7 +44,20 @@ pub struct Stats {
     pub server_version: String,
     /// `server_version_num`, e.g. `150004`.
     pub server_version_num: i32,
+    /// Serialised with keys `schema.name`, quoted as SQL would, since JSON keys are strings.
+    #[serde(serialize_with = "serialize_by_qualified_name")]
     pub tables: BTreeMap<TableRef, TableStats>,
+}
+
+fn serialize_by_qualified_name<S: serde::Serializer>(
+    tables: &BTreeMap<TableRef, TableStats>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(
+        tables
+            .iter()
+            .map(|(table, stats)| (quote_qualified(&table.schema, &table.name), stats)),
+    )
 }
 
 /// Size facts of one relation.
