@@ -1,4 +1,4 @@
-//! The catalog queries introspection runs, one `const` each, in the order they run.
+//! The catalog queries introspection runs, one `const` each.
 //!
 //! Every query reads all objects of its kind at once (no query per table), so their number is
 //! fixed whatever the size of the database. They run inside the read-only transaction that
@@ -13,9 +13,12 @@
 /// Session settings for the introspection transaction, so every printed name, value and
 /// expression comes out the same whatever the server's or the role's defaults: with only
 /// `pg_catalog` on the path, every other name is schema-qualified; dates, times, intervals and
-/// floats print in one fixed style.
+/// floats print in one fixed style. JIT compilation is off: the planner's cost estimates for
+/// these catalog queries cross its threshold, and compiling took longer (800 ms for a
+/// 2,000-table schema) than running the query.
 pub const SESSION_SETTINGS: &str = "\
 SET LOCAL search_path = pg_catalog;
+SET LOCAL jit = off;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL DateStyle = 'ISO, MDY';
 SET LOCAL IntervalStyle = 'postgres';
@@ -98,7 +101,7 @@ LEFT JOIN pg_depend od ON od.classid = 'pg_class'::regclass AND od.objid = c.oid
 LEFT JOIN pg_class owner ON owner.oid = od.refobjid
 LEFT JOIN pg_attribute owner_column ON owner_column.attrelid = od.refobjid
      AND owner_column.attnum = od.refobjsubid
-WHERE c.relnamespace = ANY($1)
+WHERE c.relnamespace = ANY($1) AND c.relkind = 'S'
   AND NOT EXISTS (SELECT FROM pg_depend d
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                     AND d.deptype IN ('i', 'e'))";
@@ -106,8 +109,19 @@ WHERE c.relnamespace = ANY($1)
 /// Tables (ordinary, partitioned, partitions), views, materialized views and the relations
 /// behind free-standing composite types, with what the model and the statistics need of each:
 /// persistence, row security, options, view body, partition key, parent and bound, row
-/// estimate (`NULL` when never analysed) and total size on disk.
+/// estimate (`NULL` when never analysed) and size on disk.
+///
+/// The size is the table's main fork, measured now, plus the pages of its TOAST table and of
+/// its indexes as of their last build, VACUUM or ANALYZE (`relpages`). Measuring those too
+/// (`pg_total_relation_size`) opens every index and TOAST table, which for a few thousand tables
+/// costs more than all other queries together; the table itself is opened anyway (by
+/// `pg_get_expr`), so its measure is nearly free.
 pub const RELATIONS: &str = "
+WITH index_pages AS (
+    SELECT x.indrelid, sum(ix.relpages)::int8 AS pages
+    FROM pg_index x
+    JOIN pg_class ix ON ix.oid = x.indexrelid
+    GROUP BY x.indrelid)
 SELECT c.oid, c.relnamespace AS namespace, c.relname::text AS name, c.relkind::text AS kind,
        c.reltype AS type_oid,
        c.relpersistence = 'u' AS unlogged,
@@ -118,52 +132,73 @@ SELECT c.oid, c.relnamespace AS namespace, c.relname::text AS name, c.relkind::t
        pn.nspname::text AS parent_schema, p.relname::text AS parent_name,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
        CASE WHEN c.reltuples >= 0 THEN c.reltuples::int8 END AS estimated_rows,
-       CASE WHEN c.relkind <> 'c' THEN pg_total_relation_size(c.oid) END AS total_bytes
+       CASE WHEN c.relkind IN ('r', 'm') THEN
+              pg_relation_size(c.oid)
+              + (COALESCE(t.relpages, 0) + COALESCE(ip.pages, 0) + COALESCE(tp.pages, 0))
+                * current_setting('block_size')::int8
+            WHEN c.relkind <> 'c' THEN 0 END AS total_bytes
 FROM pg_class c
 LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
 LEFT JOIN pg_class p ON p.oid = i.inhparent
 LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
+LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+LEFT JOIN index_pages ip ON ip.indrelid = c.oid
+LEFT JOIN index_pages tp ON tp.indrelid = c.reltoastrelid
 WHERE c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'c')
   AND NOT EXISTS (SELECT FROM pg_depend d
                   WHERE d.deptype = 'e'
                     AND ((d.classid = 'pg_class'::regclass AND d.objid = c.oid)
                       OR (d.classid = 'pg_type'::regclass AND d.objid = c.reltype)))";
 
-/// Columns of tables and composite types in `attnum` order, dropped and system columns left
-/// out, and for a partition only the columns it did not inherit. The default is left out for
-/// a generated column, whose expression lives in the same place; the collation is given only
-/// when it differs from the type's.
+/// Every column of the selected tables, partitions, materialized views and composite types, and
+/// of the tables their foreign keys reference, in `attnum` order (dropped and system columns left
+/// out). All of them come with name and collation oid, which is what constraint and index keys
+/// (given as column numbers) are resolved against. `listed` marks the ones the model shows: not
+/// a materialized view's, not a referenced table's, and of a partition only the ones it did not
+/// inherit; only those get their type, default and collation name printed. The default is a
+/// generated column's expression when `generated` is set; the collation name is given only when
+/// it differs from the type's.
 pub const COLUMNS: &str = "
 SELECT a.attrelid AS relation, a.attnum AS position, a.attname::text AS name,
-       format_type(a.atttypid, a.atttypmod) AS data_type,
+       a.attcollation AS collation_oid, l.listed,
+       CASE WHEN l.listed THEN format_type(a.atttypid, a.atttypmod) END AS data_type,
        a.attnotnull AS not_null, a.attidentity::text AS identity,
        a.attgenerated::text AS generated,
-       pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
+       CASE WHEN l.listed THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
        cn.nspname::text AS collation_schema, co.collname::text AS collation_name
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
+CROSS JOIN LATERAL (
+    SELECT c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p', 'c')
+           AND (a.attislocal OR NOT c.relispartition) AS listed) l
 JOIN pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
+LEFT JOIN pg_attrdef ad ON l.listed AND ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_collation co ON l.listed AND co.oid = a.attcollation
+     AND a.attcollation <> t.typcollation
 LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-WHERE c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p', 'c')
-  AND a.attnum > 0 AND NOT a.attisdropped
-  AND (a.attislocal OR NOT c.relispartition)
+WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm', 'c')
+  AND (c.relnamespace = ANY($1)
+       OR c.oid IN (SELECT fk.confrelid
+                    FROM pg_constraint fk
+                    JOIN pg_class fr ON fr.oid = fk.conrelid
+                    WHERE fk.contype = 'f' AND fr.relnamespace = ANY($1)))
 ORDER BY a.attrelid, a.attnum";
 
 /// Primary keys, unique, foreign-key, check and exclusion constraints of tables, leaving out
-/// the ones a partition or child inherited (`conislocal` false). Key columns come by name in
-/// key order; for PK and UNIQUE also the backing index's INCLUDE columns and NULLS NOT DISTINCT;
-/// for foreign keys the referenced table and columns.
+/// the ones a partition or child inherited (`conislocal` false). Columns come as numbers
+/// (named from the columns query): the key, the referenced table's for a foreign key, and for
+/// PK and UNIQUE the backing index's positions, whose tail past `indnkeyatts` is INCLUDE.
 pub const CONSTRAINTS: &str = "
 SELECT c.conrelid AS relation, c.conname::text AS name, c.contype::text AS kind,
        c.condeferrable AS deferrable, c.condeferred AS deferred,
        c.convalidated AS valid, c.connoinherit AS no_inherit,
-       COALESCE(keys.names, '{}') AS columns,
-       COALESCE(included.names, '{}') AS include,
+       COALESCE(c.conkey, '{}') AS column_numbers,
+       COALESCE(i.indkey::int2[], '{}') AS index_column_numbers,
+       COALESCE(i.indnkeyatts, 0)::int4 AS index_key_count,
        COALESCE(i.indnullsnotdistinct, false) AS nulls_not_distinct,
+       c.confrelid AS referenced_relation,
        fn.nspname::text AS referenced_schema, f.relname::text AS referenced_table,
-       COALESCE(referenced.names, '{}') AS referenced_columns,
+       COALESCE(c.confkey, '{}') AS referenced_numbers,
        c.confupdtype::text AS on_update, c.confdeltype::text AS on_delete,
        c.confmatchtype::text AS match_type,
        CASE WHEN c.contype = 'c' THEN pg_get_expr(c.conbin, c.conrelid) END AS check_expr,
@@ -173,73 +208,67 @@ JOIN pg_class r ON r.oid = c.conrelid
 LEFT JOIN pg_index i ON c.contype IN ('p', 'u') AND i.indexrelid = c.conindid
 LEFT JOIN pg_class f ON f.oid = c.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = f.relnamespace
-LEFT JOIN LATERAL (
-    SELECT array_agg(a.attname::text ORDER BY k.n) AS names
-    FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
-    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) keys ON true
-LEFT JOIN LATERAL (
-    SELECT array_agg(a.attname::text ORDER BY k.n) AS names
-    FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
-    JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum) referenced ON true
-LEFT JOIN LATERAL (
-    SELECT array_agg(a.attname::text ORDER BY k.n) AS names
-    FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-    WHERE k.n > i.indnkeyatts) included ON true
 WHERE r.relnamespace = ANY($1) AND r.relkind IN ('r', 'p')
   AND c.contype IN ('p', 'u', 'f', 'c', 'x')
   AND c.conislocal";
 
 /// Indexes of tables and materialized views that no constraint owns (PK, UNIQUE and EXCLUDE
-/// indexes belong to their constraint) and that are not a partition of a parent's index. Keys
-/// are expanded per position with `generate_series` into parallel arrays: the column name, or
-/// the expression text when the key is an expression; the operator class when it is not the
-/// default one; the collation when it differs from the key's own; and the `indoption` bits.
+/// indexes belong to their constraint) and that are not a partition of a parent's index.
+/// Columns come as numbers (`indkey`, 0 for an expression; the tail past `indnkeyatts` is
+/// INCLUDE). The key positions of all selected indexes are expanded at once with
+/// `generate_series` and folded back into parallel arrays: the expression text of an expression
+/// key; the operator class when it is not the default one; the key's collation (oid and name)
+/// and, for an expression, its type's collation to compare against; and the `indoption` bits.
 pub const INDEXES: &str = "
+WITH selected AS MATERIALIZED (
+    SELECT i.indexrelid, i.indnkeyatts, i.indclass, i.indcollation, i.indoption, i.indkey
+    FROM pg_index i
+    JOIN pg_class t ON t.oid = i.indrelid
+    WHERE t.relnamespace = ANY($1) AND t.relkind IN ('r', 'p', 'm')
+      AND NOT EXISTS (SELECT FROM pg_constraint c
+                      WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+                        AND c.contype IN ('p', 'u', 'x'))
+      AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)),
+positions AS MATERIALIZED (
+    SELECT s.indexrelid, k.n, s.indkey[k.n - 1] AS attnum, s.indclass[k.n - 1] AS opclass,
+           s.indcollation[k.n - 1] AS collation, s.indoption[k.n - 1] AS option
+    FROM selected s, generate_series(1, s.indnkeyatts) AS k(n)),
+keys AS (
+    SELECT p.indexrelid,
+           array_agg(CASE WHEN p.attnum = 0 THEN pg_get_indexdef(p.indexrelid, p.n, true) END
+                     ORDER BY p.n) AS expressions,
+           -- Only expression keys look up their type, and those are few.
+           array_agg(CASE WHEN p.attnum = 0 THEN
+                       (SELECT et.typcollation FROM pg_attribute ea
+                        JOIN pg_type et ON et.oid = ea.atttypid
+                        WHERE ea.attrelid = p.indexrelid AND ea.attnum = p.n) END
+                     ORDER BY p.n) AS expression_collations,
+           array_agg(CASE WHEN NOT oc.opcdefault THEN ocn.nspname::text END ORDER BY p.n)
+             AS opclass_schemas,
+           array_agg(CASE WHEN NOT oc.opcdefault THEN oc.opcname::text END ORDER BY p.n)
+             AS opclass_names,
+           array_agg(p.collation ORDER BY p.n) AS collations,
+           array_agg(kcn.nspname::text ORDER BY p.n) AS collation_schemas,
+           array_agg(kco.collname::text ORDER BY p.n) AS collation_names,
+           array_agg(p.option ORDER BY p.n) AS options
+    FROM positions p
+    LEFT JOIN pg_opclass oc ON oc.oid = p.opclass
+    LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+    LEFT JOIN pg_collation kco ON kco.oid = p.collation
+    LEFT JOIN pg_namespace kcn ON kcn.oid = kco.collnamespace
+    GROUP BY p.indexrelid)
 SELECT i.indrelid AS relation, ic.oid, ic.relname::text AS name, i.indisunique AS is_unique,
        am.amname::text AS method, i.indnullsnotdistinct AS nulls_not_distinct,
        COALESCE(ic.reloptions::text[], '{}') AS options,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
-       keys.columns AS key_columns, keys.expressions AS key_expressions,
-       keys.opclass_schemas, keys.opclass_names,
-       keys.collation_schemas, keys.collation_names, keys.options AS key_options,
-       COALESCE(included.names, '{}') AS include
-FROM pg_index i
+       i.indkey::int2[] AS column_numbers, i.indnkeyatts::int4 AS key_count,
+       k.expressions AS key_expressions, k.expression_collations AS key_expression_collations,
+       k.opclass_schemas, k.opclass_names, k.collations AS key_collations,
+       k.collation_schemas, k.collation_names, k.options AS key_options
+FROM keys k
+JOIN pg_index i ON i.indexrelid = k.indexrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_class t ON t.oid = i.indrelid
-JOIN pg_am am ON am.oid = ic.relam
-CROSS JOIN LATERAL (
-    SELECT array_agg(a.attname::text ORDER BY k.n) AS columns,
-           array_agg(CASE WHEN i.indkey[k.n - 1] = 0
-                          THEN pg_get_indexdef(i.indexrelid, k.n, true) END ORDER BY k.n)
-             AS expressions,
-           array_agg(CASE WHEN NOT oc.opcdefault THEN ocn.nspname::text END ORDER BY k.n)
-             AS opclass_schemas,
-           array_agg(CASE WHEN NOT oc.opcdefault THEN oc.opcname::text END ORDER BY k.n)
-             AS opclass_names,
-           array_agg(kcn.nspname::text ORDER BY k.n) AS collation_schemas,
-           array_agg(kco.collname::text ORDER BY k.n) AS collation_names,
-           array_agg(i.indoption[k.n - 1] ORDER BY k.n) AS options
-    FROM generate_series(1, i.indnkeyatts) AS k(n)
-    LEFT JOIN pg_attribute a ON i.indkey[k.n - 1] <> 0
-         AND a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1]
-    LEFT JOIN pg_attribute ia ON ia.attrelid = i.indexrelid AND ia.attnum = k.n
-    LEFT JOIN pg_type it ON it.oid = ia.atttypid
-    LEFT JOIN pg_opclass oc ON oc.oid = i.indclass[k.n - 1]
-    LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
-    LEFT JOIN pg_collation kco ON kco.oid = i.indcollation[k.n - 1]
-         AND i.indcollation[k.n - 1] <> COALESCE(a.attcollation, it.typcollation)
-    LEFT JOIN pg_namespace kcn ON kcn.oid = kco.collnamespace) keys
-LEFT JOIN LATERAL (
-    SELECT array_agg(a.attname::text ORDER BY k.n) AS names
-    FROM generate_series(i.indnkeyatts + 1, i.indnatts) AS k(n)
-    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1]) included
-  ON true
-WHERE t.relnamespace = ANY($1) AND t.relkind IN ('r', 'p', 'm')
-  AND NOT EXISTS (SELECT FROM pg_constraint c
-                  WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid
-                    AND c.contype IN ('p', 'u', 'x'))
-  AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)";
+JOIN pg_am am ON am.oid = ic.relam";
 
 /// User triggers of tables: not internal (constraint triggers of foreign keys) and not cloned
 /// onto a partition from its parent's trigger.

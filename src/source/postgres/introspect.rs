@@ -66,7 +66,10 @@ pub struct TableStats {
     pub kind: RelationKind,
     /// The planner's row estimate (`reltuples`); `None` when the relation was never analysed.
     pub estimated_rows: Option<i64>,
-    /// Bytes on disk including indexes and TOAST (`pg_total_relation_size`).
+    /// Bytes on disk, TOAST and indexes included: the table's own data measured at
+    /// introspection, its TOAST table and indexes as of their last build, VACUUM or ANALYZE
+    /// (see `catalog::RELATIONS`). Zero for views and partitioned tables, which store nothing
+    /// themselves.
     pub total_bytes: i64,
 }
 
@@ -160,87 +163,81 @@ pub async fn introspect(
     Ok(introspection)
 }
 
-/// Runs the catalog queries in order and feeds their rows to the assembler.
+/// Runs the catalog queries in order and feeds their rows to the assembler as they arrive.
 async fn read_everything(
     reader: &mut Reader<'_, '_>,
     options: &IntrospectOptions,
 ) -> Result<Introspection, IntrospectError> {
-    let server: Vec<ServerRow> = reader.read("server version", catalog::SERVER, &[]).await?;
+    let server: Vec<ServerRow> = reader
+        .collect("server version", catalog::SERVER, &[])
+        .await?;
     let Some(server) = server.into_iter().next() else {
         return Err(IntrospectError::Unexpected {
             step: "server version",
             detail: "empty result".to_owned(),
         });
     };
-    let namespaces = select_namespaces(
-        reader.read("namespaces", catalog::NAMESPACES, &[]).await?,
-        options,
-    );
+    let namespaces = reader
+        .collect("namespaces", catalog::NAMESPACES, &[])
+        .await?;
+    let namespaces = select_namespaces(namespaces, options);
     let oids: Vec<u32> = namespaces.iter().map(|ns| ns.oid).collect();
-    let in_namespaces: &[&(dyn ToSql + Sync)] = &[&oids];
+    let selected: &[&(dyn ToSql + Sync)] = &[&oids];
 
-    let mut assembler = Assembler::new(&namespaces);
-    assembler.add_extensions(reader.read("extensions", catalog::EXTENSIONS, &[]).await?);
-    assembler.add_comments(reader.read("comments", catalog::COMMENTS, &[]).await?);
-    assembler.add_enums(reader.read("enums", catalog::ENUMS, in_namespaces).await?);
-    let domains = reader
-        .read("domains", catalog::DOMAINS, in_namespaces)
+    let mut model = Assembler::new(&namespaces);
+    let r = reader;
+    r.read("extensions", catalog::EXTENSIONS, &[], |row| {
+        model.add_extension(row)
+    })
+    .await?;
+    r.read("comments", catalog::COMMENTS, &[], |row| {
+        model.add_comment(row)
+    })
+    .await?;
+    r.read("enums", catalog::ENUMS, selected, |row| model.add_enum(row))
         .await?;
-    assembler
-        .add_domains(domains)
-        .map_err(unexpected("domains"))?;
-    assembler.add_sequences(
-        reader
-            .read("sequences", catalog::SEQUENCES, in_namespaces)
-            .await?,
-    );
-    let relations = reader
-        .read("tables", catalog::RELATIONS, in_namespaces)
-        .await?;
-    assembler
-        .add_relations(relations)
-        .map_err(unexpected("tables"))?;
-    let columns = reader
-        .read("columns", catalog::COLUMNS, in_namespaces)
-        .await?;
-    assembler
-        .add_columns(columns)
-        .map_err(unexpected("columns"))?;
-    let constraints = reader
-        .read("constraints", catalog::CONSTRAINTS, in_namespaces)
-        .await?;
-    assembler
-        .add_constraints(constraints)
-        .map_err(unexpected("constraints"))?;
-    let indexes = reader
-        .read("indexes", catalog::INDEXES, in_namespaces)
-        .await?;
-    assembler
-        .add_indexes(indexes)
-        .map_err(unexpected("indexes"))?;
-    assembler.add_triggers(
-        reader
-            .read("triggers", catalog::TRIGGERS, in_namespaces)
-            .await?,
-    );
-    let policies = reader
-        .read("policies", catalog::POLICIES, in_namespaces)
-        .await?;
-    assembler
-        .add_policies(policies)
-        .map_err(unexpected("policies"))?;
-    assembler.add_routines(
-        reader
-            .read("functions", catalog::ROUTINES, in_namespaces)
-            .await?,
-    );
-    assembler.add_operators(
-        reader
-            .read("operators", catalog::OPERATORS, in_namespaces)
-            .await?,
-    );
+    r.read("domains", catalog::DOMAINS, selected, |row| {
+        model.add_domain(row)
+    })
+    .await?;
+    r.read("sequences", catalog::SEQUENCES, selected, |row| {
+        model.add_sequence(row)
+    })
+    .await?;
+    r.read("tables", catalog::RELATIONS, selected, |row| {
+        model.add_relation(row)
+    })
+    .await?;
+    r.read("columns", catalog::COLUMNS, selected, |row| {
+        model.add_column(row)
+    })
+    .await?;
+    r.read("constraints", catalog::CONSTRAINTS, selected, |row| {
+        model.add_constraint(row)
+    })
+    .await?;
+    r.read("indexes", catalog::INDEXES, selected, |row| {
+        model.add_index(row)
+    })
+    .await?;
+    r.read("triggers", catalog::TRIGGERS, selected, |row| {
+        model.add_trigger(row)
+    })
+    .await?;
+    r.read("policies", catalog::POLICIES, selected, |row| {
+        model.add_policy(row)
+    })
+    .await?;
+    r.read("functions", catalog::ROUTINES, selected, |row| {
+        model.add_routine(row)
+    })
+    .await?;
+    r.read("operators", catalog::OPERATORS, selected, |row| {
+        model.add_operator(row)
+    })
+    .await?;
 
-    let (schema, tables) = assembler.finish();
+    let (schema, tables) = model.finish();
     let stats = Stats {
         server_version: server.server_version,
         server_version_num: server.server_version_num,
@@ -249,11 +246,12 @@ async fn read_everything(
     Ok(Introspection { schema, stats })
 }
 
-fn unexpected(step: &'static str) -> impl FnOnce(Unexpected) -> IntrospectError {
-    move |Unexpected(detail)| IntrospectError::Unexpected { step, detail }
-}
+/// Rows fetched per round trip: enough to make round trips cheap, few enough that the raw rows
+/// held at once stay small whatever the size of the schema.
+const BATCH_ROWS: i32 = 2_000;
 
-/// Runs catalog queries in the transaction, decodes their rows and reports progress.
+/// Runs catalog queries in the transaction, decodes their rows batch by batch and reports
+/// progress.
 struct Reader<'a, 't> {
     transaction: &'a Transaction<'t>,
     progress: &'a mut dyn FnMut(Progress),
@@ -262,28 +260,63 @@ struct Reader<'a, 't> {
 }
 
 impl Reader<'_, '_> {
+    /// Runs `sql` and hands each decoded row to `sink`, fetching [`BATCH_ROWS`] at a time
+    /// through a portal so that a large result is never held whole.
     async fn read<R: CatalogRow>(
         &mut self,
         step: &'static str,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<R>, IntrospectError> {
-        let action = || format!("reading {step}");
-        let rows = self
+        mut sink: impl FnMut(R) -> Result<(), Unexpected>,
+    ) -> Result<(), IntrospectError> {
+        let failed = |e| IntrospectError::query(format!("reading {step}"), e);
+        let statement = self.transaction.prepare(sql).await.map_err(failed)?;
+        let portal = self
             .transaction
-            .query(sql, params)
+            .bind(&statement, params)
             .await
-            .map_err(|e| IntrospectError::query(action(), e))?;
-        let decoded = rows.iter().map(R::from_row).collect::<Result<Vec<R>, _>>();
-        let decoded = decoded.map_err(|e| IntrospectError::query(action(), e))?;
+            .map_err(failed)?;
+        loop {
+            let rows = self
+                .transaction
+                .query_portal(&portal, BATCH_ROWS)
+                .await
+                .map_err(failed)?;
+            for row in &rows {
+                sink(R::from_row(row).map_err(failed)?).map_err(unexpected(step))?;
+            }
+            self.rows_read += rows.len();
+            if rows.len() < usize::try_from(BATCH_ROWS).unwrap_or(usize::MAX) {
+                break;
+            }
+        }
         self.finished += 1;
-        self.rows_read += rows.len();
         (self.progress)(Progress {
             step,
             finished_queries: self.finished,
             total_queries: catalog::QUERY_COUNT,
             rows_read: self.rows_read,
         });
-        Ok(decoded)
+        Ok(())
     }
+
+    /// Runs `sql` and keeps all its rows.
+    async fn collect<R: CatalogRow>(
+        &mut self,
+        step: &'static str,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<R>, IntrospectError> {
+        let mut rows = Vec::new();
+        self.read(step, sql, params, |row| {
+            rows.push(row);
+            Ok(())
+        })
+        .await?;
+        Ok(rows)
+    }
+}
+
+fn unexpected(step: &'static str) -> impl Fn(Unexpected) -> IntrospectError {
+    move |Unexpected(detail)| IntrospectError::Unexpected { step, detail }
 }

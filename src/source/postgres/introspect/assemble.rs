@@ -38,7 +38,47 @@ pub struct Assembler {
     tables: HashMap<u32, (TableRef, Table)>,
     views: HashMap<u32, (TableRef, View)>,
     composites: HashMap<u32, (TableRef, CompositeType)>,
+    columns: KnownColumns,
     stats: BTreeMap<TableRef, TableStats>,
+}
+
+/// A column as constraint and index keys refer to it: by relation and number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownColumn {
+    pub name: String,
+    /// `attcollation`, 0 for a type without collation.
+    pub collation: u32,
+}
+
+/// Every column the columns query returned, to resolve the column numbers of keys.
+#[derive(Debug, Default)]
+pub struct KnownColumns(HashMap<(u32, i16), KnownColumn>);
+
+impl KnownColumns {
+    pub fn insert(&mut self, relation: u32, number: i16, column: KnownColumn) {
+        self.0.insert((relation, number), column);
+    }
+
+    /// The column `number` of `relation`.
+    ///
+    /// # Errors
+    /// When the columns query did not return it.
+    pub fn get(&self, relation: u32, number: i16) -> Result<&KnownColumn, Unexpected> {
+        self.0
+            .get(&(relation, number))
+            .ok_or_else(|| Unexpected(format!("column {number} of relation {relation} not found")))
+    }
+
+    /// The names of columns `numbers` of `relation`, in that order.
+    ///
+    /// # Errors
+    /// When one of them is unknown.
+    pub fn names(&self, relation: u32, numbers: &[i16]) -> Result<Vec<String>, Unexpected> {
+        numbers
+            .iter()
+            .map(|&n| Ok(self.get(relation, n)?.name.clone()))
+            .collect()
+    }
 }
 
 /// Keeps the namespaces the options ask for: all when `include_schemas` is empty, else the
@@ -71,36 +111,29 @@ impl Assembler {
         assembler
     }
 
-    pub fn add_extensions(&mut self, rows: Vec<ExtensionRow>) {
-        for row in rows {
-            self.schema
-                .extensions
-                .insert(row.name, Extension { schema: row.schema });
-        }
+    // Every `add_…` takes one row of its query and returns a `Result`, even when it cannot
+    // fail, so that rows are fed to the assembler the same way as they stream in.
+
+    pub fn add_extension(&mut self, row: ExtensionRow) -> Result<(), Unexpected> {
+        self.schema
+            .extensions
+            .insert(row.name, Extension { schema: row.schema });
+        Ok(())
     }
 
-    /// Keeps the comments for the objects added later; each object takes its own.
-    pub fn add_comments(&mut self, rows: Vec<CommentRow>) {
-        for row in rows {
+    /// A namespace's comment goes straight to it; the others wait for their objects.
+    pub fn add_comment(&mut self, row: CommentRow) -> Result<(), Unexpected> {
+        if row.catalog != CommentCatalog::Namespace {
             self.comments
                 .insert((row.catalog, row.oid, row.subid), row.comment);
+            return Ok(());
         }
-        let namespace_comments: Vec<(String, Option<String>)> = self
-            .namespace_names
-            .iter()
-            .map(|(oid, name)| {
-                (
-                    name.clone(),
-                    self.comments.remove(&(CommentCatalog::Namespace, *oid, 0)),
-                )
-            })
-            .collect();
-        for (name, comment) in namespace_comments {
-            let comment = comment.filter(|c| (name.as_str(), c.as_str()) != DEFAULT_PUBLIC_COMMENT);
-            if let Some(ns) = self.schema.namespaces.get_mut(&name) {
-                ns.comment = comment;
-            }
+        if let Some((name, ns)) = self.namespace_mut(row.oid)
+            && (name, row.comment.as_str()) != DEFAULT_PUBLIC_COMMENT
+        {
+            ns.comment = Some(row.comment);
         }
+        Ok(())
     }
 
     fn comment(&mut self, catalog: CommentCatalog, oid: u32, subid: i32) -> Option<String> {
@@ -113,224 +146,210 @@ impl Assembler {
         Some((name.as_str(), ns))
     }
 
-    pub fn add_enums(&mut self, rows: Vec<EnumRow>) {
-        for row in rows {
-            let comment = self.comment(CommentCatalog::Type, row.oid, 0);
-            if let Some((_, ns)) = self.namespace_mut(row.namespace) {
-                ns.enums.insert(
-                    row.name,
-                    Enum {
-                        labels: row.labels,
-                        comment,
-                    },
-                );
-            }
+    pub fn add_enum(&mut self, row: EnumRow) -> Result<(), Unexpected> {
+        let comment = self.comment(CommentCatalog::Type, row.oid, 0);
+        if let Some((_, ns)) = self.namespace_mut(row.namespace) {
+            ns.enums.insert(
+                row.name,
+                Enum {
+                    labels: row.labels,
+                    comment,
+                },
+            );
         }
+        Ok(())
     }
 
     /// # Errors
     /// When the check arrays differ in length.
-    pub fn add_domains(&mut self, rows: Vec<DomainRow>) -> Result<(), Unexpected> {
-        for row in rows {
-            let checks = domain_checks(&row)?;
-            let comment = self.comment(CommentCatalog::Type, row.oid, 0);
-            let domain = Domain {
-                data_type: row.data_type,
-                nullable: !row.not_null,
-                default: row.default_expr,
-                collation: row.collation.as_ref().map(catalog_relative),
-                checks,
-                comment,
-            };
-            if let Some((_, ns)) = self.namespace_mut(row.namespace) {
-                ns.domains.insert(row.name, domain);
-            }
+    pub fn add_domain(&mut self, row: DomainRow) -> Result<(), Unexpected> {
+        let checks = domain_checks(&row)?;
+        let comment = self.comment(CommentCatalog::Type, row.oid, 0);
+        let domain = Domain {
+            data_type: row.data_type,
+            nullable: !row.not_null,
+            default: row.default_expr,
+            collation: row.collation.as_ref().map(catalog_relative),
+            checks,
+            comment,
+        };
+        if let Some((_, ns)) = self.namespace_mut(row.namespace) {
+            ns.domains.insert(row.name, domain);
         }
         Ok(())
     }
 
-    pub fn add_sequences(&mut self, rows: Vec<SequenceRow>) {
-        for row in rows {
-            let comment = self.comment(CommentCatalog::Relation, row.oid, 0);
-            let owned_by = match (row.owner_table, row.owner_column) {
-                (Some(table), Some(column)) => Some(ColumnRef { table, column }),
-                _ => None,
-            };
-            let sequence = Sequence {
-                data_type: row.data_type,
-                start: row.start,
-                increment: row.increment,
-                min_value: row.min_value,
-                max_value: row.max_value,
-                cache: row.cache,
-                cycle: row.cycle,
-                unlogged: row.unlogged,
-                owned_by,
-                comment,
-            };
-            if let Some((_, ns)) = self.namespace_mut(row.namespace) {
-                ns.sequences.insert(row.name, sequence);
-            }
+    pub fn add_sequence(&mut self, row: SequenceRow) -> Result<(), Unexpected> {
+        let comment = self.comment(CommentCatalog::Relation, row.oid, 0);
+        let owned_by = match (row.owner_table, row.owner_column) {
+            (Some(table), Some(column)) => Some(ColumnRef { table, column }),
+            _ => None,
+        };
+        let sequence = Sequence {
+            data_type: row.data_type,
+            start: row.start,
+            increment: row.increment,
+            min_value: row.min_value,
+            max_value: row.max_value,
+            cache: row.cache,
+            cycle: row.cycle,
+            unlogged: row.unlogged,
+            owned_by,
+            comment,
+        };
+        if let Some((_, ns)) = self.namespace_mut(row.namespace) {
+            ns.sequences.insert(row.name, sequence);
         }
+        Ok(())
     }
 
     /// # Errors
     /// On a relation kind other than the ones `catalog::RELATIONS` selects.
-    pub fn add_relations(&mut self, rows: Vec<RelationRow>) -> Result<(), Unexpected> {
-        for row in rows {
-            let Some(schema) = self.namespace_names.get(&row.namespace) else {
-                continue;
+    pub fn add_relation(&mut self, row: RelationRow) -> Result<(), Unexpected> {
+        let Some(schema) = self.namespace_names.get(&row.namespace) else {
+            return Ok(());
+        };
+        let oid = row.oid;
+        let table_ref = TableRef::new(schema.clone(), row.name.clone());
+        if row.kind == "c" {
+            let comment = self.comment(CommentCatalog::Type, row.type_oid, 0);
+            let composite = CompositeType {
+                attributes: Vec::new(),
+                comment,
             };
-            let oid = row.oid;
-            let table_ref = TableRef::new(schema.clone(), row.name.clone());
-            if row.kind == "c" {
-                let comment = self.comment(CommentCatalog::Type, row.type_oid, 0);
-                self.composites.insert(
-                    oid,
-                    (
-                        table_ref,
-                        CompositeType {
-                            attributes: Vec::new(),
-                            comment,
-                        },
-                    ),
-                );
-                continue;
-            }
-            let kind = relation_kind(&row.kind)?;
-            let stats = TableStats {
-                kind,
-                estimated_rows: row.estimated_rows,
-                total_bytes: row.total_bytes.unwrap_or(0),
-            };
-            self.stats.insert(table_ref.clone(), stats);
-            let comment = self.comment(CommentCatalog::Relation, oid, 0);
-            if matches!(kind, RelationKind::View | RelationKind::MaterializedView) {
-                let view = view_from(row, kind, comment);
-                self.views.insert(oid, (table_ref, view));
-            } else {
-                self.tables
-                    .insert(oid, (table_ref, table_from(row, comment)));
-            }
+            self.composites.insert(oid, (table_ref, composite));
+            return Ok(());
+        }
+        let kind = relation_kind(&row.kind)?;
+        let stats = TableStats {
+            kind,
+            estimated_rows: row.estimated_rows,
+            total_bytes: row.total_bytes.unwrap_or(0),
+        };
+        self.stats.insert(table_ref.clone(), stats);
+        let comment = self.comment(CommentCatalog::Relation, oid, 0);
+        if matches!(kind, RelationKind::View | RelationKind::MaterializedView) {
+            self.views
+                .insert(oid, (table_ref, view_from(row, kind, comment)));
+        } else {
+            self.tables
+                .insert(oid, (table_ref, table_from(row, comment)));
         }
         Ok(())
     }
 
-    /// Appends columns to their tables and attributes to their composite types, in row order
-    /// (the query sorts by position).
+    /// Records the column for key resolution and, when it is listed, appends it to its table
+    /// or composite type (the query sorts columns by position).
     ///
     /// # Errors
     /// On an identity or generated code pgphase does not know.
-    pub fn add_columns(&mut self, rows: Vec<ColumnRow>) -> Result<(), Unexpected> {
-        for row in rows {
-            if let Some((_, composite)) = self.composites.get_mut(&row.relation) {
-                composite.attributes.push(Attribute {
-                    name: row.name,
-                    data_type: row.data_type,
-                    collation: row.collation.as_ref().map(catalog_relative),
-                });
-                continue;
-            }
-            if !self.tables.contains_key(&row.relation) {
-                continue;
-            }
-            let relation = row.relation;
-            let comment = self.comment(CommentCatalog::Relation, relation, i32::from(row.position));
-            let column = column_from(row, comment)?;
-            if let Some((_, table)) = self.tables.get_mut(&relation) {
-                table.columns.push(column);
-            }
+    pub fn add_column(&mut self, row: ColumnRow) -> Result<(), Unexpected> {
+        let known = KnownColumn {
+            name: row.name.clone(),
+            collation: row.collation_oid,
+        };
+        self.columns.insert(row.relation, row.position, known);
+        if !row.listed {
+            return Ok(());
+        }
+        if let Some((_, composite)) = self.composites.get_mut(&row.relation) {
+            composite.attributes.push(Attribute {
+                name: row.name,
+                data_type: row.data_type.unwrap_or_default(),
+                collation: row.collation.as_ref().map(catalog_relative),
+            });
+            return Ok(());
+        }
+        if !self.tables.contains_key(&row.relation) {
+            return Ok(());
+        }
+        let relation = row.relation;
+        let comment = self.comment(CommentCatalog::Relation, relation, i32::from(row.position));
+        let column = column_from(row, comment)?;
+        if let Some((_, table)) = self.tables.get_mut(&relation) {
+            table.columns.push(column);
         }
         Ok(())
     }
 
     /// # Errors
-    /// On a constraint, action or match code pgphase does not know.
-    pub fn add_constraints(&mut self, rows: Vec<ConstraintRow>) -> Result<(), Unexpected> {
-        for row in rows {
-            let Some((_, table)) = self.tables.get_mut(&row.relation) else {
-                continue;
-            };
-            add_constraint(table, row)?;
+    /// On a constraint, action or match code pgphase does not know, or an unknown column.
+    pub fn add_constraint(&mut self, row: ConstraintRow) -> Result<(), Unexpected> {
+        match self.tables.get_mut(&row.relation) {
+            Some((_, table)) => add_constraint(table, row, &self.columns),
+            None => Ok(()),
         }
-        Ok(())
     }
 
-    /// Files indexes under their table or materialized view.
+    /// Files an index under its table or materialized view.
     ///
     /// # Errors
-    /// When the per-key arrays of a row do not line up.
-    pub fn add_indexes(&mut self, rows: Vec<IndexRow>) -> Result<(), Unexpected> {
-        for row in rows {
-            let comment = self.comment(CommentCatalog::Relation, row.oid, 0);
-            let relation = row.relation;
-            let index = index_from(row, comment)?;
-            if let Some((_, table)) = self.tables.get_mut(&relation) {
-                table.indexes.push(index);
-            } else if let Some((_, view)) = self.views.get_mut(&relation) {
-                view.indexes.push(index);
-            }
+    /// When the per-key arrays of the row do not line up or name an unknown column.
+    pub fn add_index(&mut self, row: IndexRow) -> Result<(), Unexpected> {
+        let comment = self.comment(CommentCatalog::Relation, row.oid, 0);
+        let relation = row.relation;
+        let index = index_from(row, comment, &self.columns)?;
+        if let Some((_, table)) = self.tables.get_mut(&relation) {
+            table.indexes.push(index);
+        } else if let Some((_, view)) = self.views.get_mut(&relation) {
+            view.indexes.push(index);
         }
         Ok(())
     }
 
-    pub fn add_triggers(&mut self, rows: Vec<TriggerRow>) {
-        for row in rows {
-            if let Some((_, table)) = self.tables.get_mut(&row.relation) {
-                table.triggers.push(Trigger {
-                    name: row.name,
-                    definition: row.definition,
-                    enabled: row.enabled,
-                });
-            }
+    pub fn add_trigger(&mut self, row: TriggerRow) -> Result<(), Unexpected> {
+        if let Some((_, table)) = self.tables.get_mut(&row.relation) {
+            table.triggers.push(Trigger {
+                name: row.name,
+                definition: row.definition,
+                enabled: row.enabled,
+            });
         }
+        Ok(())
     }
 
     /// # Errors
     /// On a policy command code pgphase does not know.
-    pub fn add_policies(&mut self, rows: Vec<PolicyRow>) -> Result<(), Unexpected> {
-        for row in rows {
-            let relation = row.relation;
-            let policy = policy_from(row)?;
-            if let Some((_, table)) = self.tables.get_mut(&relation) {
-                table.row_security.policies.push(policy);
-            }
+    pub fn add_policy(&mut self, row: PolicyRow) -> Result<(), Unexpected> {
+        let relation = row.relation;
+        let policy = policy_from(row)?;
+        if let Some((_, table)) = self.tables.get_mut(&relation) {
+            table.row_security.policies.push(policy);
         }
         Ok(())
     }
 
     /// Functions and procedures keep PostgreSQL's own definition; aggregates get theirs
     /// assembled. Both are keyed `name(identity arguments)`.
-    pub fn add_routines(&mut self, rows: Vec<RoutineRow>) {
-        for row in rows {
-            let comment = self.comment(CommentCatalog::Routine, row.oid, 0);
-            let Some((schema, ns)) = self.namespace_mut(row.namespace) else {
-                continue;
-            };
-            let definition = match (&row.aggregate, row.definition) {
-                (Some(parts), _) => {
-                    aggregate_definition(schema, &row.name, &row.identity_args, parts)
-                }
-                (None, Some(definition)) => definition,
-                (None, None) => continue,
-            };
-            let key = format!("{}({})", row.name, row.identity_args);
-            ns.functions.insert(
-                key,
-                Function {
-                    definition,
-                    comment,
-                },
-            );
-        }
+    pub fn add_routine(&mut self, row: RoutineRow) -> Result<(), Unexpected> {
+        let comment = self.comment(CommentCatalog::Routine, row.oid, 0);
+        let Some((schema, ns)) = self.namespace_mut(row.namespace) else {
+            return Ok(());
+        };
+        let definition = match (&row.aggregate, row.definition) {
+            (Some(parts), _) => aggregate_definition(schema, &row.name, &row.identity_args, parts),
+            (None, Some(definition)) => definition,
+            (None, None) => {
+                return Err(Unexpected(format!(
+                    "function {} without a definition",
+                    row.name
+                )));
+            }
+        };
+        let key = format!("{}({})", row.name, row.identity_args);
+        ns.functions.insert(
+            key,
+            Function {
+                definition,
+                comment,
+            },
+        );
+        Ok(())
     }
 
-    pub fn add_operators(&mut self, rows: Vec<OperatorRow>) {
-        for row in rows {
-            let comment = self.comment(CommentCatalog::Operator, row.oid, 0);
-            let Some((schema, ns)) = self.namespace_mut(row.namespace) else {
-                continue;
-            };
+    pub fn add_operator(&mut self, row: OperatorRow) -> Result<(), Unexpected> {
+        let comment = self.comment(CommentCatalog::Operator, row.oid, 0);
+        if let Some((schema, ns)) = self.namespace_mut(row.namespace) {
             let definition = operator_definition(schema, &row);
             ns.operators.insert(
                 operator_key(&row),
@@ -340,6 +359,7 @@ impl Assembler {
                 },
             );
         }
+        Ok(())
     }
 
     /// Files tables, views and composite types under their namespaces, sorts every list whose
@@ -455,7 +475,7 @@ pub fn column_from(row: ColumnRow, comment: Option<String>) -> Result<Column, Un
     };
     Ok(Column {
         name: row.name,
-        data_type: row.data_type,
+        data_type: row.data_type.unwrap_or_default(),
         nullable: !row.not_null,
         default,
         identity,
@@ -524,25 +544,31 @@ fn fk_match(code: &str) -> Result<FkMatch, Unexpected> {
     }
 }
 
-fn add_constraint(table: &mut Table, row: ConstraintRow) -> Result<(), Unexpected> {
+fn add_constraint(
+    table: &mut Table,
+    row: ConstraintRow,
+    columns: &KnownColumns,
+) -> Result<(), Unexpected> {
     let deferral = deferral(row.deferrable, row.deferred);
     match row.kind.as_str() {
         "p" => {
             table.primary_key = Some(PrimaryKey {
+                columns: columns.names(row.relation, &row.column_numbers)?,
+                include: include_names(&row, columns)?,
                 name: row.name,
-                columns: row.columns,
-                include: row.include,
                 deferral,
             });
         }
         "u" => table.unique.push(Unique {
+            columns: columns.names(row.relation, &row.column_numbers)?,
+            include: include_names(&row, columns)?,
             name: row.name,
-            columns: row.columns,
-            include: row.include,
             nulls_not_distinct: row.nulls_not_distinct,
             deferral,
         }),
-        "f" => table.foreign_keys.push(foreign_key_from(row, deferral)?),
+        "f" => table
+            .foreign_keys
+            .push(foreign_key_from(row, deferral, columns)?),
         "c" => table.checks.push(Check {
             name: row.name,
             expression: row.check_expr.unwrap_or_default(),
@@ -563,7 +589,21 @@ fn add_constraint(table: &mut Table, row: ConstraintRow) -> Result<(), Unexpecte
     Ok(())
 }
 
-fn foreign_key_from(row: ConstraintRow, deferral: Deferral) -> Result<ForeignKey, Unexpected> {
+/// The INCLUDE columns of a PK or UNIQUE constraint: its index's positions past the keys.
+fn include_names(row: &ConstraintRow, columns: &KnownColumns) -> Result<Vec<String>, Unexpected> {
+    let key_count = usize::try_from(row.index_key_count).unwrap_or(0);
+    let included = row
+        .index_column_numbers
+        .get(key_count..)
+        .unwrap_or_default();
+    columns.names(row.relation, included)
+}
+
+fn foreign_key_from(
+    row: ConstraintRow,
+    deferral: Deferral,
+    columns: &KnownColumns,
+) -> Result<ForeignKey, Unexpected> {
     let (Some(schema), Some(table)) = (row.referenced_schema, row.referenced_table) else {
         return Err(Unexpected(format!(
             "foreign key {} without a referenced table",
@@ -574,26 +614,34 @@ fn foreign_key_from(row: ConstraintRow, deferral: Deferral) -> Result<ForeignKey
         on_delete: fk_action(&row.on_delete)?,
         on_update: fk_action(&row.on_update)?,
         match_type: fk_match(&row.match_type)?,
+        columns: columns.names(row.relation, &row.column_numbers)?,
+        referenced_columns: columns.names(row.referenced_relation, &row.referenced_numbers)?,
         name: row.name,
-        columns: row.columns,
         references: TableRef::new(schema, table),
-        referenced_columns: row.referenced_columns,
         deferral,
         valid: row.valid,
     })
 }
 
-/// An index from its catalog row, keys taken position by position from the parallel arrays.
+/// An index from its catalog row: keys taken position by position from the parallel arrays,
+/// column numbers named from `columns`.
 ///
 /// # Errors
-/// When the arrays differ in length or a key has neither a column nor an expression.
-pub fn index_from(row: IndexRow, comment: Option<String>) -> Result<Index, Unexpected> {
+/// When the arrays differ in length, a key has neither a column nor an expression, or a column
+/// is unknown.
+pub fn index_from(
+    row: IndexRow,
+    comment: Option<String>,
+    columns: &KnownColumns,
+) -> Result<Index, Unexpected> {
+    let key_count = usize::try_from(row.key_count).unwrap_or(0);
+    let included = row.column_numbers.get(key_count..).unwrap_or_default();
     Ok(Index {
-        keys: index_keys(&row)?,
+        keys: index_keys(&row, key_count, columns)?,
+        include: columns.names(row.relation, included)?,
         name: row.name,
         unique: row.is_unique,
         method: row.method,
-        include: row.include,
         predicate: row.predicate,
         nulls_not_distinct: row.nulls_not_distinct,
         with: sorted(row.options),
@@ -601,49 +649,71 @@ pub fn index_from(row: IndexRow, comment: Option<String>) -> Result<Index, Unexp
     })
 }
 
-fn index_keys(row: &IndexRow) -> Result<Vec<IndexKey>, Unexpected> {
-    let count = row.key_options.len();
+fn index_keys(
+    row: &IndexRow,
+    count: usize,
+    columns: &KnownColumns,
+) -> Result<Vec<IndexKey>, Unexpected> {
     let lengths = [
-        row.key_columns.len(),
         row.key_expressions.len(),
+        row.key_expression_collations.len(),
         row.opclass_schemas.len(),
         row.opclass_names.len(),
+        row.key_collations.len(),
         row.collation_schemas.len(),
         row.collation_names.len(),
+        row.key_options.len(),
     ];
-    if lengths.iter().any(|&len| len != count) {
+    if row.column_numbers.len() < count || lengths.iter().any(|&len| len != count) {
         return Err(Unexpected(format!(
             "key arrays of different lengths for index {}",
             row.name
         )));
     }
-    (0..count)
-        .map(|k| {
-            let target = match (&row.key_columns[k], &row.key_expressions[k]) {
-                (Some(column), _) => KeyTarget::Column(column.clone()),
-                (None, Some(expression)) => KeyTarget::Expression(expression.clone()),
-                (None, None) => {
-                    return Err(Unexpected(format!(
-                        "key {} of index {} has no column or expression",
-                        k + 1,
-                        row.name
-                    )));
-                }
-            };
-            let options = row.key_options[k];
-            Ok(IndexKey {
-                target,
-                opclass: pair(&row.opclass_schemas[k], &row.opclass_names[k])
-                    .as_ref()
-                    .map(catalog_relative),
-                collation: pair(&row.collation_schemas[k], &row.collation_names[k])
-                    .as_ref()
-                    .map(catalog_relative),
-                descending: options & 1 != 0,
-                nulls_first: options & 2 != 0,
-            })
-        })
-        .collect()
+    (0..count).map(|k| index_key(row, k, columns)).collect()
+}
+
+/// Key `k` of an index; the arrays are known to be long enough.
+fn index_key(row: &IndexRow, k: usize, columns: &KnownColumns) -> Result<IndexKey, Unexpected> {
+    let (target, own_collation) = match (row.column_numbers[k], &row.key_expressions[k]) {
+        (0, Some(expression)) => (
+            KeyTarget::Expression(expression.clone()),
+            row.key_expression_collations[k],
+        ),
+        (0, None) => {
+            return Err(Unexpected(format!(
+                "key {} of index {} has no column or expression",
+                k + 1,
+                row.name
+            )));
+        }
+        (number, _) => {
+            let column = columns.get(row.relation, number)?;
+            (
+                KeyTarget::Column(column.name.clone()),
+                Some(column.collation),
+            )
+        }
+    };
+    // A key shows its collation only when it is not the one the column or expression has.
+    let collation = row.key_collations[k];
+    let collation = if collation != 0 && Some(collation) != own_collation {
+        pair(&row.collation_schemas[k], &row.collation_names[k])
+            .as_ref()
+            .map(catalog_relative)
+    } else {
+        None
+    };
+    let options = row.key_options[k];
+    Ok(IndexKey {
+        target,
+        opclass: pair(&row.opclass_schemas[k], &row.opclass_names[k])
+            .as_ref()
+            .map(catalog_relative),
+        collation,
+        descending: options & 1 != 0,
+        nulls_first: options & 2 != 0,
+    })
 }
 
 fn pair(schema: &Option<String>, name: &Option<String>) -> Option<CatalogName> {
@@ -680,4 +750,243 @@ fn policy_from(row: PolicyRow) -> Result<Policy, Unexpected> {
 fn sorted(mut values: Vec<String>) -> Vec<String> {
     values.sort();
     values
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn namespace(oid: u32, name: &str) -> NamespaceRow {
+        NamespaceRow {
+            oid,
+            name: name.to_owned(),
+        }
+    }
+
+    fn names(rows: &[NamespaceRow]) -> Vec<&str> {
+        rows.iter().map(|ns| ns.name.as_str()).collect()
+    }
+
+    fn strings(values: &[&str]) -> Vec<String> {
+        values.iter().map(|v| (*v).to_owned()).collect()
+    }
+
+    #[test]
+    fn namespaces_are_included_then_excluded() {
+        let all = vec![
+            namespace(1, "public"),
+            namespace(2, "app"),
+            namespace(3, "audit"),
+        ];
+        let options = |include: &[&str], exclude: &[&str]| IntrospectOptions {
+            include_schemas: strings(include),
+            exclude_schemas: strings(exclude),
+        };
+        assert_eq!(
+            names(&select_namespaces(all.clone(), &options(&[], &[]))),
+            ["public", "app", "audit"]
+        );
+        assert_eq!(
+            names(&select_namespaces(
+                all.clone(),
+                &options(&["app", "nope"], &[])
+            )),
+            ["app"]
+        );
+        assert_eq!(
+            names(&select_namespaces(all.clone(), &options(&[], &["public"]))),
+            ["app", "audit"]
+        );
+        assert!(select_namespaces(all, &options(&["app"], &["app"])).is_empty());
+    }
+
+    fn column_row(identity: &str, generated: &str) -> ColumnRow {
+        ColumnRow {
+            relation: 1,
+            position: 1,
+            name: "c".to_owned(),
+            collation_oid: 0,
+            listed: true,
+            data_type: Some("integer".to_owned()),
+            not_null: true,
+            identity: identity.to_owned(),
+            generated: generated.to_owned(),
+            default_expr: Some("(a + 1)".to_owned()),
+            collation: None,
+        }
+    }
+
+    #[test]
+    fn a_generated_column_keeps_its_expression_apart_from_defaults() {
+        let plain = column_from(column_row("", ""), None).unwrap();
+        assert_eq!(
+            (plain.default.as_deref(), plain.generated.as_deref()),
+            (Some("(a + 1)"), None)
+        );
+        assert!(!plain.nullable);
+        let generated = column_from(column_row("", "s"), None).unwrap();
+        assert_eq!(
+            (generated.default.as_deref(), generated.generated.as_deref()),
+            (None, Some("(a + 1)"))
+        );
+        assert_eq!(
+            column_from(column_row("a", ""), None).unwrap().identity,
+            Some(Identity::Always)
+        );
+        assert_eq!(
+            column_from(column_row("d", ""), None).unwrap().identity,
+            Some(Identity::ByDefault)
+        );
+        assert!(column_from(column_row("x", ""), None).is_err());
+        assert!(column_from(column_row("", "v"), None).is_err());
+    }
+
+    #[test]
+    fn codes_map_to_model_values() {
+        assert_eq!(deferral(false, false), Deferral::NotDeferrable);
+        assert_eq!(deferral(true, false), Deferral::InitiallyImmediate);
+        assert_eq!(deferral(true, true), Deferral::InitiallyDeferred);
+        let actions: Vec<FkAction> = ["a", "r", "c", "n", "d"]
+            .iter()
+            .map(|c| fk_action(c).unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                FkAction::NoAction,
+                FkAction::Restrict,
+                FkAction::Cascade,
+                FkAction::SetNull,
+                FkAction::SetDefault
+            ]
+        );
+        assert_eq!(
+            fk_action("?"),
+            Err(Unexpected("foreign-key action `?`".to_owned()))
+        );
+        assert_eq!(relation_kind("p"), Ok(RelationKind::PartitionedTable));
+        assert_eq!(
+            relation_kind("f"),
+            Err(Unexpected("relation kind `f`".to_owned()))
+        );
+    }
+
+    /// Columns 1 `id` (no collation) and 2 `name` (collation 100) of relation 10.
+    fn known_columns() -> KnownColumns {
+        let mut columns = KnownColumns::default();
+        columns.insert(
+            10,
+            1,
+            KnownColumn {
+                name: "id".to_owned(),
+                collation: 0,
+            },
+        );
+        columns.insert(
+            10,
+            2,
+            KnownColumn {
+                name: "name".to_owned(),
+                collation: 100,
+            },
+        );
+        columns
+    }
+
+    /// An index on (name COLLATE "C" DESC, lower(name) text_pattern_ops) INCLUDE (id).
+    fn index_row() -> IndexRow {
+        IndexRow {
+            relation: 10,
+            oid: 20,
+            name: "people_idx".to_owned(),
+            method: "btree".to_owned(),
+            options: strings(&["fillfactor=70", "deduplicate_items=off"]),
+            column_numbers: vec![2, 0, 1],
+            key_count: 2,
+            key_expressions: vec![None, Some("lower(name)".to_owned())],
+            key_expression_collations: vec![None, Some(100)],
+            opclass_schemas: vec![None, Some("pg_catalog".to_owned())],
+            opclass_names: vec![None, Some("text_pattern_ops".to_owned())],
+            key_collations: vec![950, 100],
+            collation_schemas: vec![Some("pg_catalog".to_owned()), Some("pg_catalog".to_owned())],
+            collation_names: vec![Some("C".to_owned()), Some("default".to_owned())],
+            key_options: vec![3, 0],
+            ..IndexRow::default()
+        }
+    }
+
+    #[test]
+    fn index_keys_are_read_position_by_position() {
+        let index = index_from(index_row(), Some("note".to_owned()), &known_columns()).unwrap();
+        assert_eq!(
+            index.keys,
+            vec![
+                IndexKey {
+                    target: KeyTarget::Column("name".to_owned()),
+                    opclass: None,
+                    // Differs from the column's collation (100), so it is shown.
+                    collation: Some("\"C\"".to_owned()),
+                    descending: true,
+                    nulls_first: true,
+                },
+                IndexKey {
+                    target: KeyTarget::Expression("lower(name)".to_owned()),
+                    opclass: Some("text_pattern_ops".to_owned()),
+                    // The expression's own collation: not shown.
+                    collation: None,
+                    descending: false,
+                    nulls_first: false,
+                },
+            ]
+        );
+        assert_eq!(index.include, ["id"]);
+        assert_eq!(index.with, ["deduplicate_items=off", "fillfactor=70"]);
+        assert_eq!(index.comment.as_deref(), Some("note"));
+    }
+
+    #[test]
+    fn bad_index_rows_are_errors_not_panics() {
+        let short = IndexRow {
+            key_options: vec![3],
+            ..index_row()
+        };
+        assert!(index_from(short, None, &known_columns()).is_err());
+        let unknown_column = IndexRow {
+            column_numbers: vec![7, 0, 1],
+            ..index_row()
+        };
+        assert_eq!(
+            index_from(unknown_column, None, &known_columns()),
+            Err(Unexpected("column 7 of relation 10 not found".to_owned()))
+        );
+        let no_expression = IndexRow {
+            key_expressions: vec![None, None],
+            ..index_row()
+        };
+        assert!(index_from(no_expression, None, &known_columns()).is_err());
+    }
+
+    #[test]
+    fn the_default_public_comment_is_left_out() {
+        let mut assembler = Assembler::new(&[namespace(2200, "public"), namespace(3, "app")]);
+        let comment = |oid, text: &str| CommentRow {
+            catalog: CommentCatalog::Namespace,
+            oid,
+            subid: 0,
+            comment: text.to_owned(),
+        };
+        assembler
+            .add_comment(comment(2200, "standard public schema"))
+            .unwrap();
+        assembler
+            .add_comment(comment(3, "standard public schema"))
+            .unwrap();
+        let (schema, _) = assembler.finish();
+        assert_eq!(schema.namespaces["public"].comment, None);
+        assert_eq!(
+            schema.namespaces["app"].comment.as_deref(),
+            Some("standard public schema")
+        );
+    }
 }

@@ -244,12 +244,17 @@ impl CatalogRow for RelationRow {
     }
 }
 
+/// A column of a selected relation or of a table a foreign key references; only `listed` ones
+/// carry `data_type` and `default_expr` and belong in the model.
 #[derive(Debug, Clone)]
 pub struct ColumnRow {
     pub relation: u32,
     pub position: i16,
     pub name: String,
-    pub data_type: String,
+    /// `pg_attribute.attcollation`, 0 for a type without collation.
+    pub collation_oid: u32,
+    pub listed: bool,
+    pub data_type: Option<String>,
     pub not_null: bool,
     /// `pg_attribute.attidentity`: `a`, `d` or empty.
     pub identity: String,
@@ -265,6 +270,8 @@ impl CatalogRow for ColumnRow {
             relation: row.try_get("relation")?,
             position: row.try_get("position")?,
             name: row.try_get("name")?,
+            collation_oid: row.try_get("collation_oid")?,
+            listed: row.try_get("listed")?,
             data_type: row.try_get("data_type")?,
             not_null: row.try_get("not_null")?,
             identity: row.try_get("identity")?,
@@ -275,6 +282,7 @@ impl CatalogRow for ColumnRow {
     }
 }
 
+/// A table constraint with its columns as numbers, resolved against the columns query.
 #[derive(Debug, Clone)]
 pub struct ConstraintRow {
     pub relation: u32,
@@ -285,12 +293,17 @@ pub struct ConstraintRow {
     pub deferred: bool,
     pub valid: bool,
     pub no_inherit: bool,
-    pub columns: Vec<String>,
-    pub include: Vec<String>,
+    /// `conkey`: the constrained columns in key order.
+    pub column_numbers: Vec<i16>,
+    /// For PK and UNIQUE, the backing index's `indkey`: key columns, then INCLUDE columns.
+    pub index_column_numbers: Vec<i16>,
+    pub index_key_count: i32,
     pub nulls_not_distinct: bool,
+    /// For a foreign key, the referenced table's oid and name, and `confkey`.
+    pub referenced_relation: u32,
     pub referenced_schema: Option<String>,
     pub referenced_table: Option<String>,
-    pub referenced_columns: Vec<String>,
+    pub referenced_numbers: Vec<i16>,
     pub on_update: String,
     pub on_delete: String,
     pub match_type: String,
@@ -308,12 +321,14 @@ impl CatalogRow for ConstraintRow {
             deferred: row.try_get("deferred")?,
             valid: row.try_get("valid")?,
             no_inherit: row.try_get("no_inherit")?,
-            columns: row.try_get("columns")?,
-            include: row.try_get("include")?,
+            column_numbers: row.try_get("column_numbers")?,
+            index_column_numbers: row.try_get("index_column_numbers")?,
+            index_key_count: row.try_get("index_key_count")?,
             nulls_not_distinct: row.try_get("nulls_not_distinct")?,
+            referenced_relation: row.try_get("referenced_relation")?,
             referenced_schema: row.try_get("referenced_schema")?,
             referenced_table: row.try_get("referenced_table")?,
-            referenced_columns: row.try_get("referenced_columns")?,
+            referenced_numbers: row.try_get("referenced_numbers")?,
             on_update: row.try_get("on_update")?,
             on_delete: row.try_get("on_delete")?,
             match_type: row.try_get("match_type")?,
@@ -323,8 +338,9 @@ impl CatalogRow for ConstraintRow {
     }
 }
 
-/// One index with its keys as parallel arrays, one element per key position.
-#[derive(Debug, Clone)]
+/// One index with its columns as numbers and its keys as parallel arrays, one element per key
+/// position.
+#[derive(Debug, Clone, Default)]
 pub struct IndexRow {
     pub relation: u32,
     pub oid: u32,
@@ -334,15 +350,21 @@ pub struct IndexRow {
     pub nulls_not_distinct: bool,
     pub options: Vec<String>,
     pub predicate: Option<String>,
-    pub key_columns: Vec<Option<String>>,
+    /// `indkey`: a column number per position, 0 for an expression; positions past
+    /// `key_count` are INCLUDE columns.
+    pub column_numbers: Vec<i16>,
+    pub key_count: i32,
     pub key_expressions: Vec<Option<String>>,
+    /// For an expression key, its type's collation.
+    pub key_expression_collations: Vec<Option<u32>>,
     pub opclass_schemas: Vec<Option<String>>,
     pub opclass_names: Vec<Option<String>>,
+    /// `indcollation` per key, 0 for none, with its schema and name.
+    pub key_collations: Vec<u32>,
     pub collation_schemas: Vec<Option<String>>,
     pub collation_names: Vec<Option<String>>,
     /// `pg_index.indoption` per key: bit 0 DESC, bit 1 NULLS FIRST.
     pub key_options: Vec<i16>,
-    pub include: Vec<String>,
 }
 
 impl CatalogRow for IndexRow {
@@ -356,14 +378,16 @@ impl CatalogRow for IndexRow {
             nulls_not_distinct: row.try_get("nulls_not_distinct")?,
             options: row.try_get("options")?,
             predicate: row.try_get("predicate")?,
-            key_columns: row.try_get("key_columns")?,
+            column_numbers: row.try_get("column_numbers")?,
+            key_count: row.try_get("key_count")?,
             key_expressions: row.try_get("key_expressions")?,
+            key_expression_collations: row.try_get("key_expression_collations")?,
             opclass_schemas: row.try_get("opclass_schemas")?,
             opclass_names: row.try_get("opclass_names")?,
+            key_collations: row.try_get("key_collations")?,
             collation_schemas: row.try_get("collation_schemas")?,
             collation_names: row.try_get("collation_names")?,
             key_options: row.try_get("key_options")?,
-            include: row.try_get("include")?,
         })
     }
 }
