@@ -980,7 +980,10 @@ async fn a_failed_query_is_named_in_the_error() {
     // with a short lock timeout, the relations query fails on the server.
     db.execute("BEGIN; LOCK TABLE app.orders IN ACCESS EXCLUSIVE MODE")
         .await;
-    let mut waiting = connect(&format!("{} options='-c lock_timeout=200'", db.url)).await;
+    let mut config: tokio_postgres::Config = db.url.parse().unwrap();
+    config.options("-c lock_timeout=200");
+    let (mut waiting, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
     let error = introspect(&mut waiting, &IntrospectOptions::default(), &mut |_| {})
         .await
         .expect_err("the lock must stop introspection");
