@@ -1,8 +1,25 @@
 //! The crate's error type: one variant per module error, each with the context to act on.
+//! The binary prints it with its causes and exits with code 2.
+
+use std::path::PathBuf;
+
+use crate::cluster::ClusterError;
+use crate::source::postgres::{ConnectError, IntrospectError};
+use crate::source::yaml::LoadError;
 
 /// Anything that stops a pgphase command.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
-    Usage(String),
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error(transparent)]
+    Introspect(#[from] IntrospectError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    #[error("demo: {0}")]
+    Demo(String),
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
 }

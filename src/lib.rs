@@ -9,9 +9,12 @@
 //! Every stage is a plain function over plain data. Only `source::postgres` and `cluster` touch a
 //! database or a server process; only the binary writes to the terminal.
 
+pub mod cli;
 pub mod cluster;
 pub mod ddl;
+pub mod demo;
 pub mod error;
+pub mod output;
 pub mod schema;
 pub mod source;
 pub mod sql;

@@ -1,3 +1,31 @@
-//! The `pgphase` binary: parses arguments, dispatches, maps the outcome to an exit code.
+//! The `pgphase` binary: parses arguments, runs the command, maps the outcome to an exit code
+//! (0 success, 1 differences found, 2 error) and prints errors with their causes.
 
-fn main() {}
+use std::error::Error as _;
+use std::process::ExitCode;
+
+use clap::Parser;
+use pgphase::cli::{self, Cli, Outcome};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => return report(&error),
+    };
+    match runtime.block_on(cli::run(cli)) {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Err(error) => report(&error),
+    }
+}
+
+/// Prints `error: …` and each cause on its own line, and returns exit code 2.
+fn report(error: &dyn std::error::Error) -> ExitCode {
+    eprintln!("error: {error}");
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        eprintln!("  caused by: {inner}");
+        cause = inner.source();
+    }
+    ExitCode::from(2)
+}

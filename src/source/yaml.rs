@@ -1,1 +1,181 @@
 //! The desired-schema YAML file: loading with located errors, and writing snapshots.
+//!
+//! Loading reads the file into serde types that mirror it (`raw`), so serde is the one reader
+//! of values; then `load` turns those into the model, filling defaults and checking references.
+//! A mistake found by serde carries its position; a mistake found later carries the path of the
+//! node at fault, which `locate` turns into a line and column from the YAML event stream.
+//! Writing goes the other way and leaves out everything the loader would fill in, so that
+//! `parse(&write(&schema), …)` gives back `schema`. The format is described in
+//! `yaml-format.md`; `assets/pgphase.schema.json` describes its shape for editors.
+
+mod error;
+mod load;
+mod locate;
+mod ordered;
+mod raw;
+mod types;
+mod write;
+
+use std::path::Path;
+
+pub use error::LoadError;
+pub use write::{write, write_desired};
+
+use crate::schema::model::Schema;
+use error::Wording;
+use locate::{Locator, Position};
+
+/// What a desired-schema file says: the schema, and what pgphase must leave alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desired {
+    pub schema: Schema,
+    pub ignore: Ignore,
+}
+
+/// Objects the file does not manage: present in the database but absent from the file, they are
+/// kept rather than dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ignore {
+    /// Glob patterns (`*` any run of characters, `?` one character) of table names, matching in
+    /// every schema, or `schema.pattern` to match in one schema.
+    pub tables: Vec<String>,
+    /// Glob patterns of schema names; every object in a matching schema is ignored.
+    pub schemas: Vec<String>,
+}
+
+impl Ignore {
+    /// True when table `table` of schema `schema` is not managed by the file.
+    #[must_use]
+    pub fn ignores_table(&self, schema: &str, table: &str) -> bool {
+        self.ignores_schema(schema)
+            || self
+                .tables
+                .iter()
+                .any(|pattern| match pattern.split_once('.') {
+                    Some((schema_pattern, table_pattern)) => {
+                        glob_matches(schema_pattern, schema) && glob_matches(table_pattern, table)
+                    }
+                    None => glob_matches(pattern, table),
+                })
+    }
+
+    /// True when every object of schema `schema` is not managed by the file.
+    #[must_use]
+    pub fn ignores_schema(&self, schema: &str) -> bool {
+        self.schemas
+            .iter()
+            .any(|pattern| glob_matches(pattern, schema))
+    }
+}
+
+/// Matches `text` against a pattern where `*` stands for any characters and `?` for one.
+fn glob_matches(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                backtrack = Some((p, t));
+                p += 1;
+            }
+            Some(c) if *c == '?' || *c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match backtrack {
+                Some((star, matched)) => {
+                    p = star + 1;
+                    t = matched + 1;
+                    backtrack = Some((star, matched + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+/// Reads and parses the desired-schema file at `path`.
+///
+/// # Errors
+/// The file cannot be read, or it has a mistake (see [`parse`]).
+pub fn load(path: &Path) -> Result<Desired, LoadError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|error| LoadError {
+        file: file.clone(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read the file: {error}"),
+        hint: None,
+    })?;
+    parse(&text, &file)
+}
+
+/// Parses desired-schema text; `file` names it in errors.
+///
+/// # Errors
+/// The first mistake in the text: bad YAML, a key or value the format does not have, or a
+/// reference to something the file does not define.
+pub fn parse(text: &str, file: &str) -> Result<Desired, LoadError> {
+    let raw: raw::RawFile = match serde_yaml::from_str(text) {
+        Ok(raw) => raw,
+        Err(error) => return Err(serde_error(&error, text, file)),
+    };
+    load::convert(&raw).map_err(|problem| {
+        let locator = Locator::new(text);
+        let position = if problem.at_key {
+            locator.key(&problem.path)
+        } else {
+            locator.value(&problem.path)
+        };
+        located(file, position, problem.wording)
+    })
+}
+
+fn located(file: &str, position: Position, wording: Wording) -> LoadError {
+    LoadError {
+        file: file.to_owned(),
+        line: position.line,
+        column: position.column,
+        message: wording.message,
+        hint: wording.hint,
+    }
+}
+
+fn serde_error(error: &serde_yaml::Error, text: &str, file: &str) -> LoadError {
+    let Some(location) = error.location() else {
+        let wording = if text.trim().is_empty() || error.to_string().contains("EOF while parsing") {
+            Wording::new("the file is empty")
+                .hint("start it with `pgphase: 1` and a `schemas:` mapping")
+        } else {
+            Wording::new(error.to_string())
+        };
+        return located(file, Position { line: 1, column: 1 }, wording);
+    };
+    let position = Position {
+        line: location.line(),
+        column: location.column(),
+    };
+    let full = error.to_string();
+    let suffix = format!(" at line {} column {}", position.line, position.column);
+    let without_position = full.replacen(&suffix, "", 1);
+    let wording = error::reword_serde(&without_position, text, position.line, position.column);
+    // A key repeated in a fixed mapping is reported at the mapping: point at the repeat instead.
+    let position = match wording
+        .message
+        .strip_prefix("duplicate key `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        Some(key) => Locator::new(text)
+            .duplicate(key, position)
+            .unwrap_or(position),
+        None => position,
+    };
+    located(file, position, wording)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests;

@@ -114,6 +114,14 @@ impl TestDb {
         TestDb { name, url, client }
     }
 
+    /// Options for `pgphase::source::postgres::connect` reaching this database as the superuser.
+    pub fn connect_options(&self) -> pgphase::source::postgres::ConnectOptions {
+        pgphase::source::postgres::ConnectOptions {
+            database_url: Some(self.url.clone()),
+            ..Default::default()
+        }
+    }
+
     /// Runs SQL statements, panicking with the server's message on failure.
     pub async fn execute(&self, sql: &str) {
         self.client

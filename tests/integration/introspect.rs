@@ -999,6 +999,8 @@ async fn a_failed_query_is_named_in_the_error() {
         error.to_string(),
         "reading tables: canceling statement due to lock timeout"
     );
+    // The server's text is in the message once, not repeated as a cause.
+    assert!(std::error::Error::source(&error).is_none());
     drop(waiting);
     db.execute("ROLLBACK").await;
 }

@@ -5,5 +5,11 @@
 
 #[allow(dead_code)]
 mod common;
+
+mod cli;
+mod connect;
 mod harness;
 mod introspect;
+mod live;
+mod roundtrip;
+mod yaml_names;

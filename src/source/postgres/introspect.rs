@@ -100,12 +100,12 @@ pub struct Progress {
 #[derive(Debug, thiserror::Error)]
 pub enum IntrospectError {
     /// A statement failed: `action` says which (`reading indexes`), `message` is the server's.
+    /// `error` is kept for its SQLSTATE but not chained as a cause: its text is `message`.
     #[error("{action}: {message}")]
     Query {
         action: String,
         message: String,
-        #[source]
-        source: tokio_postgres::Error,
+        error: tokio_postgres::Error,
     },
     /// The catalog held something pgphase cannot read (a new kind of object in a newer server).
     #[error("reading {step}: unexpected {detail}")]
@@ -113,14 +113,14 @@ pub enum IntrospectError {
 }
 
 impl IntrospectError {
-    fn query(action: impl Into<String>, source: tokio_postgres::Error) -> Self {
-        let message = source
+    fn query(action: impl Into<String>, error: tokio_postgres::Error) -> Self {
+        let message = error
             .as_db_error()
-            .map_or_else(|| source.to_string(), |db| db.message().to_owned());
+            .map_or_else(|| error.to_string(), |db| db.message().to_owned());
         Self::Query {
             action: action.into(),
             message,
-            source,
+            error,
         }
     }
 }

@@ -1,0 +1,129 @@
+//! Benchmark: introspection and YAML speed and memory on synthetic schemas, beside
+//! `pg_dump --schema-only` on the same database in the same run.
+//!
+//! `cargo bench --bench catalog` (sizes 1000 and 10000), or `cargo bench --bench catalog -- 2000`.
+//! Targets: introspection at 10,000 tables ≤ 0.5× pg_dump's time; peak RSS ≤ 150 MB.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use pgphase::cluster::{ClusterOptions, TempCluster};
+use pgphase::source::postgres::{self, ConnectOptions, IntrospectOptions};
+use pgphase::source::yaml;
+
+#[path = "../tests/support/synthetic.rs"]
+mod synthetic;
+
+/// Each timing is the median of this many runs.
+const RUNS: usize = 3;
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let sizes = if sizes.is_empty() { vec![1_000, 10_000] } else { sizes };
+    let cluster = TempCluster::start(&ClusterOptions::default()).expect("a throwaway cluster");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    println!("| tables | introspect | pg_dump --schema-only | ratio | YAML write | YAML read | YAML bytes | peak RSS (introspect + YAML) |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for size in sizes {
+        bench_size(&runtime, &cluster, size);
+    }
+}
+
+fn bench_size(runtime: &tokio::runtime::Runtime, cluster: &TempCluster, tables: usize) {
+    let database = format!("bench_{tables}");
+    runtime.block_on(create_database(cluster, &database, tables));
+    let options = ConnectOptions {
+        database_url: Some(cluster.url(&database)),
+        connect_timeout: Some(Duration::from_secs(10)),
+        statement_timeout: None,
+    };
+    reset_peak_rss();
+    let mut live = None;
+    let introspect = median(|| {
+        let started = Instant::now();
+        let result = runtime.block_on(postgres::read_live(&options, &IntrospectOptions::default(), &mut |_| {}));
+        let elapsed = started.elapsed();
+        live = Some(result.expect("introspection"));
+        elapsed
+    });
+    let schema = live.expect("one run").schema;
+    assert_eq!(schema.table_count(), tables, "introspected table count");
+    let mut text = String::new();
+    let write = median(|| {
+        let started = Instant::now();
+        text = yaml::write(&schema);
+        started.elapsed()
+    });
+    let read = median(|| {
+        let started = Instant::now();
+        let loaded = yaml::parse(&text, "bench.yaml").expect("snapshot loads");
+        let elapsed = started.elapsed();
+        assert!(loaded.schema == schema, "round trip");
+        elapsed
+    });
+    let peak = peak_rss_mb();
+    let dump = median(|| time_pg_dump(cluster, &database));
+    println!(
+        "| {tables} | {} | {} | {:.2}× | {} | {} | {} | {peak:.1} MB |",
+        ms(introspect),
+        ms(dump),
+        introspect.as_secs_f64() / dump.as_secs_f64(),
+        ms(write),
+        ms(read),
+        text.len()
+    );
+}
+
+async fn create_database(cluster: &TempCluster, database: &str, tables: usize) {
+    let admin = connect(&cluster.url("postgres")).await;
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {database}")).await.unwrap();
+    admin.batch_execute(&format!("CREATE DATABASE {database}")).await.unwrap();
+    let client = connect(&cluster.url(database)).await;
+    let started = Instant::now();
+    client.batch_execute(&synthetic::synthetic_schema_sql(tables)).await.unwrap();
+    client.batch_execute("ANALYZE").await.unwrap();
+    eprintln!("created {tables} tables in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+}
+
+fn time_pg_dump(cluster: &TempCluster, database: &str) -> Duration {
+    let started = Instant::now();
+    let status = Command::new("pg_dump")
+        .args(["--schema-only", "-f", "/dev/null", "-d", &cluster.url(database)])
+        .status()
+        .expect("pg_dump runs");
+    assert!(status.success(), "pg_dump failed");
+    started.elapsed()
+}
+
+fn median(mut run: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..RUNS).map(|_| run()).collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.0} ms", duration.as_secs_f64() * 1000.0)
+}
+
+/// Resets the kernel's peak-RSS mark for this process (Linux: write 5 to clear_refs).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak resident set size since the last reset, from /proc/self/status (VmHWM).
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}

@@ -1,0 +1,1333 @@
+//! From the file's shape to the model: defaults filled in, names resolved, and every reference
+//! checked. A mistake becomes a [`Problem`] naming the path of the node at fault, which the caller
+//! places in the file.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::schema::model::{
+    Attribute, Check, Column, ColumnRef, CompositeType, Deferral, Domain, Enum, Exclusion,
+    Extension, FkAction, FkMatch, ForeignKey, Function, Identity, Index, IndexKey, KeyTarget,
+    Namespace, Operator, PartitionOf, Policy, PolicyCommand, PrimaryKey, RowSecurity, Schema,
+    Sequence, Table, TableRef, Trigger, Unique, View,
+};
+use crate::schema::names;
+
+use super::error::Wording;
+use super::locate::Path;
+use super::ordered::OrderedMap;
+use super::raw::{
+    RawCheck, RawColumn, RawComposite, RawDeferral, RawDomain, RawEnum, RawFile, RawFkAction,
+    RawForeignKey, RawIdentity, RawIndex, RawKey, RawMatch, RawNulls, RawOrder, RawPolicy,
+    RawPolicyCommand, RawPrimaryKey, RawRowSecurity, RawSequence, RawTable, RawTrigger, RawUnique,
+    RawView, Short,
+};
+use super::types::TypeCatalog;
+use super::{Desired, Ignore};
+
+/// The one format version this pgphase reads and writes.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// A mistake found after the file was read: where it is, and what to say.
+#[derive(Debug)]
+pub struct Problem {
+    pub path: Path,
+    /// Point at the key of the entry at `path` rather than its value.
+    pub at_key: bool,
+    pub wording: Wording,
+}
+
+impl Problem {
+    fn at(path: Path, wording: Wording) -> Self {
+        Self {
+            path,
+            at_key: false,
+            wording,
+        }
+    }
+
+    fn at_key(path: Path, wording: Wording) -> Self {
+        Self {
+            path,
+            at_key: true,
+            wording,
+        }
+    }
+}
+
+type Checked<T> = Result<T, Problem>;
+
+/// Everything one table's checks may look up elsewhere in the file.
+struct Context<'a> {
+    /// Schemas listed in the file.
+    schemas: BTreeSet<&'a str>,
+    /// Columns of every table (a partition's are its parent's), by schema and table.
+    columns: HashMap<(String, String), Vec<String>>,
+    types: TypeCatalog,
+    ignore: &'a Ignore,
+}
+
+/// Turns the file's shape into the desired schema.
+pub fn convert(raw: &RawFile) -> Checked<Desired> {
+    check_version(raw.pgphase)?;
+    let root = Path::default();
+    let extensions = convert_extensions(raw)?;
+    let ignore = raw
+        .ignore
+        .as_ref()
+        .map_or_else(Ignore::default, |i| Ignore {
+            tables: i.tables.clone(),
+            schemas: i.schemas.clone(),
+        });
+    let context = Context {
+        schemas: raw.schemas.keys().collect(),
+        columns: table_columns(raw),
+        types: type_catalog(raw, &extensions, &ignore),
+        ignore: &ignore,
+    };
+    let mut namespaces = BTreeMap::new();
+    for (name, schema) in raw.schemas.iter() {
+        let path = root.key("schemas").key(name);
+        namespaces.insert(
+            name.clone(),
+            convert_namespace(&context, name, schema, &path)?,
+        );
+    }
+    Ok(Desired {
+        schema: Schema {
+            extensions,
+            namespaces,
+        },
+        ignore: ignore.clone(),
+    })
+}
+
+fn check_version(version: Option<u64>) -> Checked<()> {
+    match version {
+        Some(FORMAT_VERSION) => Ok(()),
+        None => Err(Problem::at(
+            Path::default(),
+            Wording::new("missing key `pgphase`").hint(format!(
+                "start the file with `pgphase: {FORMAT_VERSION}`, the version of this format"
+            )),
+        )),
+        Some(other) => Err(Problem::at(
+            Path::default().key("pgphase"),
+            Wording::new(format!(
+                "unsupported format version {other}; this pgphase reads version {FORMAT_VERSION}"
+            ))
+            .hint(format!("write `pgphase: {FORMAT_VERSION}`")),
+        )),
+    }
+}
+
+fn convert_extensions(raw: &RawFile) -> Checked<BTreeMap<String, Extension>> {
+    let mut extensions = BTreeMap::new();
+    for (i, extension) in raw.extensions.iter().enumerate() {
+        let (name, schema) = match extension {
+            Short::Short(name) => (name.clone(), None),
+            Short::Full(full) => (full.name.clone(), full.schema.clone()),
+        };
+        let schema = schema.unwrap_or_else(|| "public".to_owned());
+        if extensions
+            .insert(name.clone(), Extension { schema })
+            .is_some()
+        {
+            let path = Path::default().key("extensions").index(i);
+            return Err(Problem::at(
+                path,
+                Wording::new(format!("extension `{name}` is listed twice")),
+            ));
+        }
+    }
+    Ok(extensions)
+}
+
+/// A table by schema and name.
+type TableKey = (String, String);
+
+fn table_columns(raw: &RawFile) -> HashMap<TableKey, Vec<String>> {
+    let schemas: BTreeSet<&str> = raw.schemas.keys().collect();
+    let mut own: HashMap<TableKey, (Vec<String>, Option<TableKey>)> = HashMap::new();
+    for (schema_name, schema) in raw.schemas.iter() {
+        for (table_name, table) in schema.tables.iter() {
+            let columns = table.columns.keys().map(str::to_owned).collect();
+            let parent = table.partition_of.as_ref().map(|p| {
+                let r = split_table_ref(&p.table, schema_name, &schemas, |s, t| {
+                    raw.schemas
+                        .iter()
+                        .any(|(n, sc)| n == s && sc.tables.keys().any(|k| k == t))
+                });
+                (r.schema, r.name)
+            });
+            own.insert((schema_name.clone(), table_name.clone()), (columns, parent));
+        }
+    }
+    own.keys()
+        .map(|key| {
+            let mut current = key.clone();
+            // A partition takes its parent's columns; the depth bound stops a cycle.
+            for _ in 0..32 {
+                match own.get(&current) {
+                    Some((_, Some(parent))) if own.contains_key(parent) => current = parent.clone(),
+                    _ => break,
+                }
+            }
+            (
+                key.clone(),
+                own.get(&current)
+                    .map(|(c, _)| c.clone())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn type_catalog(
+    raw: &RawFile,
+    extensions: &BTreeMap<String, Extension>,
+    ignore: &Ignore,
+) -> TypeCatalog {
+    let schemas = raw.schemas.iter().map(|(name, schema)| {
+        let names = schema
+            .enums
+            .keys()
+            .chain(schema.domains.keys())
+            .chain(schema.composite_types.keys())
+            .chain(schema.tables.keys())
+            .chain(schema.views.keys())
+            .map(str::to_owned)
+            .collect();
+        (name.as_str(), names)
+    });
+    let extensions = extensions
+        .iter()
+        .map(|(name, e)| (name.as_str(), e.schema.as_str()));
+    TypeCatalog::new(schemas, extensions, ignore.schemas.clone())
+}
+
+/// Splits `schema.name` on the dot after a schema of the file (preferring a split that names a
+/// table), else reads the whole text as a table of `current`.
+pub fn split_table_ref(
+    text: &str,
+    current: &str,
+    schemas: &BTreeSet<&str>,
+    exists: impl Fn(&str, &str) -> bool,
+) -> TableRef {
+    let splits: Vec<TableRef> = text
+        .match_indices('.')
+        .map(|(i, _)| TableRef::new(&text[..i], &text[i + 1..]))
+        .filter(|r| schemas.contains(r.schema.as_str()))
+        .collect();
+    splits
+        .iter()
+        .find(|r| exists(&r.schema, &r.name))
+        .or_else(|| splits.first().filter(|_| !exists(current, text)))
+        .cloned()
+        .unwrap_or_else(|| TableRef::new(current, text))
+}
+
+impl Context<'_> {
+    fn table_exists(&self, schema: &str, table: &str) -> bool {
+        self.columns
+            .contains_key(&(schema.to_owned(), table.to_owned()))
+    }
+
+    fn columns_of(&self, table: &TableRef) -> Option<&Vec<String>> {
+        self.columns
+            .get(&(table.schema.clone(), table.name.clone()))
+    }
+
+    /// A table reference that must name a table of the file (or one the file ignores).
+    fn table_ref(&self, text: &str, current: &str, path: &Path, what: &str) -> Checked<TableRef> {
+        let reference =
+            split_table_ref(text, current, &self.schemas, |s, t| self.table_exists(s, t));
+        if self.table_exists(&reference.schema, &reference.name)
+            || self
+                .ignore
+                .ignores_table(&reference.schema, &reference.name)
+        {
+            return Ok(reference);
+        }
+        let known: Vec<&str> = self
+            .columns
+            .keys()
+            .filter(|(s, _)| s == current)
+            .map(|(_, t)| t.as_str())
+            .collect();
+        let wording = Wording::new(format!("{what} table `{text}`, which is not in the file"))
+            .did_you_mean(&reference.name, known);
+        let wording = if wording.hint.is_some() {
+            wording
+        } else {
+            wording.hint(format!(
+                "add table `{}` to schema `{}`, or list it under `ignore: {{ tables: […] }}`",
+                reference.name, reference.schema
+            ))
+        };
+        Err(Problem::at(path.clone(), wording))
+    }
+
+    fn resolve_type(&self, text: &str, schema: &str, path: &Path) -> Checked<String> {
+        self.types
+            .resolve(text, schema)
+            .map_err(|wording| Problem::at(path.clone(), wording))
+    }
+}
+
+fn convert_namespace(
+    context: &Context,
+    name: &str,
+    raw: &super::raw::RawSchema,
+    path: &Path,
+) -> Checked<Namespace> {
+    let mut ns = Namespace {
+        comment: raw.comment.clone(),
+        ..Namespace::default()
+    };
+    for (enum_name, value) in raw.enums.iter() {
+        ns.enums.insert(
+            enum_name.clone(),
+            convert_enum(enum_name, value, &path.key("enums").key(enum_name))?,
+        );
+    }
+    for (domain_name, value) in raw.domains.iter() {
+        let domain = convert_domain(context, name, value, &path.key("domains").key(domain_name))?;
+        ns.domains.insert(domain_name.clone(), domain);
+    }
+    for (type_name, value) in raw.composite_types.iter() {
+        let composite = convert_composite(
+            context,
+            name,
+            value,
+            &path.key("composite_types").key(type_name),
+        )?;
+        ns.composite_types.insert(type_name.clone(), composite);
+    }
+    for (sequence_name, value) in raw.sequences.iter() {
+        let sequence = convert_sequence(
+            context,
+            name,
+            raw,
+            value,
+            &path.key("sequences").key(sequence_name),
+        )?;
+        ns.sequences.insert(sequence_name.clone(), sequence);
+    }
+    for (table_name, value) in raw.tables.iter() {
+        let table = convert_table(
+            context,
+            name,
+            table_name,
+            value,
+            &path.key("tables").key(table_name),
+        )?;
+        ns.tables.insert(table_name.clone(), table);
+    }
+    for (view_name, value) in raw.views.iter() {
+        ns.views.insert(
+            view_name.clone(),
+            convert_view(value, &path.key("views").key(view_name))?,
+        );
+    }
+    for (signature, value) in raw.functions.iter() {
+        let (definition, comment) = definition_and_comment(value);
+        ns.functions.insert(
+            signature.clone(),
+            Function {
+                definition,
+                comment,
+            },
+        );
+    }
+    for (signature, value) in raw.operators.iter() {
+        let (definition, comment) = definition_and_comment(value);
+        ns.operators.insert(
+            signature.clone(),
+            Operator {
+                definition,
+                comment,
+            },
+        );
+    }
+    check_unique_names(raw, path)?;
+    names::assign_default_names(&mut ns);
+    sort_by_name(&mut ns);
+    Ok(ns)
+}
+
+fn definition_and_comment(value: &super::raw::RawDefinition) -> (String, Option<String>) {
+    match value {
+        Short::Short(definition) => (definition.clone(), None),
+        Short::Full(full) => (full.definition.clone(), full.comment.clone()),
+    }
+}
+
+fn convert_enum(name: &str, raw: &RawEnum, path: &Path) -> Checked<Enum> {
+    let (labels, comment, labels_path) = match raw {
+        Short::Short(labels) => (labels, None, path.clone()),
+        Short::Full(full) => (&full.labels, full.comment.clone(), path.key("labels")),
+    };
+    if labels.is_empty() {
+        return Err(Problem::at(
+            labels_path,
+            Wording::new(format!("enum `{name}` has no labels"))
+                .hint("list its labels in order, e.g. `[pending, paid]`"),
+        ));
+    }
+    for (i, label) in labels.iter().enumerate() {
+        if labels[..i].contains(label) {
+            return Err(Problem::at(
+                labels_path.index(i),
+                Wording::new(format!("label `{label}` is listed twice")),
+            ));
+        }
+    }
+    Ok(Enum {
+        labels: labels.clone(),
+        comment,
+    })
+}
+
+fn convert_domain(
+    context: &Context,
+    schema: &str,
+    raw: &RawDomain,
+    path: &Path,
+) -> Checked<Domain> {
+    let checks = raw
+        .checks
+        .iter()
+        .map(|c| Check {
+            name: c.name.clone().unwrap_or_default(),
+            expression: c.expression.clone(),
+            no_inherit: false,
+            valid: c.valid.unwrap_or(true),
+        })
+        .collect();
+    Ok(Domain {
+        data_type: context.resolve_type(&raw.data_type, schema, &path.key("type"))?,
+        nullable: raw.nullable.unwrap_or(true),
+        default: raw.default.clone(),
+        collation: raw.collation.clone(),
+        checks,
+        comment: raw.comment.clone(),
+    })
+}
+
+fn convert_composite(
+    context: &Context,
+    schema: &str,
+    raw: &RawComposite,
+    path: &Path,
+) -> Checked<CompositeType> {
+    let mut attributes = Vec::new();
+    for (name, attribute) in raw.attributes.iter() {
+        let attribute_path = path.key("attributes").key(name);
+        let (data_type, collation, type_path) = match attribute {
+            Short::Short(data_type) => (data_type, None, attribute_path),
+            Short::Full(full) => (
+                &full.data_type,
+                full.collation.clone(),
+                attribute_path.key("type"),
+            ),
+        };
+        let data_type = context.resolve_type(data_type, schema, &type_path)?;
+        attributes.push(Attribute {
+            name: name.clone(),
+            data_type,
+            collation,
+        });
+    }
+    Ok(CompositeType {
+        attributes,
+        comment: raw.comment.clone(),
+    })
+}
+
+/// Bounds of a sequence type: (min, max).
+pub fn sequence_type_bounds(data_type: &str) -> Option<(i64, i64)> {
+    match data_type {
+        "smallint" => Some((i64::from(i16::MIN), i64::from(i16::MAX))),
+        "integer" => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+        "bigint" => Some((i64::MIN, i64::MAX)),
+        _ => None,
+    }
+}
+
+/// PostgreSQL's defaults for a sequence of this type and increment: (min, max, start).
+pub fn sequence_defaults(data_type: &str, increment: i64) -> (i64, i64) {
+    let (type_min, type_max) = sequence_type_bounds(data_type).unwrap_or((i64::MIN, i64::MAX));
+    if increment > 0 {
+        (1, type_max)
+    } else {
+        (type_min, -1)
+    }
+}
+
+fn convert_sequence(
+    context: &Context,
+    schema: &str,
+    ns: &super::raw::RawSchema,
+    raw: &RawSequence,
+    path: &Path,
+) -> Checked<Sequence> {
+    let data_type = match &raw.data_type {
+        Some(text) => context.resolve_type(text, schema, &path.key("type"))?,
+        None => "bigint".to_owned(),
+    };
+    if sequence_type_bounds(&data_type).is_none() {
+        return Err(Problem::at(
+            path.key("type"),
+            Wording::new(format!(
+                "a sequence must be `smallint`, `integer` or `bigint`, not `{data_type}`"
+            )),
+        ));
+    }
+    let increment = raw.increment.unwrap_or(1);
+    if increment == 0 {
+        return Err(Problem::at(
+            path.key("increment"),
+            Wording::new("a sequence's increment cannot be 0"),
+        ));
+    }
+    let (default_min, default_max) = sequence_defaults(&data_type, increment);
+    let min_value = raw.min.unwrap_or(default_min);
+    let max_value = raw.max.unwrap_or(default_max);
+    let start = raw
+        .start
+        .unwrap_or(if increment > 0 { min_value } else { max_value });
+    let owned_by = match &raw.owned_by {
+        Some(text) => Some(owned_by(ns, text, &path.key("owned_by"))?),
+        None => None,
+    };
+    Ok(Sequence {
+        data_type,
+        start,
+        increment,
+        min_value,
+        max_value,
+        cache: raw.cache.unwrap_or(1),
+        cycle: raw.cycle,
+        unlogged: raw.unlogged,
+        owned_by,
+        comment: raw.comment.clone(),
+    })
+}
+
+/// `table.column` of the sequence's schema, split on the dot that names an existing column.
+fn owned_by(ns: &super::raw::RawSchema, text: &str, path: &Path) -> Checked<ColumnRef> {
+    let split = text
+        .match_indices('.')
+        .map(|(i, _)| (&text[..i], &text[i + 1..]))
+        .find(|(table, column)| {
+            ns.tables
+                .iter()
+                .any(|(name, t)| name == table && t.columns.keys().any(|c| c == *column))
+        });
+    match split {
+        Some((table, column)) => Ok(ColumnRef {
+            table: table.to_owned(),
+            column: column.to_owned(),
+        }),
+        None => Err(Problem::at(
+            path.clone(),
+            Wording::new(format!(
+                "`owned_by: {text}` names no column of a table in this schema"
+            ))
+            .hint("write `table.column`, a column of a table in the same schema"),
+        )),
+    }
+}
+
+fn convert_table(
+    context: &Context,
+    schema: &str,
+    name: &str,
+    raw: &RawTable,
+    path: &Path,
+) -> Checked<Table> {
+    let columns = context
+        .columns
+        .get(&(schema.to_owned(), name.to_owned()))
+        .cloned()
+        .unwrap_or_default();
+    let table_columns = TableColumns {
+        names: &columns,
+        table: name,
+    };
+    let partition_of = match &raw.partition_of {
+        Some(p) => {
+            if let Some((first, _)) = raw.columns.iter().next() {
+                return Err(Problem::at_key(
+                    path.key("columns").key(first),
+                    Wording::new("a partition takes its parent's columns")
+                        .hint("leave out `columns` for a table with `partition_of`"),
+                ));
+            }
+            let parent = context.table_ref(
+                &p.table,
+                schema,
+                &path.key("partition_of").key("table"),
+                "`partition_of` names",
+            )?;
+            Some(PartitionOf {
+                parent,
+                bound: p.bound.clone(),
+            })
+        }
+        None => None,
+    };
+    let primary_key = match &raw.primary_key {
+        Some(pk) => Some(convert_primary_key(
+            pk,
+            &table_columns,
+            &path.key("primary_key"),
+        )?),
+        None => None,
+    };
+    let pk_columns: Vec<&str> = primary_key
+        .iter()
+        .flat_map(|pk| pk.columns.iter().map(String::as_str))
+        .collect();
+    let mut table = Table {
+        columns: convert_columns(
+            context,
+            schema,
+            &raw.columns,
+            &pk_columns,
+            &path.key("columns"),
+        )?,
+        comment: raw.comment.clone(),
+        unlogged: raw.unlogged,
+        primary_key,
+        partition_by: raw.partition_by.clone(),
+        partition_of,
+        renamed_from: raw.renamed_from.clone(),
+        ..Table::default()
+    };
+    for (i, unique) in raw.unique.iter().enumerate() {
+        table.unique.push(convert_unique(
+            unique,
+            &table_columns,
+            &path.key("unique").index(i),
+        )?);
+    }
+    for (i, fk) in raw.foreign_keys.iter().enumerate() {
+        table.foreign_keys.push(convert_foreign_key(
+            context,
+            schema,
+            fk,
+            &table_columns,
+            &path.key("foreign_keys").index(i),
+        )?);
+    }
+    table.checks = raw.checks.iter().map(convert_check).collect();
+    for (i, exclusion) in raw.exclusions.iter().enumerate() {
+        let Some(name) = &exclusion.name else {
+            return Err(Problem::at(
+                path.key("exclusions").index(i),
+                Wording::new("an exclusion constraint needs a `name`")
+                    .hint("pgphase does not guess PostgreSQL's default name for an exclusion constraint; name it"),
+            ));
+        };
+        table.exclusions.push(Exclusion {
+            name: name.clone(),
+            definition: exclusion.definition.clone(),
+        });
+    }
+    for (i, index) in raw.indexes.iter().enumerate() {
+        table.indexes.push(convert_index(
+            index,
+            Some(&table_columns),
+            &path.key("indexes").index(i),
+        )?);
+    }
+    table.triggers = raw
+        .triggers
+        .iter()
+        .map(|(name, t)| convert_trigger(name, t))
+        .collect();
+    if let Some(security) = &raw.row_security {
+        table.row_security = convert_row_security(security);
+    }
+    Ok(table)
+}
+
+/// A table's column names, for checking the columns a constraint or index lists.
+struct TableColumns<'a> {
+    names: &'a [String],
+    table: &'a str,
+}
+
+impl TableColumns<'_> {
+    fn check(&self, columns: &[String], path: &Path) -> Checked<()> {
+        for (i, column) in columns.iter().enumerate() {
+            self.check_one(column, &path.index(i))?;
+        }
+        Ok(())
+    }
+
+    fn check_one(&self, column: &str, path: &Path) -> Checked<()> {
+        if self.names.iter().any(|c| c == column) {
+            return Ok(());
+        }
+        let wording = Wording::new(format!("table `{}` has no column `{column}`", self.table))
+            .did_you_mean(column, self.names.iter().map(String::as_str));
+        if wording.hint.is_some() || self.names.is_empty() {
+            return Err(Problem::at(path.clone(), wording));
+        }
+        let shown: Vec<&str> = self.names.iter().take(12).map(String::as_str).collect();
+        let more = if self.names.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        };
+        let hint = format!(
+            "its columns are {}{more}",
+            shown
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Err(Problem::at(path.clone(), wording.hint(hint)))
+    }
+}
+
+fn convert_columns(
+    context: &Context,
+    schema: &str,
+    raw: &OrderedMap<RawColumn>,
+    pk: &[&str],
+    path: &Path,
+) -> Checked<Vec<Column>> {
+    let mut columns = Vec::new();
+    for (name, column) in raw.iter() {
+        let column_path = path.key(name);
+        let in_pk = pk.contains(&name.as_str());
+        let column = match column {
+            Short::Short(data_type) => {
+                let mut column =
+                    Column::new(name, context.resolve_type(data_type, schema, &column_path)?);
+                column.nullable = !in_pk;
+                column
+            }
+            Short::Full(full) => convert_column(context, schema, name, full, in_pk, &column_path)?,
+        };
+        columns.push(column);
+    }
+    Ok(columns)
+}
+
+fn convert_column(
+    context: &Context,
+    schema: &str,
+    name: &str,
+    raw: &super::raw::RawColumnFull,
+    in_pk: bool,
+    path: &Path,
+) -> Checked<Column> {
+    if in_pk && raw.nullable == Some(true) {
+        return Err(Problem::at(
+            path.key("nullable"),
+            Wording::new(format!(
+                "column `{name}` is in the primary key, so it cannot be nullable"
+            ))
+            .hint("remove `nullable: true`: primary-key columns are always NOT NULL"),
+        ));
+    }
+    let data_type = context.resolve_type(&raw.data_type, schema, &path.key("type"))?;
+    let identity = raw.identity.map(|i| match i {
+        RawIdentity::Always => Identity::Always,
+        RawIdentity::ByDefault => Identity::ByDefault,
+    });
+    let conflict = |key: &str, message: &str| {
+        Err(Problem::at_key(
+            path.key(key),
+            Wording::new(message.replace("{name}", name)),
+        ))
+    };
+    if identity.is_some() && raw.default.is_some() {
+        return conflict(
+            "default",
+            "column `{name}` has both `identity` and `default`; an identity column makes its own values",
+        );
+    }
+    if raw.generated.is_some() && raw.default.is_some() {
+        return conflict(
+            "default",
+            "column `{name}` has both `generated` and `default`; a generated column is computed",
+        );
+    }
+    if identity.is_some() && raw.generated.is_some() {
+        return conflict(
+            "generated",
+            "column `{name}` has both `identity` and `generated`",
+        );
+    }
+    if identity.is_some() && !matches!(data_type.as_str(), "smallint" | "integer" | "bigint") {
+        return Err(Problem::at(
+            path.key("type"),
+            Wording::new(format!(
+                "identity column `{name}` must be `smallint`, `integer` or `bigint`, not `{data_type}`"
+            )),
+        ));
+    }
+    Ok(Column {
+        name: name.to_owned(),
+        data_type,
+        nullable: !in_pk && raw.nullable.unwrap_or(true),
+        default: raw.default.clone(),
+        identity,
+        generated: raw.generated.clone(),
+        collation: raw.collation.clone(),
+        comment: raw.comment.clone(),
+        renamed_from: raw.renamed_from.clone(),
+    })
+}
+
+fn deferral(raw: RawDeferral) -> Deferral {
+    match raw {
+        RawDeferral::No => Deferral::NotDeferrable,
+        RawDeferral::InitiallyImmediate => Deferral::InitiallyImmediate,
+        RawDeferral::InitiallyDeferred => Deferral::InitiallyDeferred,
+    }
+}
+
+fn convert_primary_key(
+    raw: &RawPrimaryKey,
+    columns: &TableColumns,
+    path: &Path,
+) -> Checked<PrimaryKey> {
+    let (pk, columns_path) = match raw {
+        Short::Short(list) => (
+            PrimaryKey {
+                name: String::new(),
+                columns: list.clone(),
+                include: Vec::new(),
+                deferral: Deferral::NotDeferrable,
+            },
+            path.clone(),
+        ),
+        Short::Full(full) => (
+            PrimaryKey {
+                name: full.name.clone().unwrap_or_default(),
+                columns: full.columns.clone(),
+                include: full.include.clone(),
+                deferral: deferral(full.deferrable),
+            },
+            path.key("columns"),
+        ),
+    };
+    check_key_columns(&pk.columns, columns, &columns_path)?;
+    columns.check(&pk.include, &path.key("include"))?;
+    Ok(pk)
+}
+
+/// The columns of a key: at least one, each a column of the table, none twice.
+fn check_key_columns(list: &[String], columns: &TableColumns, path: &Path) -> Checked<()> {
+    if list.is_empty() {
+        return Err(Problem::at(
+            path.clone(),
+            Wording::new("the list of columns is empty"),
+        ));
+    }
+    columns.check(list, path)?;
+    for (i, column) in list.iter().enumerate() {
+        if list[..i].contains(column) {
+            return Err(Problem::at(
+                path.index(i),
+                Wording::new(format!("column `{column}` is listed twice")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn convert_unique(raw: &RawUnique, columns: &TableColumns, path: &Path) -> Checked<Unique> {
+    check_key_columns(&raw.columns, columns, &path.key("columns"))?;
+    columns.check(&raw.include, &path.key("include"))?;
+    Ok(Unique {
+        name: raw.name.clone().unwrap_or_default(),
+        columns: raw.columns.clone(),
+        include: raw.include.clone(),
+        nulls_not_distinct: raw.nulls_not_distinct,
+        deferral: deferral(raw.deferrable),
+    })
+}
+
+fn fk_action(raw: Option<RawFkAction>) -> FkAction {
+    match raw {
+        None | Some(RawFkAction::NoAction) => FkAction::NoAction,
+        Some(RawFkAction::Restrict) => FkAction::Restrict,
+        Some(RawFkAction::Cascade) => FkAction::Cascade,
+        Some(RawFkAction::SetNull) => FkAction::SetNull,
+        Some(RawFkAction::SetDefault) => FkAction::SetDefault,
+    }
+}
+
+fn convert_foreign_key(
+    context: &Context,
+    schema: &str,
+    raw: &RawForeignKey,
+    columns: &TableColumns,
+    path: &Path,
+) -> Checked<ForeignKey> {
+    check_key_columns(&raw.columns, columns, &path.key("columns"))?;
+    let references_path = path.key("references");
+    let references = context.table_ref(
+        &raw.references.table,
+        schema,
+        &references_path.key("table"),
+        "foreign key references",
+    )?;
+    let referenced_path = references_path.key("columns");
+    if let Some(referenced) = context.columns_of(&references) {
+        let referenced_columns = TableColumns {
+            names: referenced,
+            table: &references.name,
+        };
+        check_key_columns(
+            &raw.references.columns,
+            &referenced_columns,
+            &referenced_path,
+        )?;
+    }
+    if raw.references.columns.len() != raw.columns.len() {
+        return Err(Problem::at(
+            referenced_path,
+            Wording::new(format!(
+                "the foreign key has {} but references {}",
+                count(raw.columns.len(), "column"),
+                count(raw.references.columns.len(), "column")
+            )),
+        ));
+    }
+    Ok(ForeignKey {
+        name: raw.name.clone().unwrap_or_default(),
+        columns: raw.columns.clone(),
+        references,
+        referenced_columns: raw.references.columns.clone(),
+        on_delete: fk_action(raw.on_delete),
+        on_update: fk_action(raw.on_update),
+        match_type: if raw.match_type == Some(RawMatch::Full) {
+            FkMatch::Full
+        } else {
+            FkMatch::Simple
+        },
+        deferral: deferral(raw.deferrable),
+        valid: raw.valid.unwrap_or(true),
+    })
+}
+
+/// `1 column`, `2 columns`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn convert_check(raw: &RawCheck) -> Check {
+    Check {
+        name: raw.name.clone().unwrap_or_default(),
+        expression: raw.expression.clone(),
+        no_inherit: raw.no_inherit,
+        valid: raw.valid.unwrap_or(true),
+    }
+}
+
+/// An index of a table (whose columns are checked) or of a materialized view (`columns` None).
+fn convert_index(raw: &RawIndex, columns: Option<&TableColumns>, path: &Path) -> Checked<Index> {
+    let keys = match (&raw.columns, &raw.expression, &raw.keys) {
+        (Some(list), None, None) => {
+            if let Some(columns) = columns {
+                // PostgreSQL lets an index list a column twice, unlike a constraint.
+                columns.check(list, &path.key("columns"))?;
+            }
+            if list.is_empty() {
+                return Err(Problem::at(
+                    path.key("columns"),
+                    Wording::new("the list of columns is empty"),
+                ));
+            }
+            list.iter()
+                .map(|c| plain_key(KeyTarget::Column(c.clone())))
+                .collect()
+        }
+        (None, Some(expression), None) => {
+            vec![plain_key(KeyTarget::Expression(expression.clone()))]
+        }
+        (None, None, Some(keys)) if !keys.is_empty() => {
+            convert_keys(keys, columns, &path.key("keys"))?
+        }
+        (None, None, None | Some(_)) => {
+            return Err(Problem::at(
+                path.clone(),
+                Wording::new("an index needs `columns`, `expression` or `keys`")
+                    .hint("e.g. `columns: [email]`, `expression: lower(email)` or `keys: [{ column: created_at, order: desc }]`"),
+            ));
+        }
+        _ => {
+            return Err(Problem::at(
+                path.clone(),
+                Wording::new("an index takes only one of `columns`, `expression` and `keys`"),
+            ));
+        }
+    };
+    if let Some(columns) = columns {
+        columns.check(&raw.include, &path.key("include"))?;
+    }
+    for (i, option) in raw.with.iter().enumerate() {
+        if !option.contains('=') {
+            return Err(Problem::at(
+                path.key("with").index(i),
+                Wording::new(format!("`{option}` is not `name=value`")),
+            ));
+        }
+    }
+    let mut with = raw.with.clone();
+    with.sort();
+    Ok(Index {
+        name: raw.name.clone().unwrap_or_default(),
+        unique: raw.unique,
+        method: raw
+            .method
+            .as_deref()
+            .map_or_else(|| "btree".to_owned(), |m| m.trim().to_lowercase()),
+        keys,
+        include: raw.include.clone(),
+        predicate: raw.predicate.clone(),
+        nulls_not_distinct: raw.nulls_not_distinct,
+        with,
+        comment: raw.comment.clone(),
+    })
+}
+
+fn plain_key(target: KeyTarget) -> IndexKey {
+    IndexKey {
+        target,
+        opclass: None,
+        collation: None,
+        descending: false,
+        nulls_first: false,
+    }
+}
+
+fn convert_keys(
+    raw: &[RawKey],
+    columns: Option<&TableColumns>,
+    path: &Path,
+) -> Checked<Vec<IndexKey>> {
+    let mut keys = Vec::new();
+    for (i, key) in raw.iter().enumerate() {
+        let key_path = path.index(i);
+        let key = match key {
+            Short::Short(column) => {
+                if let Some(columns) = columns {
+                    columns.check_one(column, &key_path)?;
+                }
+                plain_key(KeyTarget::Column(column.clone()))
+            }
+            Short::Full(full) => {
+                let target = match (&full.column, &full.expression) {
+                    (Some(column), None) => {
+                        if let Some(columns) = columns {
+                            columns.check_one(column, &key_path.key("column"))?;
+                        }
+                        KeyTarget::Column(column.clone())
+                    }
+                    (None, Some(expression)) => KeyTarget::Expression(expression.clone()),
+                    _ => {
+                        return Err(Problem::at(
+                            key_path,
+                            Wording::new(
+                                "an index key needs exactly one of `column` and `expression`",
+                            ),
+                        ));
+                    }
+                };
+                let descending = full.order == Some(RawOrder::Desc);
+                IndexKey {
+                    target,
+                    opclass: full.opclass.clone(),
+                    collation: full.collation.clone(),
+                    descending,
+                    nulls_first: full.nulls.map_or(descending, |n| n == RawNulls::First),
+                }
+            }
+        };
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
+fn convert_trigger(name: &str, raw: &RawTrigger) -> Trigger {
+    let (definition, enabled) = match raw {
+        Short::Short(definition) => (definition.clone(), true),
+        Short::Full(full) => (full.definition.clone(), full.enabled.unwrap_or(true)),
+    };
+    Trigger {
+        name: name.to_owned(),
+        definition,
+        enabled,
+    }
+}
+
+fn convert_row_security(raw: &RawRowSecurity) -> RowSecurity {
+    RowSecurity {
+        enabled: raw.enabled,
+        forced: raw.forced,
+        policies: raw
+            .policies
+            .iter()
+            .map(|(name, p)| convert_policy(name, p))
+            .collect(),
+    }
+}
+
+fn convert_policy(name: &str, raw: &RawPolicy) -> Policy {
+    let command = match raw.command {
+        None | Some(RawPolicyCommand::All) => PolicyCommand::All,
+        Some(RawPolicyCommand::Select) => PolicyCommand::Select,
+        Some(RawPolicyCommand::Insert) => PolicyCommand::Insert,
+        Some(RawPolicyCommand::Update) => PolicyCommand::Update,
+        Some(RawPolicyCommand::Delete) => PolicyCommand::Delete,
+    };
+    let mut roles = raw
+        .roles
+        .clone()
+        .unwrap_or_else(|| vec!["public".to_owned()]);
+    roles.sort();
+    roles.dedup();
+    Policy {
+        name: name.to_owned(),
+        command,
+        permissive: raw.permissive.unwrap_or(true),
+        roles,
+        using: raw.using.clone(),
+        with_check: raw.with_check.clone(),
+    }
+}
+
+fn convert_view(raw: &RawView, path: &Path) -> Checked<View> {
+    let full = match raw {
+        Short::Short(definition) => {
+            return Ok(View {
+                definition: definition.clone(),
+                materialized: false,
+                with: Vec::new(),
+                indexes: Vec::new(),
+                comment: None,
+            });
+        }
+        Short::Full(full) => full,
+    };
+    if !full.materialized && !full.indexes.is_empty() {
+        return Err(Problem::at_key(
+            path.key("indexes"),
+            Wording::new("only a materialized view can have indexes")
+                .hint("add `materialized: true`, or move the indexes to a table"),
+        ));
+    }
+    let mut indexes = Vec::new();
+    for (i, index) in full.indexes.iter().enumerate() {
+        indexes.push(convert_index(index, None, &path.key("indexes").index(i))?);
+    }
+    let mut with = full.with.clone();
+    with.sort();
+    Ok(View {
+        definition: full.definition.clone(),
+        materialized: full.materialized,
+        with,
+        indexes,
+        comment: full.comment.clone(),
+    })
+}
+
+/// Names PostgreSQL keeps unique: relations per schema (tables, views, sequences, composite
+/// types, indexes and the indexes behind constraints), types per schema, constraints per table.
+fn check_unique_names(raw: &super::raw::RawSchema, path: &Path) -> Checked<()> {
+    let mut relations: HashMap<&str, &str> = HashMap::new();
+    let mut types: HashMap<&str, &str> = HashMap::new();
+    let objects = [
+        ("table", raw.tables.keys().collect::<Vec<_>>(), "tables"),
+        ("view", raw.views.keys().collect(), "views"),
+        ("sequence", raw.sequences.keys().collect(), "sequences"),
+        (
+            "composite type",
+            raw.composite_types.keys().collect(),
+            "composite_types",
+        ),
+    ];
+    for (kind, names, key) in &objects {
+        for name in names {
+            if let Some(other) = relations.insert(name, kind) {
+                return Err(duplicate(path.key(key).key(name), name, other));
+            }
+        }
+    }
+    let typed = [
+        ("enum", raw.enums.keys().collect::<Vec<_>>(), "enums"),
+        ("domain", raw.domains.keys().collect(), "domains"),
+    ];
+    for (kind, names, key) in &typed {
+        for name in names {
+            let other = relations
+                .get(name)
+                .filter(|k| **k != "sequence")
+                .copied()
+                .or_else(|| types.insert(name, kind));
+            if let Some(other) = other {
+                return Err(Problem::at_key(
+                    path.key(key).key(name),
+                    Wording::new(format!(
+                        "the {kind} `{name}` has the same name as the {other} `{name}`, and types share one name space"
+                    )),
+                ));
+            }
+        }
+    }
+    for (table_name, table) in raw.tables.iter() {
+        let table_path = path.key("tables").key(table_name);
+        check_table_names(table, &table_path, &mut relations)?;
+    }
+    for (view_name, view) in raw.views.iter() {
+        if let Short::Full(full) = view {
+            for (i, index) in full.indexes.iter().enumerate() {
+                if let Some(name) = &index.name
+                    && let Some(other) = relations.insert(name, "index")
+                {
+                    return Err(duplicate(
+                        path.key("views")
+                            .key(view_name)
+                            .key("indexes")
+                            .index(i)
+                            .key("name"),
+                        name,
+                        other,
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn article(noun: &str) -> &'static str {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn duplicate(path: Path, name: &str, other: &str) -> Problem {
+    Problem::at(
+        path,
+        Wording::new(format!(
+            "the name `{name}` is already used by {} {other} in this schema",
+            article(other)
+        ))
+        .hint(
+            "tables, views, sequences, indexes and composite types share one name space per schema",
+        ),
+    )
+}
+
+fn check_table_names<'a>(
+    table: &'a RawTable,
+    path: &Path,
+    relations: &mut HashMap<&'a str, &'static str>,
+) -> Checked<()> {
+    let mut constraints: Vec<&str> = Vec::new();
+    let mut named: Vec<(&'a str, Path, Option<&'static str>)> = Vec::new();
+    if let Some(Short::Full(pk)) = &table.primary_key
+        && let Some(name) = &pk.name
+    {
+        named.push((
+            name,
+            path.key("primary_key").key("name"),
+            Some("primary key"),
+        ));
+    }
+    for (i, u) in table.unique.iter().enumerate() {
+        if let Some(name) = &u.name {
+            named.push((
+                name,
+                path.key("unique").index(i).key("name"),
+                Some("unique constraint"),
+            ));
+        }
+    }
+    for (i, e) in table.exclusions.iter().enumerate() {
+        if let Some(name) = &e.name {
+            named.push((
+                name,
+                path.key("exclusions").index(i).key("name"),
+                Some("exclusion constraint"),
+            ));
+        }
+    }
+    for (i, f) in table.foreign_keys.iter().enumerate() {
+        if let Some(name) = &f.name {
+            named.push((name, path.key("foreign_keys").index(i).key("name"), None));
+        }
+    }
+    for (i, c) in table.checks.iter().enumerate() {
+        if let Some(name) = &c.name {
+            named.push((name, path.key("checks").index(i).key("name"), None));
+        }
+    }
+    for (name, name_path, relation) in named {
+        if constraints.contains(&name) {
+            return Err(Problem::at(
+                name_path,
+                Wording::new(format!(
+                    "this table already has a constraint named `{name}`"
+                )),
+            ));
+        }
+        constraints.push(name);
+        if let Some(kind) = relation
+            && let Some(other) = relations.insert(name, kind)
+        {
+            return Err(duplicate(name_path, name, other));
+        }
+    }
+    for (i, index) in table.indexes.iter().enumerate() {
+        if let Some(name) = &index.name
+            && let Some(other) = relations.insert(name, "index")
+        {
+            return Err(duplicate(
+                path.key("indexes").index(i).key("name"),
+                name,
+                other,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Orders every list whose order means nothing by name, as the model requires.
+fn sort_by_name(ns: &mut Namespace) {
+    for domain in ns.domains.values_mut() {
+        domain.checks.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    for table in ns.tables.values_mut() {
+        table.unique.sort_by(|a, b| a.name.cmp(&b.name));
+        table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+        table.checks.sort_by(|a, b| a.name.cmp(&b.name));
+        table.exclusions.sort_by(|a, b| a.name.cmp(&b.name));
+        table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        table.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+        table
+            .row_security
+            .policies
+            .sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    for view in ns.views.values_mut() {
+        view.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}

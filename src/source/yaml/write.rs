@@ -1,0 +1,603 @@
+//! From the model to the file's shape: every default left out, every name PostgreSQL would give
+//! anyway left out, types and table references as short as they read back the same.
+
+use std::collections::{BTreeSet, HashSet};
+
+use crate::schema::model::{
+    Column, Deferral, FkAction, FkMatch, ForeignKey, Identity, Index, IndexKey, KeyTarget,
+    Namespace, PolicyCommand, Schema, Sequence, Table, TableRef,
+};
+use crate::schema::names::{self, Slot};
+
+use super::Desired;
+use super::load::{FORMAT_VERSION, sequence_defaults, split_table_ref};
+use super::ordered::OrderedMap;
+use super::raw::{
+    RawCheck, RawColumn, RawColumnFull, RawComposite, RawDeferral, RawDefinition,
+    RawDefinitionFull, RawDomain, RawDomainCheck, RawEnum, RawEnumFull, RawExclusion, RawExtension,
+    RawExtensionFull, RawFile, RawFkAction, RawForeignKey, RawIdentity, RawIgnore, RawIndex,
+    RawKey, RawKeyFull, RawMatch, RawNulls, RawOrder, RawPartitionOf, RawPolicy, RawPolicyCommand,
+    RawPrimaryKey, RawPrimaryKeyFull, RawReferences, RawRowSecurity, RawSchema, RawSequence,
+    RawTable, RawTrigger, RawTriggerFull, RawUnique, RawView, RawViewFull, Short,
+};
+use super::types::TypeCatalog;
+
+/// The file text for `schema` (a snapshot: nothing ignored).
+#[must_use]
+pub fn write(schema: &Schema) -> String {
+    write_raw(&to_raw(schema))
+}
+
+/// The file text for a whole desired file, its `ignore:` section included.
+#[must_use]
+pub fn write_desired(desired: &Desired) -> String {
+    let mut raw = to_raw(&desired.schema);
+    let ignore = &desired.ignore;
+    if !ignore.tables.is_empty() || !ignore.schemas.is_empty() {
+        raw.ignore = Some(RawIgnore {
+            tables: ignore.tables.clone(),
+            schemas: ignore.schemas.clone(),
+        });
+    }
+    write_raw(&raw)
+}
+
+fn write_raw(raw: &RawFile) -> String {
+    // serde_yaml fails only on maps with non-text keys, nested enums and byte strings, none of
+    // which the file's shape has.
+    serde_yaml::to_string(&raw)
+        .unwrap_or_else(|error| format!("# pgphase could not write this snapshot: {error}\n"))
+}
+
+/// Everything a namespace's writer needs to know about the rest of the schema.
+struct Writer<'a> {
+    schema: &'a Schema,
+    types: TypeCatalog,
+    schemas: BTreeSet<&'a str>,
+}
+
+fn to_raw(schema: &Schema) -> RawFile {
+    let extensions = schema
+        .extensions
+        .iter()
+        .map(|(name, extension)| -> RawExtension {
+            if extension.schema == "public" {
+                Short::Short(name.clone())
+            } else {
+                Short::Full(RawExtensionFull {
+                    name: name.clone(),
+                    schema: Some(extension.schema.clone()),
+                })
+            }
+        })
+        .collect();
+    let writer = Writer {
+        schema,
+        types: type_catalog(schema),
+        schemas: schema.namespaces.keys().map(String::as_str).collect(),
+    };
+    let schemas = schema
+        .namespaces
+        .iter()
+        .map(|(name, ns)| (name.clone(), writer.namespace(name, ns)))
+        .collect();
+    RawFile {
+        pgphase: Some(FORMAT_VERSION),
+        extensions,
+        ignore: None,
+        schemas,
+    }
+}
+
+fn type_catalog(schema: &Schema) -> TypeCatalog {
+    let schemas = schema.namespaces.iter().map(|(name, ns)| {
+        let names = ns
+            .enums
+            .keys()
+            .chain(ns.domains.keys())
+            .chain(ns.composite_types.keys())
+            .chain(ns.tables.keys())
+            .chain(ns.views.keys())
+            .cloned()
+            .collect();
+        (name.as_str(), names)
+    });
+    let extensions = schema
+        .extensions
+        .iter()
+        .map(|(name, e)| (name.as_str(), e.schema.as_str()));
+    TypeCatalog::new(schemas, extensions, Vec::new())
+}
+
+fn deferral(deferral: Deferral) -> RawDeferral {
+    match deferral {
+        Deferral::NotDeferrable => RawDeferral::No,
+        Deferral::InitiallyImmediate => RawDeferral::InitiallyImmediate,
+        Deferral::InitiallyDeferred => RawDeferral::InitiallyDeferred,
+    }
+}
+
+/// `Some(false)` for false, nothing for the default true.
+fn unless_true(value: bool) -> Option<bool> {
+    (!value).then_some(false)
+}
+
+impl Writer<'_> {
+    fn namespace(&self, schema: &str, ns: &Namespace) -> RawSchema {
+        let omitted = names::default_named(ns);
+        let name_of = |slot: Slot, name: &str| (!omitted.contains(&slot)).then(|| name.to_owned());
+        RawSchema {
+            comment: ns.comment.clone(),
+            enums: ns
+                .enums
+                .iter()
+                .map(|(name, e)| -> (String, RawEnum) {
+                    let raw = match &e.comment {
+                        None => Short::Short(e.labels.clone()),
+                        Some(comment) => Short::Full(RawEnumFull {
+                            labels: e.labels.clone(),
+                            comment: Some(comment.clone()),
+                        }),
+                    };
+                    (name.clone(), raw)
+                })
+                .collect(),
+            domains: ns
+                .domains
+                .iter()
+                .map(|(name, d)| {
+                    let checks = d
+                        .checks
+                        .iter()
+                        .enumerate()
+                        .map(|(index, c)| RawDomainCheck {
+                            name: name_of(
+                                Slot::DomainCheck {
+                                    domain: name.clone(),
+                                    index,
+                                },
+                                &c.name,
+                            ),
+                            expression: c.expression.clone(),
+                            valid: unless_true(c.valid),
+                        })
+                        .collect();
+                    let domain = RawDomain {
+                        data_type: self.types.relative(&d.data_type, schema),
+                        nullable: unless_true(d.nullable),
+                        default: d.default.clone(),
+                        collation: d.collation.clone(),
+                        checks,
+                        comment: d.comment.clone(),
+                    };
+                    (name.clone(), domain)
+                })
+                .collect(),
+            composite_types: ns
+                .composite_types
+                .iter()
+                .map(|(name, c)| {
+                    let attributes = c
+                        .attributes
+                        .iter()
+                        .map(|a| {
+                            let data_type = self.types.relative(&a.data_type, schema);
+                            let raw = match &a.collation {
+                                None => Short::Short(data_type),
+                                Some(collation) => Short::Full(super::raw::RawAttributeFull {
+                                    data_type,
+                                    collation: Some(collation.clone()),
+                                }),
+                            };
+                            (a.name.clone(), raw)
+                        })
+                        .collect();
+                    (
+                        name.clone(),
+                        RawComposite {
+                            attributes,
+                            comment: c.comment.clone(),
+                        },
+                    )
+                })
+                .collect(),
+            sequences: ns
+                .sequences
+                .iter()
+                .map(|(name, s)| (name.clone(), sequence(s)))
+                .collect(),
+            tables: ns
+                .tables
+                .iter()
+                .map(|(name, t)| (name.clone(), self.table(schema, name, t, &omitted)))
+                .collect(),
+            views: ns
+                .views
+                .iter()
+                .map(|(name, v)| -> (String, RawView) {
+                    let simple = !v.materialized
+                        && v.with.is_empty()
+                        && v.indexes.is_empty()
+                        && v.comment.is_none();
+                    if simple {
+                        return (name.clone(), Short::Short(v.definition.clone()));
+                    }
+                    let indexes = v
+                        .indexes
+                        .iter()
+                        .enumerate()
+                        .map(|(index, ix)| {
+                            self.index(
+                                ix,
+                                name_of(
+                                    Slot::ViewIndex {
+                                        view: name.clone(),
+                                        index,
+                                    },
+                                    &ix.name,
+                                ),
+                            )
+                        })
+                        .collect();
+                    let full = RawViewFull {
+                        definition: v.definition.clone(),
+                        materialized: v.materialized,
+                        with: v.with.clone(),
+                        indexes,
+                        comment: v.comment.clone(),
+                    };
+                    (name.clone(), Short::Full(full))
+                })
+                .collect(),
+            functions: ns
+                .functions
+                .iter()
+                .map(|(sig, f)| (sig.clone(), definition(&f.definition, f.comment.as_ref())))
+                .collect(),
+            operators: ns
+                .operators
+                .iter()
+                .map(|(sig, o)| (sig.clone(), definition(&o.definition, o.comment.as_ref())))
+                .collect(),
+        }
+    }
+
+    fn table(&self, schema: &str, name: &str, table: &Table, omitted: &BTreeSet<Slot>) -> RawTable {
+        let name_of =
+            |slot: Slot, given: &str| (!omitted.contains(&slot)).then(|| given.to_owned());
+        let pk_columns: HashSet<&str> = table
+            .primary_key
+            .iter()
+            .flat_map(|pk| pk.columns.iter().map(String::as_str))
+            .collect();
+        let table_name = || name.to_owned();
+        RawTable {
+            comment: table.comment.clone(),
+            unlogged: table.unlogged,
+            renamed_from: table.renamed_from.clone(),
+            columns: table
+                .columns
+                .iter()
+                .map(|c| {
+                    (
+                        c.name.clone(),
+                        self.column(schema, c, pk_columns.contains(c.name.as_str())),
+                    )
+                })
+                .collect(),
+            primary_key: table.primary_key.as_ref().map(|pk| -> RawPrimaryKey {
+                let pk_name = name_of(
+                    Slot::PrimaryKey {
+                        table: table_name(),
+                    },
+                    &pk.name,
+                );
+                if pk_name.is_none()
+                    && pk.include.is_empty()
+                    && pk.deferral == Deferral::NotDeferrable
+                {
+                    return Short::Short(pk.columns.clone());
+                }
+                Short::Full(RawPrimaryKeyFull {
+                    name: pk_name,
+                    columns: pk.columns.clone(),
+                    include: pk.include.clone(),
+                    deferrable: deferral(pk.deferral),
+                })
+            }),
+            unique: table
+                .unique
+                .iter()
+                .enumerate()
+                .map(|(index, u)| RawUnique {
+                    name: name_of(
+                        Slot::Unique {
+                            table: table_name(),
+                            index,
+                        },
+                        &u.name,
+                    ),
+                    columns: u.columns.clone(),
+                    include: u.include.clone(),
+                    nulls_not_distinct: u.nulls_not_distinct,
+                    deferrable: deferral(u.deferral),
+                })
+                .collect(),
+            foreign_keys: table
+                .foreign_keys
+                .iter()
+                .enumerate()
+                .map(|(index, fk)| {
+                    self.foreign_key(
+                        schema,
+                        fk,
+                        name_of(
+                            Slot::ForeignKey {
+                                table: table_name(),
+                                index,
+                            },
+                            &fk.name,
+                        ),
+                    )
+                })
+                .collect(),
+            checks: table
+                .checks
+                .iter()
+                .enumerate()
+                .map(|(index, c)| RawCheck {
+                    name: name_of(
+                        Slot::Check {
+                            table: table_name(),
+                            index,
+                        },
+                        &c.name,
+                    ),
+                    expression: c.expression.clone(),
+                    no_inherit: c.no_inherit,
+                    valid: unless_true(c.valid),
+                })
+                .collect(),
+            exclusions: table
+                .exclusions
+                .iter()
+                .map(|e| RawExclusion {
+                    name: Some(e.name.clone()),
+                    definition: e.definition.clone(),
+                })
+                .collect(),
+            indexes: table
+                .indexes
+                .iter()
+                .enumerate()
+                .map(|(index, ix)| {
+                    self.index(
+                        ix,
+                        name_of(
+                            Slot::Index {
+                                table: table_name(),
+                                index,
+                            },
+                            &ix.name,
+                        ),
+                    )
+                })
+                .collect(),
+            triggers: table
+                .triggers
+                .iter()
+                .map(|t| -> (String, RawTrigger) {
+                    let raw = if t.enabled {
+                        Short::Short(t.definition.clone())
+                    } else {
+                        Short::Full(RawTriggerFull {
+                            definition: t.definition.clone(),
+                            enabled: Some(false),
+                        })
+                    };
+                    (t.name.clone(), raw)
+                })
+                .collect(),
+            partition_by: table.partition_by.clone(),
+            partition_of: table.partition_of.as_ref().map(|p| RawPartitionOf {
+                table: self.table_ref(schema, &p.parent),
+                bound: p.bound.clone(),
+            }),
+            row_security: row_security(table),
+        }
+    }
+
+    fn column(&self, schema: &str, column: &Column, in_pk: bool) -> RawColumn {
+        let data_type = self.types.relative(&column.data_type, schema);
+        let nullable = (!column.nullable && !in_pk).then_some(false);
+        let plain = nullable.is_none()
+            && column.default.is_none()
+            && column.identity.is_none()
+            && column.generated.is_none()
+            && column.collation.is_none()
+            && column.comment.is_none()
+            && column.renamed_from.is_none();
+        if plain {
+            return Short::Short(data_type);
+        }
+        Short::Full(RawColumnFull {
+            data_type,
+            nullable,
+            default: column.default.clone(),
+            identity: column.identity.map(|i| match i {
+                Identity::Always => RawIdentity::Always,
+                Identity::ByDefault => RawIdentity::ByDefault,
+            }),
+            generated: column.generated.clone(),
+            collation: column.collation.clone(),
+            comment: column.comment.clone(),
+            renamed_from: column.renamed_from.clone(),
+        })
+    }
+
+    fn foreign_key(&self, schema: &str, fk: &ForeignKey, name: Option<String>) -> RawForeignKey {
+        let action = |a: FkAction| match a {
+            FkAction::NoAction => None,
+            FkAction::Restrict => Some(RawFkAction::Restrict),
+            FkAction::Cascade => Some(RawFkAction::Cascade),
+            FkAction::SetNull => Some(RawFkAction::SetNull),
+            FkAction::SetDefault => Some(RawFkAction::SetDefault),
+        };
+        RawForeignKey {
+            name,
+            columns: fk.columns.clone(),
+            references: RawReferences {
+                table: self.table_ref(schema, &fk.references),
+                columns: fk.referenced_columns.clone(),
+            },
+            on_delete: action(fk.on_delete),
+            on_update: action(fk.on_update),
+            match_type: (fk.match_type == FkMatch::Full).then_some(RawMatch::Full),
+            deferrable: deferral(fk.deferral),
+            valid: unless_true(fk.valid),
+        }
+    }
+
+    /// The table's name alone when it reads back as the same table from `schema`, else qualified.
+    fn table_ref(&self, schema: &str, table: &TableRef) -> String {
+        let exists = |s: &str, t: &str| {
+            self.schema
+                .namespaces
+                .get(s)
+                .is_some_and(|ns| ns.tables.contains_key(t))
+        };
+        if table.schema == schema
+            && split_table_ref(&table.name, schema, &self.schemas, exists) == *table
+        {
+            return table.name.clone();
+        }
+        format!("{}.{}", table.schema, table.name)
+    }
+
+    #[allow(clippy::unused_self)]
+    fn index(&self, index: &Index, name: Option<String>) -> RawIndex {
+        let plain = |k: &IndexKey| {
+            k.opclass.is_none() && k.collation.is_none() && !k.descending && !k.nulls_first
+        };
+        let mut raw = RawIndex {
+            name,
+            unique: index.unique,
+            method: (index.method != "btree").then(|| index.method.clone()),
+            include: index.include.clone(),
+            predicate: index.predicate.clone(),
+            nulls_not_distinct: index.nulls_not_distinct,
+            with: index.with.clone(),
+            comment: index.comment.clone(),
+            ..RawIndex::default()
+        };
+        let columns: Option<Vec<String>> = index
+            .keys
+            .iter()
+            .map(|k| match &k.target {
+                KeyTarget::Column(c) if plain(k) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        match (columns, index.keys.as_slice()) {
+            (Some(columns), _) if !columns.is_empty() => raw.columns = Some(columns),
+            (
+                _,
+                [
+                    key @ IndexKey {
+                        target: KeyTarget::Expression(expression),
+                        ..
+                    },
+                ],
+            ) if plain(key) => raw.expression = Some(expression.clone()),
+            _ => raw.keys = Some(index.keys.iter().map(index_key).collect()),
+        }
+        raw
+    }
+}
+
+fn index_key(key: &IndexKey) -> RawKey {
+    let (column, expression) = match &key.target {
+        KeyTarget::Column(c) => (Some(c.clone()), None),
+        KeyTarget::Expression(e) => (None, Some(e.clone())),
+    };
+    let nulls = (key.nulls_first != key.descending).then_some(if key.nulls_first {
+        RawNulls::First
+    } else {
+        RawNulls::Last
+    });
+    Short::Full(RawKeyFull {
+        column,
+        expression,
+        order: key.descending.then_some(RawOrder::Desc),
+        nulls,
+        opclass: key.opclass.clone(),
+        collation: key.collation.clone(),
+    })
+}
+
+fn sequence(s: &Sequence) -> RawSequence {
+    let (default_min, default_max) = sequence_defaults(&s.data_type, s.increment);
+    let default_start = if s.increment > 0 {
+        s.min_value
+    } else {
+        s.max_value
+    };
+    RawSequence {
+        data_type: (s.data_type != "bigint").then(|| s.data_type.clone()),
+        start: (s.start != default_start).then_some(s.start),
+        increment: (s.increment != 1).then_some(s.increment),
+        min: (s.min_value != default_min).then_some(s.min_value),
+        max: (s.max_value != default_max).then_some(s.max_value),
+        cache: (s.cache != 1).then_some(s.cache),
+        cycle: s.cycle,
+        unlogged: s.unlogged,
+        owned_by: s
+            .owned_by
+            .as_ref()
+            .map(|o| format!("{}.{}", o.table, o.column)),
+        comment: s.comment.clone(),
+    }
+}
+
+fn row_security(table: &Table) -> Option<RawRowSecurity> {
+    let security = &table.row_security;
+    if !security.enabled && !security.forced && security.policies.is_empty() {
+        return None;
+    }
+    let policies: OrderedMap<RawPolicy> = security
+        .policies
+        .iter()
+        .map(|p| {
+            let command = match p.command {
+                PolicyCommand::All => None,
+                PolicyCommand::Select => Some(RawPolicyCommand::Select),
+                PolicyCommand::Insert => Some(RawPolicyCommand::Insert),
+                PolicyCommand::Update => Some(RawPolicyCommand::Update),
+                PolicyCommand::Delete => Some(RawPolicyCommand::Delete),
+            };
+            let raw = RawPolicy {
+                command,
+                permissive: unless_true(p.permissive),
+                roles: (p.roles != ["public"]).then(|| p.roles.clone()),
+                using: p.using.clone(),
+                with_check: p.with_check.clone(),
+            };
+            (p.name.clone(), raw)
+        })
+        .collect();
+    Some(RawRowSecurity {
+        enabled: security.enabled,
+        forced: security.forced,
+        policies,
+    })
+}
+
+fn definition(definition: &str, comment: Option<&String>) -> RawDefinition {
+    match comment {
+        None => Short::Short(definition.to_owned()),
+        Some(comment) => Short::Full(RawDefinitionFull {
+            definition: definition.to_owned(),
+            comment: Some(comment.clone()),
+        }),
+    }
+}
