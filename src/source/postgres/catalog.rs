@@ -151,8 +151,8 @@ WHERE c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'c')
                       OR (d.classid = 'pg_type'::regclass AND d.objid = c.reltype)))";
 
 /// Every column of the selected tables, partitions, materialized views and composite types, and
-/// of the tables their foreign keys reference, in `attnum` order (dropped and system columns left
-/// out). All of them come with name and collation oid, which is what constraint and index keys
+/// of the tables their foreign keys reference (dropped and system columns left out), in no
+/// particular order: sorting 100,000 rows here costs more than sorting each table's few in Rust. All of them come with name and collation oid, which is what constraint and index keys
 /// (given as column numbers) are resolved against. `listed` marks the ones the model shows: not
 /// a materialized view's, not a referenced table's, and of a partition only the ones it did not
 /// inherit; only those get their type, default and collation name printed. The default is a
@@ -164,7 +164,11 @@ SELECT a.attrelid AS relation, a.attnum AS position, a.attname::text AS name,
        CASE WHEN l.listed THEN format_type(a.atttypid, a.atttypmod) END AS data_type,
        a.attnotnull AS not_null, a.attidentity::text AS identity,
        a.attgenerated::text AS generated,
-       CASE WHEN l.listed THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
+       -- A default cannot refer to columns, so it needs no relation to print, and opening
+       -- one per default cost more than the rest of the query; a generated column's does.
+       CASE WHEN NOT l.listed THEN NULL
+            WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0)
+            ELSE pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
        cn.nspname::text AS collation_schema, co.collname::text AS collation_name
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
@@ -181,8 +185,7 @@ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm', 'c')
        OR c.oid IN (SELECT fk.confrelid
                     FROM pg_constraint fk
                     JOIN pg_class fr ON fr.oid = fk.conrelid
-                    WHERE fk.contype = 'f' AND fr.relnamespace = ANY($1)))
-ORDER BY a.attrelid, a.attnum";
+                    WHERE fk.contype = 'f' AND fr.relnamespace = ANY($1)))";
 
 /// Primary keys, unique, foreign-key, check and exclusion constraints of tables, leaving out
 /// the ones a partition or child inherited (`conislocal` false). Columns come as numbers
@@ -213,62 +216,52 @@ WHERE r.relnamespace = ANY($1) AND r.relkind IN ('r', 'p')
   AND c.conislocal";
 
 /// Indexes of tables and materialized views that no constraint owns (PK, UNIQUE and EXCLUDE
-/// indexes belong to their constraint) and that are not a partition of a parent's index.
-/// Columns come as numbers (`indkey`, 0 for an expression; the tail past `indnkeyatts` is
-/// INCLUDE). The key positions of all selected indexes are expanded at once with
-/// `generate_series` and folded back into parallel arrays: the expression text of an expression
-/// key; the operator class when it is not the default one; the key's collation (oid and name)
-/// and, for an expression, its type's collation to compare against; and the `indoption` bits.
+/// indexes belong to their constraint) and that are not a partition of a parent's index, one row
+/// per key position: the key positions of all selected indexes are expanded at once with
+/// `generate_series`. Each row repeats its index's own facts (the predicate only on the row of
+/// position 1), with the columns as numbers (`indkey`: 0 for an expression; positions past
+/// `indnkeyatts` are INCLUDE), and gives its key's expression text, operator class when not the
+/// default one, collation (oid and name, and for an expression its type's collation to compare
+/// against) and `indoption` bits. Rows are grouped back into indexes in Rust: aggregating them
+/// here sorted every group once per array, which cost more than the rest of the query.
 pub const INDEXES: &str = "
 WITH selected AS MATERIALIZED (
-    SELECT i.indexrelid, i.indnkeyatts, i.indclass, i.indcollation, i.indoption, i.indkey
+    SELECT i.indexrelid, i.indnkeyatts
     FROM pg_index i
     JOIN pg_class t ON t.oid = i.indrelid
     WHERE t.relnamespace = ANY($1) AND t.relkind IN ('r', 'p', 'm')
       AND NOT EXISTS (SELECT FROM pg_constraint c
                       WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid
                         AND c.contype IN ('p', 'u', 'x'))
-      AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)),
-positions AS MATERIALIZED (
-    SELECT s.indexrelid, k.n, s.indkey[k.n - 1] AS attnum, s.indclass[k.n - 1] AS opclass,
-           s.indcollation[k.n - 1] AS collation, s.indoption[k.n - 1] AS option
-    FROM selected s, generate_series(1, s.indnkeyatts) AS k(n)),
-keys AS (
-    SELECT p.indexrelid,
-           array_agg(CASE WHEN p.attnum = 0 THEN pg_get_indexdef(p.indexrelid, p.n, true) END
-                     ORDER BY p.n) AS expressions,
-           -- Only expression keys look up their type, and those are few.
-           array_agg(CASE WHEN p.attnum = 0 THEN
-                       (SELECT et.typcollation FROM pg_attribute ea
-                        JOIN pg_type et ON et.oid = ea.atttypid
-                        WHERE ea.attrelid = p.indexrelid AND ea.attnum = p.n) END
-                     ORDER BY p.n) AS expression_collations,
-           array_agg(CASE WHEN NOT oc.opcdefault THEN ocn.nspname::text END ORDER BY p.n)
-             AS opclass_schemas,
-           array_agg(CASE WHEN NOT oc.opcdefault THEN oc.opcname::text END ORDER BY p.n)
-             AS opclass_names,
-           array_agg(p.collation ORDER BY p.n) AS collations,
-           array_agg(kcn.nspname::text ORDER BY p.n) AS collation_schemas,
-           array_agg(kco.collname::text ORDER BY p.n) AS collation_names,
-           array_agg(p.option ORDER BY p.n) AS options
-    FROM positions p
-    LEFT JOIN pg_opclass oc ON oc.oid = p.opclass
-    LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
-    LEFT JOIN pg_collation kco ON kco.oid = p.collation
-    LEFT JOIN pg_namespace kcn ON kcn.oid = kco.collnamespace
-    GROUP BY p.indexrelid)
+      AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid))
 SELECT i.indrelid AS relation, ic.oid, ic.relname::text AS name, i.indisunique AS is_unique,
        am.amname::text AS method, i.indnullsnotdistinct AS nulls_not_distinct,
        COALESCE(ic.reloptions::text[], '{}') AS options,
-       pg_get_expr(i.indpred, i.indrelid) AS predicate,
+       CASE WHEN k.n = 1 THEN pg_get_expr(i.indpred, i.indrelid) END AS predicate,
        i.indkey::int2[] AS column_numbers, i.indnkeyatts::int4 AS key_count,
-       k.expressions AS key_expressions, k.expression_collations AS key_expression_collations,
-       k.opclass_schemas, k.opclass_names, k.collations AS key_collations,
-       k.collation_schemas, k.collation_names, k.options AS key_options
-FROM keys k
-JOIN pg_index i ON i.indexrelid = k.indexrelid
+       k.n AS position,
+       CASE WHEN i.indkey[k.n - 1] = 0 THEN pg_get_indexdef(i.indexrelid, k.n, true) END
+         AS expression,
+       -- Only expression keys look up their type, and those are few.
+       CASE WHEN i.indkey[k.n - 1] = 0 THEN
+              (SELECT et.typcollation FROM pg_attribute ea
+               JOIN pg_type et ON et.oid = ea.atttypid
+               WHERE ea.attrelid = i.indexrelid AND ea.attnum = k.n) END
+         AS expression_collation,
+       CASE WHEN NOT oc.opcdefault THEN ocn.nspname::text END AS opclass_schema,
+       CASE WHEN NOT oc.opcdefault THEN oc.opcname::text END AS opclass_name,
+       i.indcollation[k.n - 1] AS collation_oid,
+       kcn.nspname::text AS collation_schema, kco.collname::text AS collation_name,
+       i.indoption[k.n - 1] AS option
+FROM selected s
+CROSS JOIN LATERAL generate_series(1, s.indnkeyatts) AS k(n)
+JOIN pg_index i ON i.indexrelid = s.indexrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_am am ON am.oid = ic.relam";
+JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN pg_opclass oc ON oc.oid = i.indclass[k.n - 1]
+LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+LEFT JOIN pg_collation kco ON kco.oid = i.indcollation[k.n - 1]
+LEFT JOIN pg_namespace kcn ON kcn.oid = kco.collnamespace";
 
 /// User triggers of tables: not internal (constraint triggers of foreign keys) and not cloned
 /// onto a partition from its parent's trigger.

@@ -11,6 +11,7 @@ mod rows;
 
 use std::collections::BTreeMap;
 
+use futures_util::TryStreamExt;
 use serde::Serialize;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, IsolationLevel, Transaction};
@@ -217,9 +218,10 @@ async fn read_everything(
     })
     .await?;
     r.read("indexes", catalog::INDEXES, selected, |row| {
-        model.add_index(row)
+        model.add_index_key(row)
     })
     .await?;
+    model.file_indexes().map_err(unexpected("indexes"))?;
     r.read("triggers", catalog::TRIGGERS, selected, |row| {
         model.add_trigger(row)
     })
@@ -246,11 +248,7 @@ async fn read_everything(
     Ok(Introspection { schema, stats })
 }
 
-/// Rows fetched per round trip: enough to make round trips cheap, few enough that the raw rows
-/// held at once stay small whatever the size of the schema.
-const BATCH_ROWS: i32 = 2_000;
-
-/// Runs catalog queries in the transaction, decodes their rows batch by batch and reports
+/// Runs catalog queries in the transaction, decodes their rows as they stream in and reports
 /// progress.
 struct Reader<'a, 't> {
     transaction: &'a Transaction<'t>,
@@ -260,8 +258,9 @@ struct Reader<'a, 't> {
 }
 
 impl Reader<'_, '_> {
-    /// Runs `sql` and hands each decoded row to `sink`, fetching [`BATCH_ROWS`] at a time
-    /// through a portal so that a large result is never held whole.
+    /// Runs `sql` and hands each decoded row to `sink` as it arrives. The server keeps sending
+    /// while rows are decoded, and the connection reads no further ahead than the consumer, so a
+    /// large result is never held whole.
     async fn read<R: CatalogRow>(
         &mut self,
         step: &'static str,
@@ -271,24 +270,15 @@ impl Reader<'_, '_> {
     ) -> Result<(), IntrospectError> {
         let failed = |e| IntrospectError::query(format!("reading {step}"), e);
         let statement = self.transaction.prepare(sql).await.map_err(failed)?;
-        let portal = self
+        let rows = self
             .transaction
-            .bind(&statement, params)
+            .query_raw(&statement, params.iter().copied())
             .await
             .map_err(failed)?;
-        loop {
-            let rows = self
-                .transaction
-                .query_portal(&portal, BATCH_ROWS)
-                .await
-                .map_err(failed)?;
-            for row in &rows {
-                sink(R::from_row(row).map_err(failed)?).map_err(unexpected(step))?;
-            }
-            self.rows_read += rows.len();
-            if rows.len() < usize::try_from(BATCH_ROWS).unwrap_or(usize::MAX) {
-                break;
-            }
+        let mut rows = std::pin::pin!(rows);
+        while let Some(row) = rows.try_next().await.map_err(failed)? {
+            sink(R::from_row(&row).map_err(failed)?).map_err(unexpected(step))?;
+            self.rows_read += 1;
         }
         self.finished += 1;
         (self.progress)(Progress {

@@ -2,15 +2,16 @@
 //! in hash maps keyed by oid until [`Assembler::finish`] files them under their namespaces and
 //! sorts every list whose order means nothing. Pure data work, no I/O.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use super::definitions::{
     aggregate_definition, catalog_relative, operator_definition, operator_key,
 };
 use super::rows::{
-    CatalogName, ColumnRow, CommentCatalog, CommentRow, ConstraintRow, DomainRow, EnumRow,
-    ExtensionRow, IndexRow, NamespaceRow, OperatorRow, PolicyRow, RelationRow, RoutineRow,
-    SequenceRow, TriggerRow,
+    ColumnRow, CommentCatalog, CommentRow, ConstraintRow, DomainRow, EnumRow, ExtensionRow,
+    IndexKeyParts, IndexKeyRow, IndexRow, NamespaceRow, OperatorRow, PolicyRow, RelationRow,
+    RoutineRow, SequenceRow, TriggerRow,
 };
 use super::{IntrospectOptions, RelationKind, TableStats};
 use crate::schema::{
@@ -38,7 +39,12 @@ pub struct Assembler {
     tables: HashMap<u32, (TableRef, Table)>,
     views: HashMap<u32, (TableRef, View)>,
     composites: HashMap<u32, (TableRef, CompositeType)>,
+    /// Listed columns and attributes by relation, with their position: they arrive unordered.
+    table_columns: HashMap<u32, Vec<(i16, Column)>>,
+    composite_attributes: HashMap<u32, Vec<(i16, Attribute)>>,
     columns: KnownColumns,
+    /// Indexes whose keys are still arriving, by index oid.
+    pending_indexes: HashMap<u32, IndexRow>,
     stats: BTreeMap<TableRef, TableStats>,
 }
 
@@ -238,8 +244,8 @@ impl Assembler {
         Ok(())
     }
 
-    /// Records the column for key resolution and, when it is listed, appends it to its table
-    /// or composite type (the query sorts columns by position).
+    /// Records the column for key resolution and, when it is listed, keeps it for its table or
+    /// composite type with its position.
     ///
     /// # Errors
     /// On an identity or generated code pgphase does not know.
@@ -252,22 +258,24 @@ impl Assembler {
         if !row.listed {
             return Ok(());
         }
-        if let Some((_, composite)) = self.composites.get_mut(&row.relation) {
-            composite.attributes.push(Attribute {
+        let (relation, position) = (row.relation, row.position);
+        if self.composites.contains_key(&relation) {
+            let attribute = Attribute {
                 name: row.name,
                 data_type: row.data_type.unwrap_or_default(),
                 collation: row.collation.as_ref().map(catalog_relative),
-            });
-            return Ok(());
-        }
-        if !self.tables.contains_key(&row.relation) {
-            return Ok(());
-        }
-        let relation = row.relation;
-        let comment = self.comment(CommentCatalog::Relation, relation, i32::from(row.position));
-        let column = column_from(row, comment)?;
-        if let Some((_, table)) = self.tables.get_mut(&relation) {
-            table.columns.push(column);
+            };
+            self.composite_attributes
+                .entry(relation)
+                .or_default()
+                .push((position, attribute));
+        } else if self.tables.contains_key(&relation) {
+            let comment = self.comment(CommentCatalog::Relation, relation, i32::from(position));
+            let column = column_from(row, comment)?;
+            self.table_columns
+                .entry(relation)
+                .or_default()
+                .push((position, column));
         }
         Ok(())
     }
@@ -281,18 +289,39 @@ impl Assembler {
         }
     }
 
-    /// Files an index under its table or materialized view.
+    /// Gathers one key of an index; [`Assembler::file_indexes`] completes them.
+    pub fn add_index_key(&mut self, row: IndexKeyRow) -> Result<(), Unexpected> {
+        let IndexKeyRow { index, key } = row;
+        match self.pending_indexes.entry(index.oid) {
+            Entry::Vacant(entry) => {
+                entry.insert(IndexRow {
+                    keys: vec![key],
+                    ..index
+                });
+            }
+            Entry::Occupied(mut entry) => {
+                let pending = entry.get_mut();
+                pending.predicate = pending.predicate.take().or(index.predicate);
+                pending.keys.push(key);
+            }
+        }
+        Ok(())
+    }
+
+    /// Files every gathered index under its table or materialized view.
     ///
     /// # Errors
-    /// When the per-key arrays of the row do not line up or name an unknown column.
-    pub fn add_index(&mut self, row: IndexRow) -> Result<(), Unexpected> {
-        let comment = self.comment(CommentCatalog::Relation, row.oid, 0);
-        let relation = row.relation;
-        let index = index_from(row, comment, &self.columns)?;
-        if let Some((_, table)) = self.tables.get_mut(&relation) {
-            table.indexes.push(index);
-        } else if let Some((_, view)) = self.views.get_mut(&relation) {
-            view.indexes.push(index);
+    /// When an index's keys do not line up or name an unknown column.
+    pub fn file_indexes(&mut self) -> Result<(), Unexpected> {
+        for (oid, row) in std::mem::take(&mut self.pending_indexes) {
+            let comment = self.comment(CommentCatalog::Relation, oid, 0);
+            let relation = row.relation;
+            let index = index_from(row, comment, &self.columns)?;
+            if let Some((_, table)) = self.tables.get_mut(&relation) {
+                table.indexes.push(index);
+            } else if let Some((_, view)) = self.views.get_mut(&relation) {
+                view.indexes.push(index);
+            }
         }
         Ok(())
     }
@@ -366,7 +395,8 @@ impl Assembler {
     /// order has no meaning, and hands back the model and the per-relation statistics.
     #[must_use]
     pub fn finish(mut self) -> (Schema, BTreeMap<TableRef, TableStats>) {
-        for (table_ref, mut table) in self.tables.into_values() {
+        for (oid, (table_ref, mut table)) in self.tables {
+            table.columns = by_position(self.table_columns.remove(&oid).unwrap_or_default());
             sort_table(&mut table);
             if let Some(ns) = self.schema.namespaces.get_mut(&table_ref.schema) {
                 ns.tables.insert(table_ref.name, table);
@@ -378,13 +408,21 @@ impl Assembler {
                 ns.views.insert(view_ref.name, view);
             }
         }
-        for (type_ref, composite) in self.composites.into_values() {
+        for (oid, (type_ref, mut composite)) in self.composites {
+            composite.attributes =
+                by_position(self.composite_attributes.remove(&oid).unwrap_or_default());
             if let Some(ns) = self.schema.namespaces.get_mut(&type_ref.schema) {
                 ns.composite_types.insert(type_ref.name, composite);
             }
         }
         (self.schema, self.stats)
     }
+}
+
+/// The items in position order, positions dropped.
+fn by_position<T>(mut items: Vec<(i16, T)>) -> Vec<T> {
+    items.sort_by_key(|(position, _)| *position);
+    items.into_iter().map(|(_, item)| item).collect()
 }
 
 fn sort_table(table: &mut Table) {
@@ -623,22 +661,41 @@ fn foreign_key_from(
     })
 }
 
-/// An index from its catalog row: keys taken position by position from the parallel arrays,
-/// column numbers named from `columns`.
+/// An index from its gathered rows: keys in position order, column numbers named from
+/// `columns`.
 ///
 /// # Errors
-/// When the arrays differ in length, a key has neither a column nor an expression, or a column
-/// is unknown.
+/// When the keys are not exactly positions 1 to `key_count`, a key has neither a column nor an
+/// expression, or a column is unknown.
 pub fn index_from(
-    row: IndexRow,
+    mut row: IndexRow,
     comment: Option<String>,
     columns: &KnownColumns,
 ) -> Result<Index, Unexpected> {
+    row.keys.sort_by_key(|key| key.position);
     let key_count = usize::try_from(row.key_count).unwrap_or(0);
-    let included = row.column_numbers.get(key_count..).unwrap_or_default();
+    let positions_line_up = row.keys.len() == key_count
+        && row.column_numbers.len() >= key_count
+        && row
+            .keys
+            .iter()
+            .zip(1..)
+            .all(|(key, expected)| key.position == expected);
+    if !positions_line_up {
+        return Err(Unexpected(format!(
+            "key positions of index {} do not line up",
+            row.name
+        )));
+    }
+    let keys = row
+        .keys
+        .iter()
+        .zip(&row.column_numbers)
+        .map(|(key, &number)| index_key(&row, key, number, columns))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Index {
-        keys: index_keys(&row, key_count, columns)?,
-        include: columns.names(row.relation, included)?,
+        keys,
+        include: columns.names(row.relation, &row.column_numbers[key_count..])?,
         name: row.name,
         unique: row.is_unique,
         method: row.method,
@@ -649,42 +706,22 @@ pub fn index_from(
     })
 }
 
-fn index_keys(
+/// One key: the column `number` of the index's table, or its expression when `number` is 0.
+fn index_key(
     row: &IndexRow,
-    count: usize,
+    key: &IndexKeyParts,
+    number: i16,
     columns: &KnownColumns,
-) -> Result<Vec<IndexKey>, Unexpected> {
-    let lengths = [
-        row.key_expressions.len(),
-        row.key_expression_collations.len(),
-        row.opclass_schemas.len(),
-        row.opclass_names.len(),
-        row.key_collations.len(),
-        row.collation_schemas.len(),
-        row.collation_names.len(),
-        row.key_options.len(),
-    ];
-    if row.column_numbers.len() < count || lengths.iter().any(|&len| len != count) {
-        return Err(Unexpected(format!(
-            "key arrays of different lengths for index {}",
-            row.name
-        )));
-    }
-    (0..count).map(|k| index_key(row, k, columns)).collect()
-}
-
-/// Key `k` of an index; the arrays are known to be long enough.
-fn index_key(row: &IndexRow, k: usize, columns: &KnownColumns) -> Result<IndexKey, Unexpected> {
-    let (target, own_collation) = match (row.column_numbers[k], &row.key_expressions[k]) {
+) -> Result<IndexKey, Unexpected> {
+    let (target, own_collation) = match (number, &key.expression) {
         (0, Some(expression)) => (
             KeyTarget::Expression(expression.clone()),
-            row.key_expression_collations[k],
+            key.expression_collation,
         ),
         (0, None) => {
             return Err(Unexpected(format!(
                 "key {} of index {} has no column or expression",
-                k + 1,
-                row.name
+                key.position, row.name
             )));
         }
         (number, _) => {
@@ -695,31 +732,18 @@ fn index_key(row: &IndexRow, k: usize, columns: &KnownColumns) -> Result<IndexKe
             )
         }
     };
-    // A key shows its collation only when it is not the one the column or expression has.
-    let collation = row.key_collations[k];
-    let collation = if collation != 0 && Some(collation) != own_collation {
-        pair(&row.collation_schemas[k], &row.collation_names[k])
-            .as_ref()
-            .map(catalog_relative)
-    } else {
-        None
-    };
-    let options = row.key_options[k];
+    // A key shows its collation only when it is not the one its column or expression has.
+    let shows_collation = key.collation_oid != 0 && Some(key.collation_oid) != own_collation;
     Ok(IndexKey {
         target,
-        opclass: pair(&row.opclass_schemas[k], &row.opclass_names[k])
+        opclass: key.opclass.as_ref().map(catalog_relative),
+        collation: key
+            .collation
             .as_ref()
+            .filter(|_| shows_collation)
             .map(catalog_relative),
-        collation,
-        descending: options & 1 != 0,
-        nulls_first: options & 2 != 0,
-    })
-}
-
-fn pair(schema: &Option<String>, name: &Option<String>) -> Option<CatalogName> {
-    Some(CatalogName {
-        schema: schema.clone()?,
-        name: name.clone()?,
+        descending: key.option & 1 != 0,
+        nulls_first: key.option & 2 != 0,
     })
 }
 
@@ -755,6 +779,7 @@ fn sorted(mut values: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use super::super::rows::CatalogName;
     use super::*;
 
     fn namespace(oid: u32, name: &str) -> NamespaceRow {
@@ -894,8 +919,34 @@ mod tests {
         columns
     }
 
-    /// An index on (name COLLATE "C" DESC, lower(name) text_pattern_ops) INCLUDE (id).
+    fn pg_catalog(name: &str) -> Option<CatalogName> {
+        Some(CatalogName {
+            schema: "pg_catalog".to_owned(),
+            name: name.to_owned(),
+        })
+    }
+
+    /// An index on (name COLLATE "C" DESC, lower(name) text_pattern_ops) INCLUDE (id), its keys
+    /// in the wrong order as they may arrive.
     fn index_row() -> IndexRow {
+        let expression_key = IndexKeyParts {
+            position: 2,
+            expression: Some("lower(name)".to_owned()),
+            expression_collation: Some(100),
+            opclass: pg_catalog("text_pattern_ops"),
+            collation_oid: 100,
+            collation: pg_catalog("default"),
+            option: 0,
+        };
+        let column_key = IndexKeyParts {
+            position: 1,
+            expression: None,
+            expression_collation: None,
+            opclass: None,
+            collation_oid: 950,
+            collation: pg_catalog("C"),
+            option: 3,
+        };
         IndexRow {
             relation: 10,
             oid: 20,
@@ -904,14 +955,7 @@ mod tests {
             options: strings(&["fillfactor=70", "deduplicate_items=off"]),
             column_numbers: vec![2, 0, 1],
             key_count: 2,
-            key_expressions: vec![None, Some("lower(name)".to_owned())],
-            key_expression_collations: vec![None, Some(100)],
-            opclass_schemas: vec![None, Some("pg_catalog".to_owned())],
-            opclass_names: vec![None, Some("text_pattern_ops".to_owned())],
-            key_collations: vec![950, 100],
-            collation_schemas: vec![Some("pg_catalog".to_owned()), Some("pg_catalog".to_owned())],
-            collation_names: vec![Some("C".to_owned()), Some("default".to_owned())],
-            key_options: vec![3, 0],
+            keys: vec![expression_key, column_key],
             ..IndexRow::default()
         }
     }
@@ -947,11 +991,12 @@ mod tests {
 
     #[test]
     fn bad_index_rows_are_errors_not_panics() {
-        let short = IndexRow {
-            key_options: vec![3],
-            ..index_row()
-        };
-        assert!(index_from(short, None, &known_columns()).is_err());
+        let mut missing_key = index_row();
+        missing_key.keys.pop();
+        assert!(index_from(missing_key, None, &known_columns()).is_err());
+        let mut repeated_position = index_row();
+        repeated_position.keys[0].position = 1;
+        assert!(index_from(repeated_position, None, &known_columns()).is_err());
         let unknown_column = IndexRow {
             column_numbers: vec![7, 0, 1],
             ..index_row()
@@ -960,11 +1005,78 @@ mod tests {
             index_from(unknown_column, None, &known_columns()),
             Err(Unexpected("column 7 of relation 10 not found".to_owned()))
         );
-        let no_expression = IndexRow {
-            key_expressions: vec![None, None],
+        let mut no_expression = index_row();
+        no_expression.keys[0].expression = None;
+        assert!(index_from(no_expression, None, &known_columns()).is_err());
+        let too_few_columns = IndexRow {
+            column_numbers: vec![2],
             ..index_row()
         };
-        assert!(index_from(no_expression, None, &known_columns()).is_err());
+        assert!(index_from(too_few_columns, None, &known_columns()).is_err());
+    }
+
+    #[test]
+    fn index_keys_arriving_one_by_one_make_one_index() {
+        let mut assembler = Assembler::new(&[namespace(1, "public")]);
+        assembler.columns = known_columns();
+        let (table_ref, table) = (TableRef::new("public", "people"), Table::default());
+        assembler.tables.insert(10, (table_ref, table));
+        let full = index_row();
+        for (i, key) in full.keys.iter().enumerate() {
+            // Only the row of position 1 carries the predicate.
+            let predicate = (key.position == 1).then(|| "(id > 0)".to_owned());
+            let index = IndexRow {
+                keys: Vec::new(),
+                predicate,
+                ..full.clone()
+            };
+            assembler
+                .add_index_key(IndexKeyRow {
+                    index,
+                    key: key.clone(),
+                })
+                .unwrap();
+            assert_eq!(assembler.pending_indexes.len(), 1, "after key {i}");
+        }
+        assembler.file_indexes().unwrap();
+        let (schema, _) = assembler.finish();
+        let indexes = &schema.namespaces["public"].tables["people"].indexes;
+        assert_eq!(indexes.len(), 1);
+        assert_eq!(indexes[0].predicate.as_deref(), Some("(id > 0)"));
+        assert_eq!(indexes[0].keys.len(), 2);
+    }
+
+    #[test]
+    fn columns_arriving_unordered_end_up_in_position_order() {
+        let mut assembler = Assembler::new(&[namespace(1, "public")]);
+        let relation = RelationRow {
+            oid: 10,
+            namespace: 1,
+            name: "t".to_owned(),
+            kind: "r".to_owned(),
+            ..RelationRow::default()
+        };
+        assembler.add_relation(relation).unwrap();
+        for (position, name) in [(3, "c"), (1, "a"), (2, "b")] {
+            let row = ColumnRow {
+                position,
+                name: name.to_owned(),
+                ..column_row("", "")
+            };
+            assembler
+                .add_column(ColumnRow {
+                    relation: 10,
+                    ..row
+                })
+                .unwrap();
+        }
+        let (schema, _) = assembler.finish();
+        let names: Vec<&str> = schema.namespaces["public"].tables["t"]
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b", "c"]);
     }
 
     #[test]

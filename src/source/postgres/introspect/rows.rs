@@ -200,7 +200,7 @@ impl CatalogRow for SequenceRow {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RelationRow {
     pub oid: u32,
     pub namespace: u32,
@@ -246,7 +246,7 @@ impl CatalogRow for RelationRow {
 
 /// A column of a selected relation or of a table a foreign key references; only `listed` ones
 /// carry `data_type` and `default_expr` and belong in the model.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ColumnRow {
     pub relation: u32,
     pub position: i16,
@@ -338,8 +338,14 @@ impl CatalogRow for ConstraintRow {
     }
 }
 
-/// One index with its columns as numbers and its keys as parallel arrays, one element per key
-/// position.
+/// One key position of an index, with its index's own facts repeated.
+#[derive(Debug, Clone, Default)]
+pub struct IndexKeyRow {
+    pub index: IndexRow,
+    pub key: IndexKeyParts,
+}
+
+/// An index as the model needs it, keys gathered from its [`IndexKeyRow`]s.
 #[derive(Debug, Clone, Default)]
 pub struct IndexRow {
     pub relation: u32,
@@ -349,27 +355,36 @@ pub struct IndexRow {
     pub method: String,
     pub nulls_not_distinct: bool,
     pub options: Vec<String>,
+    /// Only on the row of key position 1.
     pub predicate: Option<String>,
     /// `indkey`: a column number per position, 0 for an expression; positions past
     /// `key_count` are INCLUDE columns.
     pub column_numbers: Vec<i16>,
     pub key_count: i32,
-    pub key_expressions: Vec<Option<String>>,
-    /// For an expression key, its type's collation.
-    pub key_expression_collations: Vec<Option<u32>>,
-    pub opclass_schemas: Vec<Option<String>>,
-    pub opclass_names: Vec<Option<String>>,
-    /// `indcollation` per key, 0 for none, with its schema and name.
-    pub key_collations: Vec<u32>,
-    pub collation_schemas: Vec<Option<String>>,
-    pub collation_names: Vec<Option<String>>,
-    /// `pg_index.indoption` per key: bit 0 DESC, bit 1 NULLS FIRST.
-    pub key_options: Vec<i16>,
+    /// In no particular order until the index is complete.
+    pub keys: Vec<IndexKeyParts>,
 }
 
-impl CatalogRow for IndexRow {
+/// One key of an index as the catalog describes it.
+#[derive(Debug, Clone, Default)]
+pub struct IndexKeyParts {
+    /// 1-based key position.
+    pub position: i32,
+    pub expression: Option<String>,
+    /// For an expression key, its type's collation.
+    pub expression_collation: Option<u32>,
+    /// Set only when not the default operator class.
+    pub opclass: Option<CatalogName>,
+    /// `indcollation` of the key, 0 for none, with its name.
+    pub collation_oid: u32,
+    pub collation: Option<CatalogName>,
+    /// `pg_index.indoption` bits: 1 DESC, 2 NULLS FIRST.
+    pub option: i16,
+}
+
+impl CatalogRow for IndexKeyRow {
     fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
+        let index = IndexRow {
             relation: row.try_get("relation")?,
             oid: row.try_get("oid")?,
             name: row.try_get("name")?,
@@ -380,15 +395,18 @@ impl CatalogRow for IndexRow {
             predicate: row.try_get("predicate")?,
             column_numbers: row.try_get("column_numbers")?,
             key_count: row.try_get("key_count")?,
-            key_expressions: row.try_get("key_expressions")?,
-            key_expression_collations: row.try_get("key_expression_collations")?,
-            opclass_schemas: row.try_get("opclass_schemas")?,
-            opclass_names: row.try_get("opclass_names")?,
-            key_collations: row.try_get("key_collations")?,
-            collation_schemas: row.try_get("collation_schemas")?,
-            collation_names: row.try_get("collation_names")?,
-            key_options: row.try_get("key_options")?,
-        })
+            keys: Vec::new(),
+        };
+        let key = IndexKeyParts {
+            position: row.try_get("position")?,
+            expression: row.try_get("expression")?,
+            expression_collation: row.try_get("expression_collation")?,
+            opclass: catalog_name(row, "opclass")?,
+            collation_oid: row.try_get("collation_oid")?,
+            collation: catalog_name(row, "collation")?,
+            option: row.try_get("option")?,
+        };
+        Ok(Self { index, key })
     }
 }
 
