@@ -7,8 +7,10 @@
 //!
 //! Queries after [`NAMESPACES`] take one parameter, `$1 oid[]`: the namespaces to read, already
 //! filtered (system schemas, extension-owned schemas, include and exclude options). Objects that
-//! belong to an extension (`pg_depend.deptype = 'e'`) are left out by each query. Text columns
-//! come back as `text`, single-character codes (`relkind`, `contype`…) as one-letter `text`.
+//! belong to an extension (`pg_depend.deptype = 'e'`) are left out: by the query that reads
+//! them, and the columns, constraints, indexes, triggers and policies of an extension's table
+//! with their table. Text columns come back as `text`, single-character codes (`relkind`,
+//! `contype`…) as one-letter `text`.
 
 /// Session settings for the introspection transaction, so every printed name, value and
 /// expression comes out the same whatever the server's or the role's defaults: with only
