@@ -1,7 +1,28 @@
 //! A live PostgreSQL database: connecting like libpq, and reading its schema read-only.
 
+pub mod catalog;
 pub mod connect;
+pub mod introspect;
 
 pub use connect::{
     ConnectError, ConnectOptions, Connection, Env, OLDEST_SUPPORTED_SERVER, SystemEnv, connect,
 };
+pub use introspect::{
+    IntrospectError, IntrospectOptions, Introspection, Progress, RelationKind, Stats, TableStats,
+    introspect,
+};
+
+/// Connects as libpq would (URL and `PG*` environment) and reads the live schema: what every
+/// command that looks at a database does first.
+///
+/// # Errors
+/// [`crate::Error::Connect`] when the connection fails, [`crate::Error::Introspect`] when a
+/// catalog query does.
+pub async fn read_live(
+    connect_options: &ConnectOptions,
+    options: &IntrospectOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Introspection, crate::Error> {
+    let mut connection = connect(connect_options, &SystemEnv).await?;
+    Ok(introspect(&mut connection.client, options, progress).await?)
+}

@@ -9,6 +9,7 @@ mod common;
 mod cli;
 mod connect;
 mod harness;
+mod introspect;
 mod live;
 mod roundtrip;
 mod yaml_names;

@@ -1,0 +1,312 @@
+//! Live introspection: a PostgreSQL database → [`Schema`] + [`Stats`], read-only.
+//!
+//! Everything is read inside one `REPEATABLE READ READ ONLY` transaction, so all queries see one
+//! snapshot, and that transaction is rolled back at the end: nothing is ever written. The queries
+//! (`super::catalog`) are a fixed handful that each read every object of a kind at once; the model
+//! is assembled in memory (`assemble`) from their rows.
+
+mod assemble;
+mod definitions;
+mod rows;
+
+use std::collections::BTreeMap;
+
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, IsolationLevel, Transaction};
+
+use self::assemble::{Assembler, Unexpected, select_namespaces};
+use self::rows::{CatalogRow, ServerRow};
+use super::catalog;
+use crate::schema::{Schema, TableRef};
+use crate::sql::quote_qualified;
+
+/// Which schemas to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IntrospectOptions {
+    /// Read only these schemas; empty means every user schema.
+    pub include_schemas: Vec<String>,
+    /// Leave these schemas out (applied after `include_schemas`).
+    pub exclude_schemas: Vec<String>,
+}
+
+/// The schema of a live database and the facts about its data that planning needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Introspection {
+    pub schema: Schema,
+    pub stats: Stats,
+}
+
+/// Facts about the server and the size of each table, view and materialized view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    /// As `SHOW server_version` prints it (`15.4 (Debian 15.4-1)`).
+    pub server_version: String,
+    /// `server_version_num`, e.g. `150004`.
+    pub server_version_num: i32,
+    /// Serialised with keys `schema.name`, quoted as SQL would, since JSON keys are strings.
+    #[serde(serialize_with = "serialize_by_qualified_name")]
+    pub tables: BTreeMap<TableRef, TableStats>,
+}
+
+fn serialize_by_qualified_name<S: serde::Serializer>(
+    tables: &BTreeMap<TableRef, TableStats>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(
+        tables
+            .iter()
+            .map(|(table, stats)| (quote_qualified(&table.schema, &table.name), stats)),
+    )
+}
+
+/// Size facts of one relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TableStats {
+    pub kind: RelationKind,
+    /// The planner's row estimate (`reltuples`); `None` when the relation was never analysed.
+    pub estimated_rows: Option<i64>,
+    /// Bytes on disk, TOAST and indexes included: the table's own data measured at
+    /// introspection, its TOAST table and indexes as of their last build, VACUUM or ANALYZE
+    /// (see `catalog::RELATIONS`). Zero for views and partitioned tables, which store nothing
+    /// themselves.
+    pub total_bytes: i64,
+}
+
+/// What kind of relation a [`TableStats`] describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// An ordinary table, including a partition.
+    Table,
+    PartitionedTable,
+    View,
+    MaterializedView,
+}
+
+/// How far introspection has got, reported after each catalog query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// What the query that just finished read: `"tables"`, `"columns"`, `"indexes"`…
+    pub step: &'static str,
+    pub finished_queries: usize,
+    /// Always [`catalog::QUERY_COUNT`].
+    pub total_queries: usize,
+    /// Rows read so far, over all queries.
+    pub rows_read: usize,
+}
+
+/// Why introspection failed.
+#[derive(Debug, thiserror::Error)]
+pub enum IntrospectError {
+    /// A statement failed: `action` says which (`reading indexes`), `message` is the server's.
+    /// `error` is kept for its SQLSTATE but not chained as a cause: its text is `message`.
+    #[error("{action}: {message}")]
+    Query {
+        action: String,
+        message: String,
+        error: tokio_postgres::Error,
+    },
+    /// The catalog held something pgphase cannot read (a new kind of object in a newer server).
+    #[error("reading {step}: unexpected {detail}")]
+    Unexpected { step: &'static str, detail: String },
+}
+
+impl IntrospectError {
+    fn query(action: impl Into<String>, error: tokio_postgres::Error) -> Self {
+        let message = error
+            .as_db_error()
+            .map_or_else(|| error.to_string(), |db| db.message().to_owned());
+        Self::Query {
+            action: action.into(),
+            message,
+            error,
+        }
+    }
+}
+
+/// Reads the schema and statistics of the database `client` is connected to.
+///
+/// Runs [`catalog::QUERY_COUNT`] queries in one read-only transaction, calling `progress`
+/// after each, and rolls the transaction back. The same database always gives an equal result.
+///
+/// # Errors
+/// [`IntrospectError`] naming the step that failed.
+pub async fn introspect(
+    client: &mut Client,
+    options: &IntrospectOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Introspection, IntrospectError> {
+    let transaction = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(|e| IntrospectError::query("starting the read-only transaction", e))?;
+    transaction
+        .batch_execute(catalog::SESSION_SETTINGS)
+        .await
+        .map_err(|e| IntrospectError::query("setting up the session", e))?;
+    let mut reader = Reader {
+        transaction: &transaction,
+        progress,
+        finished: 0,
+        rows_read: 0,
+    };
+    let introspection = read_everything(&mut reader, options).await?;
+    // Dropping a transaction also rolls it back, but only here can a failure be reported.
+    transaction
+        .rollback()
+        .await
+        .map_err(|e| IntrospectError::query("ending the read-only transaction", e))?;
+    Ok(introspection)
+}
+
+/// Runs the catalog queries in order and feeds their rows to the assembler as they arrive.
+async fn read_everything(
+    reader: &mut Reader<'_, '_>,
+    options: &IntrospectOptions,
+) -> Result<Introspection, IntrospectError> {
+    let server: Vec<ServerRow> = reader
+        .collect("server version", catalog::SERVER, &[])
+        .await?;
+    let Some(server) = server.into_iter().next() else {
+        return Err(IntrospectError::Unexpected {
+            step: "server version",
+            detail: "empty result".to_owned(),
+        });
+    };
+    let namespaces = reader
+        .collect("namespaces", catalog::NAMESPACES, &[])
+        .await?;
+    let namespaces = select_namespaces(namespaces, options);
+    let oids: Vec<u32> = namespaces.iter().map(|ns| ns.oid).collect();
+    let selected: &[&(dyn ToSql + Sync)] = &[&oids];
+
+    let mut model = Assembler::new(&namespaces);
+    let r = reader;
+    r.read("extensions", catalog::EXTENSIONS, &[], |row| {
+        model.add_extension(row)
+    })
+    .await?;
+    r.read("comments", catalog::COMMENTS, &[], |row| {
+        model.add_comment(row)
+    })
+    .await?;
+    r.read("enums", catalog::ENUMS, selected, |row| model.add_enum(row))
+        .await?;
+    r.read("domains", catalog::DOMAINS, selected, |row| {
+        model.add_domain(row)
+    })
+    .await?;
+    r.read("sequences", catalog::SEQUENCES, selected, |row| {
+        model.add_sequence(row)
+    })
+    .await?;
+    r.read("tables", catalog::RELATIONS, selected, |row| {
+        model.add_relation(row)
+    })
+    .await?;
+    r.read("columns", catalog::COLUMNS, selected, |row| {
+        model.add_column(row)
+    })
+    .await?;
+    r.read("constraints", catalog::CONSTRAINTS, selected, |row| {
+        model.add_constraint(row)
+    })
+    .await?;
+    r.read("indexes", catalog::INDEXES, selected, |row| {
+        model.add_index_key(row)
+    })
+    .await?;
+    model.file_indexes().map_err(unexpected("indexes"))?;
+    r.read("triggers", catalog::TRIGGERS, selected, |row| {
+        model.add_trigger(row)
+    })
+    .await?;
+    r.read("policies", catalog::POLICIES, selected, |row| {
+        model.add_policy(row)
+    })
+    .await?;
+    r.read("functions", catalog::ROUTINES, selected, |row| {
+        model.add_routine(row)
+    })
+    .await?;
+    r.read("operators", catalog::OPERATORS, selected, |row| {
+        model.add_operator(row)
+    })
+    .await?;
+
+    let (schema, tables) = model.finish();
+    let stats = Stats {
+        server_version: server.server_version,
+        server_version_num: server.server_version_num,
+        tables,
+    };
+    Ok(Introspection { schema, stats })
+}
+
+/// Runs catalog queries in the transaction, decodes their rows as they stream in and reports
+/// progress.
+struct Reader<'a, 't> {
+    transaction: &'a Transaction<'t>,
+    progress: &'a mut dyn FnMut(Progress),
+    finished: usize,
+    rows_read: usize,
+}
+
+impl Reader<'_, '_> {
+    /// Runs `sql` and hands each decoded row to `sink` as it arrives. The server keeps sending
+    /// while rows are decoded, and the connection reads no further ahead than the consumer, so a
+    /// large result is never held whole.
+    async fn read<R: CatalogRow>(
+        &mut self,
+        step: &'static str,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        mut sink: impl FnMut(R) -> Result<(), Unexpected>,
+    ) -> Result<(), IntrospectError> {
+        let failed = |e| IntrospectError::query(format!("reading {step}"), e);
+        let statement = self.transaction.prepare(sql).await.map_err(failed)?;
+        let rows = self
+            .transaction
+            .query_raw(&statement, params.iter().copied())
+            .await
+            .map_err(failed)?;
+        let mut rows = std::pin::pin!(rows);
+        while let Some(row) = rows.try_next().await.map_err(failed)? {
+            sink(R::from_row(&row).map_err(failed)?).map_err(unexpected(step))?;
+            self.rows_read += 1;
+        }
+        self.finished += 1;
+        (self.progress)(Progress {
+            step,
+            finished_queries: self.finished,
+            total_queries: catalog::QUERY_COUNT,
+            rows_read: self.rows_read,
+        });
+        Ok(())
+    }
+
+    /// Runs `sql` and keeps all its rows.
+    async fn collect<R: CatalogRow>(
+        &mut self,
+        step: &'static str,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<R>, IntrospectError> {
+        let mut rows = Vec::new();
+        self.read(step, sql, params, |row| {
+            rows.push(row);
+            Ok(())
+        })
+        .await?;
+        Ok(rows)
+    }
+}
+
+fn unexpected(step: &'static str) -> impl Fn(Unexpected) -> IntrospectError {
+    move |Unexpected(detail)| IntrospectError::Unexpected { step, detail }
+}

@@ -1,0 +1,1104 @@
+//! Catalog rows → the model: [`Assembler`] takes each query's rows in turn and keeps the objects
+//! in hash maps keyed by oid until [`Assembler::finish`] files them under their namespaces and
+//! sorts every list whose order means nothing. Pure data work, no I/O.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use super::definitions::{
+    aggregate_definition, catalog_relative, operator_definition, operator_key,
+};
+use super::rows::{
+    ColumnRow, CommentCatalog, CommentRow, ConstraintRow, DomainRow, EnumRow, ExtensionRow,
+    IndexKeyParts, IndexKeyRow, IndexRow, NamespaceRow, OperatorRow, PolicyRow, RelationRow,
+    RoutineRow, SequenceRow, TriggerRow,
+};
+use super::{IntrospectOptions, RelationKind, TableStats};
+use crate::schema::{
+    Attribute, Check, Column, ColumnRef, CompositeType, Deferral, Domain, Enum, Exclusion,
+    Extension, FkAction, FkMatch, ForeignKey, Function, Identity, Index, IndexKey, KeyTarget,
+    Namespace, Operator, PartitionOf, Policy, PolicyCommand, PrimaryKey, RowSecurity, Schema,
+    Sequence, Table, TableRef, Trigger, Unique, View,
+};
+
+/// A catalog value pgphase does not know how to read (a new code in a newer server, or arrays
+/// of different lengths where one length is expected).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unexpected(pub String);
+
+/// The comment `public` has in every new database; like a dump, the model leaves it out so that
+/// a database nobody commented on has no comments.
+const DEFAULT_PUBLIC_COMMENT: (&str, &str) = ("public", "standard public schema");
+
+/// Builds the model from catalog rows, one query's rows at a time.
+#[derive(Debug, Default)]
+pub struct Assembler {
+    namespace_names: HashMap<u32, String>,
+    schema: Schema,
+    comments: HashMap<(CommentCatalog, u32, i32), String>,
+    tables: HashMap<u32, (TableRef, Table)>,
+    views: HashMap<u32, (TableRef, View)>,
+    composites: HashMap<u32, (TableRef, CompositeType)>,
+    /// Listed columns and attributes by relation, with their position: they arrive unordered.
+    table_columns: HashMap<u32, Vec<(i16, Column)>>,
+    composite_attributes: HashMap<u32, Vec<(i16, Attribute)>>,
+    columns: KnownColumns,
+    /// Indexes whose keys are still arriving, by index oid.
+    pending_indexes: HashMap<u32, IndexRow>,
+    stats: BTreeMap<TableRef, TableStats>,
+}
+
+/// A column as constraint and index keys refer to it: by relation and number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownColumn {
+    pub name: String,
+    /// `attcollation`, 0 for a type without collation.
+    pub collation: u32,
+}
+
+/// Every column the columns query returned, to resolve the column numbers of keys.
+#[derive(Debug, Default)]
+pub struct KnownColumns(HashMap<(u32, i16), KnownColumn>);
+
+impl KnownColumns {
+    pub fn insert(&mut self, relation: u32, number: i16, column: KnownColumn) {
+        self.0.insert((relation, number), column);
+    }
+
+    /// The column `number` of `relation`.
+    ///
+    /// # Errors
+    /// When the columns query did not return it.
+    pub fn get(&self, relation: u32, number: i16) -> Result<&KnownColumn, Unexpected> {
+        self.0
+            .get(&(relation, number))
+            .ok_or_else(|| Unexpected(format!("column {number} of relation {relation} not found")))
+    }
+
+    /// The names of columns `numbers` of `relation`, in that order.
+    ///
+    /// # Errors
+    /// When one of them is unknown.
+    pub fn names(&self, relation: u32, numbers: &[i16]) -> Result<Vec<String>, Unexpected> {
+        numbers
+            .iter()
+            .map(|&n| Ok(self.get(relation, n)?.name.clone()))
+            .collect()
+    }
+}
+
+/// Keeps the namespaces the options ask for: all when `include_schemas` is empty, else the
+/// named ones; then drops the excluded ones.
+#[must_use]
+pub fn select_namespaces(
+    rows: Vec<NamespaceRow>,
+    options: &IntrospectOptions,
+) -> Vec<NamespaceRow> {
+    rows.into_iter()
+        .filter(|ns| {
+            options.include_schemas.is_empty() || options.include_schemas.contains(&ns.name)
+        })
+        .filter(|ns| !options.exclude_schemas.contains(&ns.name))
+        .collect()
+}
+
+impl Assembler {
+    /// Starts the model with its namespaces (already selected by [`select_namespaces`]).
+    #[must_use]
+    pub fn new(namespaces: &[NamespaceRow]) -> Self {
+        let mut assembler = Self::default();
+        for ns in namespaces {
+            assembler.namespace_names.insert(ns.oid, ns.name.clone());
+            assembler
+                .schema
+                .namespaces
+                .insert(ns.name.clone(), Namespace::default());
+        }
+        assembler
+    }
+
+    // Every `add_…` takes one row of its query and returns a `Result`, even when it cannot
+    // fail, so that rows are fed to the assembler the same way as they stream in.
+
+    pub fn add_extension(&mut self, row: ExtensionRow) -> Result<(), Unexpected> {
+        self.schema
+            .extensions
+            .insert(row.name, Extension { schema: row.schema });
+        Ok(())
+    }
+
+    /// A namespace's comment goes straight to it; the others wait for their objects.
+    pub fn add_comment(&mut self, row: CommentRow) -> Result<(), Unexpected> {
+        if row.catalog != CommentCatalog::Namespace {
+            self.comments
+                .insert((row.catalog, row.oid, row.subid), row.comment);
+            return Ok(());
+        }
+        if let Some((name, ns)) = self.namespace_mut(row.oid)
+            && (name, row.comment.as_str()) != DEFAULT_PUBLIC_COMMENT
+        {
+            ns.comment = Some(row.comment);
+        }
+        Ok(())
+    }
+
+    fn comment(&mut self, catalog: CommentCatalog, oid: u32, subid: i32) -> Option<String> {
+        self.comments.remove(&(catalog, oid, subid))
+    }
+
+    fn namespace_mut(&mut self, oid: u32) -> Option<(&str, &mut Namespace)> {
+        let name = self.namespace_names.get(&oid)?;
+        let ns = self.schema.namespaces.get_mut(name)?;
+        Some((name.as_str(), ns))
+    }
+
+    pub fn add_enum(&mut self, row: EnumRow) -> Result<(), Unexpected> {
+        let comment = self.comment(CommentCatalog::Type, row.oid, 0);
+        if let Some((_, ns)) = self.namespace_mut(row.namespace) {
+            ns.enums.insert(
+                row.name,
+                Enum {
+                    labels: row.labels,
+                    comment,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// # Errors
+    /// When the check arrays differ in length.
+    pub fn add_domain(&mut self, row: DomainRow) -> Result<(), Unexpected> {
+        let checks = domain_checks(&row)?;
+        let comment = self.comment(CommentCatalog::Type, row.oid, 0);
+        let domain = Domain {
+            data_type: row.data_type,
+            nullable: !row.not_null,
+            default: row.default_expr,
+            collation: row.collation.as_ref().map(catalog_relative),
+            checks,
+            comment,
+        };
+        if let Some((_, ns)) = self.namespace_mut(row.namespace) {
+            ns.domains.insert(row.name, domain);
+        }
+        Ok(())
+    }
+
+    pub fn add_sequence(&mut self, row: SequenceRow) -> Result<(), Unexpected> {
+        let comment = self.comment(CommentCatalog::Relation, row.oid, 0);
+        let owned_by = match (row.owner_table, row.owner_column) {
+            (Some(table), Some(column)) => Some(ColumnRef { table, column }),
+            _ => None,
+        };
+        let sequence = Sequence {
+            data_type: row.data_type,
+            start: row.start,
+            increment: row.increment,
+            min_value: row.min_value,
+            max_value: row.max_value,
+            cache: row.cache,
+            cycle: row.cycle,
+            unlogged: row.unlogged,
+            owned_by,
+            comment,
+        };
+        if let Some((_, ns)) = self.namespace_mut(row.namespace) {
+            ns.sequences.insert(row.name, sequence);
+        }
+        Ok(())
+    }
+
+    /// # Errors
+    /// On a relation kind other than the ones `catalog::RELATIONS` selects.
+    pub fn add_relation(&mut self, row: RelationRow) -> Result<(), Unexpected> {
+        let Some(schema) = self.namespace_names.get(&row.namespace) else {
+            return Ok(());
+        };
+        let oid = row.oid;
+        let table_ref = TableRef::new(schema.clone(), row.name.clone());
+        if row.kind == "c" {
+            let comment = self.comment(CommentCatalog::Type, row.type_oid, 0);
+            let composite = CompositeType {
+                attributes: Vec::new(),
+                comment,
+            };
+            self.composites.insert(oid, (table_ref, composite));
+            return Ok(());
+        }
+        let kind = relation_kind(&row.kind)?;
+        let stats = TableStats {
+            kind,
+            estimated_rows: row.estimated_rows,
+            total_bytes: row.total_bytes.unwrap_or(0),
+        };
+        self.stats.insert(table_ref.clone(), stats);
+        let comment = self.comment(CommentCatalog::Relation, oid, 0);
+        if matches!(kind, RelationKind::View | RelationKind::MaterializedView) {
+            self.views
+                .insert(oid, (table_ref, view_from(row, kind, comment)));
+        } else {
+            self.tables
+                .insert(oid, (table_ref, table_from(row, comment)));
+        }
+        Ok(())
+    }
+
+    /// Records the column for key resolution and, when it is listed, keeps it for its table or
+    /// composite type with its position.
+    ///
+    /// # Errors
+    /// On an identity or generated code pgphase does not know.
+    pub fn add_column(&mut self, row: ColumnRow) -> Result<(), Unexpected> {
+        let known = KnownColumn {
+            name: row.name.clone(),
+            collation: row.collation_oid,
+        };
+        self.columns.insert(row.relation, row.position, known);
+        if !row.listed {
+            return Ok(());
+        }
+        let (relation, position) = (row.relation, row.position);
+        if self.composites.contains_key(&relation) {
+            let attribute = Attribute {
+                name: row.name,
+                data_type: row.data_type.unwrap_or_default(),
+                collation: row.collation.as_ref().map(catalog_relative),
+            };
+            self.composite_attributes
+                .entry(relation)
+                .or_default()
+                .push((position, attribute));
+        } else if self.tables.contains_key(&relation) {
+            let comment = self.comment(CommentCatalog::Relation, relation, i32::from(position));
+            let column = column_from(row, comment)?;
+            self.table_columns
+                .entry(relation)
+                .or_default()
+                .push((position, column));
+        }
+        Ok(())
+    }
+
+    /// # Errors
+    /// On a constraint, action or match code pgphase does not know, or an unknown column.
+    pub fn add_constraint(&mut self, row: ConstraintRow) -> Result<(), Unexpected> {
+        match self.tables.get_mut(&row.relation) {
+            Some((_, table)) => add_constraint(table, row, &self.columns),
+            None => Ok(()),
+        }
+    }
+
+    /// Gathers one key of an index; [`Assembler::file_indexes`] completes them.
+    pub fn add_index_key(&mut self, row: IndexKeyRow) -> Result<(), Unexpected> {
+        let IndexKeyRow { index, key } = row;
+        match self.pending_indexes.entry(index.oid) {
+            Entry::Vacant(entry) => {
+                entry.insert(IndexRow {
+                    keys: vec![key],
+                    ..index
+                });
+            }
+            Entry::Occupied(mut entry) => {
+                let pending = entry.get_mut();
+                pending.predicate = pending.predicate.take().or(index.predicate);
+                pending.keys.push(key);
+            }
+        }
+        Ok(())
+    }
+
+    /// Files every gathered index under its table or materialized view.
+    ///
+    /// # Errors
+    /// When an index's keys do not line up or name an unknown column.
+    pub fn file_indexes(&mut self) -> Result<(), Unexpected> {
+        for (oid, row) in std::mem::take(&mut self.pending_indexes) {
+            let comment = self.comment(CommentCatalog::Relation, oid, 0);
+            let relation = row.relation;
+            let index = index_from(row, comment, &self.columns)?;
+            if let Some((_, table)) = self.tables.get_mut(&relation) {
+                table.indexes.push(index);
+            } else if let Some((_, view)) = self.views.get_mut(&relation) {
+                view.indexes.push(index);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn add_trigger(&mut self, row: TriggerRow) -> Result<(), Unexpected> {
+        if let Some((_, table)) = self.tables.get_mut(&row.relation) {
+            table.triggers.push(Trigger {
+                name: row.name,
+                definition: row.definition,
+                enabled: row.enabled,
+            });
+        }
+        Ok(())
+    }
+
+    /// # Errors
+    /// On a policy command code pgphase does not know.
+    pub fn add_policy(&mut self, row: PolicyRow) -> Result<(), Unexpected> {
+        let relation = row.relation;
+        let policy = policy_from(row)?;
+        if let Some((_, table)) = self.tables.get_mut(&relation) {
+            table.row_security.policies.push(policy);
+        }
+        Ok(())
+    }
+
+    /// Functions and procedures keep PostgreSQL's own definition; aggregates get theirs
+    /// assembled. Both are keyed `name(identity arguments)`.
+    pub fn add_routine(&mut self, row: RoutineRow) -> Result<(), Unexpected> {
+        let comment = self.comment(CommentCatalog::Routine, row.oid, 0);
+        let Some((schema, ns)) = self.namespace_mut(row.namespace) else {
+            return Ok(());
+        };
+        let definition = match (&row.aggregate, row.definition) {
+            (Some(parts), _) => aggregate_definition(schema, &row.name, &row.identity_args, parts),
+            (None, Some(definition)) => definition,
+            (None, None) => {
+                return Err(Unexpected(format!(
+                    "function {} without a definition",
+                    row.name
+                )));
+            }
+        };
+        let key = format!("{}({})", row.name, row.identity_args);
+        ns.functions.insert(
+            key,
+            Function {
+                definition,
+                comment,
+            },
+        );
+        Ok(())
+    }
+
+    pub fn add_operator(&mut self, row: OperatorRow) -> Result<(), Unexpected> {
+        let comment = self.comment(CommentCatalog::Operator, row.oid, 0);
+        if let Some((schema, ns)) = self.namespace_mut(row.namespace) {
+            let definition = operator_definition(schema, &row);
+            ns.operators.insert(
+                operator_key(&row),
+                Operator {
+                    definition,
+                    comment,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Files tables, views and composite types under their namespaces, sorts every list whose
+    /// order has no meaning, and hands back the model and the per-relation statistics.
+    #[must_use]
+    pub fn finish(mut self) -> (Schema, BTreeMap<TableRef, TableStats>) {
+        for (oid, (table_ref, mut table)) in self.tables {
+            table.columns = by_position(self.table_columns.remove(&oid).unwrap_or_default());
+            sort_table(&mut table);
+            if let Some(ns) = self.schema.namespaces.get_mut(&table_ref.schema) {
+                ns.tables.insert(table_ref.name, table);
+            }
+        }
+        for (view_ref, mut view) in self.views.into_values() {
+            view.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+            if let Some(ns) = self.schema.namespaces.get_mut(&view_ref.schema) {
+                ns.views.insert(view_ref.name, view);
+            }
+        }
+        for (oid, (type_ref, mut composite)) in self.composites {
+            composite.attributes =
+                by_position(self.composite_attributes.remove(&oid).unwrap_or_default());
+            if let Some(ns) = self.schema.namespaces.get_mut(&type_ref.schema) {
+                ns.composite_types.insert(type_ref.name, composite);
+            }
+        }
+        (self.schema, self.stats)
+    }
+}
+
+/// The items in position order, positions dropped.
+fn by_position<T>(mut items: Vec<(i16, T)>) -> Vec<T> {
+    items.sort_by_key(|(position, _)| *position);
+    items.into_iter().map(|(_, item)| item).collect()
+}
+
+fn sort_table(table: &mut Table) {
+    table.unique.sort_by(|a, b| a.name.cmp(&b.name));
+    table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+    table.checks.sort_by(|a, b| a.name.cmp(&b.name));
+    table.exclusions.sort_by(|a, b| a.name.cmp(&b.name));
+    table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    table.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+    table
+        .row_security
+        .policies
+        .sort_by(|a, b| a.name.cmp(&b.name));
+}
+
+/// The kind of a relation from `pg_class.relkind`.
+///
+/// # Errors
+/// For kinds introspection does not read.
+pub fn relation_kind(code: &str) -> Result<RelationKind, Unexpected> {
+    match code {
+        "r" => Ok(RelationKind::Table),
+        "p" => Ok(RelationKind::PartitionedTable),
+        "v" => Ok(RelationKind::View),
+        "m" => Ok(RelationKind::MaterializedView),
+        other => Err(Unexpected(format!("relation kind `{other}`"))),
+    }
+}
+
+fn view_from(row: RelationRow, kind: RelationKind, comment: Option<String>) -> View {
+    View {
+        definition: row.view_definition.unwrap_or_default(),
+        materialized: kind == RelationKind::MaterializedView,
+        with: sorted(row.options),
+        indexes: Vec::new(),
+        comment,
+    }
+}
+
+fn table_from(row: RelationRow, comment: Option<String>) -> Table {
+    let partition_of = match (row.parent_schema, row.parent_name) {
+        (Some(schema), Some(name)) => Some(PartitionOf {
+            parent: TableRef::new(schema, name),
+            bound: row.partition_bound.unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    Table {
+        comment,
+        unlogged: row.unlogged,
+        partition_by: row.partition_by,
+        partition_of,
+        row_security: RowSecurity {
+            enabled: row.row_security,
+            forced: row.force_row_security,
+            policies: Vec::new(),
+        },
+        ..Table::default()
+    }
+}
+
+/// A table column from its catalog row: a generated column's expression goes to `generated`,
+/// not `default`.
+///
+/// # Errors
+/// On an identity or generated code pgphase does not know.
+pub fn column_from(row: ColumnRow, comment: Option<String>) -> Result<Column, Unexpected> {
+    let identity = match row.identity.as_str() {
+        "" => None,
+        "a" => Some(Identity::Always),
+        "d" => Some(Identity::ByDefault),
+        other => {
+            return Err(Unexpected(format!(
+                "identity kind `{other}` of column {}",
+                row.name
+            )));
+        }
+    };
+    let (default, generated) = match row.generated.as_str() {
+        "" => (row.default_expr, None),
+        "s" => (None, row.default_expr),
+        other => {
+            return Err(Unexpected(format!(
+                "generated kind `{other}` of column {}",
+                row.name
+            )));
+        }
+    };
+    Ok(Column {
+        name: row.name,
+        data_type: row.data_type.unwrap_or_default(),
+        nullable: !row.not_null,
+        default,
+        identity,
+        generated,
+        collation: row.collation.as_ref().map(catalog_relative),
+        comment,
+        renamed_from: None,
+    })
+}
+
+fn domain_checks(row: &DomainRow) -> Result<Vec<Check>, Unexpected> {
+    if row.check_expressions.len() != row.check_names.len()
+        || row.check_valid.len() != row.check_names.len()
+    {
+        return Err(Unexpected(format!(
+            "check arrays of different lengths for domain {}",
+            row.name
+        )));
+    }
+    let mut checks: Vec<Check> = row
+        .check_names
+        .iter()
+        .zip(&row.check_expressions)
+        .zip(&row.check_valid)
+        .map(|((name, expression), valid)| Check {
+            name: name.clone(),
+            expression: expression.clone(),
+            no_inherit: false,
+            valid: *valid,
+        })
+        .collect();
+    checks.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(checks)
+}
+
+/// `condeferrable` and `condeferred` as one value.
+#[must_use]
+pub fn deferral(deferrable: bool, deferred: bool) -> Deferral {
+    match (deferrable, deferred) {
+        (false, _) => Deferral::NotDeferrable,
+        (true, false) => Deferral::InitiallyImmediate,
+        (true, true) => Deferral::InitiallyDeferred,
+    }
+}
+
+/// A foreign key's `confupdtype` or `confdeltype`.
+///
+/// # Errors
+/// For codes PostgreSQL does not document.
+pub fn fk_action(code: &str) -> Result<FkAction, Unexpected> {
+    match code {
+        "a" => Ok(FkAction::NoAction),
+        "r" => Ok(FkAction::Restrict),
+        "c" => Ok(FkAction::Cascade),
+        "n" => Ok(FkAction::SetNull),
+        "d" => Ok(FkAction::SetDefault),
+        other => Err(Unexpected(format!("foreign-key action `{other}`"))),
+    }
+}
+
+fn fk_match(code: &str) -> Result<FkMatch, Unexpected> {
+    match code {
+        "s" => Ok(FkMatch::Simple),
+        "f" => Ok(FkMatch::Full),
+        other => Err(Unexpected(format!("foreign-key match type `{other}`"))),
+    }
+}
+
+fn add_constraint(
+    table: &mut Table,
+    row: ConstraintRow,
+    columns: &KnownColumns,
+) -> Result<(), Unexpected> {
+    let deferral = deferral(row.deferrable, row.deferred);
+    match row.kind.as_str() {
+        "p" => {
+            table.primary_key = Some(PrimaryKey {
+                columns: columns.names(row.relation, &row.column_numbers)?,
+                include: include_names(&row, columns)?,
+                name: row.name,
+                deferral,
+            });
+        }
+        "u" => table.unique.push(Unique {
+            columns: columns.names(row.relation, &row.column_numbers)?,
+            include: include_names(&row, columns)?,
+            name: row.name,
+            nulls_not_distinct: row.nulls_not_distinct,
+            deferral,
+        }),
+        "f" => table
+            .foreign_keys
+            .push(foreign_key_from(row, deferral, columns)?),
+        "c" => table.checks.push(Check {
+            name: row.name,
+            expression: row.check_expr.unwrap_or_default(),
+            no_inherit: row.no_inherit,
+            valid: row.valid,
+        }),
+        "x" => table.exclusions.push(Exclusion {
+            name: row.name,
+            definition: row.definition.unwrap_or_default(),
+        }),
+        other => {
+            return Err(Unexpected(format!(
+                "constraint kind `{other}` of {}",
+                row.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The INCLUDE columns of a PK or UNIQUE constraint: its index's positions past the keys.
+fn include_names(row: &ConstraintRow, columns: &KnownColumns) -> Result<Vec<String>, Unexpected> {
+    let key_count = usize::try_from(row.index_key_count).unwrap_or(0);
+    let included = row
+        .index_column_numbers
+        .get(key_count..)
+        .unwrap_or_default();
+    columns.names(row.relation, included)
+}
+
+fn foreign_key_from(
+    row: ConstraintRow,
+    deferral: Deferral,
+    columns: &KnownColumns,
+) -> Result<ForeignKey, Unexpected> {
+    let (Some(schema), Some(table)) = (row.referenced_schema, row.referenced_table) else {
+        return Err(Unexpected(format!(
+            "foreign key {} without a referenced table",
+            row.name
+        )));
+    };
+    Ok(ForeignKey {
+        on_delete: fk_action(&row.on_delete)?,
+        on_update: fk_action(&row.on_update)?,
+        match_type: fk_match(&row.match_type)?,
+        columns: columns.names(row.relation, &row.column_numbers)?,
+        referenced_columns: columns.names(row.referenced_relation, &row.referenced_numbers)?,
+        name: row.name,
+        references: TableRef::new(schema, table),
+        deferral,
+        valid: row.valid,
+    })
+}
+
+/// An index from its gathered rows: keys in position order, column numbers named from
+/// `columns`.
+///
+/// # Errors
+/// When the keys are not exactly positions 1 to `key_count`, a key has neither a column nor an
+/// expression, or a column is unknown.
+pub fn index_from(
+    mut row: IndexRow,
+    comment: Option<String>,
+    columns: &KnownColumns,
+) -> Result<Index, Unexpected> {
+    row.keys.sort_by_key(|key| key.position);
+    let key_count = usize::try_from(row.key_count).unwrap_or(0);
+    let positions_line_up = row.keys.len() == key_count
+        && row.column_numbers.len() >= key_count
+        && row
+            .keys
+            .iter()
+            .zip(1..)
+            .all(|(key, expected)| key.position == expected);
+    if !positions_line_up {
+        return Err(Unexpected(format!(
+            "key positions of index {} do not line up",
+            row.name
+        )));
+    }
+    let keys = row
+        .keys
+        .iter()
+        .zip(&row.column_numbers)
+        .map(|(key, &number)| index_key(&row, key, number, columns))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Index {
+        keys,
+        include: columns.names(row.relation, &row.column_numbers[key_count..])?,
+        name: row.name,
+        unique: row.is_unique,
+        method: row.method,
+        predicate: row.predicate,
+        nulls_not_distinct: row.nulls_not_distinct,
+        with: sorted(row.options),
+        comment,
+    })
+}
+
+/// One key: the column `number` of the index's table, or its expression when `number` is 0.
+fn index_key(
+    row: &IndexRow,
+    key: &IndexKeyParts,
+    number: i16,
+    columns: &KnownColumns,
+) -> Result<IndexKey, Unexpected> {
+    let (target, own_collation) = match (number, &key.expression) {
+        (0, Some(expression)) => (
+            KeyTarget::Expression(expression.clone()),
+            key.expression_collation,
+        ),
+        (0, None) => {
+            return Err(Unexpected(format!(
+                "key {} of index {} has no column or expression",
+                key.position, row.name
+            )));
+        }
+        (number, _) => {
+            let column = columns.get(row.relation, number)?;
+            (
+                KeyTarget::Column(column.name.clone()),
+                Some(column.collation),
+            )
+        }
+    };
+    // A key shows its collation only when it is not the one its column or expression has.
+    let shows_collation = key.collation_oid != 0 && Some(key.collation_oid) != own_collation;
+    Ok(IndexKey {
+        target,
+        opclass: key.opclass.as_ref().map(catalog_relative),
+        collation: key
+            .collation
+            .as_ref()
+            .filter(|_| shows_collation)
+            .map(catalog_relative),
+        descending: key.option & 1 != 0,
+        nulls_first: key.option & 2 != 0,
+    })
+}
+
+fn policy_from(row: PolicyRow) -> Result<Policy, Unexpected> {
+    let command = match row.command.as_str() {
+        "*" => PolicyCommand::All,
+        "r" => PolicyCommand::Select,
+        "a" => PolicyCommand::Insert,
+        "w" => PolicyCommand::Update,
+        "d" => PolicyCommand::Delete,
+        other => {
+            return Err(Unexpected(format!(
+                "policy command `{other}` of {}",
+                row.name
+            )));
+        }
+    };
+    Ok(Policy {
+        name: row.name,
+        command,
+        permissive: row.permissive,
+        roles: sorted(row.roles),
+        using: row.using_expr,
+        with_check: row.with_check,
+    })
+}
+
+fn sorted(mut values: Vec<String>) -> Vec<String> {
+    values.sort();
+    values
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::rows::CatalogName;
+    use super::*;
+
+    fn namespace(oid: u32, name: &str) -> NamespaceRow {
+        NamespaceRow {
+            oid,
+            name: name.to_owned(),
+        }
+    }
+
+    fn names(rows: &[NamespaceRow]) -> Vec<&str> {
+        rows.iter().map(|ns| ns.name.as_str()).collect()
+    }
+
+    fn strings(values: &[&str]) -> Vec<String> {
+        values.iter().map(|v| (*v).to_owned()).collect()
+    }
+
+    #[test]
+    fn namespaces_are_included_then_excluded() {
+        let all = vec![
+            namespace(1, "public"),
+            namespace(2, "app"),
+            namespace(3, "audit"),
+        ];
+        let options = |include: &[&str], exclude: &[&str]| IntrospectOptions {
+            include_schemas: strings(include),
+            exclude_schemas: strings(exclude),
+        };
+        assert_eq!(
+            names(&select_namespaces(all.clone(), &options(&[], &[]))),
+            ["public", "app", "audit"]
+        );
+        assert_eq!(
+            names(&select_namespaces(
+                all.clone(),
+                &options(&["app", "nope"], &[])
+            )),
+            ["app"]
+        );
+        assert_eq!(
+            names(&select_namespaces(all.clone(), &options(&[], &["public"]))),
+            ["app", "audit"]
+        );
+        assert!(select_namespaces(all, &options(&["app"], &["app"])).is_empty());
+    }
+
+    fn column_row(identity: &str, generated: &str) -> ColumnRow {
+        ColumnRow {
+            relation: 1,
+            position: 1,
+            name: "c".to_owned(),
+            collation_oid: 0,
+            listed: true,
+            data_type: Some("integer".to_owned()),
+            not_null: true,
+            identity: identity.to_owned(),
+            generated: generated.to_owned(),
+            default_expr: Some("(a + 1)".to_owned()),
+            collation: None,
+        }
+    }
+
+    #[test]
+    fn a_generated_column_keeps_its_expression_apart_from_defaults() {
+        let plain = column_from(column_row("", ""), None).unwrap();
+        assert_eq!(
+            (plain.default.as_deref(), plain.generated.as_deref()),
+            (Some("(a + 1)"), None)
+        );
+        assert!(!plain.nullable);
+        let generated = column_from(column_row("", "s"), None).unwrap();
+        assert_eq!(
+            (generated.default.as_deref(), generated.generated.as_deref()),
+            (None, Some("(a + 1)"))
+        );
+        assert_eq!(
+            column_from(column_row("a", ""), None).unwrap().identity,
+            Some(Identity::Always)
+        );
+        assert_eq!(
+            column_from(column_row("d", ""), None).unwrap().identity,
+            Some(Identity::ByDefault)
+        );
+        assert!(column_from(column_row("x", ""), None).is_err());
+        assert!(column_from(column_row("", "v"), None).is_err());
+    }
+
+    #[test]
+    fn codes_map_to_model_values() {
+        assert_eq!(deferral(false, false), Deferral::NotDeferrable);
+        assert_eq!(deferral(true, false), Deferral::InitiallyImmediate);
+        assert_eq!(deferral(true, true), Deferral::InitiallyDeferred);
+        let actions: Vec<FkAction> = ["a", "r", "c", "n", "d"]
+            .iter()
+            .map(|c| fk_action(c).unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                FkAction::NoAction,
+                FkAction::Restrict,
+                FkAction::Cascade,
+                FkAction::SetNull,
+                FkAction::SetDefault
+            ]
+        );
+        assert_eq!(
+            fk_action("?"),
+            Err(Unexpected("foreign-key action `?`".to_owned()))
+        );
+        assert_eq!(relation_kind("p"), Ok(RelationKind::PartitionedTable));
+        assert_eq!(
+            relation_kind("f"),
+            Err(Unexpected("relation kind `f`".to_owned()))
+        );
+    }
+
+    /// Columns 1 `id` (no collation) and 2 `name` (collation 100) of relation 10.
+    fn known_columns() -> KnownColumns {
+        let mut columns = KnownColumns::default();
+        columns.insert(
+            10,
+            1,
+            KnownColumn {
+                name: "id".to_owned(),
+                collation: 0,
+            },
+        );
+        columns.insert(
+            10,
+            2,
+            KnownColumn {
+                name: "name".to_owned(),
+                collation: 100,
+            },
+        );
+        columns
+    }
+
+    fn pg_catalog(name: &str) -> Option<CatalogName> {
+        Some(CatalogName {
+            schema: "pg_catalog".to_owned(),
+            name: name.to_owned(),
+        })
+    }
+
+    /// An index on (name COLLATE "C" DESC, lower(name) text_pattern_ops) INCLUDE (id), its keys
+    /// in the wrong order as they may arrive.
+    fn index_row() -> IndexRow {
+        let expression_key = IndexKeyParts {
+            position: 2,
+            expression: Some("lower(name)".to_owned()),
+            expression_collation: Some(100),
+            opclass: pg_catalog("text_pattern_ops"),
+            collation_oid: 100,
+            collation: pg_catalog("default"),
+            option: 0,
+        };
+        let column_key = IndexKeyParts {
+            position: 1,
+            expression: None,
+            expression_collation: None,
+            opclass: None,
+            collation_oid: 950,
+            collation: pg_catalog("C"),
+            option: 3,
+        };
+        IndexRow {
+            relation: 10,
+            oid: 20,
+            name: "people_idx".to_owned(),
+            method: "btree".to_owned(),
+            options: strings(&["fillfactor=70", "deduplicate_items=off"]),
+            column_numbers: vec![2, 0, 1],
+            key_count: 2,
+            keys: vec![expression_key, column_key],
+            ..IndexRow::default()
+        }
+    }
+
+    #[test]
+    fn index_keys_are_read_position_by_position() {
+        let index = index_from(index_row(), Some("note".to_owned()), &known_columns()).unwrap();
+        assert_eq!(
+            index.keys,
+            vec![
+                IndexKey {
+                    target: KeyTarget::Column("name".to_owned()),
+                    opclass: None,
+                    // Differs from the column's collation (100), so it is shown.
+                    collation: Some("\"C\"".to_owned()),
+                    descending: true,
+                    nulls_first: true,
+                },
+                IndexKey {
+                    target: KeyTarget::Expression("lower(name)".to_owned()),
+                    opclass: Some("text_pattern_ops".to_owned()),
+                    // The expression's own collation: not shown.
+                    collation: None,
+                    descending: false,
+                    nulls_first: false,
+                },
+            ]
+        );
+        assert_eq!(index.include, ["id"]);
+        assert_eq!(index.with, ["deduplicate_items=off", "fillfactor=70"]);
+        assert_eq!(index.comment.as_deref(), Some("note"));
+    }
+
+    #[test]
+    fn bad_index_rows_are_errors_not_panics() {
+        let mut missing_key = index_row();
+        missing_key.keys.pop();
+        assert!(index_from(missing_key, None, &known_columns()).is_err());
+        let mut repeated_position = index_row();
+        repeated_position.keys[0].position = 1;
+        assert!(index_from(repeated_position, None, &known_columns()).is_err());
+        let unknown_column = IndexRow {
+            column_numbers: vec![7, 0, 1],
+            ..index_row()
+        };
+        assert_eq!(
+            index_from(unknown_column, None, &known_columns()),
+            Err(Unexpected("column 7 of relation 10 not found".to_owned()))
+        );
+        let mut no_expression = index_row();
+        no_expression.keys[0].expression = None;
+        assert!(index_from(no_expression, None, &known_columns()).is_err());
+        let too_few_columns = IndexRow {
+            column_numbers: vec![2],
+            ..index_row()
+        };
+        assert!(index_from(too_few_columns, None, &known_columns()).is_err());
+    }
+
+    #[test]
+    fn index_keys_arriving_one_by_one_make_one_index() {
+        let mut assembler = Assembler::new(&[namespace(1, "public")]);
+        assembler.columns = known_columns();
+        let (table_ref, table) = (TableRef::new("public", "people"), Table::default());
+        assembler.tables.insert(10, (table_ref, table));
+        let full = index_row();
+        for (i, key) in full.keys.iter().enumerate() {
+            // Only the row of position 1 carries the predicate.
+            let predicate = (key.position == 1).then(|| "(id > 0)".to_owned());
+            let index = IndexRow {
+                keys: Vec::new(),
+                predicate,
+                ..full.clone()
+            };
+            assembler
+                .add_index_key(IndexKeyRow {
+                    index,
+                    key: key.clone(),
+                })
+                .unwrap();
+            assert_eq!(assembler.pending_indexes.len(), 1, "after key {i}");
+        }
+        assembler.file_indexes().unwrap();
+        let (schema, _) = assembler.finish();
+        let indexes = &schema.namespaces["public"].tables["people"].indexes;
+        assert_eq!(indexes.len(), 1);
+        assert_eq!(indexes[0].predicate.as_deref(), Some("(id > 0)"));
+        assert_eq!(indexes[0].keys.len(), 2);
+    }
+
+    #[test]
+    fn columns_arriving_unordered_end_up_in_position_order() {
+        let mut assembler = Assembler::new(&[namespace(1, "public")]);
+        let relation = RelationRow {
+            oid: 10,
+            namespace: 1,
+            name: "t".to_owned(),
+            kind: "r".to_owned(),
+            ..RelationRow::default()
+        };
+        assembler.add_relation(relation).unwrap();
+        for (position, name) in [(3, "c"), (1, "a"), (2, "b")] {
+            let row = ColumnRow {
+                position,
+                name: name.to_owned(),
+                ..column_row("", "")
+            };
+            assembler
+                .add_column(ColumnRow {
+                    relation: 10,
+                    ..row
+                })
+                .unwrap();
+        }
+        let (schema, _) = assembler.finish();
+        let names: Vec<&str> = schema.namespaces["public"].tables["t"]
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn the_default_public_comment_is_left_out() {
+        let mut assembler = Assembler::new(&[namespace(2200, "public"), namespace(3, "app")]);
+        let comment = |oid, text: &str| CommentRow {
+            catalog: CommentCatalog::Namespace,
+            oid,
+            subid: 0,
+            comment: text.to_owned(),
+        };
+        assembler
+            .add_comment(comment(2200, "standard public schema"))
+            .unwrap();
+        assembler
+            .add_comment(comment(3, "standard public schema"))
+            .unwrap();
+        let (schema, _) = assembler.finish();
+        assert_eq!(schema.namespaces["public"].comment, None);
+        assert_eq!(
+            schema.namespaces["app"].comment.as_deref(),
+            Some("standard public schema")
+        );
+    }
+}
