@@ -20,12 +20,21 @@ mod synthetic;
 const RUNS: usize = 3;
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let sizes = if sizes.is_empty() { vec![1_000, 10_000] } else { sizes };
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![1_000, 10_000]
+    } else {
+        sizes
+    };
     let cluster = TempCluster::start(&ClusterOptions::default()).expect("a throwaway cluster");
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    println!("| tables | introspect | pg_dump --schema-only | ratio | YAML write | YAML read | YAML bytes | peak RSS (introspect + YAML) |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| tables | introspect | pg_dump --schema-only | ratio | YAML write | YAML read | YAML size | peak RSS: introspect | YAML write | YAML read |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for size in sizes {
         bench_size(&runtime, &cluster, size);
     }
@@ -42,13 +51,21 @@ fn bench_size(runtime: &tokio::runtime::Runtime, cluster: &TempCluster, tables: 
     reset_peak_rss();
     let mut live = None;
     let introspect = median(|| {
+        // Only one model alive at a time, as in a real run.
+        live = None;
         let started = Instant::now();
-        let result = runtime.block_on(postgres::read_live(&options, &IntrospectOptions::default(), &mut |_| {}));
+        let result = runtime.block_on(postgres::read_live(
+            &options,
+            &IntrospectOptions::default(),
+            &mut |_| {},
+        ));
         let elapsed = started.elapsed();
         live = Some(result.expect("introspection"));
         elapsed
     });
     let schema = live.expect("one run").schema;
+    let introspect_peak = peak_rss_mb();
+    reset_peak_rss();
     assert_eq!(schema.table_count(), tables, "introspected table count");
     let mut text = String::new();
     let write = median(|| {
@@ -56,6 +73,8 @@ fn bench_size(runtime: &tokio::runtime::Runtime, cluster: &TempCluster, tables: 
         text = yaml::write(&schema);
         started.elapsed()
     });
+    let write_peak = peak_rss_mb();
+    reset_peak_rss();
     let read = median(|| {
         let started = Instant::now();
         let loaded = yaml::parse(&text, "bench.yaml").expect("snapshot loads");
@@ -63,32 +82,46 @@ fn bench_size(runtime: &tokio::runtime::Runtime, cluster: &TempCluster, tables: 
         assert!(loaded.schema == schema, "round trip");
         elapsed
     });
-    let peak = peak_rss_mb();
+    let read_peak = peak_rss_mb();
     let dump = median(|| time_pg_dump(cluster, &database));
     println!(
-        "| {tables} | {} | {} | {:.2}× | {} | {} | {} | {peak:.1} MB |",
+        "| {tables} | {} | {} | {:.2}× | {} | {} | {:.1} MB | {introspect_peak:.0} MB | {write_peak:.0} MB | {read_peak:.0} MB |",
         ms(introspect),
         ms(dump),
         introspect.as_secs_f64() / dump.as_secs_f64(),
         ms(write),
         ms(read),
-        text.len()
+        text.len() as f64 / 1e6
     );
 }
 
 async fn create_database(cluster: &TempCluster, database: &str, tables: usize) {
     let admin = connect(&cluster.url("postgres")).await;
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {database}")).await.unwrap();
-    admin.batch_execute(&format!("CREATE DATABASE {database}")).await.unwrap();
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {database}"))
+        .await
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {database}"))
+        .await
+        .unwrap();
     let client = connect(&cluster.url(database)).await;
     let started = Instant::now();
-    client.batch_execute(&synthetic::synthetic_schema_sql(tables)).await.unwrap();
+    client
+        .batch_execute(&synthetic::synthetic_schema_sql(tables))
+        .await
+        .unwrap();
     client.batch_execute("ANALYZE").await.unwrap();
-    eprintln!("created {tables} tables in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "created {tables} tables in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 async fn connect(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(connection);
     client
 }
@@ -96,7 +129,13 @@ async fn connect(url: &str) -> tokio_postgres::Client {
 fn time_pg_dump(cluster: &TempCluster, database: &str) -> Duration {
     let started = Instant::now();
     let status = Command::new("pg_dump")
-        .args(["--schema-only", "-f", "/dev/null", "-d", &cluster.url(database)])
+        .args([
+            "--schema-only",
+            "-f",
+            "/dev/null",
+            "-d",
+            &cluster.url(database),
+        ])
         .status()
         .expect("pg_dump runs");
     assert!(status.success(), "pg_dump failed");

@@ -76,12 +76,18 @@ pub async fn run(cli: Cli) -> Result<Outcome, Error> {
 
 async fn demo() -> Result<Outcome, Error> {
     let demo = crate::demo::start(&mut |step| eprintln!("{step}…")).await?;
-    let connect = ConnectOptions { database_url: Some(demo.url.clone()), ..ConnectOptions::default() };
+    let connect = ConnectOptions {
+        database_url: Some(demo.url.clone()),
+        ..ConnectOptions::default()
+    };
     let live = postgres::read_live(&connect, &IntrospectOptions::default(), &mut |_| {}).await?;
     let text = yaml::write(&live.schema);
     std::io::stdout()
         .write_all(text.as_bytes())
-        .map_err(|source| Error::Io { path: PathBuf::from("<stdout>"), source })?;
+        .map_err(|source| Error::Io {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })?;
     eprintln!(
         "This is the demo database's schema in pgphase's YAML format, as `pgphase snapshot` writes it.\n\
          The throwaway PostgreSQL is removed now."
@@ -97,7 +103,10 @@ async fn snapshot(args: SnapshotArgs) -> Result<Outcome, Error> {
         Some(path) => crate::output::write_file_atomically(path, text.as_bytes())?,
         None => std::io::stdout()
             .write_all(text.as_bytes())
-            .map_err(|source| Error::Io { path: PathBuf::from("<stdout>"), source })?,
+            .map_err(|source| Error::Io {
+                path: PathBuf::from("<stdout>"),
+                source,
+            })?,
     }
     Ok(Outcome::Done)
 }
@@ -116,12 +125,20 @@ async fn read_live(args: &ConnectionArgs) -> Result<postgres::Introspection, Err
     let show_progress = std::io::stderr().is_terminal();
     let mut report = |p: Progress| {
         if show_progress {
-            eprint!("\r\x1b[2Kreading {} ({}/{} queries, {} rows)", p.step, p.finished_queries, p.total_queries, p.rows_read);
+            eprint!(
+                "\r\x1b[2Kreading {} ({}/{} queries, {} rows)",
+                p.step, p.finished_queries, p.total_queries, p.rows_read
+            );
         }
     };
     let result = postgres::read_live(&connect, &options, &mut report).await;
     if show_progress {
         eprint!("\r\x1b[2K");
+    }
+    if let Ok(live) = &result {
+        for note in &live.notes {
+            eprintln!("note: {note}");
+        }
     }
     result
 }

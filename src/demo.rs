@@ -25,11 +25,18 @@ pub struct Demo {
 /// [`Error::Demo`] when loading fails.
 pub async fn start(progress: &mut dyn FnMut(&str)) -> Result<Demo, Error> {
     progress("starting a throwaway PostgreSQL");
-    let options = ClusterOptions { stop_with_this_process: true, ..ClusterOptions::default() };
+    let options = ClusterOptions {
+        stop_with_this_process: true,
+        ..ClusterOptions::default()
+    };
     let cluster = tokio::task::spawn_blocking(move || TempCluster::start(&options))
         .await
         .map_err(|e| Error::Demo(format!("starting PostgreSQL: {e}")))??;
-    execute(&cluster.url("postgres"), &format!("CREATE DATABASE {DATABASE}")).await?;
+    execute(
+        &cluster.url("postgres"),
+        &format!("CREATE DATABASE {DATABASE}"),
+    )
+    .await?;
     progress("loading the demo schema and data (one table has a million rows)");
     let url = cluster.url(DATABASE);
     execute(&url, SCHEMA_SQL).await?;
@@ -37,10 +44,14 @@ pub async fn start(progress: &mut dyn FnMut(&str)) -> Result<Demo, Error> {
 }
 
 async fn execute(url: &str, sql: &str) -> Result<(), Error> {
-    let (client, connection) =
-        tokio_postgres::connect(url, NoTls).await.map_err(|e| Error::Demo(format!("connecting: {e}")))?;
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .map_err(|e| Error::Demo(format!("connecting: {e}")))?;
     let task = tokio::spawn(connection);
-    let result = client.batch_execute(sql).await.map_err(|e| Error::Demo(format!("loading the demo: {e}")));
+    let result = client
+        .batch_execute(sql)
+        .await
+        .map_err(|e| Error::Demo(format!("loading the demo: {e}")));
     drop(client);
     let _ = task.await;
     result

@@ -21,5 +21,8 @@ pub enum Error {
     #[error("demo: {0}")]
     Demo(String),
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }

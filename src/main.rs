@@ -1,7 +1,6 @@
 //! The `pgphase` binary: parses arguments, runs the command, maps the outcome to an exit code
 //! (0 success, 1 differences found, 2 error) and prints errors with their causes.
 
-use std::error::Error as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -9,7 +8,10 @@ use pgphase::cli::{self, Cli, Outcome};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => return report(&error),
     };

@@ -12,7 +12,10 @@ use crate::Error;
 /// # Errors
 /// [`Error::Io`] naming the path.
 pub fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let io_error = |source| Error::Io { path: path.to_owned(), source };
+    let io_error = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -35,7 +38,11 @@ mod tests {
         write_file_atomically(&path, b"first")?;
         write_file_atomically(&path, b"second")?;
         assert_eq!(std::fs::read_to_string(&path)?, "second");
-        assert_eq!(std::fs::read_dir(dir.path())?.count(), 1, "no temporary file left behind");
+        assert_eq!(
+            std::fs::read_dir(dir.path())?.count(),
+            1,
+            "no temporary file left behind"
+        );
         Ok(())
     }
 
@@ -43,6 +50,9 @@ mod tests {
     fn a_missing_directory_is_an_error_naming_the_path() {
         let result = write_file_atomically(Path::new("/nonexistent/dir/x.yaml"), b"x");
         let message = result.map_err(|e| e.to_string()).err().unwrap_or_default();
-        assert!(message.starts_with("/nonexistent/dir/x.yaml: "), "{message}");
+        assert!(
+            message.starts_with("/nonexistent/dir/x.yaml: "),
+            "{message}"
+        );
     }
 }

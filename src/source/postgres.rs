@@ -24,5 +24,8 @@ pub async fn read_live(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Introspection, crate::Error> {
     let mut connection = connect(connect_options, &SystemEnv).await?;
-    Ok(introspect(&mut connection.client, options, progress).await?)
+    let mut introspection = introspect(&mut connection.client, options, progress).await?;
+    introspection.notes = std::mem::take(&mut connection.notes);
+    connection.close().await;
+    Ok(introspection)
 }

@@ -23,7 +23,8 @@ fn stderr(output: &Output) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn snapshot_prints_the_live_schema_as_yaml() {
     let db = TestDb::new().await;
-    db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE)").await;
+    db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE)")
+        .await;
     let output = pgphase(&["snapshot", "--database-url", &db.url]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = String::from_utf8(output.stdout).unwrap();
@@ -38,7 +39,13 @@ async fn snapshot_writes_a_file_with_output() {
     db.execute("CREATE TABLE t (id int)").await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("schema.yaml");
-    let output = pgphase(&["snapshot", "--database-url", &db.url, "-o", path.to_str().unwrap()]);
+    let output = pgphase(&[
+        "snapshot",
+        "--database-url",
+        &db.url,
+        "-o",
+        path.to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(output.stdout.is_empty());
     let loaded = yaml::load(&path).unwrap();
@@ -74,7 +81,11 @@ fn assert_fails_with(output: &Output, expected: &str) {
 
 #[test]
 fn refused_connection_names_the_host_and_port() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("postgresql://postgres@127.0.0.1:{port}/postgres");
     let output = pgphase(&["snapshot", "--database-url", &url]);
     assert_fails_with(&output, &format!("127.0.0.1:{port}"));
@@ -94,12 +105,22 @@ async fn wrong_password_fails_without_showing_it() {
     TestDb::new().await; // makes sure the password role exists
     let server = server();
     let wrong = "Wr0ng-secret-xyz";
-    let url = format!("postgresql://{PASSWORD_ROLE}:{wrong}@127.0.0.1:{}/postgres", server.port);
+    let url = format!(
+        "postgresql://{PASSWORD_ROLE}:{wrong}@127.0.0.1:{}/postgres",
+        server.port
+    );
     let output = pgphase(&["snapshot", "--database-url", &url]);
     assert_fails_with(&output, "authentication failed");
-    assert!(!stderr(&output).contains(wrong), "the password leaked: {}", stderr(&output));
+    assert!(
+        !stderr(&output).contains(wrong),
+        "the password leaked: {}",
+        stderr(&output)
+    );
 
-    let right = format!("postgresql://{PASSWORD_ROLE}:{PASSWORD}@127.0.0.1:{}/postgres", server.port);
+    let right = format!(
+        "postgresql://{PASSWORD_ROLE}:{PASSWORD}@127.0.0.1:{}/postgres",
+        server.port
+    );
     let output = pgphase(&["snapshot", "--database-url", &right]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
@@ -107,14 +128,21 @@ async fn wrong_password_fails_without_showing_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn tls_required_but_not_offered_is_a_tls_error() {
     let server = server();
-    let url = format!("postgresql://{}@127.0.0.1:{}/postgres?sslmode=require", server.user, server.port);
+    let url = format!(
+        "postgresql://{}@127.0.0.1:{}/postgres?sslmode=require",
+        server.user, server.port
+    );
     let output = pgphase(&["snapshot", "--database-url", &url]);
     assert_fails_with(&output, "TLS");
 }
 
 #[test]
 fn a_malformed_url_is_a_clear_error() {
-    let output = pgphase(&["snapshot", "--database-url", "postgresql://host:notaport/db"]);
+    let output = pgphase(&[
+        "snapshot",
+        "--database-url",
+        "postgresql://host:notaport/db",
+    ]);
     assert_fails_with(&output, "port");
 }
 
@@ -139,7 +167,9 @@ async fn introspection_needs_no_write_privilege() {
         db = db.name
     ))
     .await;
-    let reader_url = db.url.replace(&format!("user={}", server().user), &format!("user={role}"));
+    let reader_url = db
+        .url
+        .replace(&format!("user={}", server().user), &format!("user={role}"));
     assert_ne!(reader_url, db.url);
     let as_reader = introspect_url(&reader_url).await;
     let as_owner = introspect_url(&db.url).await;

@@ -22,17 +22,28 @@ async fn assert_round_trips(source: &TestDb, label: &str) {
     let text = yaml::write(&live);
     let loaded = yaml::parse(&text, &format!("{label}.yaml"))
         .unwrap_or_else(|e| panic!("{label}: the snapshot does not load back:\n{e}"));
-    assert_same(&live, &loaded.schema, &format!("{label}: snapshot → YAML → model"));
+    assert_same(
+        &live,
+        &loaded.schema,
+        &format!("{label}: snapshot → YAML → model"),
+    );
 
     let empty = TestDb::new().await;
     let statements = ddl::create_statements(&loaded.schema);
     for statement in &statements {
         if let Err(error) = empty.client.batch_execute(statement).await {
-            panic!("{label}: DDL failed: {}\n{statement}", crate::common::describe(&error, statement));
+            panic!(
+                "{label}: DDL failed: {}\n{statement}",
+                crate::common::describe(&error, statement)
+            );
         }
     }
     let rebuilt = introspect_url(&empty.url).await;
-    assert_same(&live, &rebuilt, &format!("{label}: YAML → DDL → introspect"));
+    assert_same(
+        &live,
+        &rebuilt,
+        &format!("{label}: YAML → DDL → introspect"),
+    );
 }
 
 /// Equality with a readable line diff of the two models on failure.
@@ -43,7 +54,14 @@ fn assert_same(expected: &Schema, actual: &Schema, what: &str) {
     let left = serde_json::to_string_pretty(expected).unwrap();
     let right = serde_json::to_string_pretty(actual).unwrap();
     let diff = similar::TextDiff::from_lines(&left, &right);
-    let shown: String = diff.unified_diff().context_radius(4).to_string().lines().take(120).collect::<Vec<_>>().join("\n");
+    let shown: String = diff
+        .unified_diff()
+        .context_radius(4)
+        .to_string()
+        .lines()
+        .take(120)
+        .collect::<Vec<_>>()
+        .join("\n");
     panic!("{what}: models differ (- expected, + actual):\n{shown}");
 }
 
@@ -61,16 +79,32 @@ fn corpus_file(name: &str) -> Option<PathBuf> {
 fn load_with_psql(db: &TestDb, path: &PathBuf) {
     let server = server();
     let output = Command::new("psql")
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", &server.host, "-p", &server.port.to_string()])
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            &server.host,
+            "-p",
+            &server.port.to_string(),
+        ])
         .args(["-U", &server.user, "-d", &db.name, "-f"])
         .arg(path)
         .output()
         .expect("psql runs");
-    assert!(output.status.success(), "loading {}: {}", path.display(), String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "loading {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 async fn corpus_round_trip(file: &str) {
-    let Some(path) = corpus_file(file) else { return };
+    let Some(path) = corpus_file(file) else {
+        return;
+    };
     let db = TestDb::new().await;
     load_with_psql(&db, &path);
     assert_round_trips(&db, file).await;

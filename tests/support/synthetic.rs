@@ -14,7 +14,10 @@ pub fn synthetic_schema_sql(tables: usize) -> String {
     let mut sql = String::with_capacity(tables * 1_200);
     sql.push_str("CREATE SCHEMA app;\n");
     for e in 0..ENUMS {
-        let _ = writeln!(sql, "CREATE TYPE public.state_{e} AS ENUM ('new', 'active', 'closed');");
+        let _ = writeln!(
+            sql,
+            "CREATE TYPE public.state_{e} AS ENUM ('new', 'active', 'closed');"
+        );
     }
     for i in 0..tables {
         push_table(&mut sql, i);
@@ -24,7 +27,7 @@ pub fn synthetic_schema_sql(tables: usize) -> String {
 
 /// Tables alternate between `public` and `app`, so references cross schemas.
 fn schema_of(i: usize) -> &'static str {
-    if i % 2 == 0 { "public" } else { "app" }
+    if i.is_multiple_of(2) { "public" } else { "app" }
 }
 
 fn push_table(sql: &mut String, i: usize) {
@@ -54,7 +57,7 @@ CREATE INDEX ON {schema}.t{i} (lower(name));
 CREATE INDEX ON {schema}.t{i} (state, quantity) WHERE flag;
 "
     );
-    if i > 0 && i % 4 != 0 {
+    if i > 0 && !i.is_multiple_of(4) {
         let parent = i - 1;
         let _ = writeln!(
             sql,
@@ -62,7 +65,7 @@ CREATE INDEX ON {schema}.t{i} (state, quantity) WHERE flag;
             schema_of(parent)
         );
     }
-    if i % VIEW_EVERY == 0 {
+    if i.is_multiple_of(VIEW_EVERY) {
         let _ = writeln!(
             sql,
             "CREATE VIEW {schema}.v{i} AS SELECT id, code, amount FROM {schema}.t{i} WHERE flag;"

@@ -36,6 +36,9 @@ pub struct IntrospectOptions {
 pub struct Introspection {
     pub schema: Schema,
     pub stats: Stats,
+    /// What the user may want to know about how the database was reached (an ignored password
+    /// file, a fallback to a connection without TLS); filled by [`super::read_live`].
+    pub notes: Vec<String>,
 }
 
 /// Facts about the server and the size of each table, view and materialized view.
@@ -245,7 +248,11 @@ async fn read_everything(
         server_version_num: server.server_version_num,
         tables,
     };
-    Ok(Introspection { schema, stats })
+    Ok(Introspection {
+        schema,
+        stats,
+        notes: Vec::new(),
+    })
 }
 
 /// Runs catalog queries in the transaction, decodes their rows as they stream in and reports

@@ -15,37 +15,47 @@ use super::ordered::OrderedMap;
 use super::raw::{
     RawCheck, RawColumn, RawColumnFull, RawComposite, RawDeferral, RawDefinition,
     RawDefinitionFull, RawDomain, RawDomainCheck, RawEnum, RawEnumFull, RawExclusion, RawExtension,
-    RawExtensionFull, RawFile, RawFkAction, RawForeignKey, RawIdentity, RawIgnore, RawIndex,
-    RawKey, RawKeyFull, RawMatch, RawNulls, RawOrder, RawPartitionOf, RawPolicy, RawPolicyCommand,
+    RawExtensionFull, RawFkAction, RawForeignKey, RawIdentity, RawIgnore, RawIndex, RawKey,
+    RawKeyFull, RawMatch, RawNulls, RawOrder, RawPartitionOf, RawPolicy, RawPolicyCommand,
     RawPrimaryKey, RawPrimaryKeyFull, RawReferences, RawRowSecurity, RawSchema, RawSequence,
     RawTable, RawTrigger, RawTriggerFull, RawUnique, RawView, RawViewFull, Short,
 };
 use super::types::TypeCatalog;
 
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
 /// The file text for `schema` (a snapshot: nothing ignored).
 #[must_use]
 pub fn write(schema: &Schema) -> String {
-    write_raw(&to_raw(schema))
+    write_file(schema, None)
 }
 
 /// The file text for a whole desired file, its `ignore:` section included.
 #[must_use]
 pub fn write_desired(desired: &Desired) -> String {
-    let mut raw = to_raw(&desired.schema);
     let ignore = &desired.ignore;
-    if !ignore.tables.is_empty() || !ignore.schemas.is_empty() {
-        raw.ignore = Some(RawIgnore {
-            tables: ignore.tables.clone(),
-            schemas: ignore.schemas.clone(),
-        });
-    }
-    write_raw(&raw)
+    let raw_ignore = (!ignore.tables.is_empty() || !ignore.schemas.is_empty()).then(|| RawIgnore {
+        tables: ignore.tables.clone(),
+        schemas: ignore.schemas.clone(),
+    });
+    write_file(&desired.schema, raw_ignore)
 }
 
-fn write_raw(raw: &RawFile) -> String {
+fn write_file(schema: &Schema, ignore: Option<RawIgnore>) -> String {
+    let writer = Writer {
+        schema,
+        types: type_catalog(schema),
+        schemas: schema.namespaces.keys().map(String::as_str).collect(),
+    };
+    let file = FileOut {
+        writer: &writer,
+        extensions: extensions(schema),
+        ignore,
+    };
     // serde_yaml fails only on maps with non-text keys, nested enums and byte strings, none of
     // which the file's shape has.
-    serde_yaml::to_string(&raw)
+    serde_yaml::to_string(&file)
         .unwrap_or_else(|error| format!("# pgphase could not write this snapshot: {error}\n"))
 }
 
@@ -56,8 +66,112 @@ struct Writer<'a> {
     schemas: BTreeSet<&'a str>,
 }
 
-fn to_raw(schema: &Schema) -> RawFile {
-    let extensions = schema
+/// The file as it is written. It has the shape of `RawFile`, but each table takes its raw form
+/// only while it is being written, so a snapshot never holds a second copy of every table:
+/// at 10,000 tables that copy is as large as the model itself.
+struct FileOut<'a> {
+    writer: &'a Writer<'a>,
+    extensions: Vec<RawExtension>,
+    ignore: Option<RawIgnore>,
+}
+
+impl Serialize for FileOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("pgphase", &FORMAT_VERSION)?;
+        if !self.extensions.is_empty() {
+            map.serialize_entry("extensions", &self.extensions)?;
+        }
+        if let Some(ignore) = &self.ignore {
+            map.serialize_entry("ignore", ignore)?;
+        }
+        if !self.writer.schema.namespaces.is_empty() {
+            map.serialize_entry("schemas", &SchemasOut(self.writer))?;
+        }
+        map.end()
+    }
+}
+
+struct SchemasOut<'a>(&'a Writer<'a>);
+
+impl Serialize for SchemasOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let writer = self.0;
+        let mut map = serializer.serialize_map(Some(writer.schema.namespaces.len()))?;
+        for (name, ns) in &writer.schema.namespaces {
+            map.serialize_entry(name, &SchemaOut { writer, name, ns })?;
+        }
+        map.end()
+    }
+}
+
+/// One schema, in `RawSchema`'s key order.
+struct SchemaOut<'a> {
+    writer: &'a Writer<'a>,
+    name: &'a str,
+    ns: &'a Namespace,
+}
+
+impl Serialize for SchemaOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let omitted = names::default_named(self.ns);
+        let head: RawSchema = self.writer.namespace(self.name, self.ns, &omitted);
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(comment) = &head.comment {
+            map.serialize_entry("comment", comment)?;
+        }
+        entry_unless_empty(&mut map, "enums", &head.enums)?;
+        entry_unless_empty(&mut map, "domains", &head.domains)?;
+        entry_unless_empty(&mut map, "composite_types", &head.composite_types)?;
+        entry_unless_empty(&mut map, "sequences", &head.sequences)?;
+        if !self.ns.tables.is_empty() {
+            let tables = TablesOut {
+                writer: self.writer,
+                schema: self.name,
+                ns: self.ns,
+                omitted: &omitted,
+            };
+            map.serialize_entry("tables", &tables)?;
+        }
+        entry_unless_empty(&mut map, "views", &head.views)?;
+        entry_unless_empty(&mut map, "functions", &head.functions)?;
+        entry_unless_empty(&mut map, "operators", &head.operators)?;
+        map.end()
+    }
+}
+
+fn entry_unless_empty<M: SerializeMap, V: Serialize>(
+    map: &mut M,
+    key: &str,
+    value: &OrderedMap<V>,
+) -> Result<(), M::Error> {
+    if value.is_empty() {
+        return Ok(());
+    }
+    map.serialize_entry(key, value)
+}
+
+/// A schema's tables, each turned into its raw form just before it is written.
+struct TablesOut<'a> {
+    writer: &'a Writer<'a>,
+    schema: &'a str,
+    ns: &'a Namespace,
+    omitted: &'a BTreeSet<Slot>,
+}
+
+impl Serialize for TablesOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.ns.tables.len()))?;
+        for (name, table) in &self.ns.tables {
+            let raw = self.writer.table(self.schema, name, table, self.omitted);
+            map.serialize_entry(name, &raw)?;
+        }
+        map.end()
+    }
+}
+
+fn extensions(schema: &Schema) -> Vec<RawExtension> {
+    schema
         .extensions
         .iter()
         .map(|(name, extension)| -> RawExtension {
@@ -70,23 +184,7 @@ fn to_raw(schema: &Schema) -> RawFile {
                 })
             }
         })
-        .collect();
-    let writer = Writer {
-        schema,
-        types: type_catalog(schema),
-        schemas: schema.namespaces.keys().map(String::as_str).collect(),
-    };
-    let schemas = schema
-        .namespaces
-        .iter()
-        .map(|(name, ns)| (name.clone(), writer.namespace(name, ns)))
-        .collect();
-    RawFile {
-        pgphase: Some(FORMAT_VERSION),
-        extensions,
-        ignore: None,
-        schemas,
-    }
+        .collect()
 }
 
 fn type_catalog(schema: &Schema) -> TypeCatalog {
@@ -123,8 +221,8 @@ fn unless_true(value: bool) -> Option<bool> {
 }
 
 impl Writer<'_> {
-    fn namespace(&self, schema: &str, ns: &Namespace) -> RawSchema {
-        let omitted = names::default_named(ns);
+    /// The schema's raw form without its tables, which [`TablesOut`] writes one at a time.
+    fn namespace(&self, schema: &str, ns: &Namespace, omitted: &BTreeSet<Slot>) -> RawSchema {
         let name_of = |slot: Slot, name: &str| (!omitted.contains(&slot)).then(|| name.to_owned());
         RawSchema {
             comment: ns.comment.clone(),
@@ -206,11 +304,7 @@ impl Writer<'_> {
                 .iter()
                 .map(|(name, s)| (name.clone(), sequence(s)))
                 .collect(),
-            tables: ns
-                .tables
-                .iter()
-                .map(|(name, t)| (name.clone(), self.table(schema, name, t, &omitted)))
-                .collect(),
+            tables: OrderedMap::default(),
             views: ns
                 .views
                 .iter()

@@ -5,7 +5,7 @@
 //! |------------------|-------------------|---------------------|-------------------------------------------|
 //! | host(s)          | `host`            | `PGHOST`            | see below                                 |
 //! | port(s)          | `port`            | `PGPORT`            | 5432                                      |
-//! | user             | `user`            | `PGUSER`            | `USER`, then `LOGNAME`                    |
+//! | user             | `user`            | `PGUSER`            | `USER`, `LOGNAME`, the OS user            |
 //! | database         | `dbname`          | `PGDATABASE`        | the user name                             |
 //! | password         | `password`        | `PGPASSWORD`        | the password file                         |
 //! | password file    | `passfile`        | `PGPASSFILE`        | `~/.pgpass`                               |
@@ -300,6 +300,7 @@ fn resolve_user(sources: &Sources<'_>) -> Result<String, ConnectError> {
         .map(|(user, _)| user)
         .or_else(|| sources.env.var("USER").filter(|user| !user.is_empty()))
         .or_else(|| sources.env.var("LOGNAME").filter(|user| !user.is_empty()))
+        .or_else(|| sources.env.os_user())
         .ok_or(ConnectError::NoUser)
 }
 
