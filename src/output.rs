@@ -2,6 +2,7 @@
 //! throwaway cluster's own directory).
 
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crate::Error;
@@ -21,6 +22,14 @@ pub fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> 
         _ => Path::new("."),
     };
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io_error)?;
+    // A replaced file keeps its permissions; a new one gets the usual 0644 (the temporary file
+    // is created 0600).
+    let permissions = std::fs::metadata(path)
+        .map(|m| m.permissions())
+        .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+    file.as_file()
+        .set_permissions(permissions)
+        .map_err(io_error)?;
     file.write_all(contents).map_err(io_error)?;
     file.as_file().sync_all().map_err(io_error)?;
     file.persist(path).map_err(|e| io_error(e.error))?;

@@ -15,7 +15,7 @@ use serde_json::Value;
 /// Invalid files the JSON Schema rejects: their mistake is in the file's shape.
 const SHAPE_ERRORS: &[&str] = &[
     "column_key_typo",
-    "empty_enum",
+    "duplicate_enum_label",
     "empty_file",
     "exclusion_without_name",
     "index_without_keys",

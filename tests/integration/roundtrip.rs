@@ -151,6 +151,7 @@ async fn synthetic_1000_tables() {
 const AWKWARD_NAMES: &str = r#"
 CREATE SCHEMA "Billing Dept";
 CREATE TYPE "Billing Dept"."Mood" AS ENUM ('happy', 'it''s complicated', 'ünïcødé');
+CREATE TYPE "Billing Dept".nothing_yet AS ENUM ();
 CREATE TABLE "Billing Dept"."Order" (
     "ID" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     "select" text NOT NULL,
@@ -158,6 +159,7 @@ CREATE TABLE "Billing Dept"."Order" (
     "two words" integer DEFAULT 0,
     "say ""hi""" text,
     "größe" numeric(10,2),
+    "Sorted" text COLLATE "C",
     "Mood" "Billing Dept"."Mood",
     aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa integer,
     UNIQUE ("select", "user"),
@@ -169,6 +171,7 @@ CREATE TABLE "Billing Dept"."täble_with_a_very_long_name_that_reaches_the_sixty
 );
 CREATE INDEX ON "Billing Dept"."täble_with_a_very_long_name_that_reaches_the_sixty_three_byte_l" ("Order_ID");
 CREATE INDEX "Index ""quoted"" name" ON "Billing Dept"."Order" (lower("select"));
+CREATE INDEX ON "Billing Dept"."Order" ("select" text_pattern_ops, "user" COLLATE "C" DESC NULLS LAST);
 CREATE VIEW "Billing Dept"."Order View" AS SELECT "ID", "select" FROM "Billing Dept"."Order";
 COMMENT ON TABLE "Billing Dept"."Order" IS 'It''s an order: "quoted" \ backslash';
 "#;

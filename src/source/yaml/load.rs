@@ -22,6 +22,7 @@ use super::raw::{
     RawView, Short,
 };
 use super::types::TypeCatalog;
+use super::types::sql_name;
 use super::{Desired, Ignore};
 
 /// The one format version this pgphase reads and writes.
@@ -367,18 +368,11 @@ fn convert_enum(name: &str, raw: &RawEnum, path: &Path) -> Checked<Enum> {
         Short::Short(labels) => (labels, None, path.clone()),
         Short::Full(full) => (&full.labels, full.comment.clone(), path.key("labels")),
     };
-    if labels.is_empty() {
-        return Err(Problem::at(
-            labels_path,
-            Wording::new(format!("enum `{name}` has no labels"))
-                .hint("list its labels in order, e.g. `[pending, paid]`"),
-        ));
-    }
     for (i, label) in labels.iter().enumerate() {
         if labels[..i].contains(label) {
             return Err(Problem::at(
                 labels_path.index(i),
-                Wording::new(format!("label `{label}` is listed twice")),
+                Wording::new(format!("enum `{name}` lists the label `{label}` twice")),
             ));
         }
     }
@@ -408,7 +402,7 @@ fn convert_domain(
         data_type: context.resolve_type(&raw.data_type, schema, &path.key("type"))?,
         nullable: raw.nullable.unwrap_or(true),
         default: raw.default.clone(),
-        collation: raw.collation.clone(),
+        collation: raw.collation.as_deref().map(sql_name),
         checks,
         comment: raw.comment.clone(),
     })
@@ -427,7 +421,7 @@ fn convert_composite(
             Short::Short(data_type) => (data_type, None, attribute_path),
             Short::Full(full) => (
                 &full.data_type,
-                full.collation.clone(),
+                full.collation.as_deref().map(sql_name),
                 attribute_path.key("type"),
             ),
         };
@@ -780,7 +774,7 @@ fn convert_column(
         default: raw.default.clone(),
         identity,
         generated: raw.generated.clone(),
-        collation: raw.collation.clone(),
+        collation: raw.collation.as_deref().map(sql_name),
         comment: raw.comment.clone(),
         renamed_from: raw.renamed_from.clone(),
     })
@@ -1051,8 +1045,8 @@ fn convert_keys(
                 let descending = full.order == Some(RawOrder::Desc);
                 IndexKey {
                     target,
-                    opclass: full.opclass.clone(),
-                    collation: full.collation.clone(),
+                    opclass: full.opclass.as_deref().map(sql_name),
+                    collation: full.collation.as_deref().map(sql_name),
                     descending,
                     nulls_first: full.nulls.map_or(descending, |n| n == RawNulls::First),
                 }

@@ -350,7 +350,7 @@ fn public() -> Namespace {
                 Attribute {
                     name: "B".into(),
                     data_type: "text".into(),
-                    collation: Some("C".into()),
+                    collation: Some("\"C\"".into()),
                 },
             ],
             comment: Some("a pair".into()),
@@ -425,7 +425,7 @@ fn public() -> Namespace {
         },
         Column {
             default: Some("'x'::text".into()),
-            collation: Some("C".into()),
+            collation: Some("\"C\"".into()),
             comment: Some("yes".into()),
             ..Column::new("user", "text")
         },
@@ -541,7 +541,7 @@ fn public() -> Namespace {
                     IndexKey {
                         nulls_first: true,
                         opclass: Some("text_pattern_ops".into()),
-                        collation: Some("C".into()),
+                        collation: Some("\"C\"".into()),
                         ..key(KeyTarget::Expression("(\"user\" || 'x'::text)".into()))
                     },
                 ],

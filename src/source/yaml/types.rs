@@ -209,6 +209,36 @@ fn render_unqualified(parsed: &ParsedType, name: &str) -> String {
     format!("{}{mods}{array}", quote_ident(name))
 }
 
+/// A collation or operator-class name as the file writes it (`C`, `public.gin_trgm_ops`) → as
+/// SQL refers to it (`"C"`, `public.gin_trgm_ops`). A name that already has double quotes is
+/// taken as SQL; otherwise each dot-separated part is an exact name, quoted as needed.
+#[must_use]
+pub fn sql_name(text: &str) -> String {
+    if text.contains('"') {
+        return text.to_owned();
+    }
+    text.split('.')
+        .map(quote_ident)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The reverse of [`sql_name`]: the plain form when it reads back the same, else the SQL text.
+#[must_use]
+pub fn file_name(sql: &str) -> String {
+    match types::split_qualified(sql) {
+        Some(parts) if parts.iter().all(|p| !p.contains(['.', '"'])) => {
+            let plain = parts.join(".");
+            if sql_name(&plain) == sql {
+                plain
+            } else {
+                sql.to_owned()
+            }
+        }
+        _ => sql.to_owned(),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

@@ -20,7 +20,7 @@ use super::raw::{
     RawPrimaryKey, RawPrimaryKeyFull, RawReferences, RawRowSecurity, RawSchema, RawSequence,
     RawTable, RawTrigger, RawTriggerFull, RawUnique, RawView, RawViewFull, Short,
 };
-use super::types::TypeCatalog;
+use super::types::{TypeCatalog, file_name};
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -264,7 +264,7 @@ impl Writer<'_> {
                         data_type: self.types.relative(&d.data_type, schema),
                         nullable: unless_true(d.nullable),
                         default: d.default.clone(),
-                        collation: d.collation.clone(),
+                        collation: d.collation.as_deref().map(file_name),
                         checks,
                         comment: d.comment.clone(),
                     };
@@ -284,7 +284,7 @@ impl Writer<'_> {
                                 None => Short::Short(data_type),
                                 Some(collation) => Short::Full(super::raw::RawAttributeFull {
                                     data_type,
-                                    collation: Some(collation.clone()),
+                                    collation: Some(file_name(collation)),
                                 }),
                             };
                             (a.name.clone(), raw)
@@ -523,7 +523,7 @@ impl Writer<'_> {
                 Identity::ByDefault => RawIdentity::ByDefault,
             }),
             generated: column.generated.clone(),
-            collation: column.collation.clone(),
+            collation: column.collation.as_deref().map(file_name),
             comment: column.comment.clone(),
             renamed_from: column.renamed_from.clone(),
         })
@@ -624,8 +624,8 @@ fn index_key(key: &IndexKey) -> RawKey {
         expression,
         order: key.descending.then_some(RawOrder::Desc),
         nulls,
-        opclass: key.opclass.clone(),
-        collation: key.collation.clone(),
+        opclass: key.opclass.as_deref().map(file_name),
+        collation: key.collation.as_deref().map(file_name),
     })
 }
 
