@@ -219,15 +219,16 @@ impl TempCluster {
     }
 
     fn shutdown(&mut self) -> Result<(), ClusterError> {
-        let Some(dir) = self.dir.take() else {
+        if self.dir.is_none() {
             return Ok(());
-        };
-        let data = dir.path().join("data");
+        }
+        let data = self.data_dir();
         let stopped = self.run(
             "pg_ctl",
             &["-D", &data.to_string_lossy(), "-m", "fast", "-w", "stop"],
         );
-        drop(dir);
+        // Dropping the directory deletes it, whether or not the server stopped cleanly.
+        self.dir = None;
         stopped
     }
 
