@@ -379,7 +379,37 @@ impl Schema {
     }
 }
 
+impl Namespace {
+    /// Puts every list whose order carries no meaning in name order, in every object: the
+    /// model's canonical form, which both sources produce so that equal schemas compare equal.
+    pub fn sort_by_names(&mut self) {
+        for domain in self.domains.values_mut() {
+            domain.checks.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        for table in self.tables.values_mut() {
+            table.sort_by_names();
+        }
+        for view in self.views.values_mut() {
+            view.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+    }
+}
+
 impl Table {
+    /// Puts the constraints, indexes, triggers and policies in name order (see
+    /// [`Namespace::sort_by_names`]).
+    pub fn sort_by_names(&mut self) {
+        self.unique.sort_by(|a, b| a.name.cmp(&b.name));
+        self.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+        self.checks.sort_by(|a, b| a.name.cmp(&b.name));
+        self.exclusions.sort_by(|a, b| a.name.cmp(&b.name));
+        self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.triggers.sort_by(|a, b| a.name.cmp(&b.name));
+        self.row_security
+            .policies
+            .sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
     /// The column with this name.
     #[must_use]
     pub fn column(&self, name: &str) -> Option<&Column> {

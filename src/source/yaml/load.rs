@@ -352,7 +352,7 @@ fn convert_namespace(
     }
     check_unique_names(raw, path)?;
     names::assign_default_names(&mut ns);
-    sort_by_name(&mut ns);
+    ns.sort_by_names();
     Ok(ns)
 }
 
@@ -1302,26 +1302,4 @@ fn check_table_names<'a>(
         }
     }
     Ok(())
-}
-
-/// Orders every list whose order means nothing by name, as the model requires.
-fn sort_by_name(ns: &mut Namespace) {
-    for domain in ns.domains.values_mut() {
-        domain.checks.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    for table in ns.tables.values_mut() {
-        table.unique.sort_by(|a, b| a.name.cmp(&b.name));
-        table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
-        table.checks.sort_by(|a, b| a.name.cmp(&b.name));
-        table.exclusions.sort_by(|a, b| a.name.cmp(&b.name));
-        table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
-        table.triggers.sort_by(|a, b| a.name.cmp(&b.name));
-        table
-            .row_security
-            .policies
-            .sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    for view in ns.views.values_mut() {
-        view.indexes.sort_by(|a, b| a.name.cmp(&b.name));
-    }
 }

@@ -397,7 +397,7 @@ impl Assembler {
     pub fn finish(mut self) -> (Schema, BTreeMap<TableRef, TableStats>) {
         for (oid, (table_ref, mut table)) in self.tables {
             table.columns = by_position(self.table_columns.remove(&oid).unwrap_or_default());
-            sort_table(&mut table);
+            table.sort_by_names();
             if let Some(ns) = self.schema.namespaces.get_mut(&table_ref.schema) {
                 ns.tables.insert(table_ref.name, table);
             }
@@ -423,19 +423,6 @@ impl Assembler {
 fn by_position<T>(mut items: Vec<(i16, T)>) -> Vec<T> {
     items.sort_by_key(|(position, _)| *position);
     items.into_iter().map(|(_, item)| item).collect()
-}
-
-fn sort_table(table: &mut Table) {
-    table.unique.sort_by(|a, b| a.name.cmp(&b.name));
-    table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
-    table.checks.sort_by(|a, b| a.name.cmp(&b.name));
-    table.exclusions.sort_by(|a, b| a.name.cmp(&b.name));
-    table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
-    table.triggers.sort_by(|a, b| a.name.cmp(&b.name));
-    table
-        .row_security
-        .policies
-        .sort_by(|a, b| a.name.cmp(&b.name));
 }
 
 /// The kind of a relation from `pg_class.relkind`.
