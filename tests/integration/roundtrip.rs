@@ -66,11 +66,7 @@ fn assert_same(expected: &Schema, actual: &Schema, what: &str) {
 }
 
 fn corpus_file(name: &str) -> Option<PathBuf> {
-    let Ok(dir) = std::env::var("PGPHASE_CORPUS_DIR") else {
-        eprintln!("PGPHASE_CORPUS_DIR is not set: corpus round trip for {name} not run");
-        return None;
-    };
-    let path = PathBuf::from(dir).join(name);
+    let path = crate::common::corpus_dir()?.join(name);
     assert!(path.is_file(), "corpus file {} is missing", path.display());
     Some(path)
 }
