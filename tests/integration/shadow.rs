@@ -241,3 +241,34 @@ async fn a_local_throwaway_cluster_gives_the_same_canonical_schema() {
     assert!(!std::path::Path::new(socket_dir).exists(), "{socket_dir}");
     assert_eq!(local.schema, expected_from_sql().await);
 }
+
+/// A schema read from a live database is already canonical: through the shadow database it
+/// comes back unchanged. Over real schemas, with the time it takes.
+async fn corpus_is_a_fixed_point(file: &str) {
+    let Some(path) = crate::roundtrip::corpus_file(file) else {
+        return;
+    };
+    let db = TestDb::new().await;
+    crate::roundtrip::load_with_psql(&db, &path);
+    let live = introspect_url(&db.url).await;
+    let started = std::time::Instant::now();
+    let (result, lines) = canonicalize_logged(&live, &admin_shadow(), None).await;
+    let canonical = result.unwrap_or_else(|e| panic!("{file}: {e}"));
+    eprintln!(
+        "{file}: {} tables canonicalised in {:?}",
+        live.table_count(),
+        started.elapsed()
+    );
+    crate::roundtrip::assert_same(&live, &canonical.schema, &format!("{file}: shadow"));
+    assert!(!database_exists(&scratch_name(&lines)).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn corpus_pagila_is_a_fixed_point() {
+    corpus_is_a_fixed_point("pagila.sql").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn corpus_sourcegraph_is_a_fixed_point() {
+    corpus_is_a_fixed_point("sourcegraph-frontend.sql").await;
+}
