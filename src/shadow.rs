@@ -448,5 +448,6 @@ mod tests {
                 reason: NO_SHADOW.to_owned()
             }
         );
+        assert!(lines.is_empty(), "nothing is started: {lines:?}");
     }
 }
