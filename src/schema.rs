@@ -4,6 +4,7 @@
 
 pub mod model;
 pub mod names;
+pub mod query;
 pub mod types;
 
 pub use model::*;

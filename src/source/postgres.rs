@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod connect;
+pub mod facts;
 pub mod introspect;
 
 pub use connect::{
@@ -10,7 +11,7 @@ pub use connect::{
 };
 pub use introspect::{
     IntrospectError, IntrospectOptions, Introspection, Progress, RelationKind, Stats, TableStats,
-    introspect,
+    ViewDependency, introspect,
 };
 
 /// Connects as libpq would (URL and `PG*` environment) and reads the live schema: what every

@@ -8,6 +8,7 @@ mod common;
 
 mod cli;
 mod connect;
+mod facts;
 mod harness;
 mod introspect;
 mod live;

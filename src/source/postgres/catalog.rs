@@ -367,6 +367,28 @@ WHERE o.oprnamespace = ANY($1)
                   WHERE d.classid = 'pg_operator'::regclass AND d.objid = o.oid
                     AND d.deptype = 'e')";
 
+/// Direct dependencies of views and materialized views (their `_RETURN` rule, in any schema) on
+/// the selected tables, views and materialized views: one row per column the view uses, or one
+/// row with a `NULL` column when it uses the relation but none of its columns (`count(*)`).
+/// A view on a view appears as a dependency on that view; following the chain is left to the
+/// reader of the result. Rules on tables (`CREATE RULE`) are not views and are left out.
+pub const VIEW_DEPENDENCIES: &str = "
+SELECT tn.nspname::text AS table_schema, t.relname::text AS table_name,
+       a.attname::text AS column_name,
+       vn.nspname::text AS view_schema, v.relname::text AS view_name,
+       v.relkind = 'm' AS materialized
+FROM pg_depend d
+JOIN pg_rewrite r ON r.oid = d.objid
+JOIN pg_class v ON v.oid = r.ev_class
+JOIN pg_namespace vn ON vn.oid = v.relnamespace
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_namespace tn ON tn.oid = t.relnamespace
+LEFT JOIN pg_attribute a ON d.refobjsubid > 0 AND a.attrelid = d.refobjid
+     AND a.attnum = d.refobjsubid
+WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+  AND d.deptype = 'n' AND r.ev_class <> d.refobjid
+  AND v.relkind IN ('v', 'm') AND t.relnamespace = ANY($1)";
+
 /// Comments on the objects the model keeps, by catalog: namespaces, relations and their
 /// columns (`subid` is the column number), types, routines and operators. Built-in objects
 /// (oid below 16384) are skipped, except schemas, since `public` is one of them.
@@ -385,4 +407,4 @@ WHERE d.classoid IN ('pg_namespace'::regclass, 'pg_class'::regclass, 'pg_type'::
 
 /// How many catalog queries introspection runs: every query above but the session settings,
 /// each once.
-pub const QUERY_COUNT: usize = 15;
+pub const QUERY_COUNT: usize = 16;

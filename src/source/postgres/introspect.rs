@@ -7,6 +7,7 @@
 
 mod assemble;
 mod definitions;
+mod dependencies;
 mod rows;
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, IsolationLevel, Transaction};
 
 use self::assemble::{Assembler, Unexpected, select_namespaces};
+use self::dependencies::ViewDependencies;
 use self::rows::{CatalogRow, ServerRow};
 use super::catalog;
 use crate::schema::{Schema, TableRef};
@@ -51,10 +53,25 @@ pub struct Stats {
     /// Serialised with keys `schema.name`, quoted as SQL would, since JSON keys are strings.
     #[serde(serialize_with = "serialize_by_qualified_name")]
     pub tables: BTreeMap<TableRef, TableStats>,
+    /// The views and materialized views (in any schema) that read each relation directly, for
+    /// the relations that have some; a view on a view is listed under the view it reads.
+    /// [`crate::source::postgres::facts::views_depending_on`] follows the chains.
+    #[serde(serialize_with = "serialize_by_qualified_name")]
+    pub view_dependencies: BTreeMap<TableRef, Vec<ViewDependency>>,
 }
 
-fn serialize_by_qualified_name<S: serde::Serializer>(
-    tables: &BTreeMap<TableRef, TableStats>,
+/// A view or materialized view that reads a relation, and what it reads of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ViewDependency {
+    pub view: TableRef,
+    pub materialized: bool,
+    /// The relation's columns the view uses, by name, sorted; empty when it uses none
+    /// (`SELECT count(*) FROM t`).
+    pub columns: Vec<String>,
+}
+
+fn serialize_by_qualified_name<S: serde::Serializer, T: Serialize>(
+    tables: &BTreeMap<TableRef, T>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.collect_map(
@@ -242,11 +259,24 @@ async fn read_everything(
     })
     .await?;
 
+    let mut dependencies = ViewDependencies::default();
+    r.read(
+        "view dependencies",
+        catalog::VIEW_DEPENDENCIES,
+        selected,
+        |row| {
+            dependencies.add(row);
+            Ok(())
+        },
+    )
+    .await?;
+
     let (schema, tables) = model.finish();
     let stats = Stats {
         server_version: server.server_version,
         server_version_num: server.server_version_num,
         tables,
+        view_dependencies: dependencies.finish(),
     };
     Ok(Introspection {
         schema,

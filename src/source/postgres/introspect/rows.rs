@@ -244,6 +244,31 @@ impl CatalogRow for RelationRow {
     }
 }
 
+/// One direct dependency of a view on a selected relation: on one of its columns, or on the
+/// relation as a whole when `column_name` is `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewDependencyRow {
+    pub table_schema: String,
+    pub table_name: String,
+    pub column_name: Option<String>,
+    pub view_schema: String,
+    pub view_name: String,
+    pub materialized: bool,
+}
+
+impl CatalogRow for ViewDependencyRow {
+    fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
+        Ok(Self {
+            table_schema: row.try_get("table_schema")?,
+            table_name: row.try_get("table_name")?,
+            column_name: row.try_get("column_name")?,
+            view_schema: row.try_get("view_schema")?,
+            view_name: row.try_get("view_name")?,
+            materialized: row.try_get("materialized")?,
+        })
+    }
+}
+
 /// A column of a selected relation or of a table a foreign key references; only `listed` ones
 /// carry `data_type` and `default_expr` and belong in the model.
 #[derive(Debug, Clone, Default)]

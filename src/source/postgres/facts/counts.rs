@@ -1,0 +1,286 @@
+//! Counts that scan a table: NULLs in a column, rows with duplicated keys, rows whose foreign
+//! key would find nothing. Each runs as one statement in a `READ ONLY` transaction of its own
+//! with `SET LOCAL statement_timeout`, so the server itself stops a scan that takes too long and
+//! the session never writes. Names reach the SQL only through `crate::sql` quoting.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio_postgres::{Client, Row};
+
+use super::{COUNTED, Count, Fact, FactError};
+use crate::schema::TableRef;
+use crate::sql::{quote_ident, quote_qualified};
+
+/// Rows that share their key with at least one other row, for a new unique key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Duplicates {
+    /// Rows whose key another row has too (all of them, not just the extra ones).
+    pub rows: u64,
+    /// Distinct keys held by more than one row.
+    pub keys: u64,
+}
+
+/// Counts the rows of `table` where `column` is NULL, which `SET NOT NULL` would reject.
+///
+/// # Errors
+/// [`FactError::Timeout`] when the count takes longer than `timeout`, [`FactError::Query`] when
+/// the server refuses it (no such table or column, no privilege).
+pub async fn count_nulls(
+    client: &mut Client,
+    table: &TableRef,
+    column: &str,
+    timeout: Duration,
+) -> Result<Count, FactError> {
+    let action = format!("counting NULLs in {}", column_label(table, column));
+    let sql = format!(
+        "SELECT count(*) FROM {} WHERE {} IS NULL",
+        quote_table(table),
+        quote_ident(column)
+    );
+    let row = scan_read_only(client, &sql, &action, timeout).await?;
+    Ok(counted(number(&row, 0, &action)?))
+}
+
+/// Counts the rows of `table` that share their `columns` key with another row, and the keys
+/// they share, which a unique key on `columns` would reject. A row with a NULL in its key
+/// duplicates nothing, unless `nulls_not_distinct` (then NULLs compare equal, as in a
+/// `NULLS NOT DISTINCT` key).
+///
+/// # Errors
+/// [`FactError::Invalid`] when `columns` is empty; otherwise as [`count_nulls`].
+pub async fn count_duplicates(
+    client: &mut Client,
+    table: &TableRef,
+    columns: &[String],
+    nulls_not_distinct: bool,
+    timeout: Duration,
+) -> Result<Fact<Duplicates>, FactError> {
+    let action = format!(
+        "counting duplicates of ({}) in {}",
+        column_list(columns),
+        quote_table(table)
+    );
+    if columns.is_empty() {
+        return Err(invalid(action, "no key columns given"));
+    }
+    let sql = duplicates_sql(table, columns, nulls_not_distinct);
+    let row = scan_read_only(client, &sql, &action, timeout).await?;
+    let duplicates = Duplicates {
+        rows: number(&row, 0, &action)?,
+        keys: number(&row, 1, &action)?,
+    };
+    Ok(Fact {
+        value: duplicates,
+        exact: true,
+        origin: COUNTED,
+    })
+}
+
+/// Counts the rows of `table` that a foreign key from `columns` to `referenced_columns` of
+/// `referenced` would reject: the key columns all non-NULL (MATCH SIMPLE lets any NULL pass)
+/// and no row of `referenced` with an equal key.
+///
+/// # Errors
+/// [`FactError::Invalid`] when `columns` is empty or not as long as `referenced_columns`;
+/// otherwise as [`count_nulls`].
+pub async fn count_orphans(
+    client: &mut Client,
+    table: &TableRef,
+    columns: &[String],
+    referenced: &TableRef,
+    referenced_columns: &[String],
+    timeout: Duration,
+) -> Result<Count, FactError> {
+    let action = format!(
+        "counting rows of {} ({}) missing from {} ({})",
+        quote_table(table),
+        column_list(columns),
+        quote_table(referenced),
+        column_list(referenced_columns)
+    );
+    if columns.is_empty() {
+        return Err(invalid(action, "no key columns given"));
+    }
+    if columns.len() != referenced_columns.len() {
+        return Err(invalid(
+            action,
+            "the key and the referenced key have different numbers of columns",
+        ));
+    }
+    let sql = orphans_sql(table, columns, referenced, referenced_columns);
+    let row = scan_read_only(client, &sql, &action, timeout).await?;
+    Ok(counted(number(&row, 0, &action)?))
+}
+
+fn duplicates_sql(table: &TableRef, columns: &[String], nulls_not_distinct: bool) -> String {
+    let key = column_list(columns);
+    let filter = if nulls_not_distinct {
+        String::new()
+    } else {
+        format!(" WHERE {}", all_not_null("", columns))
+    };
+    format!(
+        "SELECT COALESCE(sum(n), 0)::int8, count(*) \
+         FROM (SELECT count(*) AS n FROM {}{filter} GROUP BY {key} HAVING count(*) > 1) AS shared",
+        quote_table(table)
+    )
+}
+
+fn orphans_sql(
+    table: &TableRef,
+    columns: &[String],
+    referenced: &TableRef,
+    referenced_columns: &[String],
+) -> String {
+    let matches = columns
+        .iter()
+        .zip(referenced_columns)
+        .map(|(column, target)| format!("p.{} = c.{}", quote_ident(target), quote_ident(column)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    format!(
+        "SELECT count(*) FROM {} AS c WHERE {} \
+         AND NOT EXISTS (SELECT FROM {} AS p WHERE {matches})",
+        quote_table(table),
+        all_not_null("c.", columns),
+        quote_table(referenced)
+    )
+}
+
+/// `a IS NOT NULL AND b IS NOT NULL`, each column behind `prefix`.
+fn all_not_null(prefix: &str, columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|column| format!("{prefix}{} IS NOT NULL", quote_ident(column)))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// Runs `sql`, which returns one row, in a read-only transaction of its own under
+/// `statement_timeout`, and rolls the transaction back.
+async fn scan_read_only(
+    client: &mut Client,
+    sql: &str,
+    action: &str,
+    timeout: Duration,
+) -> Result<Row, FactError> {
+    let setup = |e| FactError::query(format!("{action}: starting a read-only transaction"), e);
+    let transaction = client
+        .build_transaction()
+        .read_only(true)
+        .start()
+        .await
+        .map_err(setup)?;
+    transaction
+        .batch_execute(&format!(
+            "SET LOCAL statement_timeout = {}",
+            timeout_millis(timeout)
+        ))
+        .await
+        .map_err(setup)?;
+    let row = transaction
+        .query_one(sql, &[])
+        .await
+        .map_err(|e| FactError::from_statement(action.to_owned(), timeout, e))?;
+    transaction
+        .rollback()
+        .await
+        .map_err(|e| FactError::query(format!("{action}: ending the transaction"), e))?;
+    Ok(row)
+}
+
+/// `statement_timeout` in milliseconds: at least 1, since 0 would mean no limit at all, and at
+/// most the largest value the server accepts.
+fn timeout_millis(timeout: Duration) -> u128 {
+    timeout.as_millis().clamp(1, i32::MAX as u128)
+}
+
+/// Reads column `index` of `row`, a non-negative `int8`.
+fn number(row: &Row, index: usize, action: &str) -> Result<u64, FactError> {
+    let value: i64 = row
+        .try_get(index)
+        .map_err(|e| FactError::query(action, e))?;
+    Ok(u64::try_from(value).unwrap_or(0))
+}
+
+fn counted(value: u64) -> Count {
+    Fact {
+        value,
+        exact: true,
+        origin: COUNTED,
+    }
+}
+
+fn invalid(action: String, reason: &str) -> FactError {
+    FactError::Invalid {
+        action,
+        reason: reason.to_owned(),
+    }
+}
+
+fn quote_table(table: &TableRef) -> String {
+    quote_qualified(&table.schema, &table.name)
+}
+
+/// `public.orders.user_id`, quoted as SQL would.
+fn column_label(table: &TableRef, column: &str) -> String {
+    format!("{}.{}", quote_table(table), quote_ident(column))
+}
+
+fn column_list(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| quote_ident(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(columns: &[&str]) -> Vec<String> {
+        columns.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    #[test]
+    fn duplicates_leave_out_null_keys_unless_nulls_are_not_distinct() {
+        let table = TableRef::new("app", "Users");
+        assert_eq!(
+            duplicates_sql(&table, &key(&["email", "tenant id"]), false),
+            "SELECT COALESCE(sum(n), 0)::int8, count(*) FROM (SELECT count(*) AS n \
+             FROM app.\"Users\" WHERE email IS NOT NULL AND \"tenant id\" IS NOT NULL \
+             GROUP BY email, \"tenant id\" HAVING count(*) > 1) AS shared"
+        );
+        assert!(!duplicates_sql(&table, &key(&["email"]), true).contains("WHERE"));
+    }
+
+    #[test]
+    fn orphans_pair_columns_in_order_and_skip_partial_keys() {
+        let sql = orphans_sql(
+            &TableRef::new("app", "lines"),
+            &key(&["order_id", "shop"]),
+            &TableRef::new("app", "orders"),
+            &key(&["id", "shop_id"]),
+        );
+        assert_eq!(
+            sql,
+            "SELECT count(*) FROM app.lines AS c \
+             WHERE c.order_id IS NOT NULL AND c.shop IS NOT NULL \
+             AND NOT EXISTS (SELECT FROM app.orders AS p \
+             WHERE p.id = c.order_id AND p.shop_id = c.shop)"
+        );
+    }
+
+    #[test]
+    fn timeouts_never_reach_zero_or_overflow() {
+        assert_eq!(timeout_millis(Duration::ZERO), 1);
+        assert_eq!(timeout_millis(Duration::from_micros(10)), 1);
+        assert_eq!(timeout_millis(Duration::from_secs(30)), 30_000);
+        assert_eq!(
+            timeout_millis(Duration::from_secs(u64::MAX)),
+            i32::MAX as u128
+        );
+    }
+}
