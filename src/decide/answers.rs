@@ -18,7 +18,7 @@
 //! ```
 //! `by: default` marks an answer pgphase filled in with the question's default; an answer
 //! without `by` was chosen by a person, which is what a hand-written file naturally says.
-//! `input` is the text as typed; a number is read as its text.
+//! `input` is the text as typed; a number is read as its text. An empty file holds no answers.
 
 use std::collections::BTreeMap;
 use std::fmt;

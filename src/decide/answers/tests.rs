@@ -127,3 +127,17 @@ fn removing_the_last_answer_of_a_change_drops_the_change() {
     let order: Vec<String> = answers.iter().map(|(_, q, _)| q.to_string()).collect();
     assert_eq!(order, ["batch-size", "lock-timeout", "mode"]);
 }
+
+#[test]
+fn an_empty_file_holds_no_answers_and_a_list_is_located() {
+    let empty: Answers = from_text("", "answers.yaml").unwrap();
+    assert!(empty.is_empty());
+    let error = from_text::<Answers>("- mode\n", "answers.yaml").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("answers.yaml:1:1: expected a mapping"),
+        "{error}"
+    );
+    assert_eq!(error.hint, None);
+}

@@ -308,13 +308,24 @@ fn missing_lists_every_needed_id() {
             "public.orders.user_id:set-not-null/confirm-delete",
         ]
     );
-    // A stale answer is pruned first, so its question is reported rather than silently kept.
+    // Answers are pruned first: a fill answer left over from when there were NULLs does not
+    // bring in its confirmation follow-up.
     let stale = answers(&[
+        ("global", "mode", "maintenance-window"),
+        (ORDERS, "set-not-null/fill", "delete"),
+    ]);
+    assert!(missing(&questions, &facts(Some(0)), &stale).is_empty());
+    assert_eq!(
+        ids(&missing(&questions, &facts(Some(5)), &stale)),
+        ["public.orders.user_id:set-not-null/confirm-delete"]
+    );
+    // An answer naming an unknown choice leaves its question missing.
+    let unknown = answers(&[
         ("global", "mode", "maintenance-window"),
         (ORDERS, "set-not-null/fill", "paint"),
     ]);
     assert_eq!(
-        ids(&missing(&questions, &facts(Some(5)), &stale)),
+        ids(&missing(&questions, &facts(Some(5)), &unknown)),
         ["public.orders.user_id:set-not-null/fill"]
     );
     let done = answers(&[
