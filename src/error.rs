@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::cluster::ClusterError;
+use crate::shadow::ShadowError;
 use crate::source::postgres::{ConnectError, IntrospectError};
 use crate::source::yaml::LoadError;
 
@@ -18,6 +19,8 @@ pub enum Error {
     Load(#[from] LoadError),
     #[error(transparent)]
     Cluster(#[from] ClusterError),
+    #[error(transparent)]
+    Shadow(#[from] ShadowError),
     #[error("demo: {0}")]
     Demo(String),
     #[error("{}: {source}", path.display())]

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod output;
 pub mod schema;
+pub mod shadow;
 pub mod source;
 pub mod sql;
 

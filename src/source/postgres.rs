@@ -5,7 +5,8 @@ pub mod connect;
 pub mod introspect;
 
 pub use connect::{
-    ConnectError, ConnectOptions, Connection, Env, OLDEST_SUPPORTED_SERVER, SystemEnv, connect,
+    ConnectError, ConnectOptions, Connection, Destination, Env, OLDEST_SUPPORTED_SERVER, SystemEnv,
+    connect, destination,
 };
 pub use introspect::{
     IntrospectError, IntrospectOptions, Introspection, Progress, RelationKind, Stats, TableStats,

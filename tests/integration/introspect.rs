@@ -1017,17 +1017,16 @@ WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_corpus_schema_loads_and_introspects() {
-    let Ok(dir) = std::env::var("PGPHASE_CORPUS_DIR") else {
-        eprintln!("PGPHASE_CORPUS_DIR not set; corpus tests skipped");
+    let Some(dir) = crate::common::corpus_dir() else {
         return;
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("reading PGPHASE_CORPUS_DIR {dir}: {e}"))
+        .unwrap_or_else(|e| panic!("reading PGPHASE_CORPUS_DIR {}: {e}", dir.display()))
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "sql"))
         .collect();
     files.sort();
-    assert!(!files.is_empty(), "no .sql files in {dir}");
+    assert!(!files.is_empty(), "no .sql files in {}", dir.display());
     for file in files {
         let sql = std::fs::read_to_string(&file).unwrap();
         let (mut db, _drop) = fresh_database().await;

@@ -12,4 +12,5 @@ mod harness;
 mod introspect;
 mod live;
 mod roundtrip;
+mod shadow;
 mod yaml_names;

@@ -47,7 +47,7 @@ async fn assert_round_trips(source: &TestDb, label: &str) {
 }
 
 /// Equality with a readable line diff of the two models on failure.
-fn assert_same(expected: &Schema, actual: &Schema, what: &str) {
+pub(crate) fn assert_same(expected: &Schema, actual: &Schema, what: &str) {
     if expected == actual {
         return;
     }
@@ -65,18 +65,14 @@ fn assert_same(expected: &Schema, actual: &Schema, what: &str) {
     panic!("{what}: models differ (- expected, + actual):\n{shown}");
 }
 
-fn corpus_file(name: &str) -> Option<PathBuf> {
-    let Ok(dir) = std::env::var("PGPHASE_CORPUS_DIR") else {
-        eprintln!("PGPHASE_CORPUS_DIR is not set: corpus round trip for {name} not run");
-        return None;
-    };
-    let path = PathBuf::from(dir).join(name);
+pub(crate) fn corpus_file(name: &str) -> Option<PathBuf> {
+    let path = crate::common::corpus_dir()?.join(name);
     assert!(path.is_file(), "corpus file {} is missing", path.display());
     Some(path)
 }
 
 /// Loads a SQL file with psql, the way users load their dumps.
-fn load_with_psql(db: &TestDb, path: &PathBuf) {
+pub(crate) fn load_with_psql(db: &TestDb, path: &PathBuf) {
     let server = server();
     let output = Command::new("psql")
         .args([

@@ -160,6 +160,27 @@ pub async fn connect(options: &ConnectOptions, env: &dyn Env) -> Result<Connecti
         }))
 }
 
+/// Where a connection string leads, resolved as [`connect`] would resolve it (the `PG*`
+/// environment and libpq's defaults fill the gaps), without connecting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    /// Every `host:port` (`/socket/dir:port` for a unix socket) that would be tried, in order.
+    pub servers: Vec<String>,
+    pub database: String,
+}
+
+/// The servers and database a connection string names.
+///
+/// # Errors
+/// [`ConnectError`] when the string or an environment variable is invalid.
+pub fn destination(url: Option<&str>, env: &dyn Env) -> Result<Destination, ConnectError> {
+    let settings = settings::resolve(url, None, env, &Path::exists)?;
+    Ok(Destination {
+        servers: settings.endpoints.iter().map(ToString::to_string).collect(),
+        database: settings.database,
+    })
+}
+
 /// The password given explicitly, else the password file's for this endpoint.
 fn password_for(
     settings: &Settings,

@@ -1,0 +1,290 @@
+//! One scratch database on a server where pgphase may create databases: created under a unique
+//! name, filled with the desired schema's DDL, read back with the same introspection as a live
+//! database, and dropped on every path, errors included.
+//!
+//! The scratch database is made from `template0`, so nothing a server's `template1` holds leaks
+//! into the result. If the whole future is dropped half-way (the process is interrupted), the
+//! database stays behind; its name, `pgphase_shadow_<pid>_<n>`, says where it came from.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio_postgres::Client;
+use tokio_postgres::error::{ErrorPosition, SqlState};
+
+use crate::Schema;
+use crate::ddl;
+use crate::source::postgres::{
+    ConnectOptions, Connection, IntrospectOptions, SystemEnv, connect, destination, introspect,
+};
+use crate::sql::quote_ident;
+
+use super::ShadowError;
+use super::target::with_database;
+
+/// Attempts at a free scratch name: a clash means a database left by an earlier process with
+/// the same pid.
+const NAME_ATTEMPTS: usize = 5;
+/// The length of the statement excerpt in a DDL error.
+const STATEMENT_EXCERPT: usize = 200;
+/// `DROP DATABASE … WITH (FORCE)` exists from PostgreSQL 13.
+const DROP_FORCE_SINCE: i32 = 130_000;
+
+static NEXT_SCRATCH: AtomicUsize = AtomicUsize::new(0);
+
+/// The desired schema as PostgreSQL stored it, and the server that did it.
+#[derive(Debug)]
+pub(super) struct ReadBack {
+    pub schema: Schema,
+    /// `host:port`, for the output.
+    pub server: String,
+}
+
+/// Creates `desired` in a scratch database on the server `admin_url` reaches and reads it back.
+/// The database `admin_url` names is only used to create and drop the scratch database.
+pub(super) async fn read_back(
+    admin_url: &str,
+    desired: &Schema,
+    progress: &mut dyn FnMut(&str),
+) -> Result<ReadBack, ShadowError> {
+    let options = ConnectOptions {
+        database_url: Some(admin_url.to_owned()),
+        ..ConnectOptions::default()
+    };
+    let admin = connect(&options, &SystemEnv).await?;
+    let server = server_of(&admin, admin_url);
+    let database = match create_scratch(&admin.client, &server).await {
+        Ok(database) => database,
+        Err(error) => {
+            admin.close().await;
+            return Err(error);
+        }
+    };
+    progress(&format!("created scratch database {database} on {server}"));
+    let result = fill_and_read(admin_url, &database, desired, &server, progress).await;
+    let dropped = drop_scratch(&admin, &database, &server).await;
+    admin.close().await;
+    if dropped.is_ok() {
+        progress(&format!("dropped scratch database {database}"));
+    }
+    // The reason the schema could not be read matters more than a failed clean-up after it.
+    let schema = result?;
+    dropped?;
+    Ok(ReadBack { schema, server })
+}
+
+/// `host:port` of the connection: its target without the `/database` it ends with.
+fn server_of(admin: &Connection, admin_url: &str) -> String {
+    destination(Some(admin_url), &SystemEnv)
+        .ok()
+        .and_then(|to| {
+            admin
+                .target
+                .strip_suffix(&format!("/{}", to.database))
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| admin.target.clone())
+}
+
+async fn create_scratch(admin: &Client, server: &str) -> Result<String, ShadowError> {
+    let mut last_error = None;
+    for _ in 0..NAME_ATTEMPTS {
+        let database = format!(
+            "pgphase_shadow_{}_{}",
+            std::process::id(),
+            NEXT_SCRATCH.fetch_add(1, Ordering::Relaxed)
+        );
+        let sql = format!(
+            "CREATE DATABASE {} TEMPLATE template0",
+            quote_ident(&database)
+        );
+        match admin.batch_execute(&sql).await {
+            Ok(()) => return Ok(database),
+            Err(error) if error.code() == Some(&SqlState::DUPLICATE_DATABASE) => {
+                last_error = Some(error);
+            }
+            Err(error) => return Err(create_error(server, &database, &error)),
+        }
+    }
+    let database = "pgphase_shadow_*".to_owned();
+    Err(match last_error {
+        Some(error) => create_error(server, &database, &error),
+        None => ShadowError::CreateDatabase {
+            server: server.to_owned(),
+            database,
+            message: "no attempt made".to_owned(),
+        },
+    })
+}
+
+fn create_error(server: &str, database: &str, error: &tokio_postgres::Error) -> ShadowError {
+    let mut message = server_message(error);
+    if error.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) {
+        message.push_str(" (the shadow URL's role needs the CREATEDB privilege)");
+    }
+    ShadowError::CreateDatabase {
+        server: server.to_owned(),
+        database: database.to_owned(),
+        message,
+    }
+}
+
+async fn fill_and_read(
+    admin_url: &str,
+    database: &str,
+    desired: &Schema,
+    server: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Schema, ShadowError> {
+    let options = ConnectOptions {
+        database_url: Some(with_database(admin_url, database)),
+        ..ConnectOptions::default()
+    };
+    let mut scratch = connect(&options, &SystemEnv).await?;
+    let result = fill_and_read_on(&mut scratch.client, desired, server, progress).await;
+    scratch.close().await;
+    result
+}
+
+async fn fill_and_read_on(
+    client: &mut Client,
+    desired: &Schema,
+    server: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Schema, ShadowError> {
+    check_extensions(client, desired, server).await?;
+    let statements = ddl::create_statements(desired);
+    progress(&format!(
+        "running {} statements of the desired schema",
+        statements.len()
+    ));
+    for statement in &statements {
+        client
+            .batch_execute(statement)
+            .await
+            .map_err(|error| ddl_error(statement, &error))?;
+    }
+    progress("reading the scratch database back");
+    let introspection = introspect(client, &IntrospectOptions::default(), &mut |_| {}).await?;
+    Ok(introspection.schema)
+}
+
+/// Fails with every extension of `desired` that the server cannot install.
+async fn check_extensions(
+    client: &Client,
+    desired: &Schema,
+    server: &str,
+) -> Result<(), ShadowError> {
+    if desired.extensions.is_empty() {
+        return Ok(());
+    }
+    let wanted: Vec<&str> = desired.extensions.keys().map(String::as_str).collect();
+    let rows = client
+        .query(
+            "SELECT name::text FROM pg_available_extensions WHERE name = ANY($1)",
+            &[&wanted],
+        )
+        .await
+        .map_err(|error| ShadowError::Query {
+            action: "listing the available extensions".to_owned(),
+            message: server_message(&error),
+        })?;
+    let available: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|name| !available.iter().any(|found| found == *name))
+        .map(|name| (*name).to_owned())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ShadowError::ExtensionsUnavailable {
+            server: server.to_owned(),
+            names: missing,
+        })
+    }
+}
+
+async fn drop_scratch(admin: &Connection, database: &str, server: &str) -> Result<(), ShadowError> {
+    let force = if admin.server_version_num >= DROP_FORCE_SINCE {
+        " WITH (FORCE)"
+    } else {
+        ""
+    };
+    let sql = format!("DROP DATABASE IF EXISTS {}{force}", quote_ident(database));
+    admin
+        .client
+        .batch_execute(&sql)
+        .await
+        .map_err(|error| ShadowError::DropDatabase {
+            server: server.to_owned(),
+            database: database.to_owned(),
+            message: server_message(&error),
+        })
+}
+
+/// A statement of the desired schema that PostgreSQL rejected.
+pub(super) fn ddl_error(statement: &str, error: &tokio_postgres::Error) -> ShadowError {
+    let position = error.as_db_error().and_then(|db| match db.position() {
+        Some(ErrorPosition::Original(at)) => usize::try_from(*at).ok(),
+        _ => None,
+    });
+    ShadowError::Ddl {
+        statement: excerpt(statement),
+        message: server_message(error),
+        position,
+        near: position.map(|at| near(statement, at)),
+    }
+}
+
+/// The first [`STATEMENT_EXCERPT`] characters, `…` when there is more.
+fn excerpt(statement: &str) -> String {
+    let mut text: String = statement.chars().take(STATEMENT_EXCERPT).collect();
+    if statement.chars().nth(STATEMENT_EXCERPT).is_some() {
+        text.push('…');
+    }
+    text
+}
+
+/// A few characters from the 1-based character `position` on, where the server stopped.
+fn near(statement: &str, position: usize) -> String {
+    statement
+        .chars()
+        .skip(position.saturating_sub(1))
+        .take(40)
+        .collect()
+}
+
+/// The server's message (with its detail, when there is one), else the client's error text.
+fn server_message(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_owned(),
+        },
+        None => error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_keeps_short_statements_whole_and_cuts_long_ones() {
+        assert_eq!(excerpt("CREATE TABLE t ()"), "CREATE TABLE t ()");
+        let long = format!("CREATE TABLE t ({})", "x".repeat(300));
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), STATEMENT_EXCERPT + 1);
+        assert!(cut.starts_with("CREATE TABLE t (xxx") && cut.ends_with('…'));
+        let exactly = "é".repeat(STATEMENT_EXCERPT);
+        assert_eq!(excerpt(&exactly), exactly);
+    }
+
+    #[test]
+    fn near_starts_at_the_one_based_position_in_characters() {
+        assert_eq!(near("SELECT é FRM t", 10), "FRM t");
+        assert_eq!(near("abc", 1), "abc");
+        assert_eq!(near("abc", 0), "abc");
+        assert_eq!(near("abc", 9), "");
+    }
+}

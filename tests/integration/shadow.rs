@@ -1,0 +1,274 @@
+//! Canonical comparison through a shadow database: the desired schema, written by hand in
+//! non-canonical text, comes back exactly as PostgreSQL prints the same schema created by SQL;
+//! the scratch database is gone afterwards; hints survive; bad DDL and missing extensions are
+//! clear errors; the planned database is refused.
+
+use pgphase::Schema;
+use pgphase::shadow::{Canonical, Method, Shadow, ShadowError, canonicalize};
+use pgphase::source::yaml;
+
+use crate::common::{TestDb, connect, server};
+use crate::live::introspect_url;
+
+const DESIRED: &str = r#"
+pgphase: 1
+schemas:
+  public:
+    enums:
+      order_status: [pending, paid]
+    tables:
+      orders:
+        renamed_from: purchases
+        columns:
+          id:     { type: bigint, identity: always }
+          status: { type: order_status, nullable: false, default: "'pending'" }
+          total:  { type: "numeric(12,2)", nullable: false, default: "0" }
+          email:  { type: text, renamed_from: mail }
+        primary_key: [id]
+        checks:
+          - { name: orders_total_check, expression: "total >= 0" }
+        indexes:
+          - { name: orders_lower_email_idx, expression: lower(email) }
+    views:
+      all_orders: "SELECT * FROM orders"
+"#;
+
+/// The same schema as plain SQL, the way someone would create it by hand.
+const EQUIVALENT_SQL: &str = "
+COMMENT ON SCHEMA public IS NULL;
+CREATE TYPE order_status AS ENUM ('pending', 'paid');
+CREATE TABLE orders (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    status order_status NOT NULL DEFAULT 'pending',
+    total numeric(12,2) NOT NULL DEFAULT 0,
+    email text,
+    CONSTRAINT orders_total_check CHECK (total >= 0)
+);
+CREATE INDEX orders_lower_email_idx ON orders (lower(email));
+CREATE VIEW all_orders AS SELECT * FROM orders;
+";
+
+fn desired(text: &str) -> Schema {
+    yaml::parse(text, "desired.yaml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .schema
+}
+
+fn admin_shadow() -> Shadow {
+    Shadow::Url(server().admin_url.clone())
+}
+
+/// Runs `canonicalize`, returning its result and the scratch database it announced.
+async fn canonicalize_logged(
+    desired: &Schema,
+    shadow: &Shadow,
+    planned: Option<&pgphase::source::postgres::ConnectOptions>,
+) -> (Result<Canonical, ShadowError>, Vec<String>) {
+    let mut lines = Vec::new();
+    let result = canonicalize(desired, shadow, planned, &mut |line| {
+        lines.push(line.to_owned());
+    })
+    .await;
+    (result, lines)
+}
+
+/// The scratch database named in the progress lines.
+fn scratch_name(lines: &[String]) -> String {
+    lines
+        .iter()
+        .find_map(|line| line.strip_prefix("created scratch database "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no scratch database announced in {lines:?}"))
+        .to_owned()
+}
+
+async fn database_exists(name: &str) -> bool {
+    let admin = connect(&server().admin_url).await;
+    let row = admin
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname = $1",
+            &[&name],
+        )
+        .await
+        .unwrap();
+    row.get::<_, i64>(0) == 1
+}
+
+/// What introspecting the hand-written SQL gives, with the hints no database can hold.
+async fn expected_from_sql() -> Schema {
+    let db = TestDb::new().await;
+    db.execute(EQUIVALENT_SQL).await;
+    let mut expected = introspect_url(&db.url).await;
+    let orders = expected
+        .namespaces
+        .get_mut("public")
+        .and_then(|ns| ns.tables.get_mut("orders"))
+        .unwrap();
+    orders.renamed_from = Some("purchases".to_owned());
+    let email = orders
+        .columns
+        .iter_mut()
+        .find(|c| c.name == "email")
+        .unwrap();
+    email.renamed_from = Some("mail".to_owned());
+    expected
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hand_written_schema_comes_back_as_postgresql_prints_it() {
+    let desired = desired(DESIRED);
+    let (result, lines) = canonicalize_logged(&desired, &admin_shadow(), None).await;
+    let canonical = result.unwrap_or_else(|e| panic!("{e}"));
+    let expected = expected_from_sql().await;
+    assert_eq!(canonical.schema, expected);
+    // The canonical text is not the text as written: PostgreSQL reprinted it.
+    let orders = &canonical.schema.namespaces["public"].tables["orders"];
+    let status = orders.column("status").unwrap();
+    assert_eq!(
+        status.default.as_deref(),
+        Some("'pending'::public.order_status")
+    );
+    assert_ne!(
+        canonical.schema.namespaces["public"].views["all_orders"].definition,
+        desired.namespaces["public"].views["all_orders"].definition
+    );
+    assert_eq!(
+        canonical.method,
+        Method::ShadowDatabase {
+            server: format!("{}:{}", server().host, server().port)
+        }
+    );
+    assert!(!database_exists(&scratch_name(&lines)).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_sql_names_the_statement_and_drops_the_scratch_database() {
+    let text = DESIRED.replace("\"total >= 0\"", "\"total >= nosuch_column\"");
+    let (result, lines) = canonicalize_logged(&desired(&text), &admin_shadow(), None).await;
+    let Err(ShadowError::Ddl {
+        statement,
+        message,
+        position,
+        near,
+    }) = result
+    else {
+        panic!("expected a DDL error, got {result:?}");
+    };
+    // The statement is cut at 200 characters, before the check; `near` shows the spot.
+    assert!(
+        statement.starts_with("CREATE TABLE public.orders (id bigint"),
+        "{statement}"
+    );
+    assert_eq!(statement.chars().count(), 201, "{statement}");
+    assert_eq!(message, "column \"nosuch_column\" does not exist");
+    assert!(position.is_some());
+    assert!(near.unwrap().starts_with("nosuch_column"));
+    assert!(!database_exists(&scratch_name(&lines)).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_extension_is_named_before_any_statement_runs() {
+    let text = format!("extensions: [citext, pgphase_no_such_extension]\n{DESIRED}");
+    let (result, lines) = canonicalize_logged(&desired(&text), &admin_shadow(), None).await;
+    let error = result.unwrap_err();
+    let ShadowError::ExtensionsUnavailable { names, .. } = &error else {
+        panic!("expected a missing extension, got {error:?}");
+    };
+    assert_eq!(names, &["pgphase_no_such_extension".to_owned()]);
+    assert!(
+        error.to_string().starts_with(
+            "extension pgphase_no_such_extension is not available on the shadow server"
+        )
+    );
+    assert!(!lines.iter().any(|line| line.starts_with("running")));
+    assert!(!database_exists(&scratch_name(&lines)).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn available_extensions_are_installed_and_read_back() {
+    let text = "pgphase: 1\nextensions: [citext]\nschemas:\n  public:\n    tables:\n      users:\n        columns:\n          email: { type: citext, default: \"'x'\" }\n";
+    let (result, _) = canonicalize_logged(&desired(text), &admin_shadow(), None).await;
+    let canonical = result.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(canonical.schema.extensions["citext"].schema, "public");
+    let email = canonical.schema.namespaces["public"].tables["users"]
+        .column("email")
+        .unwrap();
+    assert_eq!(email.data_type, "public.citext");
+    assert_eq!(email.default.as_deref(), Some("'x'::public.citext"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_planned_database_is_refused_and_another_on_its_server_allowed() {
+    let planned = TestDb::new().await;
+    let options = planned.connect_options();
+    let same = Shadow::Url(planned.url.clone());
+    let (result, lines) = canonicalize_logged(&desired(DESIRED), &same, Some(&options)).await;
+    let Err(ShadowError::SameAsPlanned { database, .. }) = result else {
+        panic!("expected a refusal, got {result:?}");
+    };
+    assert_eq!(database, planned.name);
+    assert!(lines.is_empty(), "{lines:?}");
+    let untouched = introspect_url(&planned.url).await;
+    assert!(untouched.namespaces["public"].tables.is_empty());
+
+    let (result, _) = canonicalize_logged(&desired(DESIRED), &admin_shadow(), Some(&options)).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert!(
+        introspect_url(&planned.url).await.namespaces["public"]
+            .tables
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_local_throwaway_cluster_gives_the_same_canonical_schema() {
+    let desired = desired(DESIRED);
+    let (result, lines) = canonicalize_logged(&desired, &Shadow::LocalCluster, None).await;
+    let local = result.unwrap_or_else(|e| panic!("{e}"));
+    let Method::ShadowDatabase {
+        server: local_server,
+    } = &local.method
+    else {
+        panic!("expected a shadow database, got {:?}", local.method);
+    };
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "stopping the throwaway PostgreSQL cluster")
+    );
+    // The cluster lived in a temporary directory that is gone now.
+    let socket_dir = local_server.rsplit_once(':').unwrap().0;
+    assert!(!std::path::Path::new(socket_dir).exists(), "{socket_dir}");
+    assert_eq!(local.schema, expected_from_sql().await);
+}
+
+/// A schema read from a live database is already canonical: through the shadow database it
+/// comes back unchanged. Over real schemas, with the time it takes.
+async fn corpus_is_a_fixed_point(file: &str) {
+    let Some(path) = crate::roundtrip::corpus_file(file) else {
+        return;
+    };
+    let db = TestDb::new().await;
+    crate::roundtrip::load_with_psql(&db, &path);
+    let live = introspect_url(&db.url).await;
+    let started = std::time::Instant::now();
+    let (result, lines) = canonicalize_logged(&live, &admin_shadow(), None).await;
+    let canonical = result.unwrap_or_else(|e| panic!("{file}: {e}"));
+    eprintln!(
+        "{file}: {} tables canonicalised in {:?}",
+        live.table_count(),
+        started.elapsed()
+    );
+    crate::roundtrip::assert_same(&live, &canonical.schema, &format!("{file}: shadow"));
+    assert!(!database_exists(&scratch_name(&lines)).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn corpus_pagila_is_a_fixed_point() {
+    corpus_is_a_fixed_point("pagila.sql").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn corpus_sourcegraph_is_a_fixed_point() {
+    corpus_is_a_fixed_point("sourcegraph-frontend.sql").await;
+}
