@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod cluster;
 pub mod ddl;
+pub mod decide;
 pub mod demo;
 pub mod error;
 pub mod output;

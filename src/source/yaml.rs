@@ -18,6 +18,9 @@ mod write;
 
 use std::path::Path;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 pub use error::LoadError;
 pub use write::{write, write_desired};
 
@@ -121,7 +124,7 @@ pub fn load(path: &Path) -> Result<Desired, LoadError> {
 pub fn parse(text: &str, file: &str) -> Result<Desired, LoadError> {
     let raw: raw::RawFile = match serde_yaml::from_str(text) {
         Ok(raw) => raw,
-        Err(error) => return Err(serde_error(&error, text, file)),
+        Err(error) => return Err(serde_error(&error, text, file, DESIRED_EMPTY_HINT)),
     };
     load::convert(&raw).map_err(|problem| {
         let locator = Locator::new(text);
@@ -144,11 +147,45 @@ fn located(file: &str, position: Position, wording: Wording) -> LoadError {
     }
 }
 
-fn serde_error(error: &serde_yaml::Error, text: &str, file: &str) -> LoadError {
+/// How to start a desired-schema file that is empty.
+const DESIRED_EMPTY_HINT: &str = "start it with `pgphase: 1` and a `schemas:` mapping";
+
+/// Writes any serialisable value as YAML text: the one writer of YAML besides [`write`].
+///
+/// # Errors
+/// The value has a shape YAML cannot hold (a map with keys that are not text, for instance).
+pub fn to_text<T: Serialize>(value: &T) -> Result<String, WriteError> {
+    serde_yaml::to_string(value).map_err(|error| WriteError {
+        message: error.to_string(),
+    })
+}
+
+/// Reads any deserialisable value from YAML text; `file` names the text in errors, which carry
+/// the line and column serde found the mistake at, in the same words as the desired-schema file.
+///
+/// # Errors
+/// The text is not YAML, or does not have the shape of `T`.
+pub fn from_text<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, LoadError> {
+    serde_yaml::from_str(text).map_err(|error| serde_error(&error, text, file, ""))
+}
+
+/// A value that could not be written as YAML.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot write as YAML: {message}")]
+pub struct WriteError {
+    pub message: String,
+}
+
+/// Places and rewords a serde error; `empty_hint` (when not empty) tells how to start an empty file.
+fn serde_error(error: &serde_yaml::Error, text: &str, file: &str, empty_hint: &str) -> LoadError {
     let Some(location) = error.location() else {
         let wording = if text.trim().is_empty() || error.to_string().contains("EOF while parsing") {
-            Wording::new("the file is empty")
-                .hint("start it with `pgphase: 1` and a `schemas:` mapping")
+            let wording = Wording::new("the file is empty");
+            if empty_hint.is_empty() {
+                wording
+            } else {
+                wording.hint(empty_hint)
+            }
         } else {
             Wording::new(error.to_string())
         };
