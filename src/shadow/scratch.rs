@@ -15,6 +15,7 @@ use crate::Schema;
 use crate::ddl;
 use crate::source::postgres::{
     ConnectOptions, Connection, IntrospectOptions, SystemEnv, connect, destination, introspect,
+    server_message,
 };
 use crate::sql::quote_ident;
 
@@ -252,17 +253,6 @@ fn near(statement: &str, position: usize) -> String {
         .skip(position.saturating_sub(1))
         .take(40)
         .collect()
-}
-
-/// The server's message (with its detail, when there is one), else the client's error text.
-fn server_message(error: &tokio_postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => match db.detail() {
-            Some(detail) => format!("{} ({detail})", db.message()),
-            None => db.message().to_owned(),
-        },
-        None => error.to_string(),
-    }
 }
 
 #[cfg(test)]

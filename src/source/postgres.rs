@@ -14,6 +14,19 @@ pub use introspect::{
     ViewDependency, introspect,
 };
 
+/// A failed query's reason: the server's message (with its detail, when there is one), else the
+/// client's own error text. Every module that reports a query failure words it this way.
+#[must_use]
+pub fn server_message(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_owned(),
+        },
+        None => error.to_string(),
+    }
+}
+
 /// Connects as libpq would (URL and `PG*` environment) and reads the live schema: what every
 /// command that looks at a database does first.
 ///

@@ -403,7 +403,7 @@ async fn finish(
         .map_err(|error| {
             context.failed(format!(
                 "cannot read the server version: {}",
-                query_error(&error)
+                super::server_message(&error)
             ))
         })?;
     let (version_num, version): (i32, String) = row
@@ -419,7 +419,7 @@ async fn finish(
             .map_err(|error| {
                 context.failed(format!(
                     "cannot set statement_timeout: {}",
-                    query_error(&error)
+                    super::server_message(&error)
                 ))
             })?;
     }
@@ -446,14 +446,6 @@ fn check_server_version(version_num: i32, version: &str, server: &str) -> Result
         server: server.to_owned(),
         version,
     })
-}
-
-/// A failed query's server message, or the client's reason.
-fn query_error(error: &tokio_postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => db.message().to_owned(),
-        None => error.to_string(),
-    }
 }
 
 #[cfg(test)]

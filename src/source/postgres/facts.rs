@@ -165,9 +165,7 @@ impl FactError {
     }
 
     fn query(action: impl Into<String>, error: tokio_postgres::Error) -> Self {
-        let message = error
-            .as_db_error()
-            .map_or_else(|| error.to_string(), |db| db.message().to_owned());
+        let message = super::server_message(&error);
         Self::Query {
             action: action.into(),
             message,
