@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::input::thousands;
-use super::question::{ChangeId, IdError, is_kebab};
+use super::question::{ChangeId, IdError, kebab_id};
 
 /// A fact's kebab-case name (`rows`, `null-rows`, `table-bytes`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -21,16 +21,7 @@ impl FactId {
     /// # Errors
     /// `text` is empty or not kebab-case.
     pub fn new(text: impl Into<String>) -> Result<Self, IdError> {
-        let text = text.into();
-        if is_kebab(&text) {
-            Ok(Self(text))
-        } else {
-            Err(IdError {
-                text,
-                kind: "fact id",
-                expected: "lower-case words of letters and digits joined by `-`",
-            })
-        }
+        kebab_id(text, "fact id").map(Self)
     }
 
     /// An id written in the code; its form is checked by the tests of the code that defines it.

@@ -38,6 +38,20 @@ pub struct IdError {
 
 const KEBAB: &str = "lower-case words of letters and digits joined by `-`";
 
+/// `text` as a kebab-case id, or the error naming what `kind` of id it was meant to be.
+pub(crate) fn kebab_id(text: impl Into<String>, kind: &'static str) -> Result<String, IdError> {
+    let text = text.into();
+    if is_kebab(&text) {
+        Ok(text)
+    } else {
+        Err(IdError {
+            text,
+            kind,
+            expected: KEBAB,
+        })
+    }
+}
+
 /// True for `word(-word)*` where each word is lower-case ASCII letters and digits.
 pub(crate) fn is_kebab(text: &str) -> bool {
     !text.is_empty()
@@ -85,16 +99,7 @@ impl ChoiceId {
     /// # Errors
     /// `text` is empty or not kebab-case.
     pub fn new(text: impl Into<String>) -> Result<Self, IdError> {
-        let text = text.into();
-        if is_kebab(&text) {
-            Ok(Self(text))
-        } else {
-            Err(IdError {
-                text,
-                kind: "choice id",
-                expected: KEBAB,
-            })
-        }
+        kebab_id(text, "choice id").map(Self)
     }
 
     /// An id written in the code; its form is checked by the tests of the code that defines it.
