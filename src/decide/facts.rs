@@ -130,7 +130,7 @@ impl fmt::Display for Fact {
 }
 
 /// `48M`, `1.5M`, `12K`; exact below 10,000.
-fn compact(n: u64) -> String {
+pub(crate) fn compact(n: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")];
     if n < 10_000 {
         return thousands(n);

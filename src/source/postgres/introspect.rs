@@ -44,7 +44,7 @@ pub struct Introspection {
 }
 
 /// Facts about the server and the size of each table, view and materialized view.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Stats {
     /// As `SHOW server_version` prints it (`15.4 (Debian 15.4-1)`).
     pub server_version: String,

@@ -1,0 +1,99 @@
+//! Guards that make a phase safe to run again after it failed halfway: a statement PostgreSQL
+//! has no `IF [NOT] EXISTS` for runs inside a `DO` block only when the catalog says it is still
+//! needed.
+
+use crate::schema::TableRef;
+use crate::sql::{quote_literal, quote_qualified};
+
+/// `sql` run only when `condition` (a boolean SQL expression over the catalog) holds.
+#[must_use]
+pub fn when(condition: &str, sql: &str) -> String {
+    format!("DO $guard$\nBEGIN\n  IF {condition} THEN\n    {sql};\n  END IF;\nEND\n$guard$")
+}
+
+/// True when `table` has a constraint named `name`.
+#[must_use]
+pub fn constraint_exists(table: &TableRef, name: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = {}::regclass AND conname = {})",
+        regclass(table),
+        quote_literal(name)
+    )
+}
+
+/// True when `table` exists and has a column named `column`.
+#[must_use]
+pub fn column_exists(table: &TableRef, column: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND NOT attisdropped)",
+        quote_literal(&quote_qualified(&table.schema, &table.name)),
+        quote_literal(column)
+    )
+}
+
+/// True when a table, view or sequence named `name` exists.
+#[must_use]
+pub fn relation_exists(name: &TableRef) -> String {
+    format!(
+        "to_regclass({}) IS NOT NULL",
+        quote_literal(&quote_qualified(&name.schema, &name.name))
+    )
+}
+
+/// True when `table` has a trigger named `name`.
+#[must_use]
+pub fn trigger_exists(table: &TableRef, name: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass({}) AND tgname = {})",
+        quote_literal(&quote_qualified(&table.schema, &table.name)),
+        quote_literal(name)
+    )
+}
+
+/// True when the index `schema.name` exists and is INVALID (a `CREATE INDEX CONCURRENTLY` that
+/// failed part-way leaves one behind).
+#[must_use]
+pub fn index_is_invalid(schema: &str, name: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass({}) AND NOT indisvalid)",
+        quote_literal(&quote_qualified(schema, name))
+    )
+}
+
+/// `DROP INDEX` of `schema.name` when it is INVALID, before building it again. Not
+/// concurrent: `DROP INDEX CONCURRENTLY` cannot run inside a `DO` block, and dropping an index
+/// no query uses takes its lock only for a moment.
+#[must_use]
+pub fn drop_invalid_index(schema: &str, name: &str) -> String {
+    when(
+        &index_is_invalid(schema, name),
+        &format!("DROP INDEX {}", quote_qualified(schema, name)),
+    )
+}
+
+fn regclass(table: &TableRef) -> String {
+    quote_literal(&quote_qualified(&table.schema, &table.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_guarded_statement_runs_inside_a_do_block() {
+        let table = TableRef::new("public", "Order Items");
+        let sql = when(&constraint_exists(&table, "fk"), "ALTER TABLE x ADD y");
+        assert_eq!(
+            sql,
+            "DO $guard$\nBEGIN\n  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE \
+             conrelid = 'public.\"Order Items\"'::regclass AND conname = 'fk') THEN\n    \
+             ALTER TABLE x ADD y;\n  END IF;\nEND\n$guard$"
+        );
+    }
+
+    #[test]
+    fn names_with_quotes_stay_literals() {
+        let sql = column_exists(&TableRef::new("public", "t"), "it's");
+        assert!(sql.contains("attname = 'it''s'"), "{sql}");
+    }
+}

@@ -1,0 +1,136 @@
+//! The safety catalog as code: one file per kind of change, each giving its cost, its
+//! explanation, its questions and its phased steps with their rollback.
+//!
+//! A rule is a value implementing [`Rule`]; [`all`] lists them, and [`rule_for`] finds the one
+//! that claims a change (a test proves every kind of change is claimed by exactly one). Rules
+//! are pure: they read the change, the [`Context`] (both schemas, live statistics, facts) and,
+//! for steps, the [`Decisions`] made; they never touch a database.
+
+pub mod assessment;
+pub mod set_not_null;
+
+#[cfg(test)]
+pub(crate) mod test_support;
+
+pub use assessment::{Assessment, Badge, Cost, Explanation, Lock, Work};
+
+use crate::decide::{Answers, ChangeId, Fact, FactId, Facts, Mode, Question, QuestionId, Settings};
+use crate::diff::Change;
+use crate::plan::Step;
+use crate::schema::{Schema, TableRef};
+use crate::source::postgres::Stats;
+
+/// A kind of change and what pgphase knows about it.
+pub trait Rule: Sync {
+    /// The kebab-case id (`set-not-null`), the prefix of its question ids.
+    fn id(&self) -> &'static str;
+
+    /// The text shown to users, written once here.
+    fn explanation(&self) -> &'static Explanation;
+
+    /// Whether this rule handles `change`.
+    fn claims(&self, change: &Change) -> bool;
+
+    /// What applying `change` directly would cost on this database.
+    fn assess(&self, change: &Change, context: &Context) -> Assessment;
+
+    /// Facts about `change` read from the context (estimates, the model) that its questions'
+    /// defaults and conditions use; counted facts are added by whoever counts.
+    fn facts(&self, _change: &Change, _context: &Context) -> Vec<Fact> {
+        Vec::new()
+    }
+
+    /// The questions `change` may need answered, each with its condition.
+    fn questions(&self, _change: &Change, _context: &Context) -> Vec<Question> {
+        Vec::new()
+    }
+
+    /// The steps that carry out `change` as decided.
+    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step>;
+}
+
+/// Everything a rule may read besides the change itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub live: &'a Schema,
+    pub desired: &'a Schema,
+    pub stats: &'a Stats,
+    pub facts: &'a Facts,
+}
+
+/// The answers that apply to one change, and the global settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Decisions<'a> {
+    pub settings: &'a Settings,
+    pub answers: &'a Answers,
+    pub change: &'a ChangeId,
+}
+
+impl Context<'_> {
+    /// The table's estimated rows from the live statistics (`None` for a table not analysed or
+    /// not in the live database).
+    #[must_use]
+    pub fn rows(&self, table: &TableRef) -> Option<u64> {
+        let rows = self.stats.tables.get(table)?.estimated_rows?;
+        u64::try_from(rows).ok()
+    }
+
+    /// A fact of `change` (counted facts included), else a global one.
+    #[must_use]
+    pub fn fact(&self, change: &ChangeId, id: &'static str) -> Option<&Fact> {
+        self.facts.get(change, &FactId::from_static(id))
+    }
+}
+
+impl Decisions<'_> {
+    /// The choice made for this change's question `question` (a full id like
+    /// `set-not-null/fill`), if any.
+    #[must_use]
+    pub fn choice(&self, question: &'static str) -> Option<&str> {
+        self.answers
+            .get(self.change, &QuestionId::from_static(question))
+            .map(|answer| answer.choice.as_str())
+    }
+
+    /// The text input given with that choice, if any.
+    #[must_use]
+    pub fn input(&self, question: &'static str) -> Option<&str> {
+        self.answers
+            .get(self.change, &QuestionId::from_static(question))
+            .and_then(|answer| answer.input.as_deref())
+    }
+
+    #[must_use]
+    pub fn zero_downtime(&self) -> bool {
+        self.settings.mode == Mode::ZeroDowntime
+    }
+
+    /// Whether a table of `rows` estimated rows counts as large (unknown counts as large, the
+    /// careful side).
+    #[must_use]
+    pub fn is_large(&self, rows: Option<u64>) -> bool {
+        rows.is_none_or(|rows| rows >= self.settings.large_table_rows)
+    }
+}
+
+/// Every rule, in catalog order.
+#[must_use]
+pub fn all() -> &'static [&'static dyn Rule] {
+    &[&set_not_null::SetNotNull]
+}
+
+/// The rule that claims `change`, if one does.
+#[must_use]
+pub fn rule_for(change: &Change) -> Option<&'static dyn Rule> {
+    all().iter().copied().find(|rule| rule.claims(change))
+}
+
+/// An estimated row count for text: `~1.2M rows`, or `an unknown number of rows`.
+#[must_use]
+pub fn rows_text(rows: Option<u64>) -> String {
+    match rows {
+        Some(1) => "~1 row".to_owned(),
+        Some(rows) => format!("~{} rows", crate::decide::facts::compact(rows)),
+        None => "an unknown number of rows".to_owned(),
+    }
+}

@@ -1,0 +1,238 @@
+//! What a change costs on a live table, as data: the strongest lock, whether it scans or
+//! rewrites, whether it breaks clients or loses data, and the badges the user sees.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// The table-level lock a statement takes, weakest first (PostgreSQL's lock modes that DDL
+/// uses; `None` for statements that take no lock on an existing table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lock {
+    None,
+    AccessShare,
+    RowExclusive,
+    ShareUpdateExclusive,
+    Share,
+    ShareRowExclusive,
+    AccessExclusive,
+}
+
+/// How much of the table a statement reads or writes while it holds its lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Work {
+    /// Catalog only.
+    Metadata,
+    /// Reads every row (a validation, an index build).
+    Scan,
+    /// Writes every row (a data change).
+    Update,
+    /// Writes a new copy of the table and its indexes.
+    Rewrite,
+}
+
+/// A badge shown beside a change, mildest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Badge {
+    Safe,
+    Locks,
+    Rewrites,
+    BreaksClients,
+    LosesData,
+}
+
+/// What applying a change directly (as one plain statement) would cost on the live database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cost {
+    pub lock: Lock,
+    pub work: Work,
+    /// Running application code that uses the old shape fails after the change.
+    pub breaks_clients: bool,
+    /// Data is gone once the change is applied.
+    pub loses_data: bool,
+    /// The statement fails on some existing data (NULLs, duplicates, orphans).
+    pub can_fail_on_data: bool,
+}
+
+/// A change as a rule judged it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    /// The rule's id (`set-not-null`).
+    pub rule: &'static str,
+    pub cost: Cost,
+    /// One line for the user: what happens on this database (`full scan of 1.2M rows under
+    /// ACCESS EXCLUSIVE; fails while NULLs remain`).
+    pub summary: String,
+}
+
+/// The fixed sections of a rule's explanation, shown in the TUI and copied into plan notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// The change in a few words (`A column becomes NOT NULL`).
+    pub title: &'static str,
+    /// What it costs on a live table and why that is risky.
+    pub risk: &'static str,
+    /// What the zero-downtime plan does instead.
+    pub instead: &'static str,
+    /// How it is undone, or why it cannot be.
+    pub rollback: &'static str,
+}
+
+impl Assessment {
+    /// What a rule says of a change it was handed but does not claim (a registry mistake the
+    /// registry's tests rule out): the worst case, so nothing looks safer than it is.
+    #[must_use]
+    pub fn unclaimed(rule: &'static str) -> Self {
+        Self {
+            rule,
+            cost: Cost {
+                lock: Lock::AccessExclusive,
+                work: Work::Rewrite,
+                breaks_clients: true,
+                loses_data: true,
+                can_fail_on_data: true,
+            },
+            summary: "not assessed".to_owned(),
+        }
+    }
+}
+
+impl Cost {
+    /// A metadata-only change that takes `lock` briefly and breaks nothing.
+    #[must_use]
+    pub fn metadata(lock: Lock) -> Self {
+        Self {
+            lock,
+            work: Work::Metadata,
+            breaks_clients: false,
+            loses_data: false,
+            can_fail_on_data: false,
+        }
+    }
+
+    /// The badges, mildest first; `safe` alone when nothing else applies.
+    #[must_use]
+    pub fn badges(&self) -> Vec<Badge> {
+        let mut badges = Vec::new();
+        let blocking = self.lock >= Lock::Share;
+        if blocking && (self.work != Work::Metadata || self.can_fail_on_data) {
+            badges.push(Badge::Locks);
+        }
+        if self.work == Work::Rewrite {
+            badges.push(Badge::Rewrites);
+        }
+        if self.breaks_clients {
+            badges.push(Badge::BreaksClients);
+        }
+        if self.loses_data {
+            badges.push(Badge::LosesData);
+        }
+        if badges.is_empty() {
+            badges.push(Badge::Safe);
+        }
+        badges
+    }
+
+    /// The badge that matters most.
+    #[must_use]
+    pub fn worst_badge(&self) -> Badge {
+        self.badges().into_iter().max().unwrap_or(Badge::Safe)
+    }
+}
+
+impl Lock {
+    /// PostgreSQL's name of the lock mode (`ACCESS EXCLUSIVE`).
+    #[must_use]
+    pub fn sql_name(self) -> &'static str {
+        match self {
+            Self::None => "no table lock",
+            Self::AccessShare => "ACCESS SHARE",
+            Self::RowExclusive => "ROW EXCLUSIVE",
+            Self::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
+            Self::Share => "SHARE",
+            Self::ShareRowExclusive => "SHARE ROW EXCLUSIVE",
+            Self::AccessExclusive => "ACCESS EXCLUSIVE",
+        }
+    }
+
+    /// What the lock blocks, for a reader who does not know the lock modes by heart.
+    #[must_use]
+    pub fn blocks(self) -> &'static str {
+        match self {
+            Self::None | Self::AccessShare => "blocks nothing",
+            Self::RowExclusive => "blocks other DDL",
+            Self::ShareUpdateExclusive => "blocks other DDL and VACUUM, not reads or writes",
+            Self::Share => "blocks writes",
+            Self::ShareRowExclusive => "blocks writes",
+            Self::AccessExclusive => "blocks reads and writes",
+        }
+    }
+}
+
+impl fmt::Display for Badge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Safe => "safe",
+            Self::Locks => "locks",
+            Self::Rewrites => "rewrites",
+            Self::BreaksClients => "breaks clients",
+            Self::LosesData => "loses data",
+        })
+    }
+}
+
+impl fmt::Display for Work {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Metadata => "metadata only",
+            Self::Scan => "scans the table",
+            Self::Update => "updates rows",
+            Self::Rewrite => "rewrites the table",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_brief_metadata_change_is_safe() {
+        assert_eq!(
+            Cost::metadata(Lock::AccessExclusive).badges(),
+            vec![Badge::Safe]
+        );
+    }
+
+    #[test]
+    fn a_rewrite_under_access_exclusive_locks_and_rewrites() {
+        let cost = Cost {
+            work: Work::Rewrite,
+            ..Cost::metadata(Lock::AccessExclusive)
+        };
+        assert_eq!(cost.badges(), vec![Badge::Locks, Badge::Rewrites]);
+        assert_eq!(cost.worst_badge(), Badge::Rewrites);
+    }
+
+    #[test]
+    fn a_scan_under_share_update_exclusive_does_not_lock_the_application_out() {
+        let cost = Cost {
+            work: Work::Scan,
+            ..Cost::metadata(Lock::ShareUpdateExclusive)
+        };
+        assert_eq!(cost.badges(), vec![Badge::Safe]);
+    }
+
+    #[test]
+    fn data_loss_is_the_worst_badge() {
+        let cost = Cost {
+            breaks_clients: true,
+            loses_data: true,
+            ..Cost::metadata(Lock::AccessExclusive)
+        };
+        assert_eq!(cost.worst_badge(), Badge::LosesData);
+    }
+}

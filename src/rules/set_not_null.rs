@@ -1,0 +1,393 @@
+//! `set-not-null`: an existing column becomes NOT NULL.
+
+use crate::decide::{Choice, ChoiceId, Comparison, Condition, Fact, FactTest, FactValue, Origin};
+use crate::decide::{FactId, InputKind, Question, QuestionId};
+use crate::diff::Change;
+use crate::plan::guard;
+use crate::plan::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
+use crate::schema::names::make_object_name;
+use crate::schema::{Column, TableRef};
+use crate::sql::{quote_ident, quote_qualified};
+
+use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+
+/// The question: what to do with rows that are NULL now.
+pub const NULLS: &str = "set-not-null/nulls";
+/// A fact: rows where the column is NULL, when they were counted.
+pub const NULL_COUNT: &str = "nulls";
+
+pub struct SetNotNull;
+
+const EXPLANATION: Explanation = Explanation {
+    title: "A column becomes NOT NULL",
+    risk: "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock, blocking reads and \
+           writes for as long as the scan takes, and fails if any row is NULL.",
+    instead: "Add CHECK (column IS NOT NULL) NOT VALID (brief lock), fill the NULLs if asked, \
+              VALIDATE the check (SHARE UPDATE EXCLUSIVE: reads and writes go on), then SET NOT \
+              NULL, which uses the validated check instead of scanning, and drop the check.",
+    rollback: "DROP NOT NULL. Values filled in by a backfill stay filled.",
+};
+
+impl Rule for SetNotNull {
+    fn id(&self) -> &'static str {
+        "set-not-null"
+    }
+
+    fn explanation(&self) -> &'static Explanation {
+        &EXPLANATION
+    }
+
+    fn claims(&self, change: &Change) -> bool {
+        matches!(change, Change::SetNotNull { .. })
+    }
+
+    fn assess(&self, change: &Change, context: &Context) -> Assessment {
+        let Change::SetNotNull { table, column } = change else {
+            return Assessment::unclaimed(self.id());
+        };
+        let rows = context.rows(table);
+        Assessment {
+            rule: self.id(),
+            cost: Cost {
+                work: Work::Scan,
+                can_fail_on_data: true,
+                ..Cost::metadata(Lock::AccessExclusive)
+            },
+            summary: format!(
+                "{}.{} becomes NOT NULL: a direct SET NOT NULL scans {} under ACCESS EXCLUSIVE \
+                 and fails while NULLs remain",
+                table.name,
+                column.name,
+                super::rows_text(rows)
+            ),
+        }
+    }
+
+    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
+        let Change::SetNotNull { table, column } = change else {
+            return Vec::new();
+        };
+        let nulls = context.fact(&change.id(), NULL_COUNT);
+        let known = nulls.map_or_else(
+            || "the NULLs have not been counted".to_owned(),
+            |fact| format!("NULL: {fact}"),
+        );
+        vec![Question {
+            id: QuestionId::from_static(NULLS),
+            change: change.id(),
+            prompt: format!(
+                "{}.{} becomes NOT NULL ({known}). What happens to rows that are NULL?",
+                table.name, column.name
+            ),
+            why: "Validation fails while any row is NULL. A fill expression backfills them \
+                  first; otherwise they must be fixed before the validate phase."
+                .to_owned(),
+            facts: nulls.cloned().into_iter().collect(),
+            choices: vec![
+                Choice {
+                    id: ChoiceId::from_static("fix-first"),
+                    label: "Fix them before validating".to_owned(),
+                    consequence: "No backfill; the validate phase fails while NULLs remain."
+                        .to_owned(),
+                    input: None,
+                },
+                Choice {
+                    id: ChoiceId::from_static("fill"),
+                    label: "Fill them with an expression".to_owned(),
+                    consequence: "The backfill phase sets every NULL to the expression.".to_owned(),
+                    input: Some(InputKind::Expression),
+                },
+            ],
+            default: ChoiceId::from_static("fix-first"),
+            // Asked unless a count found no NULL.
+            when: Condition::Not(Box::new(Condition::Fact(FactTest {
+                fact: FactId::from_static(NULL_COUNT),
+                op: Comparison::Eq,
+                value: 0,
+            }))),
+        }]
+    }
+
+    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Change::SetNotNull { table, column } = change else {
+            return Vec::new();
+        };
+        let rows = context.rows(table);
+        let mut steps = Vec::new();
+        let fill = (decisions.choice(NULLS) == Some("fill"))
+            .then(|| decisions.input(NULLS))
+            .flatten();
+        if let Some(expression) = fill {
+            steps.push(fill_nulls(table, column, expression, rows));
+        }
+        if decisions.zero_downtime() {
+            let check = check_name(table, column);
+            steps.insert(0, add_check(table, column, &check, rows));
+            steps.push(validate_and_set(table, column, &check, rows));
+        } else {
+            steps.push(set_directly(table, column, rows));
+        }
+        steps
+    }
+}
+
+/// A counted NULL fact, for whoever counts.
+#[must_use]
+pub fn null_count_fact(count: u64) -> Fact {
+    Fact {
+        id: FactId::from_static(NULL_COUNT),
+        value: FactValue::Count(count),
+        origin: Origin::Counted {
+            source: "count(*) WHERE column IS NULL".to_owned(),
+        },
+    }
+}
+
+fn check_name(table: &TableRef, column: &Column) -> String {
+    make_object_name(&table.name, Some(&column.name), "not_null")
+}
+
+fn target(table: &TableRef) -> String {
+    quote_qualified(&table.schema, &table.name)
+}
+
+fn add_check(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
+    let add = format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+        target(table),
+        quote_ident(check),
+        quote_ident(&column.name)
+    );
+    let sql = guard::when(
+        &format!("NOT {}", guard::constraint_exists(table, check)),
+        &add,
+    );
+    let note = format!(
+        "new rows must not be NULL from now on; the {} existing ones are checked in the validate phase",
+        super::rows_text(rows)
+    );
+    Step::sql(
+        Phase::Expand,
+        vec![Statement::new(sql, Lock::AccessExclusive, note)],
+        Rollback::by(vec![drop_check(table, check)]),
+    )
+}
+
+fn fill_nulls(table: &TableRef, column: &Column, expression: &str, rows: Option<u64>) -> Step {
+    let name = quote_ident(&column.name);
+    Step::backfill(Backfill {
+        table: table.clone(),
+        operation: BackfillOperation::Update {
+            assignments: format!("{name} = {expression}"),
+        },
+        pending: format!("{name} IS NULL"),
+        rows,
+        note: format!("fill NULLs in {} with {expression}", column.name),
+        rollback: Rollback::impossible(
+            "filled values stay: which rows were NULL before is not recorded",
+        ),
+    })
+}
+
+fn validate_and_set(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
+    let validate = format!(
+        "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+        target(table),
+        quote_ident(check)
+    );
+    let set = format!(
+        "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
+        target(table),
+        quote_ident(&column.name)
+    );
+    let statements = vec![
+        Statement::new(
+            validate,
+            Lock::ShareUpdateExclusive,
+            "scans the table without blocking reads or writes; fails if a NULL remains",
+        )
+        .doing(Work::Scan, rows),
+        Statement::new(
+            set,
+            Lock::AccessExclusive,
+            "brief: the validated check proves no row is NULL, so there is no scan",
+        ),
+        drop_check(table, check),
+    ];
+    let re_add = guard::when(
+        &format!("NOT {}", guard::constraint_exists(table, check)),
+        &format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+            target(table),
+            quote_ident(check),
+            quote_ident(&column.name)
+        ),
+    );
+    Step::sql(
+        Phase::Validate,
+        statements,
+        Rollback::by(vec![
+            drop_not_null(table, column),
+            Statement::new(
+                re_add,
+                Lock::AccessExclusive,
+                "back to the unvalidated check",
+            ),
+        ]),
+    )
+}
+
+fn set_directly(table: &TableRef, column: &Column, rows: Option<u64>) -> Step {
+    let set = format!(
+        "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
+        target(table),
+        quote_ident(&column.name)
+    );
+    Step::sql(
+        Phase::Validate,
+        vec![
+            Statement::new(
+                set,
+                Lock::AccessExclusive,
+                "scans the table while reads and writes wait",
+            )
+            .doing(Work::Scan, rows),
+        ],
+        Rollback::by(vec![drop_not_null(table, column)]),
+    )
+}
+
+fn drop_check(table: &TableRef, check: &str) -> Statement {
+    Statement::new(
+        format!(
+            "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",
+            target(table),
+            quote_ident(check)
+        ),
+        Lock::AccessExclusive,
+        "brief",
+    )
+}
+
+fn drop_not_null(table: &TableRef, column: &Column) -> Statement {
+    Statement::new(
+        format!(
+            "ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL",
+            target(table),
+            quote_ident(&column.name)
+        ),
+        Lock::AccessExclusive,
+        "brief, metadata only",
+    )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::test_support::Fixture;
+    use super::*;
+    use crate::decide::{Facts, next_question};
+
+    const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n";
+    const DESIRED: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: { type: text, nullable: false }\n";
+
+    fn change(fixture: &Fixture) -> Change {
+        let table = TableRef::new("public", "orders");
+        let column = fixture
+            .desired
+            .table(&table)
+            .unwrap()
+            .column("note")
+            .unwrap()
+            .clone();
+        Change::SetNotNull { table, column }
+    }
+
+    #[test]
+    fn zero_downtime_goes_through_a_validated_check() {
+        let fixture = Fixture::new(LIVE, DESIRED).with_rows(&[("public.orders", 50_000)]);
+        let text = fixture.steps_text(&SetNotNull, &change(&fixture));
+        insta::assert_snapshot!(text, @r#"
+        == expand (InTransaction)
+        DO $guard$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_note_not_null') THEN
+            ALTER TABLE public.orders ADD CONSTRAINT orders_note_not_null CHECK (note IS NOT NULL) NOT VALID;
+          END IF;
+        END
+        $guard$;  -- ACCESS EXCLUSIVE, metadata only
+        rollback: ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_note_not_null;
+        == validate (InTransaction)
+        ALTER TABLE public.orders VALIDATE CONSTRAINT orders_note_not_null;  -- SHARE UPDATE EXCLUSIVE, scans the table
+        ALTER TABLE public.orders ALTER COLUMN note SET NOT NULL;  -- ACCESS EXCLUSIVE, metadata only
+        ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_note_not_null;  -- ACCESS EXCLUSIVE, metadata only
+        rollback: ALTER TABLE public.orders ALTER COLUMN note DROP NOT NULL;
+        rollback: DO $guard$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_note_not_null') THEN
+            ALTER TABLE public.orders ADD CONSTRAINT orders_note_not_null CHECK (note IS NOT NULL) NOT VALID;
+          END IF;
+        END
+        $guard$;
+        "#);
+    }
+
+    #[test]
+    fn a_fill_expression_adds_a_backfill_between_expand_and_validate() {
+        let fixture = Fixture::new(LIVE, DESIRED);
+        let change = change(&fixture);
+        let fixture = fixture.answer(&change, NULLS, "fill", Some("''"));
+        let text = fixture.steps_text(&SetNotNull, &change);
+        let phases: Vec<&str> = text.lines().filter(|l| l.starts_with("== ")).collect();
+        assert_eq!(
+            phases,
+            [
+                "== expand (InTransaction)",
+                "== backfill (InTransaction)",
+                "== validate (InTransaction)"
+            ]
+        );
+        assert!(
+            text.contains("backfill public.orders update set note = '' where note IS NULL"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_window_sets_not_null_directly() {
+        let fixture = Fixture::new(LIVE, DESIRED).window();
+        let text = fixture.steps_text(&SetNotNull, &change(&fixture));
+        insta::assert_snapshot!(text, @r"
+        == validate (InTransaction)
+        ALTER TABLE public.orders ALTER COLUMN note SET NOT NULL;  -- ACCESS EXCLUSIVE, scans the table
+        rollback: ALTER TABLE public.orders ALTER COLUMN note DROP NOT NULL;
+        ");
+    }
+
+    #[test]
+    fn the_nulls_question_is_skipped_when_a_count_found_none() {
+        let mut fixture = Fixture::new(LIVE, DESIRED);
+        let change = change(&fixture);
+        let asked = SetNotNull.questions(&change, &fixture.context());
+        let facts = Facts::default();
+        assert_eq!(
+            next_question(&asked, &facts, &fixture.answers).map(|q| q.id.as_str()),
+            Some(NULLS)
+        );
+        fixture.facts.insert(&change.id(), null_count_fact(0));
+        assert!(next_question(&asked, &fixture.facts, &fixture.answers).is_none());
+    }
+
+    #[test]
+    fn the_direct_statement_is_assessed_as_a_locking_scan() {
+        let fixture = Fixture::new(LIVE, DESIRED).with_rows(&[("public.orders", 2_000_000)]);
+        let assessment = SetNotNull.assess(&change(&fixture), &fixture.context());
+        assert_eq!(assessment.cost.lock, Lock::AccessExclusive);
+        assert_eq!(assessment.cost.work, Work::Scan);
+        assert!(
+            assessment.summary.contains("2M rows"),
+            "{}",
+            assessment.summary
+        );
+    }
+}
