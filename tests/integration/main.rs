@@ -8,6 +8,7 @@ mod common;
 
 mod cli;
 mod connect;
+mod diff;
 mod facts;
 mod harness;
 mod introspect;
