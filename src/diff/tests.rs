@@ -414,3 +414,77 @@ fn the_order_names_every_kind_once() {
     // Every kind of `Change::kind`, plus dropped foreign keys told apart.
     assert_eq!(count, 46 + 1);
 }
+
+#[test]
+fn objects_compared_by_name_or_whole() {
+    let public = |body: &str| format!("schemas:\n  public:\n{body}");
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "a changed function is replaced, a changed sequence altered",
+            "    sequences: { s: { start: 1 } }\n    functions: { f(): CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS 'SELECT 1' }\n",
+            "    sequences: { s: { start: 2 } }\n    functions: { f(): CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS 'SELECT 2' }\n",
+            &["alter-sequence public.s", "replace-function public.f()"],
+        ),
+        (
+            "triggers are replaced, policies dropped and created again",
+            "    tables:\n      t:\n        columns: { a: integer }\n        triggers: { tr: CREATE TRIGGER tr AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.f() }\n        row_security: { enabled: true, policies: { p: { using: a > 0 } } }\n",
+            "    tables:\n      t:\n        columns: { a: integer }\n        triggers: { tr: { definition: CREATE TRIGGER tr AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.f(), enabled: false } }\n        row_security: { enabled: true, policies: { p: { using: a > 1 } } }\n",
+            &[
+                "drop-policy public.t.p",
+                "replace-trigger public.t.tr",
+                "create-policy public.t.p",
+            ],
+        ),
+        (
+            "comments on objects that stay",
+            "    tables:\n      t: { columns: { a: integer }, indexes: [{ name: i, columns: [a] }] }\n",
+            "    comment: s\n    tables:\n      t: { comment: t, columns: { a: { type: integer, comment: a } }, indexes: [{ name: i, columns: [a], comment: i }] }\n",
+            &[
+                "set-comment comment on public",
+                "set-comment comment on public.t",
+                "set-comment comment on public.t.a",
+                "set-comment comment on public.i",
+            ],
+        ),
+        (
+            "a materialized view's indexes are compared like a table's",
+            "    tables: { t: { columns: { a: integer } } }\n    views:\n      m: { definition: SELECT a FROM public.t, materialized: true, indexes: [{ name: m_a, columns: [a] }] }\n",
+            "    tables: { t: { columns: { a: integer } } }\n    views:\n      m: { definition: SELECT a FROM public.t, materialized: true, indexes: [{ name: m_b, columns: [a] }] }\n",
+            &["drop-index public.m_a", "add-index public.m_b"],
+        ),
+        (
+            "a changed exclusion and a constraint differing only in validation are not planned",
+            "    tables:\n      t:\n        columns: { a: integer, b: integer }\n        checks: [{ name: c, expression: a > 0, valid: false }]\n        exclusions: [{ name: x, definition: EXCLUDE USING btree (a WITH =) }]\n",
+            "    tables:\n      t:\n        columns: { a: integer, b: integer }\n        checks: [{ name: c, expression: a > 0 }]\n        exclusions: [{ name: x, definition: EXCLUDE USING btree (b WITH =) }]\n",
+            &[
+                "unsupported public.t.c: is NOT VALID in the live database; validating it alone (VALIDATE CONSTRAINT) is not planned",
+                "unsupported public.t.x: exclusion constraint changes from `EXCLUDE USING btree (a WITH =)` to `EXCLUDE USING btree (b WITH =)`; changing one is not planned",
+            ],
+        ),
+        (
+            "partitioning is not planned",
+            "    tables:\n      t: { columns: { d: date } }\n",
+            "    tables:\n      t: { columns: { d: date }, partition_by: RANGE (d) }\n",
+            &[
+                "unsupported public.t: partition key changes from none to `RANGE (d)`; a table cannot be re-partitioned in place",
+            ],
+        ),
+    ];
+    for (what, live, desired, expected) in cases {
+        let found = lines(&public(live), &public(desired), &Stats::default());
+        assert_eq!(found, *expected, "{what}");
+    }
+}
+
+#[test]
+fn a_table_rename_carries_the_foreign_keys_that_reference_it() {
+    let live = "schemas:\n  public:\n    tables:\n      a: { columns: { id: integer }, primary_key: { name: pk, columns: [id] } }\n      b: { columns: { a_id: integer }, foreign_keys: [{ name: fk, columns: [a_id], references: { table: a, columns: [id] } }] }\n";
+    let desired = "schemas:\n  public:\n    tables:\n      z: { renamed_from: a, columns: { key: { type: integer, renamed_from: id } }, primary_key: { name: pk, columns: [key] } }\n      b: { columns: { a_id: integer }, foreign_keys: [{ name: fk, columns: [a_id], references: { table: z, columns: [key] } }] }\n";
+    assert_eq!(
+        lines(live, desired, &Stats::default()),
+        [
+            "rename-table public.z from public.a hinted=true",
+            "rename-column public.z.key from id hinted=true",
+        ]
+    );
+}
