@@ -236,6 +236,22 @@ fn check_clause(check: &Check) -> String {
     )
 }
 
+/// The statements that create the view `schema.name` as `view` says: the view, its comment and,
+/// for a materialized view, its indexes.
+#[must_use]
+pub fn view_statements(schema: &str, name: &str, view: &View) -> Vec<String> {
+    let qualified = quote_qualified(schema, name);
+    let mut out = create_view(&qualified, view);
+    if view.materialized {
+        out.extend(
+            view.indexes
+                .iter()
+                .flat_map(|index| create_index(schema, &qualified, index)),
+        );
+    }
+    out
+}
+
 fn create_view(qualified: &str, view: &View) -> Vec<String> {
     let kind = if view.materialized {
         "MATERIALIZED VIEW"

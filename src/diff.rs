@@ -4,3 +4,12 @@
 pub mod change;
 
 pub use change::{Change, CommentTarget, Constraint, QualifiedName, TypeDefinition};
+
+use crate::schema::Schema;
+use crate::source::postgres::Stats;
+
+/// PLACEHOLDER until the diff lands: no changes.
+#[must_use]
+pub fn diff(_live: &Schema, _desired: &Schema, _stats: &Stats) -> Vec<Change> {
+    Vec::new()
+}
