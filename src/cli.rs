@@ -163,12 +163,13 @@ async fn compare(connection: &ConnectionArgs, desired: &DesiredArgs) -> Result<C
     };
     let planned = connect_options(connection);
     let show_progress = std::io::stderr().is_terminal();
-    let canonical = crate::shadow::canonicalize(&file.schema, &shadow, Some(&planned), &mut |step| {
-        if show_progress {
-            eprint!("\r\x1b[2K{step}");
-        }
-    })
-    .await;
+    let canonical =
+        crate::shadow::canonicalize(&file.schema, &shadow, Some(&planned), &mut |step| {
+            if show_progress {
+                eprint!("\r\x1b[2K{step}");
+            }
+        })
+        .await;
     if show_progress {
         eprint!("\r\x1b[2K");
     }
@@ -207,11 +208,13 @@ async fn diff(args: DiffArgs) -> Result<Outcome, Error> {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             crate::output::diff_report::text(&assessed, &compared.method, color)
         }
-        Format::Json => crate::output::diff_report::json(&assessed, &compared.method).map_err(
-            |error| crate::source::yaml::WriteError {
-                message: error.to_string(),
-            },
-        )?,
+        Format::Json => {
+            crate::output::diff_report::json(&assessed, &compared.method).map_err(|error| {
+                crate::source::yaml::WriteError {
+                    message: error.to_string(),
+                }
+            })?
+        }
     };
     stdout(&text)?;
     Ok(if assessed.is_empty() {
@@ -245,23 +248,15 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
         );
     }
     let compared = compare(&args.connection, &args.desired).await?;
-    let empty = crate::decide::Facts::default();
-    let bare = crate::rules::Context {
-        live: &compared.live.schema,
-        desired: &compared.desired,
-        stats: &compared.live.stats,
-        facts: &empty,
-    };
-    let facts = crate::plan::facts(&compared.changes, &bare, &empty);
-    let context = crate::rules::Context {
-        facts: &facts,
-        ..bare
-    };
-    if args.defaults {
-        let questions = crate::plan::questions(&compared.changes, &context);
-        answers = crate::decide::with_defaults(&questions, &facts, &answers);
-    }
-    let plan = crate::plan::plan(&compared.changes, &context, &answers)?;
+    let plan = crate::plan::make(
+        &compared.changes,
+        &compared.live.schema,
+        &compared.desired,
+        &compared.live.stats,
+        &crate::decide::Facts::default(),
+        &answers,
+        args.defaults,
+    )?;
     let name = args
         .out
         .file_name()
