@@ -8,8 +8,10 @@
 
 pub mod assessment;
 pub mod create_table;
+pub mod drop_column;
 pub mod drop_default;
 pub mod drop_not_null;
+pub mod drop_table;
 pub mod set_default;
 pub mod set_not_null;
 
@@ -125,6 +127,8 @@ impl Decisions<'_> {
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &create_table::CreateTable,
+        &drop_table::DropTable,
+        &drop_column::DropColumn,
         &set_not_null::SetNotNull,
         &drop_not_null::DropNotNull,
         &set_default::SetDefault,
