@@ -6,6 +6,7 @@
 //! are pure: they read the change, the [`Context`] (both schemas, live statistics, facts) and,
 //! for steps, the [`Decisions`] made; they never touch a database.
 
+pub mod add_column;
 pub mod assessment;
 pub mod create_table;
 pub mod drop_column;
@@ -128,6 +129,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &create_table::CreateTable,
         &drop_table::DropTable,
+        &add_column::AddColumn,
         &drop_column::DropColumn,
         &set_not_null::SetNotNull,
         &drop_not_null::DropNotNull,
