@@ -8,11 +8,13 @@
 
 pub mod add_column;
 pub mod assessment;
+mod column_sync;
 pub mod create_table;
 pub mod drop_column;
 pub mod drop_default;
 pub mod drop_not_null;
 pub mod drop_table;
+pub mod rename_column;
 pub mod set_default;
 pub mod set_not_null;
 
@@ -131,6 +133,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &drop_table::DropTable,
         &add_column::AddColumn,
         &drop_column::DropColumn,
+        &rename_column::RenameColumn,
         &set_not_null::SetNotNull,
         &drop_not_null::DropNotNull,
         &set_default::SetDefault,
