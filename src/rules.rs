@@ -8,6 +8,7 @@
 
 pub mod add_column;
 pub mod assessment;
+pub mod change_column_type;
 mod column_sync;
 pub mod create_table;
 pub mod drop_column;
@@ -134,6 +135,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &add_column::AddColumn,
         &drop_column::DropColumn,
         &rename_column::RenameColumn,
+        &change_column_type::ChangeColumnType,
         &set_not_null::SetNotNull,
         &drop_not_null::DropNotNull,
         &set_default::SetDefault,
