@@ -16,6 +16,7 @@ pub mod drop_default;
 pub mod drop_not_null;
 pub mod drop_table;
 pub mod rename_column;
+pub mod rename_table;
 pub mod set_default;
 pub mod set_not_null;
 
@@ -132,6 +133,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &create_table::CreateTable,
         &drop_table::DropTable,
+        &rename_table::RenameTable,
         &add_column::AddColumn,
         &drop_column::DropColumn,
         &rename_column::RenameColumn,
