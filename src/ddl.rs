@@ -156,7 +156,12 @@ fn create_table(schema: &str, name: &str, table: &Table) -> Vec<String> {
 /// constraints inline, partitioning; `IF NOT EXISTS` when asked. Checks added `NOT VALID`,
 /// foreign keys, indexes, triggers, policies and comments are separate statements.
 #[must_use]
-pub fn create_table_statement(schema: &str, name: &str, table: &Table, if_not_exists: bool) -> String {
+pub fn create_table_statement(
+    schema: &str,
+    name: &str,
+    table: &Table,
+    if_not_exists: bool,
+) -> String {
     let qualified = quote_qualified(schema, name);
     let mut elements: Vec<String> = table.columns.iter().map(column_definition).collect();
     elements.extend(inline_constraints(table));
@@ -338,7 +343,11 @@ fn table_extras(target: &str, table: &Table) -> Vec<String> {
     if rls.forced {
         out.push(format!("ALTER TABLE {target} FORCE ROW LEVEL SECURITY"));
     }
-    out.extend(rls.policies.iter().map(|policy| create_policy(target, policy)));
+    out.extend(
+        rls.policies
+            .iter()
+            .map(|policy| create_policy(target, policy)),
+    );
     out
 }
 

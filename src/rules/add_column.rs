@@ -222,11 +222,18 @@ fn target(table: &TableRef) -> String {
 }
 
 /// `ADD COLUMN IF NOT EXISTS` with the whole definition, and its comment.
-fn add_statements(table: &TableRef, column: &Column, work: Work, rows: Option<u64>) -> Vec<Statement> {
+fn add_statements(
+    table: &TableRef,
+    column: &Column,
+    work: Work,
+    rows: Option<u64>,
+) -> Vec<Statement> {
     let note = match work {
         Work::Metadata => "brief, metadata only",
-        _ => "PostgreSQL computes the column for every row: the table is rewritten while reads \
-              and writes wait",
+        _ => {
+            "PostgreSQL computes the column for every row: the table is rewritten while reads \
+              and writes wait"
+        }
     };
     let add = Statement::new(
         format!(
@@ -317,7 +324,11 @@ fn fill_steps(
             };
             let mut statements = add_statements(table, &with_default, work, rows);
             statements.push(drop_default(table, &column.name));
-            vec![Step::sql(Phase::Expand, statements, drop_back(table, column))]
+            vec![Step::sql(
+                Phase::Expand,
+                statements,
+                drop_back(table, column),
+            )]
         }
         (Some("backfill"), Some(expression)) => {
             let nullable = Column {
@@ -371,7 +382,8 @@ mod tests {
     use super::*;
     use crate::decide::next_question;
 
-    const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n";
+    const LIVE: &str =
+        "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n";
 
     fn desired(column: &str) -> String {
         format!("{LIVE}          {column}\n")
@@ -379,13 +391,22 @@ mod tests {
 
     fn change(fixture: &Fixture, name: &str) -> Change {
         let table = TableRef::new("public", "orders");
-        let column = fixture.desired.table(&table).unwrap().column(name).unwrap().clone();
+        let column = fixture
+            .desired
+            .table(&table)
+            .unwrap()
+            .column(name)
+            .unwrap()
+            .clone();
         Change::AddColumn { table, column }
     }
 
     #[test]
     fn a_nullable_column_is_one_brief_statement() {
-        let fixture = Fixture::new(LIVE, &desired("note: { type: text, comment: \"free text\" }"));
+        let fixture = Fixture::new(
+            LIVE,
+            &desired("note: { type: text, comment: \"free text\" }"),
+        );
         insta::assert_snapshot!(fixture.steps_text(&AddColumn, &change(&fixture, "note")), @r"
         == expand (InTransaction)
         ALTER TABLE public.orders ADD COLUMN IF NOT EXISTS note text;  -- ACCESS EXCLUSIVE, metadata only
@@ -437,9 +458,12 @@ mod tests {
 
     #[test]
     fn a_window_adds_a_volatile_default_directly() {
-        let fixture = Fixture::new(LIVE, &desired("token: { type: uuid, default: gen_random_uuid() }"))
-            .window()
-            .with_rows(&[("public.orders", 20_000)]);
+        let fixture = Fixture::new(
+            LIVE,
+            &desired("token: { type: uuid, default: gen_random_uuid() }"),
+        )
+        .window()
+        .with_rows(&[("public.orders", 20_000)]);
         insta::assert_snapshot!(fixture.steps_text(&AddColumn, &change(&fixture, "token")), @r"
         == expand (InTransaction)
         ALTER TABLE public.orders ADD COLUMN IF NOT EXISTS token uuid DEFAULT gen_random_uuid();  -- ACCESS EXCLUSIVE, rewrites the table
@@ -478,8 +502,14 @@ mod tests {
                 "== validate (InTransaction)"
             ]
         );
-        assert!(text.contains("ADD COLUMN IF NOT EXISTS region text;"), "{text}");
-        assert!(text.contains("update set region = 'eu-' || id where region IS NULL"), "{text}");
+        assert!(
+            text.contains("ADD COLUMN IF NOT EXISTS region text;"),
+            "{text}"
+        );
+        assert!(
+            text.contains("update set region = 'eu-' || id where region IS NULL"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -500,7 +530,10 @@ mod tests {
         }
         assert!(next_question(&questions, &facts, &empty.answers).is_none());
         let text = empty.steps_text(&AddColumn, &change);
-        assert!(text.contains("ADD COLUMN IF NOT EXISTS region text NOT NULL;"), "{text}");
+        assert!(
+            text.contains("ADD COLUMN IF NOT EXISTS region text NOT NULL;"),
+            "{text}"
+        );
     }
 
     #[test]

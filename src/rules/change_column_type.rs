@@ -53,7 +53,10 @@ impl Rule for ChangeColumnType {
         let Change::ChangeColumnType { table, from, to } = change else {
             return Assessment::unclaimed(self.id());
         };
-        let what = format!("{}.{}: {} to {}", table.name, from.name, from.data_type, to.data_type);
+        let what = format!(
+            "{}.{}: {} to {}",
+            table.name, from.name, from.data_type, to.data_type
+        );
         if is_binary_coercible(from, to) {
             return Assessment {
                 rule: self.id(),
@@ -180,7 +183,10 @@ pub fn is_binary_coercible(from: &Column, to: &Column) -> bool {
         if text == base {
             return Some(None);
         }
-        let inner = text.strip_prefix(base)?.strip_prefix('(')?.strip_suffix(')')?;
+        let inner = text
+            .strip_prefix(base)?
+            .strip_prefix('(')?
+            .strip_suffix(')')?;
         inner.parse().ok().map(Some)
     };
     let widens = |from: Option<Option<u32>>, to: Option<Option<u32>>| match (from, to) {
@@ -189,7 +195,9 @@ pub fn is_binary_coercible(from: &Column, to: &Column) -> bool {
         _ => false,
     };
     let varchar = "character varying";
-    if widens(limit(from, varchar), limit(to, varchar)) || widens(limit(from, "bit varying"), limit(to, "bit varying")) {
+    if widens(limit(from, varchar), limit(to, varchar))
+        || widens(limit(from, "bit varying"), limit(to, "bit varying"))
+    {
         return true;
     }
     if (limit(from, varchar).is_some() && to == "text") || (from == "text" && to == varchar) {
@@ -247,7 +255,10 @@ fn relabel(table: &TableRef, from: &Column, to: &Column, context: &Context) -> S
         )],
         Rollback::partial(
             vec![back],
-            format!("going back to {} fails once longer values were written", from.data_type),
+            format!(
+                "going back to {} fails once longer values were written",
+                from.data_type
+            ),
         ),
     )
     .altering(table, &from.name)
@@ -275,7 +286,10 @@ fn rewrite(table: &TableRef, from: &Column, to: &Column, using: &str, context: &
                 )
                 .doing(Work::Rewrite, rows),
             ],
-            format!("the cast back to {} can fail or lose information", from.data_type),
+            format!(
+                "the cast back to {} can fail or lose information",
+                from.data_type
+            ),
         ),
     )
     .altering(table, &from.name)
@@ -314,7 +328,13 @@ fn index_copy(index: &Index, column: &str, temporary: &str) -> Option<Index> {
     let include = index
         .include
         .iter()
-        .map(|name| if name == column { temporary.to_owned() } else { name.clone() })
+        .map(|name| {
+            if name == column {
+                temporary.to_owned()
+            } else {
+                name.clone()
+            }
+        })
         .collect();
     Some(Index {
         name: make_object_name(&index.name, None, "new"),
@@ -342,9 +362,27 @@ fn lost_constraints(live: Option<&Table>, column: &str) -> Vec<String> {
     };
     let named = |name: &String| name.clone();
     let mut lost: Vec<String> = Vec::new();
-    lost.extend(table.primary_key.iter().filter(|k| k.columns.iter().any(|c| c == column)).map(|k| named(&k.name)));
-    lost.extend(table.unique.iter().filter(|u| u.columns.iter().any(|c| c == column)).map(|u| named(&u.name)));
-    lost.extend(table.foreign_keys.iter().filter(|f| f.columns.iter().any(|c| c == column)).map(|f| named(&f.name)));
+    lost.extend(
+        table
+            .primary_key
+            .iter()
+            .filter(|k| k.columns.iter().any(|c| c == column))
+            .map(|k| named(&k.name)),
+    );
+    lost.extend(
+        table
+            .unique
+            .iter()
+            .filter(|u| u.columns.iter().any(|c| c == column))
+            .map(|u| named(&u.name)),
+    );
+    lost.extend(
+        table
+            .foreign_keys
+            .iter()
+            .filter(|f| f.columns.iter().any(|c| c == column))
+            .map(|f| named(&f.name)),
+    );
     lost.extend(
         table
             .checks
@@ -363,7 +401,11 @@ fn lost_constraints(live: Option<&Table>, column: &str) -> Vec<String> {
 }
 
 fn build_concurrently(table: &TableRef, copy: &Index, rows: Option<u64>) -> Step {
-    let build = crate::ddl::create_index_statement(&target(table), copy, crate::ddl::IndexBuild::Concurrently);
+    let build = crate::ddl::create_index_statement(
+        &target(table),
+        copy,
+        crate::ddl::IndexBuild::Concurrently,
+    );
     Step::sql(
         Phase::Expand,
         vec![
@@ -372,11 +414,18 @@ fn build_concurrently(table: &TableRef, copy: &Index, rows: Option<u64>) -> Step
                 Lock::AccessExclusive,
                 "only an INVALID index left by a failed build, which no query uses",
             ),
-            Statement::new(build, Lock::ShareUpdateExclusive, "builds without blocking writes")
-                .doing(Work::Scan, rows),
+            Statement::new(
+                build,
+                Lock::ShareUpdateExclusive,
+                "builds without blocking writes",
+            )
+            .doing(Work::Scan, rows),
         ],
         Rollback::by(vec![Statement::new(
-            format!("DROP INDEX CONCURRENTLY IF EXISTS {}", quote_qualified(&table.schema, &copy.name)),
+            format!(
+                "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                quote_qualified(&table.schema, &copy.name)
+            ),
             Lock::ShareUpdateExclusive,
             "without blocking writes",
         )]),
@@ -428,7 +477,11 @@ fn expand_contract(
         };
         steps.extend(SetNotNull.steps(&not_null, context, decisions));
     }
-    steps.extend(copies.iter().map(|(_, copy)| build_concurrently(table, copy, rows)));
+    steps.extend(
+        copies
+            .iter()
+            .map(|(_, copy)| build_concurrently(table, copy, rows)),
+    );
     steps.push(Step::gate(format!(
         "the application works with {}.{} as {} (until the contract phase the sync trigger \
          converts what it writes)",
@@ -458,7 +511,8 @@ fn swap(
     );
     let lost = lost_constraints(live, &from.name);
     let note = if lost.is_empty() {
-        "brief, metadata only: the old column and its indexes go, the new one takes its name".to_owned()
+        "brief, metadata only: the old column and its indexes go, the new one takes its name"
+            .to_owned()
     } else {
         format!(
             "brief; dropped with the old column and not re-created: {} (plan them again on the \
@@ -489,7 +543,10 @@ fn swap(
         target(table)
     );
     undo.push(Statement::new(
-        guard::when(&format!("NOT {}", guard::column_exists(table, sync.new)), &unswap),
+        guard::when(
+            &format!("NOT {}", guard::column_exists(table, sync.new)),
+            &unswap,
+        ),
         Lock::AccessExclusive,
         "brief",
     ));
@@ -545,8 +602,20 @@ mod tests {
 
     fn change(fixture: &Fixture, name: &str) -> Change {
         let table = TableRef::new("public", "events");
-        let from = fixture.live.table(&table).unwrap().column(name).unwrap().clone();
-        let to = fixture.desired.table(&table).unwrap().column(name).unwrap().clone();
+        let from = fixture
+            .live
+            .table(&table)
+            .unwrap()
+            .column(name)
+            .unwrap()
+            .clone();
+        let to = fixture
+            .desired
+            .table(&table)
+            .unwrap()
+            .column(name)
+            .unwrap()
+            .clone();
         Change::ChangeColumnType { table, from, to }
     }
 
@@ -692,7 +761,11 @@ mod tests {
     fn varchar_to_text_is_relabelled_without_questions() {
         let fixture = Fixture::new(LIVE, DESIRED);
         let change = change(&fixture, "label");
-        assert!(ChangeColumnType.questions(&change, &fixture.context()).is_empty());
+        assert!(
+            ChangeColumnType
+                .questions(&change, &fixture.context())
+                .is_empty()
+        );
         insta::assert_snapshot!(fixture.steps_text(&ChangeColumnType, &change), @r"
         == expand (InTransaction)
         alters public.events.label
@@ -704,7 +777,9 @@ mod tests {
 
     #[test]
     fn binary_coercible_pairs() {
-        let pair = |from: &str, to: &str| is_binary_coercible(&Column::new("c", from), &Column::new("c", to));
+        let pair = |from: &str, to: &str| {
+            is_binary_coercible(&Column::new("c", from), &Column::new("c", to))
+        };
         assert!(pair("character varying(10)", "character varying(20)"));
         assert!(pair("character varying(10)", "character varying"));
         assert!(pair("character varying(10)", "text"));

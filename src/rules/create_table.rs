@@ -74,7 +74,10 @@ pub(crate) fn create_statements(table: &TableRef, definition: &Table) -> Vec<Sta
         "a new, empty table",
     )];
     for check in definition.checks.iter().filter(|c| !c.valid) {
-        let add = format!("ALTER TABLE {target} ADD {} NOT VALID", ddl::check_clause(check));
+        let add = format!(
+            "ALTER TABLE {target} ADD {} NOT VALID",
+            ddl::check_clause(check)
+        );
         let sql = guard::when(
             &format!("NOT {}", guard::constraint_exists(table, &check.name)),
             &add,
@@ -140,7 +143,11 @@ fn comment_statements(table: &TableRef, definition: &Table) -> Vec<Statement> {
     let target = quote_qualified(&table.schema, &table.name);
     let schema = &table.schema;
     let mut out: Vec<String> = Vec::new();
-    out.extend(ddl::comment("TABLE", &target, definition.comment.as_deref()));
+    out.extend(ddl::comment(
+        "TABLE",
+        &target,
+        definition.comment.as_deref(),
+    ));
     for column in &definition.columns {
         let name = format!("{target}.{}", quote_ident(&column.name));
         out.extend(ddl::comment("COLUMN", &name, column.comment.as_deref()));

@@ -154,7 +154,11 @@ pub(crate) fn re_add_statements(
     }
     for key in &live.foreign_keys {
         if key.columns.contains(&column.name) {
-            out.push(guarded(table, &key.name, &ddl::add_foreign_key(&target, key)));
+            out.push(guarded(
+                table,
+                &key.name,
+                &ddl::add_foreign_key(&target, key),
+            ));
         }
     }
     out
@@ -217,7 +221,13 @@ mod tests {
 
     fn change(fixture: &Fixture) -> Change {
         let table = TableRef::new("public", "orders");
-        let column = fixture.live.table(&table).unwrap().column("code").unwrap().clone();
+        let column = fixture
+            .live
+            .table(&table)
+            .unwrap()
+            .column("code")
+            .unwrap()
+            .clone();
         Change::DropColumn { table, column }
     }
 

@@ -67,7 +67,8 @@ mod tests {
     use super::*;
     use crate::schema::TableRef;
 
-    const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n";
+    const LIVE: &str =
+        "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n";
 
     fn change() -> Change {
         Change::DropDefault {
@@ -92,6 +93,10 @@ mod tests {
         let fixture = Fixture::new(LIVE, LIVE).window();
         let assessment = DropDefault.assess(&change(), &fixture.context());
         assert_eq!(assessment.cost, Cost::metadata(Lock::AccessExclusive));
-        assert!(assessment.summary.contains("orders.status"), "{}", assessment.summary);
+        assert!(
+            assessment.summary.contains("orders.status"),
+            "{}",
+            assessment.summary
+        );
     }
 }

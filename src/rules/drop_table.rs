@@ -248,7 +248,13 @@ mod tests {
         let fixture = Fixture::new(LIVE, DESIRED);
         let questions = DropTable.questions(&change(&fixture), &fixture.context());
         assert_eq!(questions[0].default.as_str(), "archive");
-        assert!(questions[0].choice(&questions[0].default).unwrap().input.is_none());
+        assert!(
+            questions[0]
+                .choice(&questions[0].default)
+                .unwrap()
+                .input
+                .is_none()
+        );
     }
 
     #[test]
@@ -256,7 +262,11 @@ mod tests {
         let fixture = Fixture::new(LIVE, DESIRED).with_rows(&[("public.orders", 1_500)]);
         let assessment = DropTable.assess(&change(&fixture), &fixture.context());
         assert!(assessment.cost.loses_data && assessment.cost.breaks_clients);
-        assert!(assessment.summary.contains("~1,500 rows"), "{}", assessment.summary);
+        assert!(
+            assessment.summary.contains("~1,500 rows"),
+            "{}",
+            assessment.summary
+        );
     }
 
     #[test]

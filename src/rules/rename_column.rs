@@ -89,7 +89,12 @@ impl Rule for RenameColumn {
                     .to_owned(),
                 facts: Vec::new(),
                 choices: vec![
-                    choice("rename", "Yes, a rename", "The values move to the new name.", None),
+                    choice(
+                        "rename",
+                        "Yes, a rename",
+                        "The values move to the new name.",
+                        None,
+                    ),
                     choice(
                         "drop-and-add",
                         "No: drop one, add the other",
@@ -186,7 +191,12 @@ fn drop_and_add(
 pub(crate) fn rename_in_place(table: &TableRef, from: &str, to: &str) -> Step {
     Step::sql(
         Phase::Expand,
-        vec![rename(table, from, to, "brief; code using the old name fails from now on")],
+        vec![rename(
+            table,
+            from,
+            to,
+            "brief; code using the old name fails from now on",
+        )],
         Rollback::by(vec![rename(table, to, from, "brief")]),
     )
     .altering(table, from)
@@ -277,12 +287,7 @@ pub(crate) fn add_synced(table: &TableRef, to: &Column, sync: &Sync) -> Step {
 
 /// Existing rows: the new column set from the old one, in batches; a row is pending while the
 /// new column differs from the converted old value.
-pub(crate) fn copy_across(
-    table: &TableRef,
-    new: &str,
-    forward: &str,
-    rows: Option<u64>,
-) -> Step {
+pub(crate) fn copy_across(table: &TableRef, new: &str, forward: &str, rows: Option<u64>) -> Step {
     let name = quote_ident(new);
     Step::backfill(Backfill {
         table: table.clone(),
@@ -299,13 +304,7 @@ pub(crate) fn copy_across(
     })
 }
 
-fn contract(
-    table: &TableRef,
-    from: &Column,
-    to: &Column,
-    sync: &Sync,
-    context: &Context,
-) -> Step {
+fn contract(table: &TableRef, from: &Column, to: &Column, sync: &Sync, context: &Context) -> Step {
     let (mut statements, _) = sync.remove();
     statements.push(drop_column(table, &from.name));
     if let Some(default) = &to.default {
@@ -344,7 +343,9 @@ pub(crate) fn copy_back(
     let name = quote_ident(&old.name);
     let mut out = vec![
         Statement::new(
-            format!("UPDATE {target} SET {name} = {backward} WHERE {name} IS DISTINCT FROM {backward}"),
+            format!(
+                "UPDATE {target} SET {name} = {backward} WHERE {name} IS DISTINCT FROM {backward}"
+            ),
             Lock::RowExclusive,
             "every row",
         )
@@ -375,9 +376,26 @@ mod tests {
 
     fn change(fixture: &Fixture, hinted: bool) -> Change {
         let table = TableRef::new("public", "users");
-        let from = fixture.live.table(&table).unwrap().column("email").unwrap().clone();
-        let to = fixture.desired.table(&table).unwrap().column("email_address").unwrap().clone();
-        Change::RenameColumn { table, from, to, hinted }
+        let from = fixture
+            .live
+            .table(&table)
+            .unwrap()
+            .column("email")
+            .unwrap()
+            .clone();
+        let to = fixture
+            .desired
+            .table(&table)
+            .unwrap()
+            .column("email_address")
+            .unwrap()
+            .clone();
+        Change::RenameColumn {
+            table,
+            from,
+            to,
+            hinted,
+        }
     }
 
     #[test]
@@ -506,8 +524,14 @@ mod tests {
         let change = change(&fixture, false);
         let fixture = fixture.answer(&change, CONFIRM, "drop-and-add", None);
         let text = fixture.steps_text(&RenameColumn, &change);
-        assert!(text.contains("ADD COLUMN IF NOT EXISTS email_address text DEFAULT ''::text NOT NULL"), "{text}");
-        assert!(text.contains("gate: no application code reads or writes public.users.email"), "{text}");
+        assert!(
+            text.contains("ADD COLUMN IF NOT EXISTS email_address text DEFAULT ''::text NOT NULL"),
+            "{text}"
+        );
+        assert!(
+            text.contains("gate: no application code reads or writes public.users.email"),
+            "{text}"
+        );
         assert!(text.contains("DROP COLUMN IF EXISTS email;"), "{text}");
     }
 
@@ -529,7 +553,11 @@ mod tests {
         assert_eq!(chosen(METHOD).as_deref(), Some("expand-contract"));
         let fixture = fixture.answer(&unhinted_change, CONFIRM, "drop-and-add", None);
         let defaults = with_defaults(&asked, &Facts::default(), &fixture.answers);
-        assert!(defaults.get(&unhinted_change.id(), &QuestionId::from_static(METHOD)).is_none());
+        assert!(
+            defaults
+                .get(&unhinted_change.id(), &QuestionId::from_static(METHOD))
+                .is_none()
+        );
     }
 
     #[test]

@@ -77,7 +77,12 @@ impl Rule for RenameTable {
                     .to_owned(),
                 facts: Vec::new(),
                 choices: vec![
-                    choice("rename", "Yes, a rename", "The rows stay, under the new name.", None),
+                    choice(
+                        "rename",
+                        "Yes, a rename",
+                        "The rows stay, under the new name.",
+                        None,
+                    ),
                     choice(
                         "drop-and-create",
                         "No: create one, drop the other",
@@ -232,7 +237,9 @@ fn drop_and_create(from: &TableRef, to: &TableRef, desired: &Table, live: &Table
                 format!("rows written to {to} since the expand phase are lost"),
             ),
         ),
-        Step::gate(format!("no application code reads or writes {from} any more")),
+        Step::gate(format!(
+            "no application code reads or writes {from} any more"
+        )),
         Step::sql(
             Phase::Contract,
             vec![drop_table(from)],
@@ -302,7 +309,10 @@ mod tests {
         let fixture = Fixture::new(LIVE, DESIRED).window();
         let text = fixture.steps_text(&RenameTable, &change(&fixture, true));
         assert!(!text.contains("VIEW"), "{text}");
-        assert!(text.contains("ALTER TABLE public.clients RENAME TO customers"), "{text}");
+        assert!(
+            text.contains("ALTER TABLE public.clients RENAME TO customers"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -342,7 +352,9 @@ mod tests {
     #[test]
     fn renaming_breaks_clients_but_keeps_data() {
         let fixture = Fixture::new(LIVE, DESIRED);
-        let cost = RenameTable.assess(&change(&fixture, true), &fixture.context()).cost;
+        let cost = RenameTable
+            .assess(&change(&fixture, true), &fixture.context())
+            .cost;
         assert!(cost.breaks_clients && !cost.loses_data);
     }
 }

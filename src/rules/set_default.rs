@@ -101,7 +101,8 @@ mod tests {
     use super::super::test_support::Fixture;
     use super::*;
 
-    const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n";
+    const LIVE: &str =
+        "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n";
 
     fn change(from: Option<&str>) -> Change {
         Change::SetDefault {
