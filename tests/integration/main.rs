@@ -10,6 +10,7 @@ mod cli;
 mod connect;
 mod diff;
 mod facts;
+mod golden;
 mod harness;
 mod introspect;
 mod live;
