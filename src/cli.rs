@@ -224,12 +224,13 @@ async fn compare(connection: &ConnectionArgs, desired: &DesiredArgs) -> Result<C
     };
     let planned = connect_options(connection);
     let show_progress = std::io::stderr().is_terminal();
-    let canonical = crate::shadow::canonicalize(&file.schema, &shadow, Some(&planned), &mut |step| {
-        if show_progress {
-            eprint!("\r\x1b[2K{step}");
-        }
-    })
-    .await;
+    let canonical =
+        crate::shadow::canonicalize(&file.schema, &shadow, Some(&planned), &mut |step| {
+            if show_progress {
+                eprint!("\r\x1b[2K{step}");
+            }
+        })
+        .await;
     if show_progress {
         eprint!("\r\x1b[2K");
     }
@@ -268,11 +269,13 @@ async fn diff(args: DiffArgs) -> Result<Outcome, Error> {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             crate::output::diff_report::text(&assessed, &compared.method, color)
         }
-        Format::Json => crate::output::diff_report::json(&assessed, &compared.method).map_err(
-            |error| crate::source::yaml::WriteError {
-                message: error.to_string(),
-            },
-        )?,
+        Format::Json => {
+            crate::output::diff_report::json(&assessed, &compared.method).map_err(|error| {
+                crate::source::yaml::WriteError {
+                    message: error.to_string(),
+                }
+            })?
+        }
     };
     stdout(&text)?;
     Ok(if assessed.is_empty() {

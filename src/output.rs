@@ -147,9 +147,15 @@ mod tests {
         write_plan_folder(&dir, &files("first"), false).unwrap();
         let error = write_plan_folder(&dir, &files("second"), false).unwrap_err();
         assert!(matches!(error, Error::PlanExists { .. }), "{error}");
-        assert_eq!(std::fs::read_to_string(dir.join("README.md")).unwrap(), "first");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("README.md")).unwrap(),
+            "first"
+        );
         write_plan_folder(&dir, &files("second"), true).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.join("README.md")).unwrap(), "second");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("README.md")).unwrap(),
+            "second"
+        );
         let leftovers: Vec<_> = std::fs::read_dir(root.path().join("plans"))
             .unwrap()
             .map(|entry| entry.unwrap().file_name())

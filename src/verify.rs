@@ -203,10 +203,13 @@ async fn in_scratch_database(
     let database = create_scratch(&admin.client, &server, SCRATCH_PREFIX).await?;
     progress(&format!("created scratch database {database} on {server}"));
     let url = with_database(admin_url, &database);
-    let result = match connect(&ConnectOptions {
-        database_url: Some(url),
-        ..ConnectOptions::default()
-    }, &SystemEnv)
+    let result = match connect(
+        &ConnectOptions {
+            database_url: Some(url),
+            ..ConnectOptions::default()
+        },
+        &SystemEnv,
+    )
     .await
     {
         Ok(mut scratch) => {
@@ -269,7 +272,10 @@ async fn prove(
             if old == new {
                 report.rows.unchanged.push(old.table.clone());
             } else {
-                report.rows.changed.push((old.table.clone(), old.rows, new.rows));
+                report
+                    .rows
+                    .changed
+                    .push((old.table.clone(), old.rows, new.rows));
             }
         }
     }
@@ -277,9 +283,11 @@ async fn prove(
 }
 
 async fn read(client: &mut Client) -> Result<Schema, VerifyError> {
-    Ok(introspect(client, &IntrospectOptions::default(), &mut |_| {})
-        .await?
-        .schema)
+    Ok(
+        introspect(client, &IntrospectOptions::default(), &mut |_| {})
+            .await?
+            .schema,
+    )
 }
 
 /// Every file in order; after a statement fails, the later files are not run.
@@ -298,7 +306,10 @@ async fn run_files(
         } else if stopped {
             FileOutcome::NotRun
         } else {
-            progress(&format!("{}: applying, re-running, rolling back", file.name));
+            progress(&format!(
+                "{}: applying, re-running, rolling back",
+                file.name
+            ));
             round(scratch, file).await?
         };
         stopped |= matches!(outcome, FileOutcome::Failed { .. });
@@ -327,9 +338,7 @@ async fn round(scratch: &mut Client, file: &PlanFile) -> Result<FileOutcome, Ver
     }
     let again = compare::differences(&read(scratch).await?, &applied);
     if !again.is_empty() {
-        return Ok(FileOutcome::NotIdempotent {
-            differences: again,
-        });
+        return Ok(FileOutcome::NotIdempotent { differences: again });
     }
     let warnings = file.warnings();
     if file.rollback.is_empty() {
@@ -424,11 +433,19 @@ mod tests {
                 ..Namespace::default()
             },
         );
-        assert!(without_empty_public(&scratch, &Schema::default()).namespaces.is_empty());
+        assert!(
+            without_empty_public(&scratch, &Schema::default())
+                .namespaces
+                .is_empty()
+        );
         let mut wanted = Schema::default();
         wanted
             .namespaces
             .insert("public".to_owned(), Namespace::default());
-        assert!(without_empty_public(&scratch, &wanted).namespaces.contains_key("public"));
+        assert!(
+            without_empty_public(&scratch, &wanted)
+                .namespaces
+                .contains_key("public")
+        );
     }
 }

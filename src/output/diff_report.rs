@@ -32,7 +32,11 @@ pub fn text(changes: &[PlannedChange], method: &Method, color: bool) -> String {
         out.push_str("No differences.\n");
         return out;
     }
-    let width = changes.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
+    let width = changes
+        .iter()
+        .map(|c| c.id.as_str().len())
+        .max()
+        .unwrap_or(0);
     for change in changes {
         let badge = change.badges.iter().copied().max().unwrap_or(Badge::Safe);
         let _ = writeln!(
@@ -78,7 +82,11 @@ fn count(changes: &[PlannedChange]) -> String {
             parts.push(format!("{n} {badge}"));
         }
     }
-    let noun = if changes.len() == 1 { "change" } else { "changes" };
+    let noun = if changes.len() == 1 {
+        "change"
+    } else {
+        "changes"
+    };
     format!("{} {noun}: {}", changes.len(), parts.join(", "))
 }
 

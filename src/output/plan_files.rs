@@ -48,7 +48,10 @@ pub fn render(
             PathBuf::from(format!("{}.rollback.sql", file.name)),
             rollback(file),
         );
-        files.insert(PathBuf::from(format!("{}.notes.md", file.name)), notes(file));
+        files.insert(
+            PathBuf::from(format!("{}.notes.md", file.name)),
+            notes(file),
+        );
     }
     files.insert(PathBuf::from("decisions.yaml"), decisions(plan)?);
     let json = PlanJson {
@@ -88,9 +91,16 @@ pub fn duration(ms: u64) -> String {
 /// The `SET` statements a file starts with.
 #[must_use]
 pub fn timeout_statements(file: &PlanFile) -> Vec<String> {
-    let local = if file.kind.in_transaction() { "LOCAL " } else { "" };
+    let local = if file.kind.in_transaction() {
+        "LOCAL "
+    } else {
+        ""
+    };
     vec![
-        format!("SET {local}lock_timeout = '{}'", duration(file.lock_timeout_ms)),
+        format!(
+            "SET {local}lock_timeout = '{}'",
+            duration(file.lock_timeout_ms)
+        ),
         format!(
             "SET {local}statement_timeout = '{}'",
             duration(file.statement_timeout_ms)
@@ -177,7 +187,11 @@ fn statement_comment(planned: &PlannedStatement) -> String {
     let mut cost = if statement.lock == Lock::None {
         "no lock on an existing table".to_owned()
     } else {
-        format!("{} ({})", statement.lock.sql_name(), statement.lock.blocks())
+        format!(
+            "{} ({})",
+            statement.lock.sql_name(),
+            statement.lock.blocks()
+        )
     };
     let _ = write!(cost, ", {}", statement.work);
     if statement.work != Work::Metadata {
@@ -412,7 +426,10 @@ fn phases(out: &mut String, plan: &Plan) {
         let (path, runs) = if file.kind == FileKind::Gate {
             (format!("{}.md", file.name), "gate".to_owned())
         } else {
-            (format!("{}.sql", file.name), format!("{:?}", file.kind).to_lowercase())
+            (
+                format!("{}.sql", file.name),
+                format!("{:?}", file.kind).to_lowercase(),
+            )
         };
         let _ = writeln!(
             out,
@@ -438,7 +455,11 @@ fn cannot_undo(out: &mut String, plan: &Plan) {
     let warnings: Vec<(&str, &crate::decide::ChangeId, &String)> = plan
         .files
         .iter()
-        .flat_map(|f| f.rollback_warnings.iter().map(move |(c, w)| (f.name.as_str(), c, w)))
+        .flat_map(|f| {
+            f.rollback_warnings
+                .iter()
+                .map(move |(c, w)| (f.name.as_str(), c, w))
+        })
         .collect();
     if warnings.is_empty() {
         return;

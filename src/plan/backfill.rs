@@ -47,19 +47,18 @@ pub fn statement(backfill: &Backfill, strategy: Strategy, batch_size: u64) -> St
             format!("in batches of {batch_size}, each committed; safe to stop and run again")
         }
     };
-    Statement::new(
-        sql,
-        Lock::RowExclusive,
-        format!("{}, {how}", backfill.note),
-    )
-    .doing(Work::Update, backfill.rows)
+    Statement::new(sql, Lock::RowExclusive, format!("{}, {how}", backfill.note))
+        .doing(Work::Update, backfill.rows)
 }
 
 fn single(backfill: &Backfill) -> String {
     let table = quote_qualified(&backfill.table.schema, &backfill.table.name);
     match &backfill.operation {
         BackfillOperation::Update { assignments } => {
-            format!("UPDATE {table} SET {assignments} WHERE {}", backfill.pending)
+            format!(
+                "UPDATE {table} SET {assignments} WHERE {}",
+                backfill.pending
+            )
         }
         BackfillOperation::Delete => format!("DELETE FROM {table} WHERE {}", backfill.pending),
     }

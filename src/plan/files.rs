@@ -117,7 +117,11 @@ pub(crate) fn arrange(planned: &[ChangeSteps], settings: &Settings) -> Vec<PlanF
     }
     let mut files = Vec::new();
     for phase in Phase::ALL {
-        let mut in_phase: Vec<Entry> = entries.iter().filter(|e| e.phase == phase).cloned().collect();
+        let mut in_phase: Vec<Entry> = entries
+            .iter()
+            .filter(|e| e.phase == phase)
+            .cloned()
+            .collect();
         in_phase.sort_by_key(|e| e.kind.rank(phase));
         for entry in in_phase {
             let joins_last = files
@@ -170,7 +174,10 @@ fn with_views_recreated(planned: &[ChangeSteps], settings: &Settings) -> Vec<Ent
         .collect();
     let mut handled: Vec<&ChangeId> = Vec::new();
     let mut entries = Vec::new();
-    for change in planned.iter().filter(|p| !matches!(p.change, Change::RecreateView { .. })) {
+    for change in planned
+        .iter()
+        .filter(|p| !matches!(p.change, Change::RecreateView { .. }))
+    {
         for step in &change.steps {
             let mut entry = entry(&change.id, step, settings);
             let readers: Vec<&ChangeSteps> = views
@@ -186,7 +193,11 @@ fn with_views_recreated(planned: &[ChangeSteps], settings: &Settings) -> Vec<Ent
         }
     }
     for view in views.iter().filter(|view| !handled.contains(&&view.id)) {
-        entries.extend(view.steps.iter().map(|step| entry(&view.id, step, settings)));
+        entries.extend(
+            view.steps
+                .iter()
+                .map(|step| entry(&view.id, step, settings)),
+        );
     }
     entries
 }
@@ -198,7 +209,13 @@ fn reads_any(view: &Change, altered: &[(TableRef, String)]) -> bool {
 /// Drops `views` (readers of readers first) before the entry's statements and recreates them
 /// after; the same around its rollback, with the live definitions.
 fn wrap(entry: &mut Entry, views: &[&ChangeSteps]) {
-    let drops = || views.iter().rev().filter_map(|v| drop_view(v)).collect::<Vec<_>>();
+    let drops = || {
+        views
+            .iter()
+            .rev()
+            .filter_map(|v| drop_view(v))
+            .collect::<Vec<_>>()
+    };
     let creates = |desired: bool| {
         views
             .iter()
@@ -218,14 +235,24 @@ fn wrap(entry: &mut Entry, views: &[&ChangeSteps]) {
 }
 
 fn drop_view(view: &ChangeSteps) -> Option<PlannedStatement> {
-    let Change::RecreateView { view: name, live, .. } = &view.change else {
+    let Change::RecreateView {
+        view: name, live, ..
+    } = &view.change
+    else {
         return None;
     };
-    let kind = if live.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+    let kind = if live.materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
     Some(PlannedStatement {
         change: view.id.clone(),
         statement: Statement::new(
-            format!("DROP {kind} IF EXISTS {}", quote_qualified(&name.schema, &name.name)),
+            format!(
+                "DROP {kind} IF EXISTS {}",
+                quote_qualified(&name.schema, &name.name)
+            ),
             Lock::AccessExclusive,
             "it reads a column changed next; recreated right after, in the same transaction",
         ),
@@ -247,7 +274,11 @@ fn create_view(view: &ChangeSteps, desired: bool) -> Vec<PlannedStatement> {
         .into_iter()
         .map(|sql| PlannedStatement {
             change: view.id.clone(),
-            statement: Statement::new(sql, Lock::AccessExclusive, "recreated as it was dropped above"),
+            statement: Statement::new(
+                sql,
+                Lock::AccessExclusive,
+                "recreated as it was dropped above",
+            ),
         })
         .collect()
 }

@@ -214,7 +214,11 @@ async fn check_extensions(
 }
 
 /// Drops the scratch database, ending its sessions first where the server can.
-pub(crate) async fn drop_scratch(admin: &Connection, database: &str, server: &str) -> Result<(), ShadowError> {
+pub(crate) async fn drop_scratch(
+    admin: &Connection,
+    database: &str,
+    server: &str,
+) -> Result<(), ShadowError> {
     let force = if admin.server_version_num >= DROP_FORCE_SINCE {
         " WITH (FORCE)"
     } else {

@@ -67,7 +67,10 @@ async fn run_body(
 pub fn timeouts(file: &PlanFile, transaction: bool) -> [String; 2] {
     let local = if transaction { "LOCAL " } else { "" };
     [
-        format!("SET {local}lock_timeout = '{}'", duration(file.lock_timeout_ms)),
+        format!(
+            "SET {local}lock_timeout = '{}'",
+            duration(file.lock_timeout_ms)
+        ),
         format!(
             "SET {local}statement_timeout = '{}'",
             duration(file.statement_timeout_ms)

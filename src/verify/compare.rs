@@ -29,8 +29,20 @@ pub fn differences(actual: &Schema, expected: &Schema) -> Vec<String> {
 #[must_use]
 pub fn model_differences(actual: &Schema, expected: &Schema) -> Vec<String> {
     let mut out = Vec::new();
-    by_name(&mut out, "extension", "", &actual.extensions, &expected.extensions);
-    by_name(&mut out, "schema", "", &actual.namespaces, &expected.namespaces);
+    by_name(
+        &mut out,
+        "extension",
+        "",
+        &actual.extensions,
+        &expected.extensions,
+    );
+    presence(
+        &mut out,
+        "schema",
+        "",
+        &actual.namespaces,
+        &expected.namespaces,
+    );
     for (name, want) in &expected.namespaces {
         if let Some(have) = actual.namespaces.get(name) {
             namespace(&mut out, name, have, want);
@@ -46,7 +58,13 @@ fn namespace(out: &mut Vec<String>, name: &str, have: &Namespace, want: &Namespa
     }
     by_name(out, "enum", &prefix, &have.enums, &want.enums);
     by_name(out, "domain", &prefix, &have.domains, &want.domains);
-    by_name(out, "type", &prefix, &have.composite_types, &want.composite_types);
+    by_name(
+        out,
+        "type",
+        &prefix,
+        &have.composite_types,
+        &want.composite_types,
+    );
     by_name(out, "sequence", &prefix, &have.sequences, &want.sequences);
     presence(out, "table", &prefix, &have.tables, &want.tables);
     for (table, wanted) in &want.tables {
@@ -104,7 +122,11 @@ fn table_differences(out: &mut Vec<String>, name: &str, have: &Table, want: &Tab
             Some(_) => {}
         }
     }
-    for column in have.columns.iter().filter(|c| want.column(&c.name).is_none()) {
+    for column in have
+        .columns
+        .iter()
+        .filter(|c| want.column(&c.name).is_none())
+    {
         out.push(format!("table {name}: column {} unexpected", column.name));
     }
     let parts: [(&str, bool); 8] = [

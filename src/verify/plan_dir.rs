@@ -1,7 +1,7 @@
 //! A plan folder as `verify` reads it: the files of `plan.json` (only what running them needs)
 //! and the desired schema of `desired.yaml`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
@@ -88,7 +88,8 @@ pub struct PlanDir {
 /// reads; [`VerifyError::Desired`] when `desired.yaml` is not a valid schema file.
 pub fn read(dir: &Path) -> Result<PlanDir, VerifyError> {
     let json_path = dir.join("plan.json");
-    let text = std::fs::read_to_string(&json_path).map_err(|error| not_a_plan(dir, &json_path, &error))?;
+    let text =
+        std::fs::read_to_string(&json_path).map_err(|error| not_a_plan(dir, &json_path, &error))?;
     let plan = parse_plan_json(&text).map_err(|reason| VerifyError::NotAPlan {
         dir: dir.to_path_buf(),
         reason: format!("plan.json: {reason}"),
@@ -104,7 +105,7 @@ pub fn read(dir: &Path) -> Result<PlanDir, VerifyError> {
     Ok(PlanDir { plan, desired })
 }
 
-fn not_a_plan(dir: &Path, path: &PathBuf, error: &std::io::Error) -> VerifyError {
+fn not_a_plan(dir: &Path, path: &Path, error: &std::io::Error) -> VerifyError {
     let reason = if error.kind() == std::io::ErrorKind::NotFound {
         "plan.json is missing".to_owned()
     } else {
@@ -159,8 +160,14 @@ mod tests {
         assert_eq!(plan.files.len(), 2);
         let first = &plan.files[0];
         assert_eq!(first.kind, FileKind::Transaction);
-        assert_eq!(first.statements[0].sql, "ALTER TABLE t ADD COLUMN IF NOT EXISTS c int");
-        assert_eq!(first.rollback[0].sql, "ALTER TABLE t DROP COLUMN IF EXISTS c");
+        assert_eq!(
+            first.statements[0].sql,
+            "ALTER TABLE t ADD COLUMN IF NOT EXISTS c int"
+        );
+        assert_eq!(
+            first.rollback[0].sql,
+            "ALTER TABLE t DROP COLUMN IF EXISTS c"
+        );
         assert_eq!(first.warnings(), vec!["values written to c are lost"]);
         assert_eq!(plan.files[1].kind, FileKind::Gate);
         assert_eq!(plan.files[1].gates.len(), 1);
@@ -171,7 +178,11 @@ mod tests {
         let later = PLAN.replace("\"format\": 1", "\"format\": 7");
         assert!(parse_plan_json(&later).unwrap_err().contains("format 7"));
         assert!(parse_plan_json("{").is_err());
-        assert!(parse_plan_json("{\"format\": 1}").unwrap_err().contains("missing field"));
+        assert!(
+            parse_plan_json("{\"format\": 1}")
+                .unwrap_err()
+                .contains("missing field")
+        );
     }
 
     #[test]

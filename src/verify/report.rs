@@ -114,7 +114,9 @@ impl fmt::Display for Stage {
 impl fmt::Display for FileOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Passed => f.write_str("ok: applied, re-run, rolled back to the schema before, re-applied"),
+            Self::Passed => {
+                f.write_str("ok: applied, re-run, rolled back to the schema before, re-applied")
+            }
             Self::PassedWithoutRollback { warning: None } => {
                 f.write_str("ok: applied and re-run; changes no schema, nothing to roll back")
             }
@@ -122,16 +124,25 @@ impl fmt::Display for FileOutcome {
                 warning: Some(warning),
             } => write!(f, "ok: applied and re-run; no rollback: {warning}"),
             Self::Irreversible { warning } => {
-                write!(f, "ok: applied and re-run; cannot be rolled back (declared): {warning}")
+                write!(
+                    f,
+                    "ok: applied and re-run; cannot be rolled back (declared): {warning}"
+                )
             }
-            Self::Gate { requirements } => write!(f, "gate: {requirements} requirement(s), not SQL"),
+            Self::Gate { requirements } => {
+                write!(f, "gate: {requirements} requirement(s), not SQL")
+            }
             Self::Failed {
                 stage,
                 statement,
                 message,
             } => write!(f, "FAILED {stage}: {message}\n    in: {statement}"),
             Self::NotIdempotent { differences } => {
-                write!(f, "FAILED: applying it again changed the schema: {}", list(differences))
+                write!(
+                    f,
+                    "FAILED: applying it again changed the schema: {}",
+                    list(differences)
+                )
             }
             Self::RollbackDiffers { differences } => write!(
                 f,
@@ -165,7 +176,9 @@ impl fmt::Display for Report {
         let end = match &self.end_state {
             None => "not checked: the plan did not run to its end".to_owned(),
             Some(differences) if differences.is_empty() => "ok: matches desired.yaml".to_owned(),
-            Some(differences) => format!("FAILED: differs from desired.yaml: {}", list(differences)),
+            Some(differences) => {
+                format!("FAILED: differs from desired.yaml: {}", list(differences))
+            }
         };
         writeln!(f, "{:width$}  {end}", "end state")?;
         writeln!(f, "{:width$}  {}", "untouched rows", self.rows_line())?;
@@ -191,7 +204,9 @@ impl Report {
                 .rows
                 .changed
                 .iter()
-                .map(|(table, before, after)| format!("{table} ({before} rows before, {after} after)"))
+                .map(|(table, before, after)| {
+                    format!("{table} ({before} rows before, {after} after)")
+                })
                 .collect();
             format!("FAILED: rows changed in {}", changed.join(", "))
         };
@@ -226,7 +241,10 @@ mod tests {
             rows: Rows {
                 unchanged: vec![TableRef::new("app", "users")],
                 changed: Vec::new(),
-                skipped: vec![(TableRef::new("app", "orders"), "a plan statement deletes from it".to_owned())],
+                skipped: vec![(
+                    TableRef::new("app", "orders"),
+                    "a plan statement deletes from it".to_owned(),
+                )],
             },
             sample: Sample {
                 tables: 2,
@@ -277,14 +295,30 @@ mod tests {
             FileOutcome::NotRun,
         ];
         for outcome in failing {
-            assert!(!report(vec![("01", outcome.clone())], Some(Vec::new())).passed(), "{outcome}");
+            assert!(
+                !report(vec![("01", outcome.clone())], Some(Vec::new())).passed(),
+                "{outcome}"
+            );
         }
-        assert!(!report(vec![("01", FileOutcome::Passed)], Some(vec!["d".to_owned()])).passed());
+        assert!(
+            !report(
+                vec![("01", FileOutcome::Passed)],
+                Some(vec!["d".to_owned()])
+            )
+            .passed()
+        );
         assert!(!report(vec![("01", FileOutcome::Passed)], None).passed());
         let mut changed = report(vec![("01", FileOutcome::Passed)], Some(Vec::new()));
-        changed.rows.changed.push((TableRef::new("app", "users"), 3, 2));
+        changed
+            .rows
+            .changed
+            .push((TableRef::new("app", "users"), 3, 2));
         assert!(!changed.passed());
-        assert!(changed.to_string().contains("FAILED: rows changed in app.users (3 rows before, 2 after)"));
+        assert!(
+            changed
+                .to_string()
+                .contains("FAILED: rows changed in app.users (3 rows before, 2 after)")
+        );
     }
 
     #[test]

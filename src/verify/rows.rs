@@ -42,10 +42,9 @@ pub fn select(live: &Schema, desired: &Schema, plan: &PlanJson) -> Selection {
                 continue;
             };
             if deletes_from(plan, &table_ref) {
-                selection.skipped.push((
-                    table_ref,
-                    "a plan statement deletes from it".to_owned(),
-                ));
+                selection
+                    .skipped
+                    .push((table_ref, "a plan statement deletes from it".to_owned()));
                 continue;
             }
             let columns = untouched_columns(table, wanted);
@@ -98,20 +97,26 @@ fn deletes_from(plan: &PlanJson, table: &TableRef) -> bool {
         })
         .map(|pattern| pattern.to_ascii_lowercase())
         .collect();
-    plan.files.iter().flat_map(|f| &f.statements).any(|statement| {
-        let sql = statement.sql.split_whitespace().collect::<Vec<_>>().join(" ");
-        let sql = sql.to_ascii_lowercase();
-        patterns.iter().any(|pattern| ends_name_at(&sql, pattern))
-    })
+    plan.files
+        .iter()
+        .flat_map(|f| &f.statements)
+        .any(|statement| {
+            let sql = statement
+                .sql
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let sql = sql.to_ascii_lowercase();
+            patterns.iter().any(|pattern| ends_name_at(&sql, pattern))
+        })
 }
 
 /// Whether `pattern` occurs in `sql` followed by something that ends a name.
 fn ends_name_at(sql: &str, pattern: &str) -> bool {
     sql.match_indices(pattern).any(|(at, _)| {
-        sql[at + pattern.len()..]
-            .chars()
-            .next()
-            .is_none_or(|next| !(next.is_alphanumeric() || next == '_' || next == '$' || next == '.'))
+        sql[at + pattern.len()..].chars().next().is_none_or(|next| {
+            !(next.is_alphanumeric() || next == '_' || next == '$' || next == '.')
+        })
     })
 }
 
@@ -132,7 +137,10 @@ pub fn checksum_query(table: &TableRef, columns: &[String]) -> String {
 ///
 /// # Errors
 /// [`VerifyError::Scratch`] when a checksum query fails.
-pub async fn checksums(client: &Client, selection: &Selection) -> Result<Vec<Checksum>, VerifyError> {
+pub async fn checksums(
+    client: &Client,
+    selection: &Selection,
+) -> Result<Vec<Checksum>, VerifyError> {
     let mut out = Vec::new();
     for (table, columns) in &selection.tables {
         let row = client
@@ -167,7 +175,12 @@ mod tests {
                 kind: FileKind::Transaction,
                 lock_timeout_ms: 0,
                 statement_timeout_ms: 0,
-                statements: sql.iter().map(|s| Sql { sql: (*s).to_owned() }).collect(),
+                statements: sql
+                    .iter()
+                    .map(|s| Sql {
+                        sql: (*s).to_owned(),
+                    })
+                    .collect(),
                 rollback: Vec::new(),
                 rollback_warnings: Vec::new(),
                 gates: Vec::new(),
@@ -239,9 +252,17 @@ mod tests {
         ]);
         let plan = plan(&["DELETE FROM app.t WHERE a IS NULL", "truncate  TABLE app.u"]);
         let selection = select(&live, &live, &plan);
-        let kept: Vec<&str> = selection.tables.iter().map(|(t, _)| t.name.as_str()).collect();
+        let kept: Vec<&str> = selection
+            .tables
+            .iter()
+            .map(|(t, _)| t.name.as_str())
+            .collect();
         assert_eq!(kept, vec!["t2"]);
-        let skipped: Vec<&str> = selection.skipped.iter().map(|(t, _)| t.name.as_str()).collect();
+        let skipped: Vec<&str> = selection
+            .skipped
+            .iter()
+            .map(|(t, _)| t.name.as_str())
+            .collect();
         assert_eq!(skipped, vec!["t", "u"]);
     }
 

@@ -73,7 +73,10 @@ pub async fn build(
     progress: &mut dyn FnMut(&str),
 ) -> Result<Sample, VerifyError> {
     let (statements, foreign_keys) = statements_with_foreign_keys_last(schema);
-    progress(&format!("creating the live schema ({} statements)", statements.len()));
+    progress(&format!(
+        "creating the live schema ({} statements)",
+        statements.len()
+    ));
     for statement in &statements {
         run(scratch, statement, "creating the live schema").await?;
     }
@@ -195,7 +198,9 @@ async fn copy_table(
             .await
             .map_err(|error| copy_error(table, &error))?;
     }
-    sink.finish().await.map_err(|error| copy_error(table, &error))
+    sink.finish()
+        .await
+        .map_err(|error| copy_error(table, &error))
 }
 
 fn copy_error(table: &TableRef, error: &tokio_postgres::Error) -> VerifyError {
@@ -272,7 +277,11 @@ async fn delete_orphans(scratch: &Client, schema: &Schema) -> Result<u64, Verify
 
 /// Free-standing sequences take their live position; identity columns' sequences go past the
 /// largest copied value.
-async fn set_sequences(live: &Client, scratch: &Client, schema: &Schema) -> Result<(), VerifyError> {
+async fn set_sequences(
+    live: &Client,
+    scratch: &Client,
+    schema: &Schema,
+) -> Result<(), VerifyError> {
     let failed = |action: String| {
         move |error: tokio_postgres::Error| VerifyError::Scratch {
             action,
@@ -283,12 +292,18 @@ async fn set_sequences(live: &Client, scratch: &Client, schema: &Schema) -> Resu
         for name in ns.sequences.keys() {
             let sequence = quote_qualified(ns_name, name);
             let row = live
-                .query_one(&format!("SELECT last_value, is_called FROM {sequence}"), &[])
+                .query_one(
+                    &format!("SELECT last_value, is_called FROM {sequence}"),
+                    &[],
+                )
                 .await
                 .map_err(failed(format!("reading the live sequence {sequence}")))?;
             let (value, called): (i64, bool) = (row.get(0), row.get(1));
             scratch
-                .execute("SELECT setval($1::regclass, $2, $3)", &[&sequence, &value, &called])
+                .execute(
+                    "SELECT setval($1::regclass, $2, $3)",
+                    &[&sequence, &value, &called],
+                )
                 .await
                 .map_err(failed(format!("setting the sequence {sequence}")))?;
         }
@@ -304,7 +319,10 @@ async fn set_sequences(live: &Client, scratch: &Client, schema: &Schema) -> Resu
             scratch
                 .execute(sql.as_str(), &[&name, &column.name])
                 .await
-                .map_err(failed(format!("setting the identity of {table}.{}", column.name)))?;
+                .map_err(failed(format!(
+                    "setting the identity of {table}.{}",
+                    column.name
+                )))?;
         }
     }
     Ok(())
@@ -354,7 +372,11 @@ mod tests {
         let mut total = Column::new("total", "numeric");
         total.generated = Some("(price * 2)".to_owned());
         let table = Table {
-            columns: vec![Column::new("id", "bigint"), Column::new("price", "numeric"), total],
+            columns: vec![
+                Column::new("id", "bigint"),
+                Column::new("price", "numeric"),
+                total,
+            ],
             primary_key: Some(PrimaryKey {
                 name: "t_pkey".to_owned(),
                 columns: vec!["id".to_owned()],

@@ -7,9 +7,7 @@
 use std::path::Path;
 
 use pgphase::source::yaml;
-use pgphase::verify::{
-    FileOutcome, Report, Scratch, Stage, VerifyError, VerifyOptions, verify,
-};
+use pgphase::verify::{FileOutcome, Report, Scratch, Stage, VerifyError, VerifyOptions, verify};
 use serde_json::{Value, json};
 
 use crate::common::{TestDb, connect, server};
@@ -35,10 +33,15 @@ const DROP_EMAIL: &str = "ALTER TABLE public.users DROP COLUMN IF EXISTS email";
 const ADD_INDEX: &str =
     "CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON public.users (email)";
 const DROP_INDEX: &str = "DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx";
-const FILL_EMAIL: &str = "UPDATE public.users SET email = name || '@example.org' WHERE email IS NULL";
+const FILL_EMAIL: &str =
+    "UPDATE public.users SET email = name || '@example.org' WHERE email IS NULL";
 
 fn statements(sql: &[&str]) -> Value {
-    Value::Array(sql.iter().map(|s| json!({ "change": "c", "sql": s })).collect())
+    Value::Array(
+        sql.iter()
+            .map(|s| json!({ "change": "c", "sql": s }))
+            .collect(),
+    )
 }
 
 fn file(name: &str, kind: &str, sql: &[&str], rollback: &[&str], warnings: &[&str]) -> Value {
@@ -115,7 +118,10 @@ async fn run(dir: &Path, sample_rows: u64) -> (Result<Report, VerifyError>, Vec<
 async fn database_exists(name: &str) -> bool {
     let admin = connect(&server().admin_url).await;
     let row = admin
-        .query_one("SELECT count(*) FROM pg_database WHERE datname = $1", &[&name])
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname = $1",
+            &[&name],
+        )
         .await
         .unwrap();
     row.get::<_, i64>(0) == 1
@@ -124,7 +130,13 @@ async fn database_exists(name: &str) -> bool {
 fn sound_files() -> Vec<Value> {
     vec![
         file("01-expand", "transaction", &[ADD_EMAIL], &[DROP_EMAIL], &[]),
-        file("02-expand-concurrently", "concurrently", &[ADD_INDEX], &[DROP_INDEX], &[]),
+        file(
+            "02-expand-concurrently",
+            "concurrently",
+            &[ADD_INDEX],
+            &[DROP_INDEX],
+            &[],
+        ),
         gate("03-deploy"),
         file("04-backfill", "transaction", &[FILL_EMAIL], &[], &[]),
     ]
@@ -140,7 +152,10 @@ async fn a_sound_plan_passes_and_its_scratch_database_is_dropped() {
     let started = std::time::Instant::now();
     let (result, lines) = run(dir.path(), 1_000).await;
     let report = result.unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("verify of a 4-file plan took {:?}\n{report}", started.elapsed());
+    eprintln!(
+        "verify of a 4-file plan took {:?}\n{report}",
+        started.elapsed()
+    );
     assert!(report.passed(), "{report}");
     let outcomes: Vec<&FileOutcome> = report.files.iter().map(|f| &f.outcome).collect();
     assert_eq!(
@@ -155,7 +170,12 @@ async fn a_sound_plan_passes_and_its_scratch_database_is_dropped() {
     assert_eq!(report.end_state, Some(Vec::new()));
     assert_eq!(report.sample.rows_copied, 10);
     assert_eq!(report.sample.orphans_deleted, 0);
-    let unchanged: Vec<String> = report.rows.unchanged.iter().map(ToString::to_string).collect();
+    let unchanged: Vec<String> = report
+        .rows
+        .unchanged
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(unchanged, vec!["public.orders", "public.users"]);
     let scratch = lines
         .iter()
@@ -163,7 +183,10 @@ async fn a_sound_plan_passes_and_its_scratch_database_is_dropped() {
         .and_then(|rest| rest.split_whitespace().next())
         .map(|suffix| format!("pgphase_verify_{suffix}"))
         .unwrap_or_else(|| panic!("no scratch database announced: {lines:?}"));
-    assert!(!database_exists(&scratch).await, "{scratch} was left behind");
+    assert!(
+        !database_exists(&scratch).await,
+        "{scratch} was left behind"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -180,7 +203,8 @@ async fn a_small_sample_loses_the_rows_whose_parent_it_left_out() {
     // Orders taken from the other end reference users the sample does not hold.
     let live = TestDb::new().await;
     live.execute(LIVE).await;
-    live.execute("UPDATE public.orders SET user_id = 6 - user_id").await;
+    live.execute("UPDATE public.orders SET user_id = 6 - user_id")
+        .await;
     let report = verify(
         dir.path(),
         &live.connect_options(),
@@ -202,9 +226,27 @@ async fn a_small_sample_loses_the_rows_whose_parent_it_left_out() {
 async fn a_rollback_that_does_not_restore_is_found() {
     let desired = desired_yaml(DESIRED_CHANGE).await;
     let files = vec![
-        file("01-expand", "transaction", &[ADD_EMAIL], &[], &["forgot the column"]),
-        file("02-expand-concurrently", "concurrently", &[ADD_INDEX], &[DROP_INDEX], &[]),
-        file("03-contract", "transaction", &[ADD_EMAIL.replace("email", "note").as_str()], &["SELECT 1"], &[]),
+        file(
+            "01-expand",
+            "transaction",
+            &[ADD_EMAIL],
+            &[],
+            &["forgot the column"],
+        ),
+        file(
+            "02-expand-concurrently",
+            "concurrently",
+            &[ADD_INDEX],
+            &[DROP_INDEX],
+            &[],
+        ),
+        file(
+            "03-contract",
+            "transaction",
+            &[ADD_EMAIL.replace("email", "note").as_str()],
+            &["SELECT 1"],
+            &[],
+        ),
     ];
     let dir = plan_folder(files, &desired);
     let (result, _) = run(dir.path(), 1_000).await;
@@ -251,7 +293,10 @@ async fn a_file_that_cannot_run_again_stops_the_plan() {
     assert_eq!(*stage, Stage::ApplyAgain);
     assert!(message.contains("already exists"), "{message}");
     assert_eq!(report.files[1].outcome, FileOutcome::NotRun);
-    assert_eq!(report.files[2].outcome, FileOutcome::Gate { requirements: 1 });
+    assert_eq!(
+        report.files[2].outcome,
+        FileOutcome::Gate { requirements: 1 }
+    );
     assert_eq!(report.files[3].outcome, FileOutcome::NotRun);
     assert_eq!(report.end_state, None);
 }
@@ -278,7 +323,12 @@ async fn an_end_state_unlike_desired_and_changed_rows_are_found() {
     assert!(report.files.iter().all(|f| !f.outcome.failed()), "{report}");
     let end = report.end_state.clone().unwrap();
     assert!(end.iter().any(|d| d.contains("email")), "{end:?}");
-    let changed: Vec<String> = report.rows.changed.iter().map(|(t, _, _)| t.to_string()).collect();
+    let changed: Vec<String> = report
+        .rows
+        .changed
+        .iter()
+        .map(|(t, _, _)| t.to_string())
+        .collect();
     assert_eq!(changed, vec!["public.orders"]);
     // users.email changes type, so only id and name are compared there, and they are unchanged.
     assert_eq!(report.rows.unchanged.len(), 1);
@@ -290,6 +340,9 @@ async fn a_folder_without_a_plan_is_an_error() {
     let (result, lines) = run(dir.path(), 10).await;
     let error = result.unwrap_err();
     assert!(matches!(error, VerifyError::NotAPlan { .. }), "{error}");
-    assert!(error.to_string().contains("plan.json is missing"), "{error}");
+    assert!(
+        error.to_string().contains("plan.json is missing"),
+        "{error}"
+    );
     assert!(lines.is_empty(), "nothing was started: {lines:?}");
 }
