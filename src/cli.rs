@@ -309,23 +309,15 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
         );
     }
     let compared = compare(&args.connection, &args.desired).await?;
-    let empty = crate::decide::Facts::default();
-    let bare = crate::rules::Context {
-        live: &compared.live.schema,
-        desired: &compared.desired,
-        stats: &compared.live.stats,
-        facts: &empty,
-    };
-    let facts = crate::plan::facts(&compared.changes, &bare, &empty);
-    let context = crate::rules::Context {
-        facts: &facts,
-        ..bare
-    };
-    if args.defaults {
-        let questions = crate::plan::questions(&compared.changes, &context);
-        answers = crate::decide::with_defaults(&questions, &facts, &answers);
-    }
-    let plan = crate::plan::plan(&compared.changes, &context, &answers)?;
+    let plan = crate::plan::make(
+        &compared.changes,
+        &compared.live.schema,
+        &compared.desired,
+        &compared.live.stats,
+        &crate::decide::Facts::default(),
+        &answers,
+        args.defaults,
+    )?;
     let name = args
         .out
         .file_name()

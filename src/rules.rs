@@ -6,7 +6,18 @@
 //! are pure: they read the change, the [`Context`] (both schemas, live statistics, facts) and,
 //! for steps, the [`Decisions`] made; they never touch a database.
 
+pub mod add_column;
 pub mod assessment;
+pub mod change_column_type;
+mod column_sync;
+pub mod create_table;
+pub mod drop_column;
+pub mod drop_default;
+pub mod drop_not_null;
+pub mod drop_table;
+pub mod rename_column;
+pub mod rename_table;
+pub mod set_default;
 pub mod set_not_null;
 
 #[cfg(test)]
@@ -14,7 +25,10 @@ pub(crate) mod test_support;
 
 pub use assessment::{Assessment, Badge, Cost, Explanation, Lock, Work};
 
-use crate::decide::{Answers, ChangeId, Fact, FactId, Facts, Mode, Question, QuestionId, Settings};
+use crate::decide::{
+    Answers, ChangeId, Choice, ChoiceId, Condition, Fact, FactId, Facts, InputKind, Mode, Question,
+    QuestionId, Settings,
+};
 use crate::diff::Change;
 use crate::plan::Step;
 use crate::schema::{Schema, TableRef};
@@ -116,7 +130,19 @@ impl Decisions<'_> {
 /// Every rule, in catalog order.
 #[must_use]
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[&set_not_null::SetNotNull]
+    &[
+        &create_table::CreateTable,
+        &drop_table::DropTable,
+        &rename_table::RenameTable,
+        &add_column::AddColumn,
+        &drop_column::DropColumn,
+        &rename_column::RenameColumn,
+        &change_column_type::ChangeColumnType,
+        &set_not_null::SetNotNull,
+        &drop_not_null::DropNotNull,
+        &set_default::SetDefault,
+        &drop_default::DropDefault,
+    ]
 }
 
 /// The rule that claims `change`, if one does.
@@ -133,4 +159,28 @@ pub fn rows_text(rows: Option<u64>) -> String {
         Some(rows) => format!("~{} rows", crate::decide::facts::compact(rows)),
         None => "an unknown number of rows".to_owned(),
     }
+}
+
+/// A choice of a rule's question.
+pub(crate) fn choice(
+    id: &'static str,
+    label: &str,
+    consequence: &str,
+    input: Option<InputKind>,
+) -> Choice {
+    Choice {
+        id: ChoiceId::from_static(id),
+        label: label.to_owned(),
+        consequence: consequence.to_owned(),
+        input,
+    }
+}
+
+/// Holds unless the plan is for a maintenance window: the condition of questions whose only
+/// sensible answer in a window is the plain statement.
+pub(crate) fn unless_window() -> Condition {
+    Condition::Not(Box::new(Condition::Answered(
+        QuestionId::from_static(crate::decide::global::MODE),
+        ChoiceId::from_static("maintenance-window"),
+    )))
 }

@@ -9,6 +9,7 @@ mod common;
 mod cli;
 mod connect;
 mod facts;
+mod golden;
 mod harness;
 mod introspect;
 mod live;
