@@ -301,7 +301,7 @@ async fn set_sequences(
             let (value, called): (i64, bool) = (row.get(0), row.get(1));
             scratch
                 .execute(
-                    "SELECT setval($1::regclass, $2, $3)",
+                    "SELECT setval($1::text::regclass, $2, $3)",
                     &[&sequence, &value, &called],
                 )
                 .await

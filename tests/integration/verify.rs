@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use crate::common::{TestDb, connect, server};
 use crate::live::introspect_url;
 
-/// The live database of every test: users with an identity key, orders referencing them.
+/// The live database of every test: users with an identity key, orders referencing them, and
+/// a sequence that has been used.
 const LIVE: &str = "
 CREATE TABLE public.users (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -26,6 +27,8 @@ CREATE TABLE public.orders (
 );
 INSERT INTO public.users (name) SELECT 'user ' || g FROM generate_series(1, 5) AS g;
 INSERT INTO public.orders SELECT g, g, g * 10 FROM generate_series(1, 5) AS g;
+CREATE SEQUENCE public.invoice_numbers START 100;
+SELECT nextval('public.invoice_numbers') FROM generate_series(1, 3);
 ";
 
 const ADD_EMAIL: &str = "ALTER TABLE public.users ADD COLUMN IF NOT EXISTS email text";
