@@ -27,6 +27,10 @@ pub enum Command {
     Diff(DiffArgs),
     /// Write a phased migration plan folder from recorded answers or the defaults.
     Plan(PlanArgs),
+    /// Prove a plan folder on a scratch copy of the live database (schema and sample rows):
+    /// every file applied, re-run, rolled back and re-applied; the end state must match the
+    /// plan's desired.yaml. Exit code 0: all checks passed, 1: a check failed, 2: error.
+    Verify(VerifyArgs),
     /// Start a throwaway PostgreSQL with the demo shop database and show its snapshot.
     Demo,
 }
@@ -115,6 +119,22 @@ pub struct ConnectionArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The plan folder (as `pgphase plan --out` wrote it).
+    #[arg(value_name = "PLAN_DIR")]
+    pub plan_dir: PathBuf,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// A server where pgphase may create (and drop) the scratch database. Default: a
+    /// throwaway local PostgreSQL.
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub shadow_url: Option<String>,
+    /// Rows copied from each live table into the scratch database (at most).
+    #[arg(long, value_name = "N", default_value_t = 1_000)]
+    pub sample_rows: u64,
+}
+
+#[derive(Debug, Args)]
 pub struct SnapshotArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -130,6 +150,8 @@ pub enum Outcome {
     Done,
     /// Done, and the schemas differ (exit code 1).
     Differences,
+    /// Done, and a check failed (exit code 1).
+    Failed,
 }
 
 /// Runs a parsed command.
@@ -141,8 +163,47 @@ pub async fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Snapshot(args) => snapshot(args).await,
         Command::Diff(args) => diff(args).await,
         Command::Plan(args) => plan(args).await,
+        Command::Verify(args) => verify(args).await,
         Command::Demo => demo().await,
     }
+}
+
+async fn verify(args: VerifyArgs) -> Result<Outcome, Error> {
+    use crate::verify::{Scratch, VerifyOptions};
+    let scratch = args
+        .shadow_url
+        .clone()
+        .map_or(Scratch::LocalCluster, Scratch::Url);
+    let options = VerifyOptions {
+        sample_rows: args.sample_rows,
+        introspect: IntrospectOptions {
+            include_schemas: args.connection.include_schemas.clone(),
+            exclude_schemas: args.connection.exclude_schemas.clone(),
+        },
+    };
+    let show_progress = std::io::stderr().is_terminal();
+    let report = crate::verify::verify(
+        &args.plan_dir,
+        &connect_options(&args.connection),
+        &scratch,
+        &options,
+        &mut |step| {
+            if show_progress {
+                eprint!("\r\x1b[2K{step}");
+            }
+        },
+    )
+    .await;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let report = report?;
+    stdout(&report.to_string())?;
+    Ok(if report.passed() {
+        Outcome::Done
+    } else {
+        Outcome::Failed
+    })
 }
 
 /// The live schema, the desired one in canonical form, and the changes between them.

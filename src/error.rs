@@ -30,6 +30,8 @@ pub enum Error {
     PlanExists { path: PathBuf },
     #[error("writing the plan: {0}")]
     Write(#[from] crate::source::yaml::WriteError),
+    #[error(transparent)]
+    Verify(#[from] crate::verify::VerifyError),
     #[error("demo: {0}")]
     Demo(String),
     #[error("{}: {source}", path.display())]

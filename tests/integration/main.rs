@@ -16,4 +16,5 @@ mod introspect;
 mod live;
 mod roundtrip;
 mod shadow;
+mod verify;
 mod yaml_names;
