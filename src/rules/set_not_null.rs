@@ -163,7 +163,7 @@ fn add_check(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) 
         &add,
     );
     let note = format!(
-        "new rows must not be NULL from now on; the {} existing ones are checked in the validate phase",
+        "new rows must not be NULL from now on; the existing ones ({}) are checked in the validate phase",
         super::rows_text(rows)
     );
     Step::sql(
@@ -190,10 +190,14 @@ fn fill_nulls(table: &TableRef, column: &Column, expression: &str, rows: Option<
 }
 
 fn validate_and_set(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
-    let validate = format!(
-        "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-        target(table),
-        quote_ident(check)
+    // On a re-run after SET NOT NULL succeeded, the check is gone already.
+    let validate = guard::when(
+        &guard::constraint_exists(table, check),
+        &format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            target(table),
+            quote_ident(check)
+        ),
     );
     let set = format!(
         "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
@@ -318,7 +322,13 @@ mod tests {
         $guard$;  -- ACCESS EXCLUSIVE, metadata only
         rollback: ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_note_not_null;
         == validate (InTransaction)
-        ALTER TABLE public.orders VALIDATE CONSTRAINT orders_note_not_null;  -- SHARE UPDATE EXCLUSIVE, scans the table
+        DO $guard$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_note_not_null') THEN
+            ALTER TABLE public.orders VALIDATE CONSTRAINT orders_note_not_null;
+          END IF;
+        END
+        $guard$;  -- SHARE UPDATE EXCLUSIVE, scans the table
         ALTER TABLE public.orders ALTER COLUMN note SET NOT NULL;  -- ACCESS EXCLUSIVE, metadata only
         ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_note_not_null;  -- ACCESS EXCLUSIVE, metadata only
         rollback: ALTER TABLE public.orders ALTER COLUMN note DROP NOT NULL;

@@ -15,6 +15,7 @@ use pgphase::rules::{Lock, Work};
 use pgphase::shadow::{Shadow, canonicalize};
 use pgphase::source::postgres::{self, IntrospectOptions};
 use pgphase::source::yaml;
+use pgphase::verify::{Scratch, VerifyOptions, verify};
 
 use crate::common::{TestDb, server};
 
@@ -105,6 +106,24 @@ pub async fn run(name: &str) {
             problems.join("\n")
         );
     }
+    prove(name, &outcome.files, &db).await;
+}
+
+/// Writes the plan to a temporary folder and proves it with `verify` on a scratch copy of
+/// `db` holding all its rows.
+pub async fn prove(name: &str, files: &BTreeMap<PathBuf, String>, db: &TestDb) {
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path().join(name);
+    pgphase::output::write_plan_folder(&dir, files, false).unwrap();
+    let options = VerifyOptions {
+        sample_rows: 10_000_000,
+        ..VerifyOptions::default()
+    };
+    let scratch = Scratch::Url(server().admin_url.clone());
+    let report = verify(&dir, &db.connect_options(), &scratch, &options, &mut |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{name}: verify: {e}"));
+    assert!(report.passed(), "{name}: verify failed:\n{report}");
 }
 
 /// Statements of a zero-downtime plan that would hold a lock blocking the application while

@@ -8,7 +8,7 @@ SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '0';
 
 -- public.customers.phone: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- new rows must not be NULL from now on; the ~200 rows existing ones are checked in the validate phase
+-- new rows must not be NULL from now on; the existing ones (~200 rows) are checked in the validate phase
 DO $guard$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.customers'::regclass AND conname = 'customers_phone_not_null') THEN
