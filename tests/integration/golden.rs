@@ -38,6 +38,19 @@ pub async fn plan_scenario(
     answers: &Answers,
     defaults: bool,
 ) -> Outcome {
+    let desired = yaml::load(&dir.join("desired.yaml")).unwrap_or_else(|e| panic!("{name}: {e}"));
+    plan_desired(name, db, &desired, answers, defaults).await
+}
+
+/// Plans the change from `db` to `desired`, as `pgphase plan` does with a shadow database on
+/// the test server.
+pub async fn plan_desired(
+    name: &str,
+    db: &TestDb,
+    desired: &yaml::Desired,
+    answers: &Answers,
+    defaults: bool,
+) -> Outcome {
     let live = postgres::read_live(
         &db.connect_options(),
         &IntrospectOptions::default(),
@@ -45,7 +58,6 @@ pub async fn plan_scenario(
     )
     .await
     .unwrap_or_else(|e| panic!("{name}: introspecting: {e}"));
-    let desired = yaml::load(&dir.join("desired.yaml")).unwrap_or_else(|e| panic!("{name}: {e}"));
     let shadow = Shadow::Url(server().admin_url.clone());
     let canonical = canonicalize(
         &desired.schema,
@@ -54,7 +66,7 @@ pub async fn plan_scenario(
         &mut |_| {},
     )
     .await
-    .unwrap_or_else(|e| panic!("{name}: canonicalising desired.yaml: {e}"));
+    .unwrap_or_else(|e| panic!("{name}: canonicalising the desired schema: {e}"));
     let managed = desired.ignore.keep_managed(&live.schema, &canonical.schema);
     let changes = diff(&managed, &canonical.schema, &live.stats);
     let plan = plan::make(

@@ -11,6 +11,7 @@ mod connect;
 mod diff;
 mod facts;
 mod golden;
+mod golden_corpus;
 mod harness;
 mod introspect;
 mod live;
