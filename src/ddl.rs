@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use crate::schema::{
     Check, Column, Deferral, FkAction, FkMatch, ForeignKey, Identity, Index, IndexKey, KeyTarget,
-    Namespace, PolicyCommand, Schema, Table, TableRef, View,
+    Namespace, PolicyCommand, PrimaryKey, Schema, Table, TableRef, Unique, View,
 };
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
 
@@ -194,29 +194,8 @@ fn column_definition(column: &Column) -> String {
 
 fn inline_constraints(table: &Table) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(pk) = &table.primary_key {
-        out.push(format!(
-            "CONSTRAINT {} PRIMARY KEY ({}){}{}",
-            quote_ident(&pk.name),
-            ident_list(&pk.columns),
-            include_clause(&pk.include),
-            deferral_clause(pk.deferral)
-        ));
-    }
-    for unique in &table.unique {
-        let nulls = if unique.nulls_not_distinct {
-            " NULLS NOT DISTINCT"
-        } else {
-            ""
-        };
-        out.push(format!(
-            "CONSTRAINT {} UNIQUE{nulls} ({}){}{}",
-            quote_ident(&unique.name),
-            ident_list(&unique.columns),
-            include_clause(&unique.include),
-            deferral_clause(unique.deferral)
-        ));
-    }
+    out.extend(table.primary_key.iter().map(primary_key_clause));
+    out.extend(table.unique.iter().map(unique_clause));
     out.extend(table.checks.iter().filter(|c| c.valid).map(check_clause));
     out.extend(
         table
@@ -227,7 +206,38 @@ fn inline_constraints(table: &Table) -> Vec<String> {
     out
 }
 
-fn check_clause(check: &Check) -> String {
+/// `CONSTRAINT … PRIMARY KEY (…)`, as in `CREATE TABLE` or `ALTER TABLE … ADD`.
+#[must_use]
+pub fn primary_key_clause(pk: &PrimaryKey) -> String {
+    format!(
+        "CONSTRAINT {} PRIMARY KEY ({}){}{}",
+        quote_ident(&pk.name),
+        ident_list(&pk.columns),
+        include_clause(&pk.include),
+        deferral_clause(pk.deferral)
+    )
+}
+
+/// `CONSTRAINT … UNIQUE (…)`, as in `CREATE TABLE` or `ALTER TABLE … ADD`.
+#[must_use]
+pub fn unique_clause(unique: &Unique) -> String {
+    let nulls = if unique.nulls_not_distinct {
+        " NULLS NOT DISTINCT"
+    } else {
+        ""
+    };
+    format!(
+        "CONSTRAINT {} UNIQUE{nulls} ({}){}{}",
+        quote_ident(&unique.name),
+        ident_list(&unique.columns),
+        include_clause(&unique.include),
+        deferral_clause(unique.deferral)
+    )
+}
+
+/// `CONSTRAINT … CHECK (…)`, with `NO INHERIT` when the model says so (no `NOT VALID`).
+#[must_use]
+pub fn check_clause(check: &Check) -> String {
     let no_inherit = if check.no_inherit { " NO INHERIT" } else { "" };
     format!(
         "CONSTRAINT {} CHECK ({}){no_inherit}",
@@ -363,13 +373,40 @@ fn table_extras(target: &str, table: &Table) -> Vec<String> {
     out
 }
 
+/// How a `CREATE INDEX` statement is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexBuild {
+    /// `CREATE INDEX name`: fails if the name exists.
+    Plain,
+    /// `CREATE INDEX IF NOT EXISTS name`: in a transaction, under a SHARE lock for the build.
+    IfNotExists,
+    /// `CREATE INDEX CONCURRENTLY IF NOT EXISTS name`: outside a transaction, writes go on.
+    Concurrently,
+}
+
 /// `CREATE INDEX` for an index of `target`, and its comment.
 #[must_use]
 pub fn create_index(schema: &str, target: &str, index: &Index) -> Vec<String> {
+    create_index_as(schema, target, index, IndexBuild::Plain)
+}
+
+/// `CREATE INDEX` for an index of `target` written as `build` says, and its comment.
+#[must_use]
+pub fn create_index_as(
+    schema: &str,
+    target: &str,
+    index: &Index,
+    build: IndexBuild,
+) -> Vec<String> {
     let unique = if index.unique { "UNIQUE " } else { "" };
+    let how = match build {
+        IndexBuild::Plain => "",
+        IndexBuild::IfNotExists => "IF NOT EXISTS ",
+        IndexBuild::Concurrently => "CONCURRENTLY IF NOT EXISTS ",
+    };
     let keys: Vec<String> = index.keys.iter().map(index_key).collect();
     let mut sql = format!(
-        "CREATE {unique}INDEX {} ON {target} USING {} ({}){}",
+        "CREATE {unique}INDEX {how}{} ON {target} USING {} ({}){}",
         quote_ident(&index.name),
         index.method,
         keys.join(", "),
@@ -445,7 +482,9 @@ fn push_action(sql: &mut String, event: &str, action: FkAction) {
     let _ = write!(sql, " ON {event} {words}");
 }
 
-fn deferral_clause(deferral: Deferral) -> String {
+/// ` DEFERRABLE …` as a constraint definition ends, empty when not deferrable.
+#[must_use]
+pub fn deferral_clause(deferral: Deferral) -> String {
     match deferral {
         Deferral::NotDeferrable => String::new(),
         Deferral::InitiallyImmediate => " DEFERRABLE".to_owned(),
@@ -461,7 +500,9 @@ fn include_clause(columns: &[String]) -> String {
     }
 }
 
-fn ident_list(names: &[String]) -> String {
+/// Names quoted and joined with `, `.
+#[must_use]
+pub fn ident_list(names: &[String]) -> String {
     names
         .iter()
         .map(|n| quote_ident(n))
@@ -483,7 +524,7 @@ fn push_opt(sql: &mut String, prefix: &str, value: Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Enum, PrimaryKey, Unique};
+    use crate::schema::Enum;
 
     fn users_table() -> Table {
         let mut id = Column::new("id", "bigint");

@@ -6,6 +6,7 @@
 //! are pure: they read the change, the [`Context`] (both schemas, live statistics, facts) and,
 //! for steps, the [`Decisions`] made; they never touch a database.
 
+pub mod add_index;
 pub mod assessment;
 pub mod set_not_null;
 
@@ -116,7 +117,7 @@ impl Decisions<'_> {
 /// Every rule, in catalog order.
 #[must_use]
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[&set_not_null::SetNotNull]
+    &[&set_not_null::SetNotNull, &add_index::AddIndex]
 }
 
 /// The rule that claims `change`, if one does.

@@ -147,11 +147,11 @@ fn check_name(table: &TableRef, column: &Column) -> String {
     make_object_name(&table.name, Some(&column.name), "not_null")
 }
 
-fn target(table: &TableRef) -> String {
+pub(crate) fn target(table: &TableRef) -> String {
     quote_qualified(&table.schema, &table.name)
 }
 
-fn add_check(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
+pub(crate) fn add_check(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
     let add = format!(
         "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
         target(table),
@@ -189,7 +189,12 @@ fn fill_nulls(table: &TableRef, column: &Column, expression: &str, rows: Option<
     })
 }
 
-fn validate_and_set(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
+pub(crate) fn validate_and_set(
+    table: &TableRef,
+    column: &Column,
+    check: &str,
+    rows: Option<u64>,
+) -> Step {
     let validate = format!(
         "ALTER TABLE {} VALIDATE CONSTRAINT {}",
         target(table),
@@ -257,7 +262,7 @@ fn set_directly(table: &TableRef, column: &Column, rows: Option<u64>) -> Step {
     )
 }
 
-fn drop_check(table: &TableRef, check: &str) -> Statement {
+pub(crate) fn drop_check(table: &TableRef, check: &str) -> Statement {
     Statement::new(
         format!(
             "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",
