@@ -8,6 +8,8 @@
 
 pub mod add_index;
 pub mod assessment;
+pub mod change_index;
+pub mod drop_index;
 pub mod set_not_null;
 
 #[cfg(test)]
@@ -117,7 +119,12 @@ impl Decisions<'_> {
 /// Every rule, in catalog order.
 #[must_use]
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[&set_not_null::SetNotNull, &add_index::AddIndex]
+    &[
+        &set_not_null::SetNotNull,
+        &add_index::AddIndex,
+        &drop_index::DropIndex,
+        &change_index::ChangeIndex,
+    ]
 }
 
 /// The rule that claims `change`, if one does.
