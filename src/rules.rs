@@ -7,6 +7,7 @@
 //! for steps, the [`Decisions`] made; they never touch a database.
 
 pub mod add_index;
+pub mod add_unique;
 pub mod assessment;
 pub mod change_index;
 pub mod drop_index;
@@ -124,6 +125,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &add_index::AddIndex,
         &drop_index::DropIndex,
         &change_index::ChangeIndex,
+        &add_unique::AddUnique,
     ]
 }
 
