@@ -7,6 +7,7 @@
 //! for steps, the [`Decisions`] made; they never touch a database.
 
 pub mod add_index;
+pub mod add_primary_key;
 pub mod add_unique;
 pub mod assessment;
 pub mod change_index;
@@ -126,6 +127,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &drop_index::DropIndex,
         &change_index::ChangeIndex,
         &add_unique::AddUnique,
+        &add_primary_key::AddPrimaryKey,
     ]
 }
 

@@ -74,6 +74,7 @@ impl Rule for AddUnique {
             context,
             decisions,
             DUPLICATES,
+            Vec::new(),
         )
     }
 }
@@ -243,13 +244,15 @@ pub(crate) fn duplicates_question(
 }
 
 /// The steps of a new unique key: the optional delete of duplicates, the index and the
-/// constraint. A primary key's NOT NULL steps are added by its own rule around these.
+/// constraint. A primary key's NOT NULL steps are added by its own rule around these;
+/// `undo_direct` is what else the rollback of a direct `ADD` (window mode) must undo.
 pub(crate) fn key_steps(
     key: &NewKey,
     table: &TableRef,
     context: &Context,
     decisions: &Decisions,
     question: &'static str,
+    undo_direct: Vec<Statement>,
 ) -> Vec<Step> {
     let rows = context.rows(table);
     let mut steps = Vec::new();
@@ -276,7 +279,7 @@ pub(crate) fn key_steps(
         );
         steps.push(attach_index(key, table, &index, rows));
     } else {
-        steps.push(add_directly(key, table, rows));
+        steps.push(add_directly(key, table, rows, undo_direct));
     }
     steps
 }
@@ -315,7 +318,14 @@ fn attach_index(key: &NewKey, table: &TableRef, index: &Index, rows: Option<u64>
     )
 }
 
-fn add_directly(key: &NewKey, table: &TableRef, rows: Option<u64>) -> Step {
+fn add_directly(
+    key: &NewKey,
+    table: &TableRef,
+    rows: Option<u64>,
+    undo_direct: Vec<Statement>,
+) -> Step {
+    let mut rollback = vec![drop_constraint(table, key.name)];
+    rollback.extend(undo_direct);
     let add = format!("ALTER TABLE {} ADD {}", target(table), key.clause);
     Step::sql(
         Phase::Validate,
@@ -330,7 +340,7 @@ fn add_directly(key: &NewKey, table: &TableRef, rows: Option<u64>) -> Step {
             )
             .doing(Work::Scan, rows),
         ],
-        Rollback::by(vec![drop_constraint(table, key.name)]),
+        Rollback::by(rollback),
     )
 }
 
