@@ -6,6 +6,7 @@
 //! are pure: they read the change, the [`Context`] (both schemas, live statistics, facts) and,
 //! for steps, the [`Decisions`] made; they never touch a database.
 
+pub mod add_foreign_key;
 pub mod add_index;
 pub mod add_primary_key;
 pub mod add_unique;
@@ -128,6 +129,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &change_index::ChangeIndex,
         &add_unique::AddUnique,
         &add_primary_key::AddPrimaryKey,
+        &add_foreign_key::AddForeignKey,
     ]
 }
 
