@@ -6,6 +6,8 @@
 //! are pure: they read the change, the [`Context`] (both schemas, live statistics, facts) and,
 //! for steps, the [`Decisions`] made; they never touch a database.
 
+pub mod add_check;
+pub mod add_exclusion;
 pub mod add_foreign_key;
 pub mod add_index;
 pub mod add_primary_key;
@@ -130,6 +132,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &add_unique::AddUnique,
         &add_primary_key::AddPrimaryKey,
         &add_foreign_key::AddForeignKey,
+        &add_check::AddCheck,
+        &add_exclusion::AddExclusion,
     ]
 }
 
