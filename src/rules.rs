@@ -14,6 +14,7 @@ pub mod add_primary_key;
 pub mod add_unique;
 pub mod assessment;
 pub mod change_index;
+pub mod drop_constraint;
 pub mod drop_index;
 pub mod set_not_null;
 
@@ -134,6 +135,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &add_foreign_key::AddForeignKey,
         &add_check::AddCheck,
         &add_exclusion::AddExclusion,
+        &drop_constraint::DropConstraint,
     ]
 }
 
