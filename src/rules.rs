@@ -7,6 +7,7 @@
 //! for steps, the [`Decisions`] made; they never touch a database.
 
 pub mod add_check;
+pub mod add_enum_value;
 pub mod add_exclusion;
 pub mod add_foreign_key;
 pub mod add_index;
@@ -16,6 +17,7 @@ pub mod assessment;
 pub mod change_index;
 pub mod drop_constraint;
 pub mod drop_index;
+pub mod rename_enum_value;
 pub mod set_not_null;
 
 #[cfg(test)]
@@ -136,6 +138,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &add_check::AddCheck,
         &add_exclusion::AddExclusion,
         &drop_constraint::DropConstraint,
+        &add_enum_value::AddEnumValue,
+        &rename_enum_value::RenameEnumValue,
     ]
 }
 
