@@ -18,6 +18,7 @@ pub mod change_index;
 pub mod drop_constraint;
 pub mod drop_index;
 pub mod rename_enum_value;
+pub mod replace_enum;
 pub mod set_not_null;
 
 #[cfg(test)]
@@ -140,6 +141,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &drop_constraint::DropConstraint,
         &add_enum_value::AddEnumValue,
         &rename_enum_value::RenameEnumValue,
+        &replace_enum::ReplaceEnum,
     ]
 }
 
