@@ -76,9 +76,18 @@ impl Rule for AddIndex {
                 .running(Runs::Concurrently),
             ]
         } else {
+            let mut statements = build_in_transaction(table, index, rows);
+            if context.live.table(table).is_none() {
+                // A table the plan creates is empty: the build is over at once.
+                for statement in &mut statements {
+                    statement.work = Work::Metadata;
+                    statement.rows = None;
+                    statement.note = "the table is new and empty".to_owned();
+                }
+            }
             vec![Step::sql(
                 Phase::Expand,
-                build_in_transaction(table, index, rows),
+                statements,
                 Rollback::by(vec![drop_in_transaction(&table.schema, &index.name)]),
             )]
         }
@@ -223,6 +232,7 @@ mod tests {
             text.starts_with("== expand (InTransaction)\nCREATE INDEX IF NOT EXISTS"),
             "{text}"
         );
+        assert!(text.contains("-- SHARE, metadata only"), "{text}");
     }
 
     #[test]

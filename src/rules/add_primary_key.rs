@@ -2,7 +2,7 @@
 
 use crate::decide::Question;
 use crate::diff::Change;
-use crate::plan::{Phase, Statement, Step};
+use crate::plan::{Statement, Step};
 use crate::schema::names::make_object_name;
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
@@ -128,7 +128,7 @@ fn drop_not_null(table: &TableRef, column: &Column) -> Statement {
 mod tests {
     use super::super::test_support::Fixture;
     use super::*;
-    use crate::plan::Action;
+    use crate::plan::{Action, Phase};
 
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      events:\n        columns:\n          id: bigint\n          at: { type: timestamptz, nullable: false }\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      events:\n        columns:\n          id: bigint\n          at: { type: timestamptz, nullable: false }\n        primary_key: [id, at]\n";

@@ -104,6 +104,7 @@ pub(crate) struct NewKey<'a> {
 }
 
 impl<'a> NewKey<'a> {
+    /// The key of a UNIQUE constraint.
     pub(crate) fn unique(unique: &'a Unique) -> Self {
         Self {
             primary: false,
@@ -116,6 +117,7 @@ impl<'a> NewKey<'a> {
         }
     }
 
+    /// The key of a PRIMARY KEY.
     pub(crate) fn primary(key: &'a PrimaryKey) -> Self {
         Self {
             primary: true,
@@ -163,6 +165,7 @@ impl<'a> NewKey<'a> {
     }
 }
 
+/// The cost of adding `key` directly, with the duplicates counted so far.
 pub(crate) fn assess_key(
     rule: &'static str,
     change: &Change,
@@ -192,6 +195,7 @@ pub(crate) fn assess_key(
     }
 }
 
+/// The question `question` (the rule's own `…/duplicates` id) about duplicated keys.
 pub(crate) fn duplicates_question(
     question: &'static str,
     change: &Change,
@@ -380,6 +384,7 @@ fn delete_duplicates(key: &NewKey, table: &TableRef, rows: Option<u64>) -> Step 
     })
 }
 
+/// `ALTER TABLE … DROP CONSTRAINT IF EXISTS name`: brief.
 pub(crate) fn drop_constraint(table: &TableRef, name: &str) -> Statement {
     Statement::new(
         format!(
