@@ -6,7 +6,7 @@ use pgphase::Schema;
 use pgphase::decide::{Answer, Answers, ChoiceId, Facts, Mode, QuestionId, Settings};
 use pgphase::diff::{Change, Constraint};
 use pgphase::plan::{Action, BackfillOperation, Runs, Statement, Step};
-use pgphase::rules::{self, Context, Decisions};
+use pgphase::rules::{self, Context, Decisions, Lock, Work};
 use pgphase::schema::TableRef;
 use pgphase::source::postgres::Stats;
 use pgphase::source::yaml;
@@ -120,6 +120,9 @@ async fn check(case: Case<'_>, change: impl Fn(&Schema, &Schema) -> Change) {
     };
     let rule = rules::rule_for(&change).unwrap();
     let steps = rule.steps(&change, &context, &decisions);
+    if case.mode == Mode::ZeroDowntime {
+        assert_online(rule.id(), &steps);
+    }
     apply(&db, &steps).await;
     apply(&db, &steps).await;
     let row = db.client.query_one(case.applied, &[]).await.unwrap();
@@ -128,6 +131,25 @@ async fn check(case: Case<'_>, change: impl Fn(&Schema, &Schema) -> Change) {
     roll_back(&db, &steps).await;
     let after = introspect_url(&db.url).await;
     assert_same(&before, &after, &format!("{} rolled back", change.kind()));
+}
+
+/// No statement of a zero-downtime plan blocks writes for longer than a catalog update, except
+/// in the two rules that say they cannot be made online.
+fn assert_online(rule: &str, steps: &[Step]) {
+    if matches!(rule, "add-exclusion" | "replace-enum") {
+        return;
+    }
+    for step in steps {
+        if let Action::Sql { statements, .. } = &step.action {
+            for statement in statements {
+                assert!(
+                    statement.lock < Lock::Share || statement.work == Work::Metadata,
+                    "{rule}: blocks writes while it works: {}",
+                    statement.sql
+                );
+            }
+        }
+    }
 }
 
 const USERS: &str = "schemas:\n  public:\n    tables:\n      users:\n        columns:\n          id: bigint\n          email: text\n          tenant: int\n";
@@ -286,6 +308,104 @@ async fn an_enum_loses_a_label_and_gets_it_back_on_rollback() {
             (TableRef::new("public", "orders"), "history".to_owned()),
             (TableRef::new("public", "orders"), "state".to_owned()),
         ],
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_index_is_added_and_dropped_in_both_modes() {
+    let indexed = format!(
+        "{USERS}        indexes:\n          - {{ name: users_lower_email_idx, expression: lower(email), where: \"tenant IS NOT NULL\" }}\n"
+    );
+    for mode in [Mode::ZeroDowntime, Mode::MaintenanceWindow] {
+        let adding = Case {
+            live: USERS,
+            desired: &indexed,
+            seed: DUPLICATED_USERS,
+            mode,
+            answer: None,
+            applied: "SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_lower_email_idx'::regclass",
+        };
+        check(adding, |_, desired| Change::AddIndex {
+            table: users(),
+            index: desired.table(&users()).unwrap().indexes[0].clone(),
+        })
+        .await;
+        let dropping = Case {
+            live: &indexed,
+            desired: USERS,
+            seed: DUPLICATED_USERS,
+            mode,
+            answer: None,
+            applied: "SELECT to_regclass('users_lower_email_idx') IS NULL",
+        };
+        check(dropping, |live, _| Change::DropIndex {
+            table: users(),
+            index: live.table(&users()).unwrap().indexes[0].clone(),
+        })
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn checks_and_exclusions_are_added_and_rolled_back() {
+    let checked = format!(
+        "{USERS}        checks:\n          - {{ name: users_id_positive, expression: \"id > 0\" }}\n"
+    );
+    for mode in [Mode::ZeroDowntime, Mode::MaintenanceWindow] {
+        let case = Case {
+            live: USERS,
+            desired: &checked,
+            seed: DUPLICATED_USERS,
+            mode,
+            answer: None,
+            applied: "SELECT convalidated FROM pg_constraint WHERE conname = 'users_id_positive'",
+        };
+        check(case, |_, desired| Change::AddCheck {
+            table: users(),
+            check: desired.table(&users()).unwrap().checks[0].clone(),
+        })
+        .await;
+    }
+    let rooms = "schemas:\n  public:\n    tables:\n      bookings:\n        columns:\n          during: tstzrange\n";
+    let excluded = format!(
+        "{rooms}        exclusions:\n          - {{ name: bookings_no_overlap, definition: \"EXCLUDE USING gist (during WITH &&)\" }}\n"
+    );
+    let case = Case {
+        live: rooms,
+        desired: &excluded,
+        seed: "INSERT INTO bookings VALUES (tstzrange('2026-01-01', '2026-01-02'))",
+        mode: Mode::ZeroDowntime,
+        answer: None,
+        applied: "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'bookings_no_overlap')",
+    };
+    check(case, |_, desired| {
+        let bookings = TableRef::new("public", "bookings");
+        Change::AddExclusion {
+            exclusion: desired.table(&bookings).unwrap().exclusions[0].clone(),
+            table: bookings,
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_enum_label_is_renamed_and_renamed_back() {
+    let body =
+        |labels: &str| format!("schemas:\n  public:\n    enums:\n      status: [{labels}]\n");
+    let (live, desired) = (body("new, canceled"), body("new, cancelled"));
+    let case = Case {
+        live: &live,
+        desired: &desired,
+        seed: "",
+        mode: Mode::ZeroDowntime,
+        answer: None,
+        applied: "SELECT enum_range(NULL::status)::text = '{new,cancelled}'",
+    };
+    check(case, |_, _| Change::RenameEnumValue {
+        name: TableRef::new("public", "status"),
+        from: "canceled".to_owned(),
+        to: "cancelled".to_owned(),
     })
     .await;
 }
