@@ -6,13 +6,13 @@
 //! Foreign keys, indexes, triggers, policies and comments follow once every table exists.
 //! Pure: no I/O. Names reach the SQL only through `crate::sql`.
 
-mod order;
+pub(crate) mod order;
 
 use std::fmt::Write as _;
 
 use crate::schema::{
     Check, Column, Deferral, FkAction, FkMatch, ForeignKey, Identity, Index, IndexKey, KeyTarget,
-    Namespace, PolicyCommand, PrimaryKey, Schema, Table, TableRef, Unique, View,
+    Namespace, Policy, PolicyCommand, PrimaryKey, Schema, Table, TableRef, Unique, View,
 };
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
 
@@ -137,29 +137,7 @@ fn routine_signature(schema: &str, key: &str) -> String {
 
 fn create_table(schema: &str, name: &str, table: &Table) -> Vec<String> {
     let qualified = quote_qualified(schema, name);
-    let mut elements: Vec<String> = table.columns.iter().map(column_definition).collect();
-    elements.extend(inline_constraints(table));
-    let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
-    let mut sql = match &table.partition_of {
-        Some(partition) => {
-            let parent = quote_qualified(&partition.parent.schema, &partition.parent.name);
-            let list = if elements.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", elements.join(", "))
-            };
-            format!(
-                "CREATE {unlogged}TABLE {qualified} PARTITION OF {parent}{list} {}",
-                partition.bound
-            )
-        }
-        None => format!(
-            "CREATE {unlogged}TABLE {qualified} ({})",
-            elements.join(", ")
-        ),
-    };
-    push_opt(&mut sql, " PARTITION BY ", table.partition_by.as_deref());
-    let mut out = vec![sql];
+    let mut out = vec![create_table_statement(schema, name, table, false)];
     for check in table.checks.iter().filter(|c| !c.valid) {
         out.push(format!(
             "ALTER TABLE {qualified} ADD {} NOT VALID",
@@ -174,7 +152,47 @@ fn create_table(schema: &str, name: &str, table: &Table) -> Vec<String> {
     out
 }
 
-fn column_definition(column: &Column) -> String {
+/// The `CREATE TABLE` statement alone: columns, primary key, unique, valid check and exclusion
+/// constraints inline, partitioning; `IF NOT EXISTS` when asked. Checks added `NOT VALID`,
+/// foreign keys, indexes, triggers, policies and comments are separate statements.
+#[must_use]
+pub fn create_table_statement(
+    schema: &str,
+    name: &str,
+    table: &Table,
+    if_not_exists: bool,
+) -> String {
+    let qualified = quote_qualified(schema, name);
+    let mut elements: Vec<String> = table.columns.iter().map(column_definition).collect();
+    elements.extend(inline_constraints(table));
+    let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
+    let if_not_exists = if if_not_exists { "IF NOT EXISTS " } else { "" };
+    let mut sql = match &table.partition_of {
+        Some(partition) => {
+            let parent = quote_qualified(&partition.parent.schema, &partition.parent.name);
+            let list = if elements.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", elements.join(", "))
+            };
+            format!(
+                "CREATE {unlogged}TABLE {if_not_exists}{qualified} PARTITION OF {parent}{list} {}",
+                partition.bound
+            )
+        }
+        None => format!(
+            "CREATE {unlogged}TABLE {if_not_exists}{qualified} ({})",
+            elements.join(", ")
+        ),
+    };
+    push_opt(&mut sql, " PARTITION BY ", table.partition_by.as_deref());
+    sql
+}
+
+/// A column as it is written in `CREATE TABLE` or `ADD COLUMN`: name, type, collation,
+/// generation, default, identity, NOT NULL.
+#[must_use]
+pub fn column_definition(column: &Column) -> String {
     let mut sql = format!("{} {}", quote_ident(&column.name), column.data_type);
     push_opt(&mut sql, " COLLATE ", column.collation.as_deref());
     if let Some(expression) = &column.generated {
@@ -234,8 +252,7 @@ pub fn unique_clause(unique: &Unique) -> String {
         deferral_clause(unique.deferral)
     )
 }
-
-/// `CONSTRAINT … CHECK (…)`, with `NO INHERIT` when the model says so (no `NOT VALID`).
+/// `CONSTRAINT name CHECK (expression) [NO INHERIT]`.
 #[must_use]
 pub fn check_clause(check: &Check) -> String {
     let no_inherit = if check.no_inherit { " NO INHERIT" } else { "" };
@@ -244,6 +261,22 @@ pub fn check_clause(check: &Check) -> String {
         quote_ident(&check.name),
         check.expression
     )
+}
+
+/// The statements that create the view `schema.name` as `view` says: the view, its comment and,
+/// for a materialized view, its indexes.
+#[must_use]
+pub fn view_statements(schema: &str, name: &str, view: &View) -> Vec<String> {
+    let qualified = quote_qualified(schema, name);
+    let mut out = create_view(&qualified, view);
+    if view.materialized {
+        out.extend(
+            view.indexes
+                .iter()
+                .flat_map(|index| create_index(schema, &qualified, index)),
+        );
+    }
+    out
 }
 
 fn create_view(qualified: &str, view: &View) -> Vec<String> {
@@ -333,80 +366,91 @@ fn table_extras(target: &str, table: &Table) -> Vec<String> {
     if rls.forced {
         out.push(format!("ALTER TABLE {target} FORCE ROW LEVEL SECURITY"));
     }
-    for policy in &rls.policies {
-        let kind = if policy.permissive {
-            "PERMISSIVE"
-        } else {
-            "RESTRICTIVE"
-        };
-        let command = match policy.command {
-            PolicyCommand::All => "ALL",
-            PolicyCommand::Select => "SELECT",
-            PolicyCommand::Insert => "INSERT",
-            PolicyCommand::Update => "UPDATE",
-            PolicyCommand::Delete => "DELETE",
-        };
-        let roles: Vec<String> = policy
-            .roles
+    out.extend(
+        rls.policies
             .iter()
-            .map(|r| {
-                if r == "public" {
-                    r.clone()
-                } else {
-                    quote_ident(r)
-                }
-            })
-            .collect();
-        let mut sql = format!(
-            "CREATE POLICY {} ON {target} AS {kind} FOR {command} TO {}",
-            quote_ident(&policy.name),
-            roles.join(", ")
-        );
-        if let Some(using) = &policy.using {
-            let _ = write!(sql, " USING ({using})");
-        }
-        if let Some(check) = &policy.with_check {
-            let _ = write!(sql, " WITH CHECK ({check})");
-        }
-        out.push(sql);
-    }
+            .map(|policy| create_policy(target, policy)),
+    );
     out
 }
 
-/// How a `CREATE INDEX` statement is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IndexBuild {
-    /// `CREATE INDEX name`: fails if the name exists.
-    Plain,
-    /// `CREATE INDEX IF NOT EXISTS name`: in a transaction, under a SHARE lock for the build.
-    IfNotExists,
-    /// `CREATE INDEX CONCURRENTLY IF NOT EXISTS name`: outside a transaction, writes go on.
-    Concurrently,
+/// `CREATE POLICY` for a policy of `target` (a quoted, qualified table name).
+#[must_use]
+pub fn create_policy(target: &str, policy: &Policy) -> String {
+    let kind = if policy.permissive {
+        "PERMISSIVE"
+    } else {
+        "RESTRICTIVE"
+    };
+    let command = match policy.command {
+        PolicyCommand::All => "ALL",
+        PolicyCommand::Select => "SELECT",
+        PolicyCommand::Insert => "INSERT",
+        PolicyCommand::Update => "UPDATE",
+        PolicyCommand::Delete => "DELETE",
+    };
+    let roles: Vec<String> = policy
+        .roles
+        .iter()
+        .map(|r| {
+            if r == "public" {
+                r.clone()
+            } else {
+                quote_ident(r)
+            }
+        })
+        .collect();
+    let mut sql = format!(
+        "CREATE POLICY {} ON {target} AS {kind} FOR {command} TO {}",
+        quote_ident(&policy.name),
+        roles.join(", ")
+    );
+    if let Some(using) = &policy.using {
+        let _ = write!(sql, " USING ({using})");
+    }
+    if let Some(check) = &policy.with_check {
+        let _ = write!(sql, " WITH CHECK ({check})");
+    }
+    sql
 }
 
 /// `CREATE INDEX` for an index of `target`, and its comment.
 #[must_use]
 pub fn create_index(schema: &str, target: &str, index: &Index) -> Vec<String> {
-    create_index_as(schema, target, index, IndexBuild::Plain)
+    let mut out = vec![index_statement(target, index, "")];
+    out.extend(comment(
+        "INDEX",
+        &quote_qualified(schema, &index.name),
+        index.comment.as_deref(),
+    ));
+    out
 }
 
-/// `CREATE INDEX` for an index of `target` written as `build` says, and its comment.
+/// How [`create_index_statement`] builds an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexBuild {
+    /// `CREATE INDEX IF NOT EXISTS`: for a table no one uses yet.
+    Plain,
+    /// `CREATE INDEX CONCURRENTLY IF NOT EXISTS`: for a live table.
+    Concurrently,
+}
+
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] IF NOT EXISTS` for an index of `target`, without its
+/// comment: safe to run again.
 #[must_use]
-pub fn create_index_as(
-    schema: &str,
-    target: &str,
-    index: &Index,
-    build: IndexBuild,
-) -> Vec<String> {
-    let unique = if index.unique { "UNIQUE " } else { "" };
-    let how = match build {
-        IndexBuild::Plain => "",
-        IndexBuild::IfNotExists => "IF NOT EXISTS ",
+pub fn create_index_statement(target: &str, index: &Index, build: IndexBuild) -> String {
+    let options = match build {
+        IndexBuild::Plain => "IF NOT EXISTS ",
         IndexBuild::Concurrently => "CONCURRENTLY IF NOT EXISTS ",
     };
+    index_statement(target, index, options)
+}
+
+fn index_statement(target: &str, index: &Index, options: &str) -> String {
+    let unique = if index.unique { "UNIQUE " } else { "" };
     let keys: Vec<String> = index.keys.iter().map(index_key).collect();
     let mut sql = format!(
-        "CREATE {unique}INDEX {how}{} ON {target} USING {} ({}){}",
+        "CREATE {unique}INDEX {options}{} ON {target} USING {} ({}){}",
         quote_ident(&index.name),
         index.method,
         keys.join(", "),
@@ -419,13 +463,7 @@ pub fn create_index_as(
         let _ = write!(sql, " WITH ({})", index.with.join(", "));
     }
     push_opt(&mut sql, " WHERE ", index.predicate.as_deref());
-    let mut out = vec![sql];
-    out.extend(comment(
-        "INDEX",
-        &quote_qualified(schema, &index.name),
-        index.comment.as_deref(),
-    ));
-    out
+    sql
 }
 
 fn index_key(key: &IndexKey) -> String {
@@ -500,9 +538,7 @@ fn include_clause(columns: &[String]) -> String {
     }
 }
 
-/// Names quoted and joined with `, `.
-#[must_use]
-pub fn ident_list(names: &[String]) -> String {
+fn ident_list(names: &[String]) -> String {
     names
         .iter()
         .map(|n| quote_ident(n))
@@ -510,7 +546,9 @@ pub fn ident_list(names: &[String]) -> String {
         .join(", ")
 }
 
-fn comment(kind: &str, target: &str, text: Option<&str>) -> Option<String> {
+/// `COMMENT ON kind target IS 'text'` when there is a text.
+#[must_use]
+pub fn comment(kind: &str, target: &str, text: Option<&str>) -> Option<String> {
     text.map(|text| format!("COMMENT ON {kind} {target} IS {}", quote_literal(text)))
 }
 

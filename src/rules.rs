@@ -7,6 +7,7 @@
 //! for steps, the [`Decisions`] made; they never touch a database.
 
 pub mod add_check;
+pub mod add_column;
 pub mod add_enum_value;
 pub mod add_exclusion;
 pub mod add_foreign_key;
@@ -14,11 +15,21 @@ pub mod add_index;
 pub mod add_primary_key;
 pub mod add_unique;
 pub mod assessment;
+pub mod change_column_type;
 pub mod change_index;
+mod column_sync;
+pub mod create_table;
+pub mod drop_column;
 pub mod drop_constraint;
+pub mod drop_default;
 pub mod drop_index;
+pub mod drop_not_null;
+pub mod drop_table;
+pub mod rename_column;
 pub mod rename_enum_value;
+pub mod rename_table;
 pub mod replace_enum;
+pub mod set_default;
 pub mod set_not_null;
 
 #[cfg(test)]
@@ -26,7 +37,10 @@ pub(crate) mod test_support;
 
 pub use assessment::{Assessment, Badge, Cost, Explanation, Lock, Work};
 
-use crate::decide::{Answers, ChangeId, Fact, FactId, Facts, Mode, Question, QuestionId, Settings};
+use crate::decide::{
+    Answers, ChangeId, Choice, ChoiceId, Condition, Fact, FactId, Facts, InputKind, Mode, Question,
+    QuestionId, Settings,
+};
 use crate::diff::Change;
 use crate::plan::Step;
 use crate::schema::{Schema, TableRef};
@@ -129,7 +143,17 @@ impl Decisions<'_> {
 #[must_use]
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
+        &create_table::CreateTable,
+        &drop_table::DropTable,
+        &rename_table::RenameTable,
+        &add_column::AddColumn,
+        &drop_column::DropColumn,
+        &rename_column::RenameColumn,
+        &change_column_type::ChangeColumnType,
         &set_not_null::SetNotNull,
+        &drop_not_null::DropNotNull,
+        &set_default::SetDefault,
+        &drop_default::DropDefault,
         &add_index::AddIndex,
         &drop_index::DropIndex,
         &change_index::ChangeIndex,
@@ -159,4 +183,28 @@ pub fn rows_text(rows: Option<u64>) -> String {
         Some(rows) => format!("~{} rows", crate::decide::facts::compact(rows)),
         None => "an unknown number of rows".to_owned(),
     }
+}
+
+/// A choice of a rule's question.
+pub(crate) fn choice(
+    id: &'static str,
+    label: &str,
+    consequence: &str,
+    input: Option<InputKind>,
+) -> Choice {
+    Choice {
+        id: ChoiceId::from_static(id),
+        label: label.to_owned(),
+        consequence: consequence.to_owned(),
+        input,
+    }
+}
+
+/// Holds unless the plan is for a maintenance window: the condition of questions whose only
+/// sensible answer in a window is the plain statement.
+pub(crate) fn unless_window() -> Condition {
+    Condition::Not(Box::new(Condition::Answered(
+        QuestionId::from_static(crate::decide::global::MODE),
+        ChoiceId::from_static("maintenance-window"),
+    )))
 }

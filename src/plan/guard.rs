@@ -91,6 +91,16 @@ pub fn column_has_type(
     )
 }
 
+/// True when `table` has a row-security policy named `name`.
+#[must_use]
+pub fn policy_exists(table: &TableRef, name: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = to_regclass({}) AND polname = {})",
+        quote_literal(&quote_qualified(&table.schema, &table.name)),
+        quote_literal(name)
+    )
+}
+
 /// True when the index `schema.name` exists and is INVALID (a `CREATE INDEX CONCURRENTLY` that
 /// failed part-way leaves one behind).
 #[must_use]

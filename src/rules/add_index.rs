@@ -1,6 +1,6 @@
 //! `add-index`: a new index on an existing table.
 
-use crate::ddl::{IndexBuild, create_index_as};
+use crate::ddl::{IndexBuild, comment, create_index_statement};
 use crate::diff::Change;
 use crate::plan::guard;
 use crate::plan::{Phase, Rollback, Runs, Statement, Step};
@@ -107,25 +107,26 @@ pub(crate) fn build_concurrently(
         "drops an INVALID index left by a failed earlier build (pg_index.indisvalid = false); \
          brief",
     )];
-    let mut sql = create_index_as(
-        &table.schema,
-        &target(table),
-        index,
-        IndexBuild::Concurrently,
-    )
-    .into_iter();
-    if let Some(create) = sql.next() {
-        let mut note =
-            "builds without blocking writes; waits for older transactions to finish".to_owned();
-        if index.unique {
-            note.push_str("; fails on duplicate keys and leaves an INVALID index");
-        }
-        statements
-            .push(Statement::new(create, Lock::ShareUpdateExclusive, note).doing(Work::Scan, rows));
+    let create = create_index_statement(&target(table), index, IndexBuild::Concurrently);
+    let mut note =
+        "builds without blocking writes; waits for older transactions to finish".to_owned();
+    if index.unique {
+        note.push_str("; fails on duplicate keys and leaves an INVALID index");
     }
     statements
-        .extend(sql.map(|comment| Statement::new(comment, Lock::None, "the index's comment")));
+        .push(Statement::new(create, Lock::ShareUpdateExclusive, note).doing(Work::Scan, rows));
+    statements.extend(index_comment(table, index));
     statements
+}
+
+/// `COMMENT ON INDEX`, when the index has a comment.
+fn index_comment(table: &TableRef, index: &Index) -> Option<Statement> {
+    comment(
+        "INDEX",
+        &quote_qualified(&table.schema, &index.name),
+        index.comment.as_deref(),
+    )
+    .map(|sql| Statement::new(sql, Lock::None, "the index's comment"))
 }
 
 /// `CREATE INDEX IF NOT EXISTS` in a transaction: writes wait for the whole build.
@@ -134,26 +135,16 @@ pub(crate) fn build_in_transaction(
     index: &Index,
     rows: Option<u64>,
 ) -> Vec<Statement> {
-    let mut sql = create_index_as(
-        &table.schema,
-        &target(table),
-        index,
-        IndexBuild::IfNotExists,
-    )
-    .into_iter();
-    let mut statements = Vec::new();
-    if let Some(create) = sql.next() {
-        statements.push(
-            Statement::new(
-                create,
-                Lock::Share,
-                "writes to the table wait for the whole build",
-            )
-            .doing(Work::Scan, rows),
-        );
-    }
-    statements
-        .extend(sql.map(|comment| Statement::new(comment, Lock::None, "the index's comment")));
+    let create = create_index_statement(&target(table), index, IndexBuild::Plain);
+    let mut statements = vec![
+        Statement::new(
+            create,
+            Lock::Share,
+            "writes to the table wait for the whole build",
+        )
+        .doing(Work::Scan, rows),
+    ];
+    statements.extend(index_comment(table, index));
     statements
 }
 
