@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use crate::schema::{
     Check, Column, Deferral, FkAction, FkMatch, ForeignKey, Identity, Index, IndexKey, KeyTarget,
-    Namespace, Policy, PolicyCommand, Schema, Table, TableRef, View,
+    Namespace, Policy, PolicyCommand, PrimaryKey, Schema, Table, TableRef, Unique, View,
 };
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
 
@@ -212,29 +212,8 @@ pub fn column_definition(column: &Column) -> String {
 
 fn inline_constraints(table: &Table) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(pk) = &table.primary_key {
-        out.push(format!(
-            "CONSTRAINT {} PRIMARY KEY ({}){}{}",
-            quote_ident(&pk.name),
-            ident_list(&pk.columns),
-            include_clause(&pk.include),
-            deferral_clause(pk.deferral)
-        ));
-    }
-    for unique in &table.unique {
-        let nulls = if unique.nulls_not_distinct {
-            " NULLS NOT DISTINCT"
-        } else {
-            ""
-        };
-        out.push(format!(
-            "CONSTRAINT {} UNIQUE{nulls} ({}){}{}",
-            quote_ident(&unique.name),
-            ident_list(&unique.columns),
-            include_clause(&unique.include),
-            deferral_clause(unique.deferral)
-        ));
-    }
+    out.extend(table.primary_key.iter().map(primary_key_clause));
+    out.extend(table.unique.iter().map(unique_clause));
     out.extend(table.checks.iter().filter(|c| c.valid).map(check_clause));
     out.extend(
         table
@@ -245,6 +224,34 @@ fn inline_constraints(table: &Table) -> Vec<String> {
     out
 }
 
+/// `CONSTRAINT … PRIMARY KEY (…)`, as in `CREATE TABLE` or `ALTER TABLE … ADD`.
+#[must_use]
+pub fn primary_key_clause(pk: &PrimaryKey) -> String {
+    format!(
+        "CONSTRAINT {} PRIMARY KEY ({}){}{}",
+        quote_ident(&pk.name),
+        ident_list(&pk.columns),
+        include_clause(&pk.include),
+        deferral_clause(pk.deferral)
+    )
+}
+
+/// `CONSTRAINT … UNIQUE (…)`, as in `CREATE TABLE` or `ALTER TABLE … ADD`.
+#[must_use]
+pub fn unique_clause(unique: &Unique) -> String {
+    let nulls = if unique.nulls_not_distinct {
+        " NULLS NOT DISTINCT"
+    } else {
+        ""
+    };
+    format!(
+        "CONSTRAINT {} UNIQUE{nulls} ({}){}{}",
+        quote_ident(&unique.name),
+        ident_list(&unique.columns),
+        include_clause(&unique.include),
+        deferral_clause(unique.deferral)
+    )
+}
 /// `CONSTRAINT name CHECK (expression) [NO INHERIT]`.
 #[must_use]
 pub fn check_clause(check: &Check) -> String {
@@ -513,7 +520,9 @@ fn push_action(sql: &mut String, event: &str, action: FkAction) {
     let _ = write!(sql, " ON {event} {words}");
 }
 
-fn deferral_clause(deferral: Deferral) -> String {
+/// ` DEFERRABLE …` as a constraint definition ends, empty when not deferrable.
+#[must_use]
+pub fn deferral_clause(deferral: Deferral) -> String {
     match deferral {
         Deferral::NotDeferrable => String::new(),
         Deferral::InitiallyImmediate => " DEFERRABLE".to_owned(),
@@ -553,7 +562,7 @@ fn push_opt(sql: &mut String, prefix: &str, value: Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Enum, PrimaryKey, Unique};
+    use crate::schema::Enum;
 
     fn users_table() -> Table {
         let mut id = Column::new("id", "bigint");

@@ -6,17 +6,29 @@
 //! are pure: they read the change, the [`Context`] (both schemas, live statistics, facts) and,
 //! for steps, the [`Decisions`] made; they never touch a database.
 
+pub mod add_check;
 pub mod add_column;
+pub mod add_enum_value;
+pub mod add_exclusion;
+pub mod add_foreign_key;
+pub mod add_index;
+pub mod add_primary_key;
+pub mod add_unique;
 pub mod assessment;
 pub mod change_column_type;
+pub mod change_index;
 mod column_sync;
 pub mod create_table;
 pub mod drop_column;
+pub mod drop_constraint;
 pub mod drop_default;
+pub mod drop_index;
 pub mod drop_not_null;
 pub mod drop_table;
 pub mod rename_column;
+pub mod rename_enum_value;
 pub mod rename_table;
+pub mod replace_enum;
 pub mod set_default;
 pub mod set_not_null;
 
@@ -142,6 +154,18 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &drop_not_null::DropNotNull,
         &set_default::SetDefault,
         &drop_default::DropDefault,
+        &add_index::AddIndex,
+        &drop_index::DropIndex,
+        &change_index::ChangeIndex,
+        &add_unique::AddUnique,
+        &add_primary_key::AddPrimaryKey,
+        &add_foreign_key::AddForeignKey,
+        &add_check::AddCheck,
+        &add_exclusion::AddExclusion,
+        &drop_constraint::DropConstraint,
+        &add_enum_value::AddEnumValue,
+        &rename_enum_value::RenameEnumValue,
+        &replace_enum::ReplaceEnum,
     ]
 }
 

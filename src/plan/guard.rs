@@ -50,6 +50,47 @@ pub fn trigger_exists(table: &TableRef, name: &str) -> String {
     )
 }
 
+/// True when a type named `name` exists.
+#[must_use]
+pub fn type_exists(name: &TableRef) -> String {
+    format!(
+        "to_regtype({}) IS NOT NULL",
+        quote_literal(&quote_qualified(&name.schema, &name.name))
+    )
+}
+
+/// True when the enum type `name` exists and has the label `label`.
+#[must_use]
+pub fn enum_label_exists(name: &TableRef, label: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_catalog.pg_enum WHERE enumtypid = to_regtype({}) AND enumlabel = {})",
+        quote_literal(&quote_qualified(&name.schema, &name.name)),
+        quote_literal(label)
+    )
+}
+
+/// True when `column` of `table` is of the type named `type_name` (or an array of it, when
+/// `array`).
+#[must_use]
+pub fn column_has_type(
+    table: &TableRef,
+    column: &str,
+    type_name: &TableRef,
+    array: bool,
+) -> String {
+    let wanted = quote_literal(&quote_qualified(&type_name.schema, &type_name.name));
+    let type_id = if array {
+        format!("(SELECT typarray FROM pg_catalog.pg_type WHERE oid = to_regtype({wanted}))")
+    } else {
+        format!("to_regtype({wanted})")
+    };
+    format!(
+        "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND atttypid = {type_id})",
+        quote_literal(&quote_qualified(&table.schema, &table.name)),
+        quote_literal(column)
+    )
+}
+
 /// True when `table` has a row-security policy named `name`.
 #[must_use]
 pub fn policy_exists(table: &TableRef, name: &str) -> String {

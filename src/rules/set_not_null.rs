@@ -147,11 +147,13 @@ fn check_name(table: &TableRef, column: &Column) -> String {
     make_object_name(&table.name, Some(&column.name), "not_null")
 }
 
-fn target(table: &TableRef) -> String {
+/// The table's name, quoted and schema-qualified, for `ALTER TABLE`.
+pub(crate) fn target(table: &TableRef) -> String {
     quote_qualified(&table.schema, &table.name)
 }
 
-fn add_check(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
+/// Expand: `CHECK (column IS NOT NULL) NOT VALID` named `check`, guarded; rollback drops it.
+pub(crate) fn add_check(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
     let add = format!(
         "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
         target(table),
@@ -189,7 +191,14 @@ fn fill_nulls(table: &TableRef, column: &Column, expression: &str, rows: Option<
     })
 }
 
-fn validate_and_set(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
+/// Validate: the check validated, `SET NOT NULL` through it (no scan), the check dropped;
+/// rollback `DROP NOT NULL` and the unvalidated check back.
+pub(crate) fn validate_and_set(
+    table: &TableRef,
+    column: &Column,
+    check: &str,
+    rows: Option<u64>,
+) -> Step {
     // On a re-run after SET NOT NULL succeeded, the check is gone already.
     let validate = guard::when(
         &guard::constraint_exists(table, check),
@@ -261,7 +270,8 @@ fn set_directly(table: &TableRef, column: &Column, rows: Option<u64>) -> Step {
     )
 }
 
-fn drop_check(table: &TableRef, check: &str) -> Statement {
+/// `DROP CONSTRAINT IF EXISTS check`.
+pub(crate) fn drop_check(table: &TableRef, check: &str) -> Statement {
     Statement::new(
         format!(
             "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",

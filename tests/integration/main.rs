@@ -16,6 +16,7 @@ mod harness;
 mod introspect;
 mod live;
 mod roundtrip;
+mod rules_constraints;
 mod shadow;
 mod verify;
 mod yaml_names;

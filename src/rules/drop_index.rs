@@ -1,0 +1,131 @@
+//! `drop-index`: an index the desired schema no longer has.
+
+use crate::diff::Change;
+use crate::plan::{Phase, Rollback, Runs, Step};
+
+use super::add_index::{
+    build_concurrently, build_in_transaction, drop_concurrently, drop_in_transaction,
+};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+
+pub struct DropIndex;
+
+const EXPLANATION: Explanation = Explanation {
+    title: "An index is dropped",
+    risk: "DROP INDEX takes an ACCESS EXCLUSIVE lock on the table, briefly, but queues behind \
+           every running query on it and blocks everything queued after it. Queries that used \
+           the index may get much slower.",
+    instead: "DROP INDEX CONCURRENTLY in the contract phase, outside a transaction: it waits \
+              for queries using the index instead of blocking the table.",
+    rollback: "CREATE INDEX CONCURRENTLY with the recorded definition: a full build again.",
+};
+
+impl Rule for DropIndex {
+    fn id(&self) -> &'static str {
+        "drop-index"
+    }
+
+    fn explanation(&self) -> &'static Explanation {
+        &EXPLANATION
+    }
+
+    fn claims(&self, change: &Change) -> bool {
+        matches!(change, Change::DropIndex { .. })
+    }
+
+    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
+        let Change::DropIndex { table, index } = change else {
+            return Assessment::unclaimed(self.id());
+        };
+        Assessment {
+            rule: self.id(),
+            cost: Cost::metadata(Lock::AccessExclusive),
+            summary: format!(
+                "index {} on {} is dropped: a brief ACCESS EXCLUSIVE lock; queries that used it \
+                 may get slower",
+                index.name, table.name
+            ),
+        }
+    }
+
+    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Change::DropIndex { table, index } = change else {
+            return Vec::new();
+        };
+        let rows = context.rows(table);
+        if decisions.zero_downtime() {
+            vec![
+                Step::sql(
+                    Phase::Contract,
+                    vec![drop_concurrently(&table.schema, &index.name)],
+                    Rollback::by(build_concurrently(table, index, rows)),
+                )
+                .running(Runs::Concurrently),
+            ]
+        } else {
+            vec![Step::sql(
+                Phase::Contract,
+                vec![drop_in_transaction(&table.schema, &index.name)],
+                Rollback::by(build_in_transaction(table, index, rows)),
+            )]
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::test_support::Fixture;
+    use super::*;
+    use crate::schema::TableRef;
+
+    const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n        indexes:\n          - { name: orders_note_idx, columns: [note], where: \"note IS NOT NULL\" }\n";
+    const DESIRED: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n";
+
+    fn change(fixture: &Fixture) -> Change {
+        let table = TableRef::new("public", "orders");
+        let index = fixture.live.table(&table).unwrap().indexes[0].clone();
+        Change::DropIndex { table, index }
+    }
+
+    #[test]
+    fn zero_downtime_drops_concurrently_and_rebuilds_concurrently_on_rollback() {
+        let fixture = Fixture::new(LIVE, DESIRED);
+        let text = fixture.steps_text(&DropIndex, &change(&fixture));
+        insta::assert_snapshot!(text, @r"
+        == contract (Concurrently)
+        DROP INDEX CONCURRENTLY IF EXISTS public.orders_note_idx;  -- SHARE UPDATE EXCLUSIVE, metadata only
+        rollback: DO $guard$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.orders_note_idx') AND NOT indisvalid) THEN
+            DROP INDEX public.orders_note_idx;
+          END IF;
+        END
+        $guard$;
+        rollback: CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_note_idx ON public.orders USING btree (note) WHERE note IS NOT NULL;
+        ");
+    }
+
+    #[test]
+    fn a_window_drops_in_a_transaction() {
+        let fixture = Fixture::new(LIVE, DESIRED).window();
+        let text = fixture.steps_text(&DropIndex, &change(&fixture));
+        insta::assert_snapshot!(text, @r"
+        == contract (InTransaction)
+        DROP INDEX IF EXISTS public.orders_note_idx;  -- ACCESS EXCLUSIVE, metadata only
+        rollback: CREATE INDEX IF NOT EXISTS orders_note_idx ON public.orders USING btree (note) WHERE note IS NOT NULL;
+        ");
+    }
+
+    #[test]
+    fn dropping_is_assessed_as_brief() {
+        let fixture = Fixture::new(LIVE, DESIRED);
+        let assessment = DropIndex.assess(&change(&fixture), &fixture.context());
+        assert_eq!(assessment.cost, Cost::metadata(Lock::AccessExclusive));
+        assert!(
+            assessment.summary.contains("slower"),
+            "{}",
+            assessment.summary
+        );
+    }
+}

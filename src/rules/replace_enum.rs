@@ -1,0 +1,463 @@
+//! `replace-enum`: enum labels dropped or reordered, so the type is replaced and every column
+//! using it rewritten.
+//!
+//! Planned for a maintenance window in both modes: an online plan would need a shadow column
+//! per use, sync triggers and a swap for every table, which this rule does not write yet. The
+//! statement notes and the assessment say so.
+
+use crate::diff::Change;
+use crate::plan::guard;
+use crate::plan::{Phase, Rollback, Statement, Step};
+use crate::schema::names::make_object_name;
+use crate::schema::{Schema, TableRef};
+use crate::sql::{quote_ident, quote_literal, quote_qualified};
+
+use super::set_not_null::target;
+use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+
+pub struct ReplaceEnum;
+
+const EXPLANATION: Explanation = Explanation {
+    title: "Enum labels are dropped or reordered",
+    risk: "PostgreSQL cannot drop or move an enum label: the type must be replaced, and every \
+           column using it rewritten under an ACCESS EXCLUSIVE lock (reads and writes wait for \
+           each table's rewrite). Rows holding a dropped label make the cast fail.",
+    instead: "No online plan yet: a new type `<name>_new` with the desired labels, each column \
+              converted with ALTER … TYPE … USING column::text::<name>_new, the old type \
+              dropped and the new one renamed, all in one transaction in a maintenance window.",
+    rollback: "The same replacement back to the old labels; it fails if rows hold a label the \
+               old type lacks.",
+};
+
+/// Said in every statement note of a zero-downtime plan of this change.
+const WINDOW_ONLY: &str = "NEEDS A MAINTENANCE WINDOW even in zero-downtime mode: no online \
+                           plan exists for replacing an enum yet";
+
+impl Rule for ReplaceEnum {
+    fn id(&self) -> &'static str {
+        "replace-enum"
+    }
+
+    fn explanation(&self) -> &'static Explanation {
+        &EXPLANATION
+    }
+
+    fn claims(&self, change: &Change) -> bool {
+        matches!(change, Change::ReplaceEnum { .. })
+    }
+
+    fn assess(&self, change: &Change, context: &Context) -> Assessment {
+        let Change::ReplaceEnum {
+            name,
+            from,
+            to,
+            columns,
+        } = change
+        else {
+            return Assessment::unclaimed(self.id());
+        };
+        let dropped = dropped_labels(&from.labels, &to.labels);
+        let rows: u64 = columns
+            .iter()
+            .filter_map(|(table, _)| context.rows(table))
+            .sum();
+        let mut summary = format!(
+            "{name} is replaced: {} column(s) rewritten ({} in all) under ACCESS EXCLUSIVE; \
+             planned for a maintenance window only",
+            columns.len(),
+            super::rows_text(Some(rows))
+        );
+        if !dropped.is_empty() {
+            summary.push_str(&format!(
+                "; rows holding {} make the cast fail",
+                quoted_list(&dropped)
+            ));
+        }
+        Assessment {
+            rule: self.id(),
+            cost: Cost {
+                lock: Lock::AccessExclusive,
+                work: if columns.is_empty() {
+                    Work::Metadata
+                } else {
+                    Work::Rewrite
+                },
+                breaks_clients: !dropped.is_empty(),
+                loses_data: false,
+                can_fail_on_data: !dropped.is_empty(),
+            },
+            summary,
+        }
+    }
+
+    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Change::ReplaceEnum {
+            name,
+            from,
+            to,
+            columns,
+        } = change
+        else {
+            return Vec::new();
+        };
+        let caveat = decisions.zero_downtime().then_some(WINDOW_ONLY);
+        let forward = Replacement {
+            name,
+            labels: &to.labels,
+            columns,
+            old_defaults: context.live,
+            new_defaults: context.desired,
+        };
+        let backward = Replacement {
+            name,
+            labels: &from.labels,
+            columns,
+            old_defaults: context.desired,
+            new_defaults: context.live,
+        };
+        let added = dropped_labels(&to.labels, &from.labels);
+        let rollback_warning = (!added.is_empty()).then(|| {
+            format!(
+                "rows holding {} (labels the old type lacks) make the rollback fail",
+                quoted_list(&added)
+            )
+        });
+        let rollback = match rollback_warning {
+            Some(warning) => Rollback::partial(backward.statements(context, None), warning),
+            None => Rollback::by(backward.statements(context, None)),
+        };
+        let mut step = Step::sql(
+            Phase::Contract,
+            forward.statements(context, caveat),
+            rollback,
+        );
+        for (table, column) in columns {
+            step = step.altering(table, column);
+        }
+        let dropped = dropped_labels(&from.labels, &to.labels);
+        let mut steps = Vec::new();
+        if !dropped.is_empty() {
+            steps.push(Step::gate(format!(
+                "no application code writes {} of {name} any more, and no row holds them (the \
+                 conversion fails on such rows)",
+                quoted_list(&dropped)
+            )));
+        }
+        steps.push(step);
+        steps
+    }
+}
+
+/// Replacing the type `name` by one with `labels`, converting `columns`; column defaults are
+/// dropped as `old_defaults` has them and set again as `new_defaults` has them, because a
+/// default of the old type cannot be cast automatically.
+struct Replacement<'a> {
+    name: &'a TableRef,
+    labels: &'a [String],
+    columns: &'a [(TableRef, String)],
+    old_defaults: &'a Schema,
+    new_defaults: &'a Schema,
+}
+
+impl Replacement<'_> {
+    fn statements(&self, context: &Context, caveat: Option<&str>) -> Vec<Statement> {
+        let temporary = TableRef::new(
+            &self.name.schema,
+            make_object_name(&self.name.name, None, "new"),
+        );
+        let old_type = quote_qualified(&self.name.schema, &self.name.name);
+        let new_type = quote_qualified(&temporary.schema, &temporary.name);
+        let note = |text: &str| caveat.map_or_else(|| text.to_owned(), |c| format!("{c}; {text}"));
+        let labels: Vec<String> = self.labels.iter().map(|l| quote_literal(l)).collect();
+        let mut statements = vec![Statement::new(
+            guard::when(
+                &format!("NOT ({})", guard::type_exists(&temporary)),
+                &format!("CREATE TYPE {new_type} AS ENUM ({})", labels.join(", ")),
+            ),
+            Lock::None,
+            note("the type with the wanted labels, under a temporary name"),
+        )];
+        for (table, column) in self.columns {
+            let array = self.is_array(table, column);
+            if default_of(self.old_defaults, table, column).is_some() {
+                statements.push(Statement::new(
+                    format!(
+                        "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+                        target(table),
+                        quote_ident(column)
+                    ),
+                    Lock::AccessExclusive,
+                    note("a default of the old type cannot be cast; set again below"),
+                ));
+            }
+            statements.push(convert(
+                table, column, &temporary, self.name, array, context, &note,
+            ));
+        }
+        statements.push(Statement::new(
+            guard::when(
+                &guard::type_exists(&temporary),
+                &format!("DROP TYPE {old_type}"),
+            ),
+            Lock::None,
+            note("fails if anything else (a function, a domain) still uses the old type"),
+        ));
+        statements.push(Statement::new(
+            guard::when(
+                &guard::type_exists(&temporary),
+                &format!(
+                    "ALTER TYPE {new_type} RENAME TO {}",
+                    quote_ident(&self.name.name)
+                ),
+            ),
+            Lock::None,
+            note("the new type takes the old name"),
+        ));
+        for (table, column) in self.columns {
+            if let Some(default) = default_of(self.new_defaults, table, column) {
+                statements.push(Statement::new(
+                    format!(
+                        "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {default}",
+                        target(table),
+                        quote_ident(column)
+                    ),
+                    Lock::AccessExclusive,
+                    note("brief"),
+                ));
+            }
+        }
+        statements
+    }
+
+    fn is_array(&self, table: &TableRef, column: &str) -> bool {
+        self.old_defaults
+            .table(table)
+            .and_then(|t| t.column(column))
+            .is_some_and(|c| c.data_type.ends_with("[]"))
+    }
+}
+
+fn convert(
+    table: &TableRef,
+    column: &str,
+    temporary: &TableRef,
+    old: &TableRef,
+    array: bool,
+    context: &Context,
+    note: &dyn Fn(&str) -> String,
+) -> Statement {
+    let new_type = quote_qualified(&temporary.schema, &temporary.name);
+    let (cast_type, text_type) = if array {
+        (format!("{new_type}[]"), "text[]")
+    } else {
+        (new_type, "text")
+    };
+    let name = quote_ident(column);
+    let alter = format!(
+        "ALTER TABLE {} ALTER COLUMN {name} TYPE {cast_type} USING {name}::{text_type}::{cast_type}",
+        target(table)
+    );
+    // Only while the temporary type exists and the column still has the old one, so a re-run
+    // after the rename does not convert again.
+    let condition = format!(
+        "{} AND {}",
+        guard::type_exists(temporary),
+        guard::column_has_type(table, column, old, array)
+    );
+    Statement::new(
+        guard::when(&condition, &alter),
+        Lock::AccessExclusive,
+        note("rewrites the table and its indexes while reads and writes wait"),
+    )
+    .doing(Work::Rewrite, context.rows(table))
+}
+
+fn default_of<'s>(schema: &'s Schema, table: &TableRef, column: &str) -> Option<&'s str> {
+    schema.table(table)?.column(column)?.default.as_deref()
+}
+
+/// Labels of `from` that `to` lacks.
+fn dropped_labels(from: &[String], to: &[String]) -> Vec<String> {
+    from.iter().filter(|l| !to.contains(l)).cloned().collect()
+}
+
+fn quoted_list(labels: &[String]) -> String {
+    labels
+        .iter()
+        .map(|l| quote_literal(l))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::test_support::Fixture;
+    use super::*;
+    use crate::schema::Enum;
+
+    const LIVE: &str = "schemas:\n  public:\n    enums:\n      status: [new, paid, void]\n    tables:\n      orders:\n        columns:\n          state: { type: status, nullable: false, default: \"'new'\" }\n          history: \"status[]\"\n";
+    const DESIRED: &str = "schemas:\n  public:\n    enums:\n      status: [paid, new]\n    tables:\n      orders:\n        columns:\n          state: { type: status, nullable: false, default: \"'new'\" }\n          history: \"status[]\"\n";
+
+    fn change(fixture: &Fixture) -> Change {
+        let name = TableRef::new("public", "status");
+        let labels = |schema: &Schema| schema.namespaces["public"].enums["status"].clone();
+        let orders = TableRef::new("public", "orders");
+        Change::ReplaceEnum {
+            name,
+            from: labels(&fixture.live),
+            to: labels(&fixture.desired),
+            columns: vec![
+                (orders.clone(), "history".to_owned()),
+                (orders, "state".to_owned()),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_type_is_replaced_after_a_gate_for_dropped_labels() {
+        let fixture = Fixture::new(LIVE, DESIRED)
+            .window()
+            .with_rows(&[("public.orders", 900)]);
+        let text = fixture.steps_text(&ReplaceEnum, &change(&fixture));
+        insta::assert_snapshot!(text, @r"
+        == deploy (InTransaction)
+        gate: no application code writes 'void' of public.status any more, and no row holds them (the conversion fails on such rows)
+        == contract (InTransaction)
+        alters public.orders.history
+        alters public.orders.state
+        DO $guard$
+        BEGIN
+          IF NOT (to_regtype('public.status_new') IS NOT NULL) THEN
+            CREATE TYPE public.status_new AS ENUM ('paid', 'new');
+          END IF;
+        END
+        $guard$;  -- no table lock, metadata only
+        DO $guard$
+        BEGIN
+          IF to_regtype('public.status_new') IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.orders') AND attname = 'history' AND atttypid = (SELECT typarray FROM pg_catalog.pg_type WHERE oid = to_regtype('public.status'))) THEN
+            ALTER TABLE public.orders ALTER COLUMN history TYPE public.status_new[] USING history::text[]::public.status_new[];
+          END IF;
+        END
+        $guard$;  -- ACCESS EXCLUSIVE, rewrites the table
+        ALTER TABLE public.orders ALTER COLUMN state DROP DEFAULT;  -- ACCESS EXCLUSIVE, metadata only
+        DO $guard$
+        BEGIN
+          IF to_regtype('public.status_new') IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.orders') AND attname = 'state' AND atttypid = to_regtype('public.status')) THEN
+            ALTER TABLE public.orders ALTER COLUMN state TYPE public.status_new USING state::text::public.status_new;
+          END IF;
+        END
+        $guard$;  -- ACCESS EXCLUSIVE, rewrites the table
+        DO $guard$
+        BEGIN
+          IF to_regtype('public.status_new') IS NOT NULL THEN
+            DROP TYPE public.status;
+          END IF;
+        END
+        $guard$;  -- no table lock, metadata only
+        DO $guard$
+        BEGIN
+          IF to_regtype('public.status_new') IS NOT NULL THEN
+            ALTER TYPE public.status_new RENAME TO status;
+          END IF;
+        END
+        $guard$;  -- no table lock, metadata only
+        ALTER TABLE public.orders ALTER COLUMN state SET DEFAULT 'new';  -- ACCESS EXCLUSIVE, metadata only
+        rollback: DO $guard$
+        BEGIN
+          IF NOT (to_regtype('public.status_new') IS NOT NULL) THEN
+            CREATE TYPE public.status_new AS ENUM ('new', 'paid', 'void');
+          END IF;
+        END
+        $guard$;
+        rollback: DO $guard$
+        BEGIN
+          IF to_regtype('public.status_new') IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.orders') AND attname = 'history' AND atttypid = (SELECT typarray FROM pg_catalog.pg_type WHERE oid = to_regtype('public.status'))) THEN
+            ALTER TABLE public.orders ALTER COLUMN history TYPE public.status_new[] USING history::text[]::public.status_new[];
+          END IF;
+        END
+        $guard$;
+        rollback: ALTER TABLE public.orders ALTER COLUMN state DROP DEFAULT;
+        rollback: DO $guard$
+        BEGIN
+          IF to_regtype('public.status_new') IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.orders') AND attname = 'state' AND atttypid = to_regtype('public.status')) THEN
+            ALTER TABLE public.orders ALTER COLUMN state TYPE public.status_new USING state::text::public.status_new;
+          END IF;
+        END
+        $guard$;
+        rollback: DO $guard$
+        BEGIN
+          IF to_regtype('public.status_new') IS NOT NULL THEN
+            DROP TYPE public.status;
+          END IF;
+        END
+        $guard$;
+        rollback: DO $guard$
+        BEGIN
+          IF to_regtype('public.status_new') IS NOT NULL THEN
+            ALTER TYPE public.status_new RENAME TO status;
+          END IF;
+        END
+        $guard$;
+        rollback: ALTER TABLE public.orders ALTER COLUMN state SET DEFAULT 'new';
+        ");
+    }
+
+    #[test]
+    fn zero_downtime_plans_the_same_and_says_it_needs_a_window() {
+        let fixture = Fixture::new(LIVE, DESIRED);
+        let change = change(&fixture);
+        let id = change.id();
+        let decisions = Decisions {
+            settings: &fixture.settings,
+            answers: &fixture.answers,
+            change: &id,
+        };
+        let steps = ReplaceEnum.steps(&change, &fixture.context(), &decisions);
+        let crate::plan::Action::Sql { statements, .. } = &steps[1].action else {
+            panic!("sql step expected");
+        };
+        assert!(
+            statements
+                .iter()
+                .all(|s| s.note.starts_with("NEEDS A MAINTENANCE WINDOW"))
+        );
+        let assessment = ReplaceEnum.assess(&change, &fixture.context());
+        assert!(
+            assessment.summary.contains("maintenance window only"),
+            "{}",
+            assessment.summary
+        );
+        assert!(
+            assessment
+                .summary
+                .contains("rows holding 'void' make the cast fail"),
+            "{}",
+            assessment.summary
+        );
+        assert!(assessment.cost.breaks_clients && assessment.cost.can_fail_on_data);
+    }
+
+    #[test]
+    fn a_pure_reorder_has_no_gate() {
+        let fixture = Fixture::new(LIVE, DESIRED);
+        let reorder = Change::ReplaceEnum {
+            name: TableRef::new("public", "status"),
+            from: Enum {
+                labels: vec!["a".to_owned(), "b".to_owned()],
+                comment: None,
+            },
+            to: Enum {
+                labels: vec!["b".to_owned(), "a".to_owned()],
+                comment: None,
+            },
+            columns: Vec::new(),
+        };
+        let text = fixture.steps_text(&ReplaceEnum, &reorder);
+        assert!(!text.contains("gate:"), "{text}");
+        assert!(
+            text.contains("CREATE TYPE public.status_new AS ENUM ('b', 'a')"),
+            "{text}"
+        );
+    }
+}
