@@ -34,7 +34,8 @@ pub enum Error {
     Verify(#[from] crate::verify::VerifyError),
     #[error("demo: {0}")]
     Demo(String),
-    #[error("{}: {source}", path.display())]
+    /// The cause (printed on its own line by the binary) says what went wrong with the path.
+    #[error("{}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -128,11 +128,12 @@ mod tests {
 
     #[test]
     fn a_missing_directory_is_an_error_naming_the_path() {
-        let result = write_file_atomically(Path::new("/nonexistent/dir/x.yaml"), b"x");
-        let message = result.map_err(|e| e.to_string()).err().unwrap_or_default();
-        assert!(
-            message.starts_with("/nonexistent/dir/x.yaml: "),
-            "{message}"
+        let error = write_file_atomically(Path::new("/nonexistent/dir/x.yaml"), b"x").unwrap_err();
+        assert_eq!(error.to_string(), "/nonexistent/dir/x.yaml");
+        let cause = std::error::Error::source(&error).map(ToString::to_string);
+        assert_eq!(
+            cause.as_deref(),
+            Some("No such file or directory (os error 2)")
         );
     }
 

@@ -45,7 +45,12 @@ pub struct PlannedChange {
 /// Why no plan could be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
-    #[error("{} unanswered question(s): {}", .0.len(), list_missing(.0))]
+    #[error(
+        "{} unanswered question(s): {}; answer them in a file given with --answers (the \
+         shape of a plan's decisions.yaml), or take the defaults with --defaults",
+        .0.len(),
+        list_missing(.0)
+    )]
     Unanswered(Vec<(ChangeId, QuestionId)>),
     #[error("{}", list_problems(.0))]
     BadAnswers(Vec<(ChangeId, AnswerError)>),

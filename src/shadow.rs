@@ -195,7 +195,7 @@ pub async fn canonicalize(
     progress: &mut dyn FnMut(&str),
 ) -> Result<Canonical, ShadowError> {
     match shadow {
-        Shadow::Off => Ok(textual(desired, NO_SHADOW)),
+        Shadow::Off => Ok(textual(desired, "asked for without a shadow database")),
         Shadow::Url(url) => {
             if let Some(planned) = planned {
                 target::refuse_planned(url, planned.database_url.as_deref(), &SystemEnv)?;
