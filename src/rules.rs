@@ -7,6 +7,8 @@
 //! for steps, the [`Decisions`] made; they never touch a database.
 
 pub mod assessment;
+pub mod create_schema;
+mod objects;
 pub mod set_not_null;
 
 #[cfg(test)]
@@ -116,7 +118,7 @@ impl Decisions<'_> {
 /// Every rule, in catalog order.
 #[must_use]
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[&set_not_null::SetNotNull]
+    &[&create_schema::CreateSchema, &set_not_null::SetNotNull]
 }
 
 /// The rule that claims `change`, if one does.

@@ -50,6 +50,25 @@ pub fn trigger_exists(table: &TableRef, name: &str) -> String {
     )
 }
 
+/// True when a type (an enum, a domain, a composite type) named `name` exists.
+#[must_use]
+pub fn type_exists(name: &TableRef) -> String {
+    format!(
+        "to_regtype({}) IS NOT NULL",
+        quote_literal(&quote_qualified(&name.schema, &name.name))
+    )
+}
+
+/// True when `table` has a row-security policy named `name`.
+#[must_use]
+pub fn policy_exists(table: &TableRef, name: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = to_regclass({}) AND polname = {})",
+        quote_literal(&quote_qualified(&table.schema, &table.name)),
+        quote_literal(name)
+    )
+}
+
 /// True when the index `schema.name` exists and is INVALID (a `CREATE INDEX CONCURRENTLY` that
 /// failed part-way leaves one behind).
 #[must_use]
