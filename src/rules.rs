@@ -6,9 +6,21 @@
 //! are pure: they read the change, the [`Context`] (both schemas, live statistics, facts) and,
 //! for steps, the [`Decisions`] made; they never touch a database.
 
+pub mod alter_sequence;
 pub mod assessment;
+pub mod create_extension;
 pub mod create_schema;
+pub mod create_sequence;
+pub mod create_type;
+pub mod create_view;
+pub mod drop_extension;
+pub mod drop_schema;
+pub mod drop_sequence;
+pub mod drop_type;
+pub mod drop_view;
 mod objects;
+pub mod recreate_view;
+pub mod replace_view;
 pub mod set_not_null;
 
 #[cfg(test)]
@@ -118,7 +130,22 @@ impl Decisions<'_> {
 /// Every rule, in catalog order.
 #[must_use]
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[&create_schema::CreateSchema, &set_not_null::SetNotNull]
+    &[
+        &set_not_null::SetNotNull,
+        &create_schema::CreateSchema,
+        &drop_schema::DropSchema,
+        &create_extension::CreateExtension,
+        &drop_extension::DropExtension,
+        &create_type::CreateType,
+        &drop_type::DropType,
+        &create_sequence::CreateSequence,
+        &drop_sequence::DropSequence,
+        &alter_sequence::AlterSequence,
+        &create_view::CreateView,
+        &drop_view::DropView,
+        &replace_view::ReplaceView,
+        &recreate_view::RecreateView,
+    ]
 }
 
 /// The rule that claims `change`, if one does.
