@@ -9,19 +9,29 @@
 pub mod alter_sequence;
 pub mod assessment;
 pub mod create_extension;
+pub mod create_function;
+pub mod create_policy;
 pub mod create_schema;
 pub mod create_sequence;
+pub mod create_trigger;
 pub mod create_type;
 pub mod create_view;
 pub mod drop_extension;
+pub mod drop_function;
+pub mod drop_policy;
 pub mod drop_schema;
 pub mod drop_sequence;
+pub mod drop_trigger;
 pub mod drop_type;
 pub mod drop_view;
 mod objects;
 pub mod recreate_view;
+pub mod replace_function;
+pub mod replace_trigger;
 pub mod replace_view;
+pub mod set_comment;
 pub mod set_not_null;
+pub mod unsupported;
 
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -145,6 +155,16 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &drop_view::DropView,
         &replace_view::ReplaceView,
         &recreate_view::RecreateView,
+        &create_function::CreateFunction,
+        &drop_function::DropFunction,
+        &replace_function::ReplaceFunction,
+        &create_trigger::CreateTrigger,
+        &drop_trigger::DropTrigger,
+        &replace_trigger::ReplaceTrigger,
+        &set_comment::SetComment,
+        &create_policy::CreatePolicy,
+        &drop_policy::DropPolicy,
+        &unsupported::Unsupported,
     ]
 }
 

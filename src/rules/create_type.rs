@@ -79,7 +79,7 @@ pub(crate) fn create_statements(
         TypeDefinition::Domain(d) => (ddl::create_domain(&target, d), d.comment.as_deref()),
         TypeDefinition::Composite(c) => (ddl::create_composite(&target, c), c.comment.as_deref()),
     };
-    let guarded = guard::when(&format!("NOT {}", guard::type_exists(name)), &create);
+    let guarded = guard::when(&format!("NOT ({})", guard::type_exists(name)), &create);
     let mut statements = vec![Statement::new(guarded, Lock::None, "catalog only")];
     statements.extend(
         ddl::comment(sql_kind(definition), &target, comment)
@@ -127,7 +127,7 @@ mod tests {
         == expand (InTransaction)
         DO $guard$
         BEGIN
-          IF NOT to_regtype('public.order_status') IS NOT NULL THEN
+          IF NOT (to_regtype('public.order_status') IS NOT NULL) THEN
             CREATE TYPE public.order_status AS ENUM ('new', 'it''s paid');
           END IF;
         END
@@ -161,7 +161,7 @@ mod tests {
         == expand (InTransaction)
         DO $guard$
         BEGIN
-          IF NOT to_regtype('public."Positive"') IS NOT NULL THEN
+          IF NOT (to_regtype('public."Positive"') IS NOT NULL) THEN
             CREATE DOMAIN public."Positive" AS integer NOT NULL CONSTRAINT positive_check CHECK (VALUE > 0);
           END IF;
         END

@@ -90,7 +90,7 @@ mod tests {
         DROP TYPE IF EXISTS public.money_pair;  -- no table lock, metadata only
         rollback: DO $guard$
         BEGIN
-          IF NOT to_regtype('public.money_pair') IS NOT NULL THEN
+          IF NOT (to_regtype('public.money_pair') IS NOT NULL) THEN
             CREATE TYPE public.money_pair AS (amount numeric(12,2), currency text COLLATE "C");
           END IF;
         END
