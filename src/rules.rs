@@ -34,6 +34,8 @@ pub mod set_not_null;
 pub mod unsupported;
 
 #[cfg(test)]
+mod registry_tests;
+#[cfg(test)]
 pub(crate) mod test_support;
 
 pub use assessment::{Assessment, Badge, Cost, Explanation, Lock, Work};

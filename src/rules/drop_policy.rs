@@ -48,8 +48,9 @@ impl Rule for DropPolicy {
             return Vec::new();
         };
         vec![
-            objects::gate_before_drop(&format!(
-                "the rows policy {} on {table} grants or hides",
+            Step::gate(format!(
+                "no deployed application code relies any more on the rows policy {} on {table} \
+                 grants or hides",
                 policy.name
             )),
             Step::sql(
@@ -79,7 +80,7 @@ mod tests {
         };
         insta::assert_snapshot!(fixture.steps_text(&DropPolicy, &change), @r#"
         == deploy (InTransaction)
-        gate: no deployed application code, job or report uses the rows policy own_orders on public.orders grants or hides any more
+        gate: no deployed application code relies any more on the rows policy own_orders on public.orders grants or hides
         == contract (InTransaction)
         DROP POLICY IF EXISTS own_orders ON public.orders;  -- ACCESS EXCLUSIVE, metadata only
         rollback: DO $guard$

@@ -48,7 +48,10 @@ impl Rule for DropTrigger {
             return Vec::new();
         };
         vec![
-            objects::gate_before_drop(&format!("what trigger {} on {table} does", trigger.name)),
+            Step::gate(format!(
+                "no deployed application code relies any more on what trigger {} on {table} does",
+                trigger.name
+            )),
             Step::sql(
                 Phase::Contract,
                 vec![drop_statement(table, trigger)],
@@ -79,7 +82,7 @@ mod tests {
         };
         insta::assert_snapshot!(fixture.steps_text(&DropTrigger, &change), @r#"
         == deploy (InTransaction)
-        gate: no deployed application code, job or report uses what trigger orders_touch on public.orders does any more
+        gate: no deployed application code relies any more on what trigger orders_touch on public.orders does
         == contract (InTransaction)
         DROP TRIGGER IF EXISTS orders_touch ON public.orders;  -- ACCESS EXCLUSIVE, metadata only
         rollback: DO $guard$
