@@ -13,5 +13,6 @@ mod harness;
 mod introspect;
 mod live;
 mod roundtrip;
+mod rules_objects;
 mod shadow;
 mod yaml_names;
