@@ -4,7 +4,6 @@ use crate::ddl;
 use crate::diff::{Change, QualifiedName};
 use crate::plan::{Phase, Rollback, Statement, Step, guard};
 use crate::schema::{Index, View};
-use crate::sql::{quote_literal, quote_qualified};
 
 use super::objects::{self, qualified};
 use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
@@ -148,12 +147,8 @@ pub(crate) fn drop_statement(view: &QualifiedName, definition: &View) -> Stateme
 /// may find the other kind in its place (a view that becomes materialized or the reverse).
 #[must_use]
 pub(crate) fn drop_statement_if_kind(view: &QualifiedName, definition: &View) -> Statement {
-    let relkind = if definition.materialized { "m" } else { "v" };
-    let condition = format!(
-        "EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE oid = to_regclass({}) AND relkind = {})",
-        quote_literal(&quote_qualified(&view.schema, &view.name)),
-        quote_literal(relkind)
-    );
+    let relkind = if definition.materialized { 'm' } else { 'v' };
+    let condition = guard::relation_is(view, relkind);
     let drop = format!("DROP {} {}", ddl::view_kind(definition), qualified(view));
     Statement::new(
         guard::when(&condition, &drop),
