@@ -22,8 +22,79 @@ pub struct Cli {
 pub enum Command {
     /// Write the live schema as a desired-schema YAML file (the way to start one).
     Snapshot(SnapshotArgs),
+    /// Show what differs between the live database and the desired schema, with the risks.
+    /// Exit code 0: no differences, 1: differences, 2: error.
+    Diff(DiffArgs),
+    /// Write a phased migration plan folder from recorded answers or the defaults.
+    Plan(PlanArgs),
+    /// Prove a plan folder on a scratch copy of the live database (schema and sample rows):
+    /// every file applied, re-run, rolled back and re-applied; the end state must match the
+    /// plan's desired.yaml. Exit code 0: all checks passed, 1: a check failed, 2: error.
+    Verify(VerifyArgs),
     /// Start a throwaway PostgreSQL with the demo shop database and show its snapshot.
     Demo,
+}
+
+/// The desired schema and how to put it in PostgreSQL's canonical form.
+#[derive(Debug, Args)]
+pub struct DesiredArgs {
+    /// The desired-schema YAML file.
+    #[arg(long, value_name = "FILE")]
+    pub schema: PathBuf,
+    /// A server where pgphase may create (and drop) a scratch database to canonicalise the
+    /// desired schema. Default: a throwaway local PostgreSQL.
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub shadow_url: Option<String>,
+    /// Compare textually, without a scratch database.
+    #[arg(long, conflicts_with = "shadow_url")]
+    pub no_shadow: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub desired: DesiredArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    ZeroDowntime,
+    MaintenanceWindow,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub desired: DesiredArgs,
+    /// The plan folder to write (conventionally plans/NAME).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Answers to the plan's questions (a plan's decisions.yaml); every question that applies
+    /// must be answered.
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+    /// Answer every question not answered otherwise with its default.
+    #[arg(long)]
+    pub defaults: bool,
+    /// Zero downtime or a maintenance window (overrides the answers file).
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Replace the plan folder if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// How to reach the database. Unset parts come from libpq's environment variables
@@ -48,6 +119,22 @@ pub struct ConnectionArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The plan folder (as `pgphase plan --out` wrote it).
+    #[arg(value_name = "PLAN_DIR")]
+    pub plan_dir: PathBuf,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// A server where pgphase may create (and drop) the scratch database. Default: a
+    /// throwaway local PostgreSQL.
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub shadow_url: Option<String>,
+    /// Rows copied from each live table into the scratch database (at most).
+    #[arg(long, value_name = "N", default_value_t = 1_000)]
+    pub sample_rows: u64,
+}
+
+#[derive(Debug, Args)]
 pub struct SnapshotArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -61,6 +148,10 @@ pub struct SnapshotArgs {
 pub enum Outcome {
     /// Done; nothing to report.
     Done,
+    /// Done, and the schemas differ (exit code 1).
+    Differences,
+    /// Done, and a check failed (exit code 1).
+    Failed,
 }
 
 /// Runs a parsed command.
@@ -70,8 +161,177 @@ pub enum Outcome {
 pub async fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
         Command::Snapshot(args) => snapshot(args).await,
+        Command::Diff(args) => diff(args).await,
+        Command::Plan(args) => plan(args).await,
+        Command::Verify(args) => verify(args).await,
         Command::Demo => demo().await,
     }
+}
+
+async fn verify(args: VerifyArgs) -> Result<Outcome, Error> {
+    use crate::verify::{Scratch, VerifyOptions};
+    let scratch = args
+        .shadow_url
+        .clone()
+        .map_or(Scratch::LocalCluster, Scratch::Url);
+    let options = VerifyOptions {
+        sample_rows: args.sample_rows,
+        introspect: IntrospectOptions {
+            include_schemas: args.connection.include_schemas.clone(),
+            exclude_schemas: args.connection.exclude_schemas.clone(),
+        },
+    };
+    let show_progress = std::io::stderr().is_terminal();
+    let report = crate::verify::verify(
+        &args.plan_dir,
+        &connect_options(&args.connection),
+        &scratch,
+        &options,
+        &mut |step| {
+            if show_progress {
+                eprint!("\r\x1b[2K{step}");
+            }
+        },
+    )
+    .await;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let report = report?;
+    stdout(&report.to_string())?;
+    Ok(if report.passed() {
+        Outcome::Done
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// The live schema, the desired one in canonical form, and the changes between them.
+struct Compared {
+    live: postgres::Introspection,
+    desired: crate::Schema,
+    method: crate::shadow::Method,
+    changes: Vec<crate::diff::Change>,
+}
+
+async fn compare(connection: &ConnectionArgs, desired: &DesiredArgs) -> Result<Compared, Error> {
+    let file = yaml::load(&desired.schema)?;
+    let live = read_live(connection).await?;
+    let shadow = match (&desired.shadow_url, desired.no_shadow) {
+        (_, true) => crate::shadow::Shadow::Off,
+        (Some(url), false) => crate::shadow::Shadow::Url(url.clone()),
+        (None, false) => crate::shadow::Shadow::LocalCluster,
+    };
+    let planned = connect_options(connection);
+    let show_progress = std::io::stderr().is_terminal();
+    let canonical =
+        crate::shadow::canonicalize(&file.schema, &shadow, Some(&planned), &mut |step| {
+            if show_progress {
+                eprint!("\r\x1b[2K{step}");
+            }
+        })
+        .await;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let canonical = canonical?;
+    let managed = file.ignore.keep_managed(&live.schema, &canonical.schema);
+    let changes = crate::diff::diff(&managed, &canonical.schema, &live.stats);
+    Ok(Compared {
+        live,
+        desired: canonical.schema,
+        method: canonical.method,
+        changes,
+    })
+}
+
+fn stdout(text: &str) -> Result<(), Error> {
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|source| Error::Io {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })
+}
+
+async fn diff(args: DiffArgs) -> Result<Outcome, Error> {
+    let compared = compare(&args.connection, &args.desired).await?;
+    let facts = crate::decide::Facts::default();
+    let context = crate::rules::Context {
+        live: &compared.live.schema,
+        desired: &compared.desired,
+        stats: &compared.live.stats,
+        facts: &facts,
+    };
+    let assessed = crate::plan::assess(&compared.changes, &context)?;
+    let text = match args.format {
+        Format::Text => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            crate::output::diff_report::text(&assessed, &compared.method, color)
+        }
+        Format::Json => {
+            crate::output::diff_report::json(&assessed, &compared.method).map_err(|error| {
+                crate::source::yaml::WriteError {
+                    message: error.to_string(),
+                }
+            })?
+        }
+    };
+    stdout(&text)?;
+    Ok(if assessed.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::Differences
+    })
+}
+
+async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
+    use crate::decide::{Answer, Answers, ChangeId, ChoiceId, QuestionId, global};
+    let mut answers: Answers = match &args.answers {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            yaml::from_text(&text, &path.display().to_string())?
+        }
+        None => Answers::default(),
+    };
+    if let Some(mode) = args.mode {
+        let choice = match mode {
+            ModeArg::ZeroDowntime => "zero-downtime",
+            ModeArg::MaintenanceWindow => "maintenance-window",
+        };
+        answers.set(
+            &ChangeId::global(),
+            &QuestionId::from_static(global::MODE),
+            Answer::user(ChoiceId::from_static(choice)),
+        );
+    }
+    let compared = compare(&args.connection, &args.desired).await?;
+    let plan = crate::plan::make(
+        &compared.changes,
+        &compared.live.schema,
+        &compared.desired,
+        &compared.live.stats,
+        &crate::decide::Facts::default(),
+        &answers,
+        args.defaults,
+    )?;
+    let name = args
+        .out
+        .file_name()
+        .map_or_else(|| "plan".to_owned(), |n| n.to_string_lossy().into_owned());
+    let files = crate::output::plan_files::render(&name, &plan, &compared.desired)?;
+    crate::output::write_plan_folder(&args.out, &files, args.force)?;
+    eprintln!(
+        "wrote {}: {} change(s) in {} file(s); read {}/README.md first",
+        args.out.display(),
+        plan.changes.len(),
+        plan.files.len(),
+        args.out.display()
+    );
+    Ok(Outcome::Done)
 }
 
 async fn demo() -> Result<Outcome, Error> {
@@ -111,13 +371,17 @@ async fn snapshot(args: SnapshotArgs) -> Result<Outcome, Error> {
     Ok(Outcome::Done)
 }
 
-/// Connects and reads the live schema, showing progress on a terminal.
-async fn read_live(args: &ConnectionArgs) -> Result<postgres::Introspection, Error> {
-    let connect = ConnectOptions {
+fn connect_options(args: &ConnectionArgs) -> ConnectOptions {
+    ConnectOptions {
         database_url: args.database_url.clone(),
         connect_timeout: Some(Duration::from_secs(args.connect_timeout)),
         statement_timeout: Some(Duration::from_secs(args.statement_timeout)),
-    };
+    }
+}
+
+/// Connects and reads the live schema, showing progress on a terminal.
+async fn read_live(args: &ConnectionArgs) -> Result<postgres::Introspection, Error> {
+    let connect = connect_options(args);
     let options = IntrospectOptions {
         include_schemas: args.include_schemas.clone(),
         exclude_schemas: args.exclude_schemas.clone(),

@@ -6,7 +6,7 @@
 //! Foreign keys, indexes, triggers, policies and comments follow once every table exists.
 //! Pure: no I/O. Names reach the SQL only through `crate::sql`.
 
-mod order;
+pub(crate) mod order;
 
 use std::fmt::Write as _;
 
@@ -198,29 +198,7 @@ pub(crate) fn routine_signature(schema: &str, key: &str) -> String {
 
 fn create_table(schema: &str, name: &str, table: &Table) -> Vec<String> {
     let qualified = quote_qualified(schema, name);
-    let mut elements: Vec<String> = table.columns.iter().map(column_definition).collect();
-    elements.extend(inline_constraints(table));
-    let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
-    let mut sql = match &table.partition_of {
-        Some(partition) => {
-            let parent = quote_qualified(&partition.parent.schema, &partition.parent.name);
-            let list = if elements.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", elements.join(", "))
-            };
-            format!(
-                "CREATE {unlogged}TABLE {qualified} PARTITION OF {parent}{list} {}",
-                partition.bound
-            )
-        }
-        None => format!(
-            "CREATE {unlogged}TABLE {qualified} ({})",
-            elements.join(", ")
-        ),
-    };
-    push_opt(&mut sql, " PARTITION BY ", table.partition_by.as_deref());
-    let mut out = vec![sql];
+    let mut out = vec![create_table_statement(schema, name, table, false)];
     for check in table.checks.iter().filter(|c| !c.valid) {
         out.push(format!(
             "ALTER TABLE {qualified} ADD {} NOT VALID",
@@ -235,7 +213,47 @@ fn create_table(schema: &str, name: &str, table: &Table) -> Vec<String> {
     out
 }
 
-fn column_definition(column: &Column) -> String {
+/// The `CREATE TABLE` statement alone: columns, primary key, unique, valid check and exclusion
+/// constraints inline, partitioning; `IF NOT EXISTS` when asked. Checks added `NOT VALID`,
+/// foreign keys, indexes, triggers, policies and comments are separate statements.
+#[must_use]
+pub fn create_table_statement(
+    schema: &str,
+    name: &str,
+    table: &Table,
+    if_not_exists: bool,
+) -> String {
+    let qualified = quote_qualified(schema, name);
+    let mut elements: Vec<String> = table.columns.iter().map(column_definition).collect();
+    elements.extend(inline_constraints(table));
+    let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
+    let if_not_exists = if if_not_exists { "IF NOT EXISTS " } else { "" };
+    let mut sql = match &table.partition_of {
+        Some(partition) => {
+            let parent = quote_qualified(&partition.parent.schema, &partition.parent.name);
+            let list = if elements.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", elements.join(", "))
+            };
+            format!(
+                "CREATE {unlogged}TABLE {if_not_exists}{qualified} PARTITION OF {parent}{list} {}",
+                partition.bound
+            )
+        }
+        None => format!(
+            "CREATE {unlogged}TABLE {if_not_exists}{qualified} ({})",
+            elements.join(", ")
+        ),
+    };
+    push_opt(&mut sql, " PARTITION BY ", table.partition_by.as_deref());
+    sql
+}
+
+/// A column as it is written in `CREATE TABLE` or `ADD COLUMN`: name, type, collation,
+/// generation, default, identity, NOT NULL.
+#[must_use]
+pub fn column_definition(column: &Column) -> String {
     let mut sql = format!("{} {}", quote_ident(&column.name), column.data_type);
     push_opt(&mut sql, " COLLATE ", column.collation.as_deref());
     if let Some(expression) = &column.generated {
@@ -288,13 +306,31 @@ fn inline_constraints(table: &Table) -> Vec<String> {
     out
 }
 
-fn check_clause(check: &Check) -> String {
+/// `CONSTRAINT name CHECK (expression) [NO INHERIT]`.
+#[must_use]
+pub fn check_clause(check: &Check) -> String {
     let no_inherit = if check.no_inherit { " NO INHERIT" } else { "" };
     format!(
         "CONSTRAINT {} CHECK ({}){no_inherit}",
         quote_ident(&check.name),
         check.expression
     )
+}
+
+/// The statements that create the view `schema.name` as `view` says: the view, its comment and,
+/// for a materialized view, its indexes.
+#[must_use]
+pub fn view_statements(schema: &str, name: &str, view: &View) -> Vec<String> {
+    let qualified = quote_qualified(schema, name);
+    let mut out = create_view(&qualified, view);
+    if view.materialized {
+        out.extend(
+            view.indexes
+                .iter()
+                .flat_map(|index| create_index(schema, &qualified, index)),
+        );
+    }
+    out
 }
 
 fn create_view(qualified: &str, view: &View) -> Vec<String> {
@@ -404,9 +440,9 @@ fn table_extras(target: &str, table: &Table) -> Vec<String> {
     out
 }
 
-/// `CREATE POLICY … ON target …` with every clause spelled out.
+/// `CREATE POLICY` for a policy of `target` (a quoted, qualified table name).
 #[must_use]
-pub(crate) fn create_policy(target: &str, policy: &Policy) -> String {
+pub fn create_policy(target: &str, policy: &Policy) -> String {
     let kind = if policy.permissive {
         "PERMISSIVE"
     } else {
@@ -447,10 +483,40 @@ pub(crate) fn create_policy(target: &str, policy: &Policy) -> String {
 /// `CREATE INDEX` for an index of `target`, and its comment.
 #[must_use]
 pub fn create_index(schema: &str, target: &str, index: &Index) -> Vec<String> {
+    let mut out = vec![index_statement(target, index, "")];
+    out.extend(comment(
+        "INDEX",
+        &quote_qualified(schema, &index.name),
+        index.comment.as_deref(),
+    ));
+    out
+}
+
+/// How [`create_index_statement`] builds an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexBuild {
+    /// `CREATE INDEX IF NOT EXISTS`: for a table no one uses yet.
+    Plain,
+    /// `CREATE INDEX CONCURRENTLY IF NOT EXISTS`: for a live table.
+    Concurrently,
+}
+
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] IF NOT EXISTS` for an index of `target`, without its
+/// comment: safe to run again.
+#[must_use]
+pub fn create_index_statement(target: &str, index: &Index, build: IndexBuild) -> String {
+    let options = match build {
+        IndexBuild::Plain => "IF NOT EXISTS ",
+        IndexBuild::Concurrently => "CONCURRENTLY IF NOT EXISTS ",
+    };
+    index_statement(target, index, options)
+}
+
+fn index_statement(target: &str, index: &Index, options: &str) -> String {
     let unique = if index.unique { "UNIQUE " } else { "" };
     let keys: Vec<String> = index.keys.iter().map(index_key).collect();
     let mut sql = format!(
-        "CREATE {unique}INDEX {} ON {target} USING {} ({}){}",
+        "CREATE {unique}INDEX {options}{} ON {target} USING {} ({}){}",
         quote_ident(&index.name),
         index.method,
         keys.join(", "),
@@ -463,13 +529,7 @@ pub fn create_index(schema: &str, target: &str, index: &Index) -> Vec<String> {
         let _ = write!(sql, " WITH ({})", index.with.join(", "));
     }
     push_opt(&mut sql, " WHERE ", index.predicate.as_deref());
-    let mut out = vec![sql];
-    out.extend(comment(
-        "INDEX",
-        &quote_qualified(schema, &index.name),
-        index.comment.as_deref(),
-    ));
-    out
+    sql
 }
 
 fn index_key(key: &IndexKey) -> String {
@@ -550,9 +610,9 @@ fn ident_list(names: &[String]) -> String {
         .join(", ")
 }
 
-/// `COMMENT ON kind target IS '…'`, when there is a comment.
+/// `COMMENT ON kind target IS 'text'` when there is a text.
 #[must_use]
-pub(crate) fn comment(kind: &str, target: &str, text: Option<&str>) -> Option<String> {
+pub fn comment(kind: &str, target: &str, text: Option<&str>) -> Option<String> {
     text.map(|text| format!("COMMENT ON {kind} {target} IS {}", quote_literal(text)))
 }
 

@@ -17,6 +17,6 @@ pub use answers::{Answer, AnsweredBy, Answers};
 pub use condition::{Comparison, Condition, FactTest};
 pub use facts::{Fact, FactId, FactValue, Facts, Origin};
 pub use global::{Mode, Settings, SettingsError};
-pub use input::{InputError, InputKind, InputValue};
+pub use input::{InputError, InputKind, InputValue, thousands};
 pub use question::{AnswerError, ChangeId, Choice, ChoiceId, IdError, Question, QuestionId};
 pub use walk::{missing, next_question, problems, prune, with_defaults};

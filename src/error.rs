@@ -21,6 +21,17 @@ pub enum Error {
     Cluster(#[from] ClusterError),
     #[error(transparent)]
     Shadow(#[from] ShadowError),
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
+    #[error(
+        "{} exists already; pass --force to replace it",
+        path.display()
+    )]
+    PlanExists { path: PathBuf },
+    #[error("writing the plan: {0}")]
+    Write(#[from] crate::source::yaml::WriteError),
+    #[error(transparent)]
+    Verify(#[from] crate::verify::VerifyError),
     #[error("demo: {0}")]
     Demo(String),
     #[error("{}: {source}", path.display())]

@@ -1,5 +1,5 @@
 //! The `pgphase` binary: parses arguments, runs the command, maps the outcome to an exit code
-//! (0 success, 1 differences found, 2 error) and prints errors with their causes.
+//! (0 success, 1 differences found or a check failed, 2 error) and prints errors with their causes.
 
 use std::process::ExitCode;
 
@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(cli::run(cli)) {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Differences | Outcome::Failed) => ExitCode::from(1),
         Err(error) => report(&error),
     }
 }

@@ -1,6 +1,9 @@
 //! Writing results to files: the only place pgphase writes to the file system (besides the
 //! throwaway cluster's own directory).
 
+pub mod diff_report;
+pub mod plan_files;
+
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -36,8 +39,76 @@ pub fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> 
     Ok(())
 }
 
+/// Writes a plan folder at `dir` from `files` (relative path → text). The folder is built
+/// beside `dir` and renamed into place, so a reader never sees half a plan; an existing `dir`
+/// is replaced only when `force` is set.
+///
+/// # Errors
+/// [`Error::PlanExists`] when `dir` exists and `force` is not set; [`Error::Io`] naming the path
+/// that failed.
+pub fn write_plan_folder(
+    dir: &Path,
+    files: &std::collections::BTreeMap<std::path::PathBuf, String>,
+    force: bool,
+) -> Result<(), Error> {
+    let exists = dir.exists();
+    if exists && !force {
+        return Err(Error::PlanExists {
+            path: dir.to_owned(),
+        });
+    }
+    let io_error = |path: &Path| {
+        let path = path.to_owned();
+        move |source| Error::Io { path, source }
+    };
+    let parent = match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".pgphase-plan-")
+        .tempdir_in(parent)
+        .map_err(io_error(parent))?;
+    for (relative, text) in files {
+        let path = staging.path().join(relative);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(io_error(folder))?;
+        }
+        std::fs::write(&path, text).map_err(io_error(&path))?;
+    }
+    std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))
+        .map_err(io_error(staging.path()))?;
+    if exists {
+        // Move the old folder aside first, so that a failure leaves one of the two in place.
+        let old = tempfile::Builder::new()
+            .prefix(".pgphase-old-")
+            .tempdir_in(parent)
+            .map_err(io_error(parent))?;
+        let aside = old.path().join("plan");
+        std::fs::rename(dir, &aside).map_err(io_error(dir))?;
+        if let Err(source) = std::fs::rename(staging.path(), dir) {
+            let _ = std::fs::rename(&aside, dir);
+            return Err(Error::Io {
+                path: dir.to_owned(),
+                source,
+            });
+        }
+        drop(old);
+    } else {
+        std::fs::rename(staging.path(), dir).map_err(io_error(dir))?;
+    }
+    // The staging directory was renamed away; forgetting it skips a pointless removal.
+    let _ = staging.keep();
+    Ok(())
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
     use super::*;
 
     #[test]
@@ -63,5 +134,32 @@ mod tests {
             message.starts_with("/nonexistent/dir/x.yaml: "),
             "{message}"
         );
+    }
+
+    fn files(text: &str) -> BTreeMap<PathBuf, String> {
+        BTreeMap::from([(PathBuf::from("README.md"), text.to_owned())])
+    }
+
+    #[test]
+    fn a_plan_folder_is_not_replaced_without_force() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("plans/one");
+        write_plan_folder(&dir, &files("first"), false).unwrap();
+        let error = write_plan_folder(&dir, &files("second"), false).unwrap_err();
+        assert!(matches!(error, Error::PlanExists { .. }), "{error}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("README.md")).unwrap(),
+            "first"
+        );
+        write_plan_folder(&dir, &files("second"), true).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("README.md")).unwrap(),
+            "second"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(root.path().join("plans"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("one")]);
     }
 }

@@ -1,8 +1,207 @@
-//! From assessed changes and decisions to a [`Plan`]: steps gathered into phases and files,
-//! timeouts set, backfills sized by table, views over changed columns dropped and recreated.
-//! Pure: the plan folder is written by `output`.
+//! From changes and decisions to a [`Plan`]: each change's steps from its rule, gathered into
+//! phase files in order, with timeouts, backfills sized by table, and views over changed
+//! columns dropped and recreated around the step that changes them. Pure: the plan folder is
+//! written by `output`, and nothing here touches a database.
 
+pub mod backfill;
+mod files;
 pub mod guard;
 pub mod step;
 
+use serde::Serialize;
+
+use crate::decide::{
+    self, AnswerError, Answers, ChangeId, Facts, Question, QuestionId, Settings, SettingsError,
+};
+use crate::diff::Change;
+use crate::rules::{self, Assessment, Badge, Context, Decisions};
+use crate::schema::Schema;
+use crate::source::postgres::Stats;
+
+pub use files::{FileKind, PlanFile, PlannedStatement};
 pub use step::{Action, Backfill, BackfillOperation, Phase, Rollback, Runs, Statement, Step};
+
+/// A plan: what changes, what was decided, and the files that carry it out in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub settings: Settings,
+    /// Every answer the plan was made with (defaults marked), as `decisions.yaml` holds them.
+    pub answers: Answers,
+    pub changes: Vec<PlannedChange>,
+    pub files: Vec<PlanFile>,
+}
+
+/// A change as planned: its id, kind, assessment and badges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedChange {
+    pub id: ChangeId,
+    pub kind: &'static str,
+    pub assessment: Assessment,
+    pub badges: Vec<Badge>,
+    /// The rule's explanation title, for the reader.
+    pub title: &'static str,
+}
+
+/// Why no plan could be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("{} unanswered question(s): {}", .0.len(), list_missing(.0))]
+    Unanswered(Vec<(ChangeId, QuestionId)>),
+    #[error("{}", list_problems(.0))]
+    BadAnswers(Vec<(ChangeId, AnswerError)>),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("no rule handles the change `{kind}` of {object}")]
+    NoRule { kind: &'static str, object: String },
+}
+
+/// The facts every change's rule reads from the context (estimates, the model), plus
+/// `counted` (facts counted from the data, which take precedence).
+#[must_use]
+pub fn facts(changes: &[Change], context: &Context, counted: &Facts) -> Facts {
+    let mut facts = Facts::default();
+    for change in changes {
+        if let Some(rule) = rules::rule_for(change) {
+            for fact in rule.facts(change, context) {
+                facts.insert(&change.id(), fact);
+            }
+        }
+    }
+    for (change, found) in &counted.changes {
+        for fact in found.values() {
+            facts.insert(change, fact.clone());
+        }
+    }
+    facts
+}
+
+/// Every question of the plan: the global ones first, then each change's, in change order.
+#[must_use]
+pub fn questions(changes: &[Change], context: &Context) -> Vec<Question> {
+    let mut all = decide::global::questions();
+    for change in changes {
+        if let Some(rule) = rules::rule_for(change) {
+            all.extend(rule.questions(change, context));
+        }
+    }
+    all
+}
+
+/// Each change with its rule's assessment.
+///
+/// # Errors
+/// A change no rule handles.
+pub fn assess(changes: &[Change], context: &Context) -> Result<Vec<PlannedChange>, PlanError> {
+    changes
+        .iter()
+        .map(|change| {
+            let rule = rule(change)?;
+            let assessment = rule.assess(change, context);
+            Ok(PlannedChange {
+                id: change.id(),
+                kind: change.kind(),
+                badges: assessment.cost.badges(),
+                assessment,
+                title: rule.explanation().title,
+            })
+        })
+        .collect()
+}
+
+/// The plan for `changes` with `answers`, which must answer every question that applies
+/// (see [`decide::with_defaults`] to fill in defaults first).
+///
+/// # Errors
+/// Unanswered questions (all listed), unusable answers, or a change no rule handles.
+pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<Plan, PlanError> {
+    let questions = questions(changes, context);
+    let missing = decide::missing(&questions, context.facts, answers);
+    if !missing.is_empty() {
+        return Err(PlanError::Unanswered(missing));
+    }
+    let answers = decide::prune(&questions, context.facts, answers);
+    let problems = decide::problems(&questions, &answers);
+    if !problems.is_empty() {
+        return Err(PlanError::BadAnswers(problems));
+    }
+    let settings = Settings::from_answers(&answers)?;
+    let mut planned = Vec::new();
+    for change in changes {
+        let id = change.id();
+        let decisions = Decisions {
+            settings: &settings,
+            answers: &answers,
+            change: &id,
+        };
+        let steps = rule(change)?.steps(change, context, &decisions);
+        planned.push(files::ChangeSteps {
+            change: change.clone(),
+            id,
+            steps,
+        });
+    }
+    Ok(Plan {
+        changes: assess(changes, context)?,
+        files: files::arrange(&planned, &settings),
+        settings,
+        answers,
+    })
+}
+
+/// The whole planning pass that `pgphase plan` and the TUI share: facts gathered (with the
+/// `counted` ones), the answers completed with defaults when `fill_defaults` is set, then
+/// [`plan`].
+///
+/// # Errors
+/// As [`plan`].
+pub fn make(
+    changes: &[Change],
+    live: &Schema,
+    desired: &Schema,
+    stats: &Stats,
+    counted: &Facts,
+    answers: &Answers,
+    fill_defaults: bool,
+) -> Result<Plan, PlanError> {
+    let empty = Facts::default();
+    let bare = Context {
+        live,
+        desired,
+        stats,
+        facts: &empty,
+    };
+    let facts = facts(changes, &bare, counted);
+    let context = Context {
+        facts: &facts,
+        ..bare
+    };
+    if fill_defaults {
+        let questions = questions(changes, &context);
+        let answers = decide::with_defaults(&questions, &facts, answers);
+        return plan(changes, &context, &answers);
+    }
+    plan(changes, &context, answers)
+}
+
+fn rule(change: &Change) -> Result<&'static dyn rules::Rule, PlanError> {
+    rules::rule_for(change).ok_or_else(|| PlanError::NoRule {
+        kind: change.kind(),
+        object: change.object(),
+    })
+}
+
+fn list_missing(missing: &[(ChangeId, QuestionId)]) -> String {
+    missing
+        .iter()
+        .map(|(change, question)| format!("{change}: {question}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn list_problems(problems: &[(ChangeId, AnswerError)]) -> String {
+    problems
+        .iter()
+        .map(|(change, problem)| format!("{change}: {problem}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}

@@ -6,30 +6,41 @@
 //! are pure: they read the change, the [`Context`] (both schemas, live statistics, facts) and,
 //! for steps, the [`Decisions`] made; they never touch a database.
 
+pub mod add_column;
 pub mod alter_sequence;
 pub mod assessment;
+pub mod change_column_type;
+mod column_sync;
 pub mod create_extension;
 pub mod create_function;
 pub mod create_policy;
 pub mod create_schema;
 pub mod create_sequence;
+pub mod create_table;
 pub mod create_trigger;
 pub mod create_type;
 pub mod create_view;
+pub mod drop_column;
+pub mod drop_default;
 pub mod drop_extension;
 pub mod drop_function;
+pub mod drop_not_null;
 pub mod drop_policy;
 pub mod drop_schema;
 pub mod drop_sequence;
+pub mod drop_table;
 pub mod drop_trigger;
 pub mod drop_type;
 pub mod drop_view;
 mod objects;
 pub mod recreate_view;
+pub mod rename_column;
+pub mod rename_table;
 pub mod replace_function;
 pub mod replace_trigger;
 pub mod replace_view;
 pub mod set_comment;
+pub mod set_default;
 pub mod set_not_null;
 pub mod unsupported;
 
@@ -40,7 +51,10 @@ pub(crate) mod test_support;
 
 pub use assessment::{Assessment, Badge, Cost, Explanation, Lock, Work};
 
-use crate::decide::{Answers, ChangeId, Fact, FactId, Facts, Mode, Question, QuestionId, Settings};
+use crate::decide::{
+    Answers, ChangeId, Choice, ChoiceId, Condition, Fact, FactId, Facts, InputKind, Mode, Question,
+    QuestionId, Settings,
+};
 use crate::diff::Change;
 use crate::plan::Step;
 use crate::schema::{Schema, TableRef};
@@ -143,7 +157,17 @@ impl Decisions<'_> {
 #[must_use]
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
+        &create_table::CreateTable,
+        &drop_table::DropTable,
+        &rename_table::RenameTable,
+        &add_column::AddColumn,
+        &drop_column::DropColumn,
+        &rename_column::RenameColumn,
+        &change_column_type::ChangeColumnType,
         &set_not_null::SetNotNull,
+        &drop_not_null::DropNotNull,
+        &set_default::SetDefault,
+        &drop_default::DropDefault,
         &create_schema::CreateSchema,
         &drop_schema::DropSchema,
         &create_extension::CreateExtension,
@@ -184,4 +208,28 @@ pub fn rows_text(rows: Option<u64>) -> String {
         Some(rows) => format!("~{} rows", crate::decide::facts::compact(rows)),
         None => "an unknown number of rows".to_owned(),
     }
+}
+
+/// A choice of a rule's question.
+pub(crate) fn choice(
+    id: &'static str,
+    label: &str,
+    consequence: &str,
+    input: Option<InputKind>,
+) -> Choice {
+    Choice {
+        id: ChoiceId::from_static(id),
+        label: label.to_owned(),
+        consequence: consequence.to_owned(),
+        input,
+    }
+}
+
+/// Holds unless the plan is for a maintenance window: the condition of questions whose only
+/// sensible answer in a window is the plain statement.
+pub(crate) fn unless_window() -> Condition {
+    Condition::Not(Box::new(Condition::Answered(
+        QuestionId::from_static(crate::decide::global::MODE),
+        ChoiceId::from_static("maintenance-window"),
+    )))
 }

@@ -9,8 +9,8 @@
 //! Nothing is ever created on the planned database: a shadow URL naming it is refused
 //! ([`target`]).
 
-mod scratch;
-mod target;
+pub(crate) mod scratch;
+pub(crate) mod target;
 
 use serde::Serialize;
 

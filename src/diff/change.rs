@@ -91,6 +91,8 @@ pub enum Change {
     RenameTable {
         from: TableRef,
         to: TableRef,
+        /// The table as it is live, before the rename; what else differs follows as changes
+        /// under the new name.
         definition: Table,
         hinted: bool,
     },
@@ -111,7 +113,8 @@ pub enum Change {
         hinted: bool,
     },
     /// The column's type (or collation) changes; `from` and `to` are the whole column, live and
-    /// desired.
+    /// desired. When the column is also renamed, `from` already carries the desired name (the
+    /// rename comes first).
     ChangeColumnType {
         table: TableRef,
         from: Column,

@@ -30,6 +30,9 @@ const STATEMENT_EXCERPT: usize = 200;
 /// `DROP DATABASE … WITH (FORCE)` exists from PostgreSQL 13.
 const DROP_FORCE_SINCE: i32 = 130_000;
 
+/// The name prefix of the scratch databases made to canonicalise a desired schema.
+const SCRATCH_PREFIX: &str = "pgphase_shadow";
+
 static NEXT_SCRATCH: AtomicUsize = AtomicUsize::new(0);
 
 /// The desired schema as PostgreSQL stored it, and the server that did it.
@@ -53,7 +56,7 @@ pub(super) async fn read_back(
     };
     let admin = connect(&options, &SystemEnv).await?;
     let server = server_of(&admin, admin_url);
-    let database = match create_scratch(&admin.client, &server).await {
+    let database = match create_scratch(&admin.client, &server, SCRATCH_PREFIX).await {
         Ok(database) => database,
         Err(error) => {
             admin.close().await;
@@ -74,7 +77,7 @@ pub(super) async fn read_back(
 }
 
 /// `host:port` of the connection: its target without the `/database` it ends with.
-fn server_of(admin: &Connection, admin_url: &str) -> String {
+pub(crate) fn server_of(admin: &Connection, admin_url: &str) -> String {
     destination(Some(admin_url), &SystemEnv)
         .ok()
         .and_then(|to| {
@@ -86,11 +89,16 @@ fn server_of(admin: &Connection, admin_url: &str) -> String {
         .unwrap_or_else(|| admin.target.clone())
 }
 
-async fn create_scratch(admin: &Client, server: &str) -> Result<String, ShadowError> {
+/// Creates an empty database named `<prefix>_<pid>_<n>` from `template0`.
+pub(crate) async fn create_scratch(
+    admin: &Client,
+    server: &str,
+    prefix: &str,
+) -> Result<String, ShadowError> {
     let mut last_error = None;
     for _ in 0..NAME_ATTEMPTS {
         let database = format!(
-            "pgphase_shadow_{}_{}",
+            "{prefix}_{}_{}",
             std::process::id(),
             NEXT_SCRATCH.fetch_add(1, Ordering::Relaxed)
         );
@@ -106,7 +114,7 @@ async fn create_scratch(admin: &Client, server: &str) -> Result<String, ShadowEr
             Err(error) => return Err(create_error(server, &database, &error)),
         }
     }
-    let database = "pgphase_shadow_*".to_owned();
+    let database = format!("{prefix}_*");
     Err(match last_error {
         Some(error) => create_error(server, &database, &error),
         None => ShadowError::CreateDatabase {
@@ -205,7 +213,12 @@ async fn check_extensions(
     }
 }
 
-async fn drop_scratch(admin: &Connection, database: &str, server: &str) -> Result<(), ShadowError> {
+/// Drops the scratch database, ending its sessions first where the server can.
+pub(crate) async fn drop_scratch(
+    admin: &Connection,
+    database: &str,
+    server: &str,
+) -> Result<(), ShadowError> {
     let force = if admin.server_version_num >= DROP_FORCE_SINCE {
         " WITH (FORCE)"
     } else {

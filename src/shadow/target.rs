@@ -9,7 +9,7 @@ use super::ShadowError;
 /// forms (URL query parameters are read after the path; `key=value` settings in order), so the
 /// rest of the string (host, user, password, TLS settings) is kept as the user wrote it.
 /// `database` must be a plain name (letters, digits, `_`): the scratch names pgphase makes.
-pub(super) fn with_database(url: &str, database: &str) -> String {
+pub(crate) fn with_database(url: &str, database: &str) -> String {
     let url = url.trim();
     let is_url = url.starts_with("postgresql://") || url.starts_with("postgres://");
     if !is_url {
@@ -28,7 +28,7 @@ pub(super) fn with_database(url: &str, database: &str) -> String {
 ///
 /// # Errors
 /// [`ShadowError::SameAsPlanned`]; [`ShadowError::Connect`] when the shadow URL is invalid.
-pub(super) fn refuse_planned(
+pub(crate) fn refuse_planned(
     shadow_url: &str,
     planned_url: Option<&str>,
     env: &dyn Env,

@@ -62,6 +62,25 @@ impl Ignore {
                 })
     }
 
+    /// `live` without what the file does not manage: the ignored schemas and tables that the
+    /// desired schema does not name, so that comparing it with `desired` never drops them.
+    #[must_use]
+    pub fn keep_managed(&self, live: &Schema, desired: &Schema) -> Schema {
+        let mut managed = live.clone();
+        managed.namespaces.retain(|name, namespace| {
+            let wanted = desired.namespaces.get(name);
+            if wanted.is_none() && self.ignores_schema(name) {
+                return false;
+            }
+            namespace.tables.retain(|table, _| {
+                wanted.is_some_and(|ns| ns.tables.contains_key(table))
+                    || !self.ignores_table(name, table)
+            });
+            true
+        });
+        managed
+    }
+
     /// True when every object of schema `schema` is not managed by the file.
     #[must_use]
     pub fn ignores_schema(&self, schema: &str) -> bool {

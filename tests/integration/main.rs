@@ -8,11 +8,14 @@ mod common;
 
 mod cli;
 mod connect;
+mod diff;
 mod facts;
+mod golden;
 mod harness;
 mod introspect;
 mod live;
 mod roundtrip;
 mod rules_objects;
 mod shadow;
+mod verify;
 mod yaml_names;

@@ -1,0 +1,204 @@
+//! A plan folder as `verify` reads it: the files of `plan.json` (only what running them needs)
+//! and the desired schema of `desired.yaml`.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::output::plan_files::PLAN_JSON_FORMAT;
+use crate::source::yaml::{self, Desired};
+
+use super::VerifyError;
+
+/// The parts of `plan.json` that `verify` runs.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PlanJson {
+    pub format: u32,
+    pub name: String,
+    pub files: Vec<PlanFile>,
+}
+
+/// One file of the plan, as `plan.json` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PlanFile {
+    pub name: String,
+    pub kind: FileKind,
+    pub lock_timeout_ms: u64,
+    pub statement_timeout_ms: u64,
+    #[serde(default)]
+    pub statements: Vec<Sql>,
+    #[serde(default)]
+    pub rollback: Vec<Sql>,
+    /// (change, warning) pairs: what the rollback cannot bring back.
+    #[serde(default)]
+    pub rollback_warnings: Vec<(serde_json::Value, String)>,
+    /// (change, requirement) pairs of a deploy gate.
+    #[serde(default)]
+    pub gates: Vec<(serde_json::Value, String)>,
+}
+
+/// A statement's SQL, without its final `;`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Sql {
+    pub sql: String,
+}
+
+/// How a file's statements run (the same names as `plan::FileKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    Transaction,
+    Separate,
+    Concurrently,
+    Batched,
+    Worker,
+    Gate,
+}
+
+impl FileKind {
+    /// Whether the file (and its rollback) runs in one transaction.
+    #[must_use]
+    pub fn in_transaction(self) -> bool {
+        self == Self::Transaction
+    }
+}
+
+impl PlanFile {
+    /// The rollback warnings, one text each.
+    #[must_use]
+    pub fn warnings(&self) -> Vec<&str> {
+        self.rollback_warnings
+            .iter()
+            .map(|(_, warning)| warning.as_str())
+            .collect()
+    }
+}
+
+/// A plan folder's plan and desired schema.
+#[derive(Debug, Clone)]
+pub struct PlanDir {
+    pub plan: PlanJson,
+    pub desired: Desired,
+}
+
+/// Reads `plan.json` and `desired.yaml` from `dir`.
+///
+/// # Errors
+/// [`VerifyError::NotAPlan`] when either is missing or `plan.json` is not a plan this version
+/// reads; [`VerifyError::Desired`] when `desired.yaml` is not a valid schema file.
+pub fn read(dir: &Path) -> Result<PlanDir, VerifyError> {
+    let json_path = dir.join("plan.json");
+    let text =
+        std::fs::read_to_string(&json_path).map_err(|error| not_a_plan(dir, &json_path, &error))?;
+    let plan = parse_plan_json(&text).map_err(|reason| VerifyError::NotAPlan {
+        dir: dir.to_path_buf(),
+        reason: format!("plan.json: {reason}"),
+    })?;
+    let desired_path = dir.join("desired.yaml");
+    if !desired_path.is_file() {
+        return Err(VerifyError::NotAPlan {
+            dir: dir.to_path_buf(),
+            reason: "desired.yaml is missing".to_owned(),
+        });
+    }
+    let desired = yaml::load(&desired_path)?;
+    Ok(PlanDir { plan, desired })
+}
+
+fn not_a_plan(dir: &Path, path: &Path, error: &std::io::Error) -> VerifyError {
+    let reason = if error.kind() == std::io::ErrorKind::NotFound {
+        "plan.json is missing".to_owned()
+    } else {
+        format!("{}: {error}", path.display())
+    };
+    VerifyError::NotAPlan {
+        dir: dir.to_path_buf(),
+        reason,
+    }
+}
+
+/// Parses `plan.json`, refusing a format this version does not know.
+///
+/// # Errors
+/// The reason, for the message.
+pub fn parse_plan_json(text: &str) -> Result<PlanJson, String> {
+    let plan: PlanJson = serde_json::from_str(text).map_err(|error| error.to_string())?;
+    if plan.format != PLAN_JSON_FORMAT {
+        return Err(format!(
+            "format {} (this version of pgphase reads format {PLAN_JSON_FORMAT})",
+            plan.format
+        ));
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const PLAN: &str = r#"{
+      "format": 1, "name": "p", "settings": {}, "answers": {}, "changes": [],
+      "files": [
+        {"name": "01-expand", "phase": "expand", "kind": "transaction", "lock_timeout_ms": 5000,
+         "statement_timeout_ms": 0,
+         "statements": [{"change": "a", "sql": "ALTER TABLE t ADD COLUMN IF NOT EXISTS c int",
+                         "lock": "access-exclusive", "work": "metadata", "rows": null, "note": ""}],
+         "rollback": [{"change": "a", "sql": "ALTER TABLE t DROP COLUMN IF EXISTS c"}],
+         "rollback_warnings": [["a", "values written to c are lost"]], "gates": []},
+        {"name": "02-deploy", "phase": "deploy", "kind": "gate", "lock_timeout_ms": 5000,
+         "statement_timeout_ms": 0, "statements": [], "rollback": [], "rollback_warnings": [],
+         "gates": [["a", "the application writes c"]]}
+      ]
+    }"#;
+
+    #[test]
+    fn reads_the_files_their_sql_and_warnings() {
+        let plan = parse_plan_json(PLAN).unwrap();
+        assert_eq!(plan.name, "p");
+        assert_eq!(plan.files.len(), 2);
+        let first = &plan.files[0];
+        assert_eq!(first.kind, FileKind::Transaction);
+        assert_eq!(
+            first.statements[0].sql,
+            "ALTER TABLE t ADD COLUMN IF NOT EXISTS c int"
+        );
+        assert_eq!(
+            first.rollback[0].sql,
+            "ALTER TABLE t DROP COLUMN IF EXISTS c"
+        );
+        assert_eq!(first.warnings(), vec!["values written to c are lost"]);
+        assert_eq!(plan.files[1].kind, FileKind::Gate);
+        assert_eq!(plan.files[1].gates.len(), 1);
+    }
+
+    #[test]
+    fn refuses_another_format_and_broken_json() {
+        let later = PLAN.replace("\"format\": 1", "\"format\": 7");
+        assert!(parse_plan_json(&later).unwrap_err().contains("format 7"));
+        assert!(parse_plan_json("{").is_err());
+        assert!(
+            parse_plan_json("{\"format\": 1}")
+                .unwrap_err()
+                .contains("missing field")
+        );
+    }
+
+    #[test]
+    fn the_plan_kinds_and_these_agree() {
+        use crate::plan::FileKind as Planned;
+        for kind in [
+            Planned::Transaction,
+            Planned::Separate,
+            Planned::Concurrently,
+            Planned::Batched,
+            Planned::Worker,
+            Planned::Gate,
+        ] {
+            let text = serde_json::to_string(&kind).unwrap();
+            let read: FileKind = serde_json::from_str(&text).unwrap();
+            assert_eq!(read.in_transaction(), kind.in_transaction(), "{text}");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+-- 02-backfill.sql: phase backfill of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 02-backfill.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.customers.phone: ROW EXCLUSIVE (blocks other DDL), updates rows, ~200 rows (estimate)
+-- fill NULLs in phone with 'unknown', in one statement
+UPDATE public.customers SET phone = 'unknown' WHERE phone IS NULL;
+
+COMMIT;

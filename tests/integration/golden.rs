@@ -1,0 +1,248 @@
+//! Golden scenarios: `tests/golden/<name>/` holds `before.sql` (a database with rows),
+//! `desired.yaml`, `answers.yaml` (the answers given; the rest take their defaults) and
+//! `plan/`, the plan folder pgphase must write. Each scenario is planned against a real
+//! database and compared file by file (`PGPHASE_BLESS=1` rewrites `plan/`, to be reviewed as a
+//! diff); replayed from its own `decisions.yaml`, which must give the same bytes; checked for
+//! blocking locks when it is a zero-downtime plan; and proven on a scratch copy.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use pgphase::decide::{Answers, Facts, Mode};
+use pgphase::diff::{Change, diff};
+use pgphase::plan::{self, Plan};
+use pgphase::rules::{Lock, Work};
+use pgphase::shadow::{Shadow, canonicalize};
+use pgphase::source::postgres::{self, IntrospectOptions};
+use pgphase::source::yaml;
+
+use crate::common::{TestDb, server};
+
+/// Everything one scenario produced.
+pub struct Outcome {
+    pub plan: Plan,
+    pub changes: Vec<Change>,
+    pub files: BTreeMap<PathBuf, String>,
+}
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+/// Plans scenario `name` against `db` (already holding `before.sql`).
+pub async fn plan_scenario(
+    dir: &Path,
+    name: &str,
+    db: &TestDb,
+    answers: &Answers,
+    defaults: bool,
+) -> Outcome {
+    let live = postgres::read_live(
+        &db.connect_options(),
+        &IntrospectOptions::default(),
+        &mut |_| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{name}: introspecting: {e}"));
+    let desired = yaml::load(&dir.join("desired.yaml")).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let shadow = Shadow::Url(server().admin_url.clone());
+    let canonical = canonicalize(
+        &desired.schema,
+        &shadow,
+        Some(&db.connect_options()),
+        &mut |_| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{name}: canonicalising desired.yaml: {e}"));
+    let managed = desired.ignore.keep_managed(&live.schema, &canonical.schema);
+    let changes = diff(&managed, &canonical.schema, &live.stats);
+    let plan = plan::make(
+        &changes,
+        &live.schema,
+        &canonical.schema,
+        &live.stats,
+        &Facts::default(),
+        answers,
+        defaults,
+    )
+    .unwrap_or_else(|e| panic!("{name}: planning: {e}"));
+    let files = pgphase::output::plan_files::render(name, &plan, &canonical.schema)
+        .unwrap_or_else(|e| panic!("{name}: rendering: {e}"));
+    Outcome {
+        plan,
+        changes,
+        files,
+    }
+}
+
+/// Runs scenario `name` end to end.
+pub async fn run(name: &str) {
+    let dir = golden_dir().join(name);
+    let db = TestDb::new().await;
+    db.execute(&read(&dir.join("before.sql"))).await;
+    db.execute("ANALYZE").await;
+    let answers: Answers = yaml::from_text(&read(&dir.join("answers.yaml")), "answers.yaml")
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let outcome = plan_scenario(&dir, name, &db, &answers, true).await;
+    compare_or_bless(&dir.join("plan"), &outcome.files);
+
+    let decisions = outcome
+        .files
+        .get(Path::new("decisions.yaml"))
+        .expect("decisions.yaml");
+    let replayed: Answers = yaml::from_text(decisions, "decisions.yaml").unwrap();
+    let again = plan_scenario(&dir, name, &db, &replayed, false).await;
+    assert!(
+        again.files == outcome.files,
+        "{name}: replaying decisions.yaml with `plan --answers` gave different files"
+    );
+
+    if outcome.plan.settings.mode == Mode::ZeroDowntime {
+        let problems = blocking_statements(&outcome.plan, &outcome.changes);
+        assert!(
+            problems.is_empty(),
+            "{name}: a zero-downtime plan blocks the application:\n{}",
+            problems.join("\n")
+        );
+    }
+}
+
+/// Statements of a zero-downtime plan that would hold a lock blocking the application while
+/// they scan or write a table, or that PostgreSQL runs that way whatever the plan says of them.
+pub fn blocking_statements(plan: &Plan, changes: &[Change]) -> Vec<String> {
+    let on_existing: BTreeMap<String, bool> = changes
+        .iter()
+        .map(|c| (c.id().to_string(), c.altered_table().is_some()))
+        .collect();
+    let mut problems = Vec::new();
+    for file in &plan.files {
+        let mut validated = false;
+        for planned in &file.statements {
+            let statement = &planned.statement;
+            let sql = statement.sql.to_uppercase();
+            let existing = on_existing
+                .get(planned.change.as_str())
+                .copied()
+                .unwrap_or(false);
+            let mut problem = None;
+            if statement.lock >= Lock::Share && statement.work != Work::Metadata {
+                problem = Some("holds a blocking lock while it scans or writes");
+            } else if existing
+                && sql.contains("CREATE ")
+                && sql.contains(" INDEX ")
+                && !sql.contains("CONCURRENTLY")
+            {
+                problem = Some("builds an index without CONCURRENTLY");
+            } else if existing
+                && sql.contains("ADD CONSTRAINT")
+                && (sql.contains("FOREIGN KEY") || sql.contains(" CHECK "))
+                && !sql.contains("NOT VALID")
+            {
+                problem = Some("adds a constraint that is validated at once");
+            } else if existing && sql.contains("SET NOT NULL") && !validated {
+                problem = Some("sets NOT NULL without a validated check first");
+            }
+            validated |= sql.contains("VALIDATE CONSTRAINT");
+            if let Some(problem) = problem {
+                problems.push(format!(
+                    "{} ({}): {problem}: {}",
+                    file.name, planned.change, statement.sql
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Compares the rendered files with the folder, or rewrites the folder under `PGPHASE_BLESS=1`.
+pub fn compare_or_bless(folder: &Path, files: &BTreeMap<PathBuf, String>) {
+    if std::env::var_os("PGPHASE_BLESS").is_some() {
+        let _ = std::fs::remove_dir_all(folder);
+        for (path, text) in files {
+            let target = folder.join(path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, text).unwrap();
+        }
+        return;
+    }
+    let on_disk = read_folder(folder);
+    let mut report = String::new();
+    for (path, text) in files {
+        match on_disk.get(path) {
+            None => report.push_str(&format!(
+                "missing in {}: {}\n",
+                folder.display(),
+                path.display()
+            )),
+            Some(expected) if expected != text => {
+                let diff = similar::TextDiff::from_lines(expected, text);
+                report.push_str(&format!(
+                    "{} differs:\n{}\n",
+                    path.display(),
+                    diff.unified_diff().header("expected", "actual")
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for path in on_disk.keys().filter(|p| !files.contains_key(*p)) {
+        report.push_str(&format!("not written any more: {}\n", path.display()));
+    }
+    assert!(
+        report.is_empty(),
+        "the plan differs from {} (PGPHASE_BLESS=1 rewrites it; review the diff):\n{report}",
+        folder.display()
+    );
+}
+
+fn read_folder(folder: &Path) -> BTreeMap<PathBuf, String> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![folder.to_owned()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(folder).unwrap().to_owned();
+                files.insert(relative, read(&path));
+            }
+        }
+    }
+    files
+}
+
+/// The scenarios, one test each (so they run in parallel and fail by name).
+macro_rules! scenarios {
+    ($($name:ident),* $(,)?) => {
+        const SCENARIOS: &[&str] = &[$(stringify!($name)),*];
+        $(
+            #[tokio::test(flavor = "multi_thread")]
+            async fn $name() {
+                run(stringify!($name)).await;
+            }
+        )*
+    };
+}
+
+scenarios!(set_not_null_zero_downtime);
+
+#[test]
+fn every_scenario_folder_has_a_test() {
+    let mut folders: Vec<String> = std::fs::read_dir(golden_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.') && name != "README.md")
+        .collect();
+    folders.sort();
+    let mut listed: Vec<String> = SCENARIOS.iter().map(|s| (*s).to_owned()).collect();
+    listed.sort();
+    assert_eq!(folders, listed);
+}
