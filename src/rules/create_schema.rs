@@ -12,7 +12,8 @@ pub struct CreateSchema;
 const EXPLANATION: Explanation = Explanation {
     title: "A new schema",
     risk: "None: CREATE SCHEMA only adds a catalog entry.",
-    instead: "Expand: CREATE SCHEMA IF NOT EXISTS, before the objects that go in it.",
+    instead: "Expand: CREATE SCHEMA IF NOT EXISTS, before the objects that go in it (its comment \
+              is a change of its own).",
     rollback: "DROP SCHEMA IF EXISTS, without CASCADE: it fails while objects remain in the schema \
                (their own rollbacks drop them first).",
 };
@@ -37,20 +38,14 @@ impl Rule for CreateSchema {
         objects::created(self.id(), &format!("schema {schema}"))
     }
 
-    fn steps(&self, change: &Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
+    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
         let Change::CreateSchema { schema } = change else {
             return Vec::new();
         };
-        let mut statements = vec![create_statement(schema)];
-        let comment = context
-            .desired
-            .namespaces
-            .get(schema)
-            .and_then(|ns| ns.comment.as_deref());
-        statements.extend(comment.map(|text| comment_statement(schema, text)));
+        // Its comment comes as a `set-comment` change of its own, once the schema exists.
         vec![Step::sql(
             Phase::Expand,
-            statements,
+            vec![create_statement(schema)],
             Rollback::by(vec![drop_statement(schema)]),
         )]
     }
@@ -100,7 +95,7 @@ mod tests {
     const DESIRED: &str = "schemas:\n  Billing:\n    comment: money's home\n";
 
     #[test]
-    fn creates_the_schema_with_its_comment_in_expand() {
+    fn creates_the_schema_in_expand_and_leaves_the_comment_to_its_own_change() {
         let fixture = Fixture::new("schemas: {}\n", DESIRED);
         let change = Change::CreateSchema {
             schema: "Billing".to_owned(),
@@ -108,7 +103,6 @@ mod tests {
         insta::assert_snapshot!(fixture.steps_text(&CreateSchema, &change), @r#"
         == expand (InTransaction)
         CREATE SCHEMA IF NOT EXISTS "Billing";  -- no table lock, metadata only
-        COMMENT ON SCHEMA "Billing" IS 'money''s home';  -- no table lock, metadata only
         rollback: DROP SCHEMA IF EXISTS "Billing";
         "#);
         assert_eq!(
