@@ -11,8 +11,9 @@ pub(crate) mod order;
 use std::fmt::Write as _;
 
 use crate::schema::{
-    Check, Column, Deferral, FkAction, FkMatch, ForeignKey, Identity, Index, IndexKey, KeyTarget,
-    Namespace, Policy, PolicyCommand, PrimaryKey, Schema, Table, TableRef, Unique, View,
+    Check, Column, CompositeType, Deferral, Domain, Enum, FkAction, FkMatch, ForeignKey, Identity,
+    Index, IndexKey, KeyTarget, Namespace, Policy, PolicyCommand, PrimaryKey, Schema, Sequence,
+    Table, TableRef, Unique, View,
 };
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
 
@@ -68,53 +69,37 @@ fn object_statements(schema: &Schema, object: &order::Object) -> Vec<String> {
     let qualified = quote_qualified(&object.schema, &object.name);
     match object.kind {
         order::Kind::Enum => ns.enums.get(&object.name).map(|e| {
-            let labels: Vec<String> = e.labels.iter().map(|l| quote_literal(l)).collect();
-            let mut out = vec![format!("CREATE TYPE {qualified} AS ENUM ({})", labels.join(", "))];
+            let mut out = vec![create_enum(&qualified, e)];
             out.extend(comment("TYPE", &qualified, e.comment.as_deref()));
             out
         }),
         order::Kind::Domain => ns.domains.get(&object.name).map(|d| {
-            let mut sql = format!("CREATE DOMAIN {qualified} AS {}", d.data_type);
-            push_opt(&mut sql, " COLLATE ", d.collation.as_deref());
-            push_opt(&mut sql, " DEFAULT ", d.default.as_deref());
-            if !d.nullable {
-                sql.push_str(" NOT NULL");
-            }
-            for check in &d.checks {
-                let _ = write!(sql, " CONSTRAINT {} CHECK ({})", quote_ident(&check.name), check.expression);
-            }
-            let mut out = vec![sql];
+            let mut out = vec![create_domain(&qualified, d)];
             out.extend(comment("DOMAIN", &qualified, d.comment.as_deref()));
             out
         }),
         order::Kind::Composite => ns.composite_types.get(&object.name).map(|c| {
-            let attributes: Vec<String> = c
-                .attributes
-                .iter()
-                .map(|a| {
-                    let mut attr = format!("{} {}", quote_ident(&a.name), a.data_type);
-                    push_opt(&mut attr, " COLLATE ", a.collation.as_deref());
-                    attr
-                })
-                .collect();
-            let mut out = vec![format!("CREATE TYPE {qualified} AS ({})", attributes.join(", "))];
+            let mut out = vec![create_composite(&qualified, c)];
             out.extend(comment("TYPE", &qualified, c.comment.as_deref()));
             out
         }),
         order::Kind::Sequence => ns.sequences.get(&object.name).map(|s| {
             let unlogged = if s.unlogged { "UNLOGGED " } else { "" };
-            let cycle = if s.cycle { "CYCLE" } else { "NO CYCLE" };
             let mut out = vec![format!(
-                "CREATE {unlogged}SEQUENCE {qualified} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {} {cycle}",
-                s.data_type, s.increment, s.min_value, s.max_value, s.start, s.cache
+                "CREATE {unlogged}SEQUENCE {qualified} {}",
+                sequence_options(s)
             )];
             out.extend(comment("SEQUENCE", &qualified, s.comment.as_deref()));
             out
         }),
         order::Kind::Function => ns.functions.get(&object.key).map(|f| {
             let mut out = vec![f.definition.trim_end().trim_end_matches(';').to_owned()];
-            let kind = if f.definition.trim_start().starts_with("CREATE AGGREGATE") { "AGGREGATE" } else { "ROUTINE" };
-            out.extend(comment(kind, &routine_signature(&object.schema, &object.key), f.comment.as_deref()));
+            let kind = routine_kind(&f.definition);
+            out.extend(comment(
+                kind,
+                &routine_signature(&object.schema, &object.key),
+                f.comment.as_deref(),
+            ));
             out
         }),
         order::Kind::Operator => ns.operators.get(&object.key).map(|o| {
@@ -123,14 +108,90 @@ fn object_statements(schema: &Schema, object: &order::Object) -> Vec<String> {
             out.extend(comment("OPERATOR", &signature, o.comment.as_deref()));
             out
         }),
-        order::Kind::Table => ns.tables.get(&object.name).map(|t| create_table(&object.schema, &object.name, t)),
-        order::Kind::View => ns.views.get(&object.name).map(|v| create_view(&qualified, v)),
+        order::Kind::Table => ns
+            .tables
+            .get(&object.name)
+            .map(|t| create_table(&object.schema, &object.name, t)),
+        order::Kind::View => ns
+            .views
+            .get(&object.name)
+            .map(|v| create_view(&qualified, v)),
     }
     .unwrap_or_default()
 }
 
+/// `CREATE TYPE … AS ENUM (…)`.
+#[must_use]
+pub(crate) fn create_enum(qualified: &str, e: &Enum) -> String {
+    let labels: Vec<String> = e.labels.iter().map(|l| quote_literal(l)).collect();
+    format!("CREATE TYPE {qualified} AS ENUM ({})", labels.join(", "))
+}
+
+/// `CREATE DOMAIN … AS …` with its collation, default, NOT NULL and checks.
+#[must_use]
+pub(crate) fn create_domain(qualified: &str, d: &Domain) -> String {
+    let mut sql = format!("CREATE DOMAIN {qualified} AS {}", d.data_type);
+    push_opt(&mut sql, " COLLATE ", d.collation.as_deref());
+    push_opt(&mut sql, " DEFAULT ", d.default.as_deref());
+    if !d.nullable {
+        sql.push_str(" NOT NULL");
+    }
+    for check in &d.checks {
+        let _ = write!(
+            sql,
+            " CONSTRAINT {} CHECK ({})",
+            quote_ident(&check.name),
+            check.expression
+        );
+    }
+    sql
+}
+
+/// `CREATE TYPE … AS (…)` of a composite type.
+#[must_use]
+pub(crate) fn create_composite(qualified: &str, c: &CompositeType) -> String {
+    let attributes: Vec<String> = c
+        .attributes
+        .iter()
+        .map(|a| {
+            let mut attr = format!("{} {}", quote_ident(&a.name), a.data_type);
+            push_opt(&mut attr, " COLLATE ", a.collation.as_deref());
+            attr
+        })
+        .collect();
+    format!("CREATE TYPE {qualified} AS ({})", attributes.join(", "))
+}
+
+/// Every option of a sequence, as `CREATE SEQUENCE` takes them after its name (`AS bigint
+/// INCREMENT BY 1 … NO CYCLE`).
+#[must_use]
+pub(crate) fn sequence_options(s: &Sequence) -> String {
+    let cycle = if s.cycle { "CYCLE" } else { "NO CYCLE" };
+    format!(
+        "AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {} {cycle}",
+        s.data_type, s.increment, s.min_value, s.max_value, s.start, s.cache
+    )
+}
+
+/// The object kind `COMMENT ON` and `DROP` use for a routine's definition: `AGGREGATE` for an
+/// aggregate, `ROUTINE` (a function or a procedure) otherwise.
+#[must_use]
+pub(crate) fn routine_kind(definition: &str) -> &'static str {
+    let words: Vec<String> = definition
+        .split_whitespace()
+        .take(4)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    if words.iter().any(|w| w == "AGGREGATE") {
+        "AGGREGATE"
+    } else {
+        "ROUTINE"
+    }
+}
+
 /// `name(args)` of a function key, with the name quoted and qualified.
-fn routine_signature(schema: &str, key: &str) -> String {
+#[must_use]
+pub(crate) fn routine_signature(schema: &str, key: &str) -> String {
     let (name, args) = key.find('(').map_or((key, "()"), |i| key.split_at(i));
     format!("{}{args}", quote_qualified(schema, name))
 }
@@ -280,20 +341,32 @@ pub fn view_statements(schema: &str, name: &str, view: &View) -> Vec<String> {
 }
 
 fn create_view(qualified: &str, view: &View) -> Vec<String> {
-    let kind = if view.materialized {
+    let kind = view_kind(view);
+    let mut out = vec![format!("CREATE {kind} {}", view_tail(qualified, view))];
+    out.extend(comment(kind, qualified, view.comment.as_deref()));
+    out
+}
+
+/// `VIEW` or `MATERIALIZED VIEW`, as `CREATE`, `DROP` and `COMMENT ON` name it.
+#[must_use]
+pub(crate) fn view_kind(view: &View) -> &'static str {
+    if view.materialized {
         "MATERIALIZED VIEW"
     } else {
         "VIEW"
-    };
+    }
+}
+
+/// What follows `CREATE [MATERIALIZED] VIEW`: the name, its options and `AS` the query.
+#[must_use]
+pub(crate) fn view_tail(qualified: &str, view: &View) -> String {
     let with = if view.with.is_empty() {
         String::new()
     } else {
         format!(" WITH ({})", view.with.join(", "))
     };
     let body = view.definition.trim().trim_end_matches(';');
-    let mut out = vec![format!("CREATE {kind} {qualified}{with} AS\n{body}")];
-    out.extend(comment(kind, qualified, view.comment.as_deref()));
-    out
+    format!("{qualified}{with} AS\n{body}")
 }
 
 /// Sequence ownership, indexes, foreign keys, triggers and row security: everything that needs

@@ -14,24 +14,50 @@ pub mod add_foreign_key;
 pub mod add_index;
 pub mod add_primary_key;
 pub mod add_unique;
+pub mod alter_sequence;
 pub mod assessment;
 pub mod change_column_type;
 pub mod change_index;
 mod column_sync;
+pub mod create_extension;
+pub mod create_function;
+pub mod create_policy;
+pub mod create_schema;
+pub mod create_sequence;
 pub mod create_table;
+pub mod create_trigger;
+pub mod create_type;
+pub mod create_view;
 pub mod drop_column;
 pub mod drop_constraint;
 pub mod drop_default;
+pub mod drop_extension;
+pub mod drop_function;
 pub mod drop_index;
 pub mod drop_not_null;
+pub mod drop_policy;
+pub mod drop_schema;
+pub mod drop_sequence;
 pub mod drop_table;
+pub mod drop_trigger;
+pub mod drop_type;
+pub mod drop_view;
+mod objects;
+pub mod recreate_view;
 pub mod rename_column;
 pub mod rename_enum_value;
 pub mod rename_table;
 pub mod replace_enum;
+pub mod replace_function;
+pub mod replace_trigger;
+pub mod replace_view;
+pub mod set_comment;
 pub mod set_default;
 pub mod set_not_null;
+pub mod unsupported;
 
+#[cfg(test)]
+mod registry_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
 
@@ -166,6 +192,29 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &add_enum_value::AddEnumValue,
         &rename_enum_value::RenameEnumValue,
         &replace_enum::ReplaceEnum,
+        &create_schema::CreateSchema,
+        &drop_schema::DropSchema,
+        &create_extension::CreateExtension,
+        &drop_extension::DropExtension,
+        &create_type::CreateType,
+        &drop_type::DropType,
+        &create_sequence::CreateSequence,
+        &drop_sequence::DropSequence,
+        &alter_sequence::AlterSequence,
+        &create_view::CreateView,
+        &drop_view::DropView,
+        &replace_view::ReplaceView,
+        &recreate_view::RecreateView,
+        &create_function::CreateFunction,
+        &drop_function::DropFunction,
+        &replace_function::ReplaceFunction,
+        &create_trigger::CreateTrigger,
+        &drop_trigger::DropTrigger,
+        &replace_trigger::ReplaceTrigger,
+        &set_comment::SetComment,
+        &create_policy::CreatePolicy,
+        &drop_policy::DropPolicy,
+        &unsupported::Unsupported,
     ]
 }
 

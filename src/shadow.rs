@@ -20,6 +20,9 @@ use crate::schema::Namespace;
 use crate::source::postgres::{ConnectError, ConnectOptions, IntrospectError, SystemEnv};
 
 /// The reason given when no shadow database is used at all.
+/// Why the comparison is textual when that was asked for.
+pub const ASKED_TEXTUAL: &str = "asked for without a shadow database";
+
 pub const NO_SHADOW: &str = "no shadow database (--shadow-url) and no local PostgreSQL programs";
 
 /// Contrib extensions: a missing one means the server lacks the contrib package.
@@ -195,7 +198,7 @@ pub async fn canonicalize(
     progress: &mut dyn FnMut(&str),
 ) -> Result<Canonical, ShadowError> {
     match shadow {
-        Shadow::Off => Ok(textual(desired, "asked for without a shadow database")),
+        Shadow::Off => Ok(textual(desired, ASKED_TEXTUAL)),
         Shadow::Url(url) => {
             if let Some(planned) = planned {
                 target::refuse_planned(url, planned.database_url.as_deref(), &SystemEnv)?;
@@ -445,7 +448,7 @@ mod tests {
         assert_eq!(
             canonical.method,
             Method::Textual {
-                reason: NO_SHADOW.to_owned()
+                reason: ASKED_TEXTUAL.to_owned()
             }
         );
         assert!(lines.is_empty(), "nothing is started: {lines:?}");

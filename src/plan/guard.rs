@@ -50,7 +50,18 @@ pub fn trigger_exists(table: &TableRef, name: &str) -> String {
     )
 }
 
-/// True when a type named `name` exists.
+/// True when `name` exists as a relation of kind `relkind` (`pg_class.relkind`: `v` a view, `m` a
+/// materialized view, `r` a table…).
+#[must_use]
+pub fn relation_is(name: &TableRef, relkind: char) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE oid = to_regclass({}) AND relkind = {})",
+        quote_literal(&quote_qualified(&name.schema, &name.name)),
+        quote_literal(&relkind.to_string())
+    )
+}
+
+/// True when a type (an enum, a domain, a composite type) named `name` exists.
 #[must_use]
 pub fn type_exists(name: &TableRef) -> String {
     format!(

@@ -17,6 +17,7 @@ mod introspect;
 mod live;
 mod roundtrip;
 mod rules_constraints;
+mod rules_objects;
 mod shadow;
 mod verify;
 mod yaml_names;

@@ -1,0 +1,110 @@
+//! `create-extension`: an extension to install.
+
+use crate::diff::Change;
+use crate::plan::{Phase, Rollback, Statement, Step};
+use crate::schema::Extension;
+use crate::sql::quote_ident;
+
+use super::objects;
+use super::{Assessment, Context, Decisions, Explanation, Lock, Rule};
+
+pub struct CreateExtension;
+
+const EXPLANATION: Explanation = Explanation {
+    title: "A new extension",
+    risk: "Usually none: CREATE EXTENSION adds its types and functions. It needs the extension's \
+           package on the server and, for most extensions, superuser or database owner rights.",
+    instead: "Expand: CREATE EXTENSION IF NOT EXISTS … WITH SCHEMA …, before anything that uses it.",
+    rollback: "DROP EXTENSION IF EXISTS, without CASCADE: it fails while something uses the \
+               extension's objects.",
+};
+
+impl Rule for CreateExtension {
+    fn id(&self) -> &'static str {
+        "create-extension"
+    }
+
+    fn explanation(&self) -> &'static Explanation {
+        &EXPLANATION
+    }
+
+    fn claims(&self, change: &Change) -> bool {
+        matches!(change, Change::CreateExtension { .. })
+    }
+
+    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
+        let Change::CreateExtension { name, .. } = change else {
+            return Assessment::unclaimed(self.id());
+        };
+        objects::created(self.id(), &format!("extension {name}"))
+    }
+
+    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
+        let Change::CreateExtension { name, extension } = change else {
+            return Vec::new();
+        };
+        vec![Step::sql(
+            Phase::Expand,
+            vec![create_statement(name, extension)],
+            Rollback::by(vec![drop_statement(name)]),
+        )]
+    }
+}
+
+/// `CREATE EXTENSION IF NOT EXISTS … WITH SCHEMA …`.
+#[must_use]
+pub(crate) fn create_statement(name: &str, extension: &Extension) -> Statement {
+    Statement::new(
+        format!(
+            "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}",
+            quote_ident(name),
+            quote_ident(&extension.schema)
+        ),
+        Lock::None,
+        "needs the extension's package on the server and the right to create it",
+    )
+}
+
+/// `DROP EXTENSION IF EXISTS`, without CASCADE.
+#[must_use]
+pub(crate) fn drop_statement(name: &str) -> Statement {
+    Statement::new(
+        format!("DROP EXTENSION IF EXISTS {}", quote_ident(name)),
+        Lock::AccessExclusive,
+        "no CASCADE: fails while anything uses the extension's objects",
+    )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::test_support::Fixture;
+    use super::*;
+    use crate::rules::Badge;
+
+    fn change() -> Change {
+        Change::CreateExtension {
+            name: "pg_trgm".to_owned(),
+            extension: Extension {
+                schema: "extensions".to_owned(),
+            },
+        }
+    }
+
+    #[test]
+    fn installs_into_its_schema_in_expand() {
+        let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
+        insta::assert_snapshot!(fixture.steps_text(&CreateExtension, &change()), @r#"
+        == expand (InTransaction)
+        CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA extensions;  -- no table lock, metadata only
+        rollback: DROP EXTENSION IF EXISTS pg_trgm;
+        "#);
+    }
+
+    #[test]
+    fn is_safe() {
+        let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
+        let assessment = CreateExtension.assess(&change(), &fixture.context());
+        assert_eq!(assessment.cost.badges(), vec![Badge::Safe]);
+    }
+}

@@ -1,0 +1,554 @@
+//! The registry's promises, checked over one sample change of every kind: each kind is claimed
+//! by exactly one rule, a rule's id is the kind it claims, every explanation is written, and no
+//! zero-downtime step holds a blocking lock while it scans or rewrites an existing table.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+
+use super::test_support::Fixture;
+use super::{Lock, Work, all};
+use crate::diff::{Change, CommentTarget, Constraint, TypeDefinition};
+use crate::plan::Action;
+use crate::schema::{
+    Check, Column, Deferral, Enum, Exclusion, Extension, FkAction, FkMatch, ForeignKey, Function,
+    Index, IndexKey, KeyTarget, Policy, PolicyCommand, PrimaryKey, Sequence, Table, TableRef,
+    Trigger, Unique, View,
+};
+
+/// How many variants `Change` has; `variant_number` numbers them.
+const VARIANTS: usize = 46;
+
+/// A number per variant, by an exhaustive match: a new variant does not compile until it is
+/// numbered here and given a sample.
+fn variant_number(change: &Change) -> usize {
+    match change {
+        Change::CreateSchema { .. } => 0,
+        Change::DropSchema { .. } => 1,
+        Change::CreateExtension { .. } => 2,
+        Change::DropExtension { .. } => 3,
+        Change::CreateType { .. } => 4,
+        Change::DropType { .. } => 5,
+        Change::AddEnumValue { .. } => 6,
+        Change::RenameEnumValue { .. } => 7,
+        Change::ReplaceEnum { .. } => 8,
+        Change::CreateSequence { .. } => 9,
+        Change::DropSequence { .. } => 10,
+        Change::AlterSequence { .. } => 11,
+        Change::CreateTable { .. } => 12,
+        Change::DropTable { .. } => 13,
+        Change::RenameTable { .. } => 14,
+        Change::AddColumn { .. } => 15,
+        Change::DropColumn { .. } => 16,
+        Change::RenameColumn { .. } => 17,
+        Change::ChangeColumnType { .. } => 18,
+        Change::SetNotNull { .. } => 19,
+        Change::DropNotNull { .. } => 20,
+        Change::SetDefault { .. } => 21,
+        Change::DropDefault { .. } => 22,
+        Change::AddIndex { .. } => 23,
+        Change::DropIndex { .. } => 24,
+        Change::ChangeIndex { .. } => 25,
+        Change::AddUnique { .. } => 26,
+        Change::AddPrimaryKey { .. } => 27,
+        Change::AddForeignKey { .. } => 28,
+        Change::AddCheck { .. } => 29,
+        Change::AddExclusion { .. } => 30,
+        Change::DropConstraint { .. } => 31,
+        Change::CreateView { .. } => 32,
+        Change::DropView { .. } => 33,
+        Change::ReplaceView { .. } => 34,
+        Change::RecreateView { .. } => 35,
+        Change::CreateFunction { .. } => 36,
+        Change::DropFunction { .. } => 37,
+        Change::ReplaceFunction { .. } => 38,
+        Change::CreateTrigger { .. } => 39,
+        Change::DropTrigger { .. } => 40,
+        Change::ReplaceTrigger { .. } => 41,
+        Change::SetComment { .. } => 42,
+        Change::CreatePolicy { .. } => 43,
+        Change::DropPolicy { .. } => 44,
+        Change::Unsupported { .. } => 45,
+    }
+}
+
+fn orders() -> TableRef {
+    TableRef::new("public", "orders")
+}
+
+fn column(name: &str, data_type: &str) -> Column {
+    Column::new(name, data_type)
+}
+
+fn table() -> Table {
+    let mut id = column("id", "bigint");
+    id.nullable = false;
+    Table {
+        columns: vec![id, column("note", "text")],
+        primary_key: Some(primary_key()),
+        ..Table::default()
+    }
+}
+
+fn primary_key() -> PrimaryKey {
+    PrimaryKey {
+        name: "orders_pkey".to_owned(),
+        columns: vec!["id".to_owned()],
+        include: Vec::new(),
+        deferral: Deferral::NotDeferrable,
+    }
+}
+
+fn index(name: &str) -> Index {
+    Index {
+        name: name.to_owned(),
+        unique: false,
+        method: "btree".to_owned(),
+        keys: vec![IndexKey {
+            target: KeyTarget::Column("note".to_owned()),
+            opclass: None,
+            collation: None,
+            descending: false,
+            nulls_first: false,
+        }],
+        include: Vec::new(),
+        predicate: None,
+        nulls_not_distinct: false,
+        with: Vec::new(),
+        comment: None,
+    }
+}
+
+fn unique() -> Unique {
+    Unique {
+        name: "orders_note_key".to_owned(),
+        columns: vec!["note".to_owned()],
+        include: Vec::new(),
+        nulls_not_distinct: false,
+        deferral: Deferral::NotDeferrable,
+    }
+}
+
+fn foreign_key() -> ForeignKey {
+    ForeignKey {
+        name: "orders_user_id_fkey".to_owned(),
+        columns: vec!["user_id".to_owned()],
+        references: TableRef::new("public", "users"),
+        referenced_columns: vec!["id".to_owned()],
+        on_delete: FkAction::NoAction,
+        on_update: FkAction::NoAction,
+        match_type: FkMatch::Simple,
+        deferral: Deferral::NotDeferrable,
+        valid: true,
+    }
+}
+
+fn check() -> Check {
+    Check {
+        name: "orders_note_check".to_owned(),
+        expression: "length(note) < 100".to_owned(),
+        no_inherit: false,
+        valid: true,
+    }
+}
+
+fn exclusion() -> Exclusion {
+    Exclusion {
+        name: "orders_no_overlap".to_owned(),
+        definition: "EXCLUDE USING gist (during WITH &&)".to_owned(),
+    }
+}
+
+fn status(labels: &[&str]) -> Enum {
+    Enum {
+        labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+        comment: None,
+    }
+}
+
+fn sequence(increment: i64) -> Sequence {
+    Sequence {
+        data_type: "bigint".to_owned(),
+        start: 1,
+        increment,
+        min_value: 1,
+        max_value: i64::MAX,
+        cache: 1,
+        cycle: false,
+        unlogged: false,
+        owned_by: None,
+        comment: None,
+    }
+}
+
+fn view(definition: &str) -> View {
+    View {
+        definition: definition.to_owned(),
+        materialized: false,
+        with: Vec::new(),
+        indexes: Vec::new(),
+        comment: None,
+    }
+}
+
+fn function(body: &str) -> Function {
+    Function {
+        definition: format!(
+            "CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE sql\nAS $function$ {body} $function$\n"
+        ),
+        comment: None,
+    }
+}
+
+fn trigger(when: &str) -> Trigger {
+    Trigger {
+        name: "orders_touch".to_owned(),
+        definition: format!(
+            "CREATE TRIGGER orders_touch {when} ON public.orders FOR EACH ROW EXECUTE FUNCTION public.touch()"
+        ),
+        enabled: true,
+    }
+}
+
+fn policy() -> Policy {
+    Policy {
+        name: "own_orders".to_owned(),
+        command: PolicyCommand::All,
+        permissive: true,
+        roles: vec!["public".to_owned()],
+        using: Some("true".to_owned()),
+        with_check: None,
+    }
+}
+
+/// One change of every kind.
+fn samples() -> Vec<Change> {
+    let status_name = TableRef::new("public", "order_status");
+    let numbers = TableRef::new("public", "order_numbers");
+    let totals = TableRef::new("public", "order_totals");
+    vec![
+        Change::CreateSchema {
+            schema: "billing".to_owned(),
+        },
+        Change::DropSchema {
+            schema: "archive".to_owned(),
+        },
+        Change::CreateExtension {
+            name: "pg_trgm".to_owned(),
+            extension: Extension {
+                schema: "public".to_owned(),
+            },
+        },
+        Change::DropExtension {
+            name: "hstore".to_owned(),
+            extension: Extension {
+                schema: "public".to_owned(),
+            },
+        },
+        Change::CreateType {
+            name: status_name.clone(),
+            definition: TypeDefinition::Enum(status(&["new", "paid"])),
+        },
+        Change::DropType {
+            name: status_name.clone(),
+            definition: TypeDefinition::Enum(status(&["new", "paid"])),
+        },
+        Change::AddEnumValue {
+            name: status_name.clone(),
+            value: "shipped".to_owned(),
+            before: None,
+        },
+        Change::RenameEnumValue {
+            name: status_name.clone(),
+            from: "paid".to_owned(),
+            to: "settled".to_owned(),
+        },
+        Change::ReplaceEnum {
+            name: status_name,
+            from: status(&["new", "paid"]),
+            to: status(&["paid", "new"]),
+            columns: vec![(orders(), "status".to_owned())],
+        },
+        Change::CreateSequence {
+            name: numbers.clone(),
+            sequence: sequence(1),
+        },
+        Change::DropSequence {
+            name: numbers.clone(),
+            sequence: sequence(1),
+        },
+        Change::AlterSequence {
+            name: numbers,
+            from: sequence(1),
+            to: sequence(10),
+        },
+        Change::CreateTable {
+            table: TableRef::new("public", "invoices"),
+            definition: table(),
+        },
+        Change::DropTable {
+            table: TableRef::new("public", "carts"),
+            definition: table(),
+        },
+        Change::RenameTable {
+            from: TableRef::new("public", "order"),
+            to: orders(),
+            definition: table(),
+            hinted: true,
+        },
+        Change::AddColumn {
+            table: orders(),
+            column: column("extra", "text"),
+        },
+        Change::DropColumn {
+            table: orders(),
+            column: column("note", "text"),
+        },
+        Change::RenameColumn {
+            table: orders(),
+            from: column("note", "text"),
+            to: column("remark", "text"),
+            hinted: true,
+        },
+        Change::ChangeColumnType {
+            table: orders(),
+            from: column("note", "varchar(10)"),
+            to: column("note", "text"),
+        },
+        Change::SetNotNull {
+            table: orders(),
+            column: column("note", "text"),
+        },
+        Change::DropNotNull {
+            table: orders(),
+            column: column("id", "bigint"),
+        },
+        Change::SetDefault {
+            table: orders(),
+            column: "note".to_owned(),
+            from: None,
+            to: "''::text".to_owned(),
+        },
+        Change::DropDefault {
+            table: orders(),
+            column: "note".to_owned(),
+            from: "''::text".to_owned(),
+        },
+        Change::AddIndex {
+            table: orders(),
+            index: index("orders_note_idx"),
+        },
+        Change::DropIndex {
+            table: orders(),
+            index: index("orders_note_idx"),
+        },
+        Change::ChangeIndex {
+            table: orders(),
+            from: index("orders_note_idx"),
+            to: Index {
+                unique: true,
+                ..index("orders_note_idx")
+            },
+        },
+        Change::AddUnique {
+            table: orders(),
+            unique: unique(),
+        },
+        Change::AddPrimaryKey {
+            table: orders(),
+            key: primary_key(),
+        },
+        Change::AddForeignKey {
+            table: orders(),
+            key: foreign_key(),
+            new_table: false,
+        },
+        Change::AddCheck {
+            table: orders(),
+            check: check(),
+        },
+        Change::AddExclusion {
+            table: orders(),
+            exclusion: exclusion(),
+        },
+        Change::DropConstraint {
+            table: orders(),
+            constraint: Constraint::Check(check()),
+        },
+        Change::CreateView {
+            view: totals.clone(),
+            definition: view(" SELECT id FROM orders;"),
+        },
+        Change::DropView {
+            view: totals.clone(),
+            definition: view(" SELECT id FROM orders;"),
+        },
+        Change::ReplaceView {
+            view: totals.clone(),
+            from: view(" SELECT id FROM orders;"),
+            to: view(" SELECT id, note FROM orders;"),
+        },
+        Change::RecreateView {
+            view: totals,
+            live: view(" SELECT id, note FROM orders;"),
+            desired: view(" SELECT id, note FROM orders;"),
+            columns: vec![(orders(), "note".to_owned())],
+        },
+        Change::CreateFunction {
+            schema: "public".to_owned(),
+            key: "f()".to_owned(),
+            function: function("SELECT 1"),
+        },
+        Change::DropFunction {
+            schema: "public".to_owned(),
+            key: "f()".to_owned(),
+            function: function("SELECT 1"),
+        },
+        Change::ReplaceFunction {
+            schema: "public".to_owned(),
+            key: "f()".to_owned(),
+            from: function("SELECT 1"),
+            to: function("SELECT 2"),
+        },
+        Change::CreateTrigger {
+            table: orders(),
+            trigger: trigger("BEFORE UPDATE"),
+        },
+        Change::DropTrigger {
+            table: orders(),
+            trigger: trigger("BEFORE UPDATE"),
+        },
+        Change::ReplaceTrigger {
+            table: orders(),
+            from: trigger("BEFORE UPDATE"),
+            to: trigger("BEFORE INSERT OR UPDATE"),
+        },
+        Change::SetComment {
+            target: CommentTarget::Table(orders()),
+            from: None,
+            to: Some("orders".to_owned()),
+        },
+        Change::CreatePolicy {
+            table: orders(),
+            policy: policy(),
+        },
+        Change::DropPolicy {
+            table: orders(),
+            policy: policy(),
+        },
+        Change::Unsupported {
+            object: "public.events".to_owned(),
+            detail: "partitioning changes".to_owned(),
+        },
+    ]
+}
+
+#[test]
+fn the_samples_cover_every_kind_of_change_once() {
+    let numbers: Vec<usize> = samples().iter().map(variant_number).collect();
+    let distinct: BTreeSet<usize> = numbers.iter().copied().collect();
+    assert_eq!(numbers.len(), VARIANTS);
+    assert_eq!(distinct, (0..VARIANTS).collect());
+}
+
+#[test]
+fn every_kind_of_change_is_claimed_by_exactly_one_rule() {
+    for change in samples() {
+        let claiming: Vec<&str> = all()
+            .iter()
+            .filter(|rule| rule.claims(&change))
+            .map(|rule| rule.id())
+            .collect();
+        assert_eq!(claiming.len(), 1, "{}: {claiming:?}", change.kind());
+    }
+}
+
+#[test]
+fn no_change_is_claimed_twice() {
+    for change in samples() {
+        let claiming = all().iter().filter(|rule| rule.claims(&change)).count();
+        assert!(claiming <= 1, "{} claimed {claiming} times", change.kind());
+    }
+}
+
+#[test]
+fn every_rule_claims_exactly_the_kind_named_by_its_id() {
+    let samples = samples();
+    let mut ids = BTreeSet::new();
+    for rule in all() {
+        assert!(ids.insert(rule.id()), "{} registered twice", rule.id());
+        let claimed: Vec<&str> = samples
+            .iter()
+            .filter(|change| rule.claims(change))
+            .map(Change::kind)
+            .collect();
+        assert_eq!(claimed, [rule.id()], "{}", rule.id());
+    }
+}
+
+#[test]
+fn every_explanation_has_all_its_sections() {
+    for rule in all() {
+        let explanation = rule.explanation();
+        for (section, text) in [
+            ("title", explanation.title),
+            ("risk", explanation.risk),
+            ("instead", explanation.instead),
+            ("rollback", explanation.rollback),
+        ] {
+            assert!(!text.trim().is_empty(), "{}: empty {section}", rule.id());
+        }
+    }
+}
+
+#[test]
+fn every_assessment_names_its_rule() {
+    let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
+    for change in samples() {
+        if let Some(rule) = super::rule_for(&change) {
+            assert_eq!(rule.assess(&change, &fixture.context()).rule, rule.id());
+        }
+    }
+}
+
+/// Rules with no online way at all, which say so in their explanation and notes: an
+/// exclusion constraint cannot be added NOT VALID, and replacing an enum rewrites every column
+/// of the type. Plans holding them are maintenance-window plans in practice.
+const NO_ONLINE_WAY: &[&str] = &["add-exclusion", "replace-enum"];
+
+/// No zero-downtime statement holds a lock that blocks writes while it scans, updates or
+/// rewrites an existing table.
+#[test]
+fn zero_downtime_steps_never_block_writers_for_more_than_a_catalog_update() {
+    let live = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n";
+    let fixture = Fixture::new(live, live).with_rows(&[("public.orders", 5_000_000)]);
+    for change in samples() {
+        let Some(rule) = super::rule_for(&change) else {
+            continue;
+        };
+        if NO_ONLINE_WAY.contains(&rule.id()) {
+            continue;
+        }
+        let steps_text = fixture.steps_text(rule, &change);
+        let decisions_change = change.id();
+        let decisions = super::Decisions {
+            settings: &fixture.settings,
+            answers: &fixture.answers,
+            change: &decisions_change,
+        };
+        for step in rule.steps(&change, &fixture.context(), &decisions) {
+            let Action::Sql { statements, .. } = &step.action else {
+                continue;
+            };
+            for statement in statements {
+                let blocking = statement.lock >= Lock::Share;
+                assert!(
+                    !blocking || statement.work == Work::Metadata,
+                    "{}: {}\n{steps_text}",
+                    rule.id(),
+                    statement.sql
+                );
+            }
+        }
+    }
+}
