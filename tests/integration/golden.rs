@@ -260,6 +260,7 @@ scenarios!(
     add_column_fill_default,
     add_column_fill_expect_empty,
     add_column_nullable_constant_default,
+    add_column_stable_default_now,
     add_column_volatile_default,
     add_column_volatile_default_window,
     change_column_type_binary_coercible,

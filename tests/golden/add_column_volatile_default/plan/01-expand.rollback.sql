@@ -5,14 +5,14 @@
 -- Undoes 01-expand.sql: returns the schema to what it was before that file ran.
 --
 -- What this does not bring back:
---   public.accounts.created_at: values written to accounts.created_at are lost
+--   public.accounts.token: values written to accounts.token are lost
 
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '0';
 
--- public.accounts.created_at: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- public.accounts.token: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- brief, metadata only; indexes and constraints on the column go with it
-ALTER TABLE public.accounts DROP COLUMN IF EXISTS created_at;
+ALTER TABLE public.accounts DROP COLUMN IF EXISTS token;
 
 COMMIT;

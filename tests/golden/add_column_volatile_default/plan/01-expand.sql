@@ -7,8 +7,12 @@ BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '0';
 
--- public.accounts.created_at: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- public.accounts.token: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- brief, metadata only
-ALTER TABLE public.accounts ADD COLUMN IF NOT EXISTS created_at timestamp with time zone DEFAULT now() NOT NULL;
+ALTER TABLE public.accounts ADD COLUMN IF NOT EXISTS token uuid;
+
+-- public.accounts.token: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief, metadata only: rows inserted from now on get the default
+ALTER TABLE public.accounts ALTER COLUMN token SET DEFAULT gen_random_uuid();
 
 COMMIT;
