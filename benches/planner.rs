@@ -70,6 +70,10 @@ fn bench_size(runtime: &tokio::runtime::Runtime, cluster: &TempCluster, tables: 
     let desired_file = work.path().join("desired.yaml");
     std::fs::write(&desired_file, yaml::write(&desired)).unwrap();
 
+    let file = yaml::Desired {
+        schema: desired.clone(),
+        ignore: yaml::Ignore::default(),
+    };
     let mut changes = 0;
     let pure = median(|| {
         let started = Instant::now();
@@ -84,7 +88,7 @@ fn bench_size(runtime: &tokio::runtime::Runtime, cluster: &TempCluster, tables: 
             true,
         )
         .unwrap();
-        let files = pgphase::output::plan_files::render("bench", &plan, &desired).unwrap();
+        let files = pgphase::output::plan_files::render("bench", &plan, &file).unwrap();
         assert!(files.len() > 3);
         changes = found.len();
         started.elapsed()

@@ -210,6 +210,8 @@ async fn verify(args: VerifyArgs) -> Result<Outcome, Error> {
 struct Compared {
     live: postgres::Introspection,
     desired: crate::Schema,
+    /// The desired file's `ignore:` section, written into the plan folder for `verify`.
+    ignore: yaml::Ignore,
     method: crate::shadow::Method,
     changes: Vec<crate::diff::Change>,
 }
@@ -240,6 +242,7 @@ async fn compare(connection: &ConnectionArgs, desired: &DesiredArgs) -> Result<C
     Ok(Compared {
         live,
         desired: canonical.schema,
+        ignore: file.ignore.clone(),
         method: canonical.method,
         changes,
     })
@@ -322,7 +325,14 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
         .out
         .file_name()
         .map_or_else(|| "plan".to_owned(), |n| n.to_string_lossy().into_owned());
-    let files = crate::output::plan_files::render(&name, &plan, &compared.desired)?;
+    let files = crate::output::plan_files::render(
+        &name,
+        &plan,
+        &yaml::Desired {
+            schema: compared.desired.clone(),
+            ignore: compared.ignore.clone(),
+        },
+    )?;
     crate::output::write_plan_folder(&args.out, &files, args.force)?;
     eprintln!(
         "wrote {}: {} change(s) in {} file(s); read {}/README.md first",

@@ -12,8 +12,7 @@ use serde::Serialize;
 use crate::decide::{AnsweredBy, Mode, thousands};
 use crate::plan::{FileKind, Phase, Plan, PlanFile, PlannedStatement};
 use crate::rules::{Badge, Lock, Work};
-use crate::schema::Schema;
-use crate::source::yaml::{self, WriteError};
+use crate::source::yaml::{self, Desired, WriteError};
 
 /// The machine-readable form of a plan folder (`plan.json`).
 #[derive(Debug, Serialize)]
@@ -27,14 +26,16 @@ pub struct PlanJson<'a> {
 /// The version of `plan.json`'s shape.
 pub const PLAN_JSON_FORMAT: u32 = 1;
 
-/// Every file of the folder for the plan named `name`, by relative path.
+/// Every file of the folder for the plan named `name`, by relative path; `desired` is the
+/// schema the plan ends at with the `ignore:` section it was compared under, which `verify`
+/// needs to leave the unmanaged tables out of the end state.
 ///
 /// # Errors
 /// The answers cannot be written as YAML (never for answers read or made by pgphase).
 pub fn render(
     name: &str,
     plan: &Plan,
-    desired: &Schema,
+    desired: &Desired,
 ) -> Result<BTreeMap<PathBuf, String>, WriteError> {
     let mut files = BTreeMap::new();
     files.insert(PathBuf::from("README.md"), readme(name, plan));
@@ -64,7 +65,7 @@ pub fn render(
     })?;
     text.push('\n');
     files.insert(PathBuf::from("plan.json"), text);
-    files.insert(PathBuf::from("desired.yaml"), yaml::write(desired));
+    files.insert(PathBuf::from("desired.yaml"), yaml::write_desired(desired));
     Ok(files)
 }
 

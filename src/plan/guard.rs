@@ -31,6 +31,37 @@ pub fn column_exists(table: &TableRef, column: &str) -> String {
     )
 }
 
+/// True when `table`'s column `column` has the type spelled `data_type` (canonical spelling, see
+/// `schema::types`). `format_type` leaves out the schema of a type visible on the search path,
+/// so a schema-qualified name also matches its bare form.
+#[must_use]
+pub fn column_is_spelled(table: &TableRef, column: &str, data_type: &str) -> String {
+    let mut spellings = vec![quote_literal(data_type)];
+    if let Some(bare) = unqualified(data_type) {
+        spellings.push(quote_literal(bare));
+    }
+    format!(
+        "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND NOT attisdropped AND pg_catalog.format_type(atttypid, atttypmod) IN ({}))",
+        quote_literal(&quote_qualified(&table.schema, &table.name)),
+        quote_literal(column),
+        spellings.join(", ")
+    )
+}
+
+/// The type name without its schema, when it has one outside quotes.
+fn unqualified(data_type: &str) -> Option<&str> {
+    let mut quoted = false;
+    for (at, c) in data_type.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => return Some(&data_type[at + 1..]),
+            '(' | ' ' if !quoted => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// True when a table, view or sequence named `name` exists.
 #[must_use]
 pub fn relation_exists(name: &TableRef) -> String {
@@ -157,5 +188,20 @@ mod tests {
     fn names_with_quotes_stay_literals() {
         let sql = column_exists(&TableRef::new("public", "t"), "it's");
         assert!(sql.contains("attname = 'it''s'"), "{sql}");
+    }
+
+    #[test]
+    fn a_column_type_matches_its_canonical_and_its_bare_spelling() {
+        let table = TableRef::new("public", "t");
+        let builtin = column_is_spelled(&table, "c", "character varying(20)");
+        assert!(
+            builtin.ends_with("IN ('character varying(20)'))"),
+            "{builtin}"
+        );
+        let user = column_is_spelled(&table, "c", "app.\"Mood\"[]");
+        assert!(
+            user.ends_with("IN ('app.\"Mood\"[]', '\"Mood\"[]'))"),
+            "{user}"
+        );
     }
 }

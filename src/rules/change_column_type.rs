@@ -271,7 +271,7 @@ fn rewrite(table: &TableRef, from: &Column, to: &Column, using: &str, context: &
         Phase::Expand,
         vec![
             Statement::new(
-                alter_type(table, &from.name, to, Some(using)),
+                unless_retyped(table, &from.name, from, to, using),
                 Lock::AccessExclusive,
                 "rewrites the table and rebuilds its indexes while reads and writes wait",
             )
@@ -280,7 +280,7 @@ fn rewrite(table: &TableRef, from: &Column, to: &Column, using: &str, context: &
         Rollback::partial(
             vec![
                 Statement::new(
-                    alter_type(table, &from.name, from, Some(&back_cast)),
+                    unless_retyped(table, &from.name, to, from, &back_cast),
                     Lock::AccessExclusive,
                     "rewrites the table again",
                 )
@@ -293,6 +293,28 @@ fn rewrite(table: &TableRef, from: &Column, to: &Column, using: &str, context: &
         ),
     )
     .altering(table, &from.name)
+}
+
+/// The rewrite from `from` to `to`, skipped when the column already has the new type: run
+/// again, a USING expression written for the old type would fail or convert the values twice.
+/// When only the collation changes the type cannot tell, and running it again is harmless.
+fn unless_retyped(
+    table: &TableRef,
+    column: &str,
+    from: &Column,
+    to: &Column,
+    using: &str,
+) -> String {
+    if from.data_type == to.data_type {
+        return alter_type(table, column, to, Some(using));
+    }
+    guard::when(
+        &format!(
+            "NOT {}",
+            guard::column_is_spelled(table, column, &to.data_type)
+        ),
+        &alter_type(table, column, to, Some(using)),
+    )
 }
 
 /// The temporary column of the new type: `<column>_new`.
@@ -757,8 +779,20 @@ mod tests {
         insta::assert_snapshot!(fixture.steps_text(&ChangeColumnType, &change), @r"
         == expand (InTransaction)
         alters public.events.amount
-        ALTER TABLE public.events ALTER COLUMN amount TYPE bigint USING amount * 100;  -- ACCESS EXCLUSIVE, rewrites the table
-        rollback: ALTER TABLE public.events ALTER COLUMN amount TYPE integer USING amount::integer;
+        DO $guard$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.events') AND attname = 'amount' AND NOT attisdropped AND pg_catalog.format_type(atttypid, atttypmod) IN ('bigint')) THEN
+            ALTER TABLE public.events ALTER COLUMN amount TYPE bigint USING amount * 100;
+          END IF;
+        END
+        $guard$;  -- ACCESS EXCLUSIVE, rewrites the table
+        rollback: DO $guard$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.events') AND attname = 'amount' AND NOT attisdropped AND pg_catalog.format_type(atttypid, atttypmod) IN ('integer')) THEN
+            ALTER TABLE public.events ALTER COLUMN amount TYPE integer USING amount::integer;
+          END IF;
+        END
+        $guard$;
         rollback warning: the cast back to integer can fail or lose information
         ");
     }

@@ -79,7 +79,11 @@ pub async fn plan_desired(
         defaults,
     )
     .unwrap_or_else(|e| panic!("{name}: planning: {e}"));
-    let files = pgphase::output::plan_files::render(name, &plan, &canonical.schema)
+    let ended_at = yaml::Desired {
+        schema: canonical.schema,
+        ignore: desired.ignore.clone(),
+    };
+    let files = pgphase::output::plan_files::render(name, &plan, &ended_at)
         .unwrap_or_else(|e| panic!("{name}: rendering: {e}"));
     Outcome {
         plan,
@@ -263,7 +267,34 @@ macro_rules! scenarios {
     };
 }
 
-scenarios!(set_not_null_zero_downtime);
+scenarios!(
+    add_column_fill_backfill,
+    add_column_fill_default,
+    add_column_fill_expect_empty,
+    add_column_nullable_constant_default,
+    add_column_stable_default_now,
+    add_column_volatile_default,
+    add_column_volatile_default_window,
+    change_column_type_binary_coercible,
+    change_column_type_int_to_bigint_batched,
+    change_column_type_text_to_integer_window,
+    change_column_type_worker_backfill,
+    create_table_with_index_check,
+    drop_column_gate_contract,
+    drop_default_status,
+    drop_not_null_email,
+    drop_table_archive,
+    drop_table_drop,
+    rename_column_drop_and_add,
+    rename_column_hinted_expand_contract,
+    rename_column_in_place,
+    rename_table_hinted_view,
+    rename_table_in_place,
+    set_default_score,
+    set_not_null_fix_first,
+    set_not_null_window,
+    set_not_null_zero_downtime,
+);
 
 #[test]
 fn every_scenario_folder_has_a_test() {

@@ -1,0 +1,14 @@
+-- 01-expand.sql: phase expand of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.accounts.region: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief, metadata only
+ALTER TABLE public.accounts ADD COLUMN IF NOT EXISTS region text NOT NULL;
+
+COMMIT;

@@ -1,0 +1,44 @@
+-- 01-expand.sql: phase expand of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.events.account_id: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief, metadata only
+ALTER TABLE public.events ADD COLUMN IF NOT EXISTS account_id_new bigint;
+
+-- public.events.account_id: no lock on an existing table, metadata only
+-- the sync function; no table lock
+CREATE OR REPLACE FUNCTION public.events_account_id_new_sync() RETURNS trigger LANGUAGE plpgsql AS $sync$
+#variable_conflict use_column
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.account_id_new IS NULL THEN
+      NEW.account_id_new := (SELECT CAST((account_id::bigint) AS bigint) FROM (SELECT NEW.account_id) AS row_value(account_id));
+    ELSE
+      NEW.account_id := (SELECT CAST(account_id_new AS integer) FROM (SELECT NEW.account_id_new) AS row_value(account_id_new));
+    END IF;
+  ELSIF NEW.account_id IS DISTINCT FROM OLD.account_id THEN
+    NEW.account_id_new := (SELECT CAST((account_id::bigint) AS bigint) FROM (SELECT NEW.account_id) AS row_value(account_id));
+  ELSIF NEW.account_id_new IS DISTINCT FROM OLD.account_id_new AND NEW.account_id_new IS DISTINCT FROM (SELECT CAST((account_id::bigint) AS bigint) FROM (SELECT NEW.account_id) AS row_value(account_id)) THEN
+    NEW.account_id := (SELECT CAST(account_id_new AS integer) FROM (SELECT NEW.account_id_new) AS row_value(account_id_new));
+  END IF;
+  RETURN NEW;
+END
+$sync$;
+
+-- public.events.account_id: SHARE ROW EXCLUSIVE (blocks writes), metadata only
+-- brief: blocks writes only while the trigger is added
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass('public.events') AND tgname = 'events_account_id_new_sync') THEN
+    CREATE TRIGGER events_account_id_new_sync BEFORE INSERT OR UPDATE ON public.events FOR EACH ROW EXECUTE FUNCTION public.events_account_id_new_sync();
+  END IF;
+END
+$guard$;
+
+COMMIT;

@@ -1,0 +1,21 @@
+-- 02-expand-concurrently.sql: phase expand of a pgphase plan.
+-- Runs outside a transaction, one statement at a time; concurrent builds wait for older transactions, hence the longer lock timeout.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 02-expand-concurrently.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+SET lock_timeout = '10min';
+SET statement_timeout = '0';
+
+-- public.events.account_id: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- only an INVALID index left by a failed build, which no query uses
+DO $guard$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.events_account_id_idx_new') AND NOT indisvalid) THEN
+    DROP INDEX public.events_account_id_idx_new;
+  END IF;
+END
+$guard$;
+
+-- public.events.account_id: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), scans the table, ~12,000 rows (estimate)
+-- builds without blocking writes
+CREATE INDEX CONCURRENTLY IF NOT EXISTS events_account_id_idx_new ON public.events USING btree (account_id_new);

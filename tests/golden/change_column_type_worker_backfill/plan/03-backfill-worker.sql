@@ -1,0 +1,27 @@
+-- 03-backfill-worker.sql: phase backfill of a pgphase plan.
+-- Runs by a worker, outside the migration: each batch commits on its own and progress is reported as NOTICEs.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 03-backfill-worker.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+SET lock_timeout = '5s';
+SET statement_timeout = '0';
+
+-- public.events.account_id: ROW EXCLUSIVE (blocks other DDL), updates rows, ~25,000 rows (estimate)
+-- copy existing values into account_id_new, in batches of 10000, each committed; safe to stop and run again
+DO $backfill$
+DECLARE
+  changed bigint;
+  total bigint := 0;
+BEGIN
+  LOOP
+    UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid IN (SELECT ctid FROM public.events WHERE account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint) LIMIT 10000 FOR UPDATE SKIP LOCKED);
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    total := total + changed;
+    COMMIT;
+    RAISE NOTICE '%: % rows so far', 'public.events', total;
+    EXIT WHEN changed = 0;
+  END LOOP;
+  -- rows skipped while another session held them locked
+  UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint);
+END
+$backfill$;

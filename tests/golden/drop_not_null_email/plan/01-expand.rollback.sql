@@ -1,0 +1,18 @@
+-- 01-expand.rollback.sql: phase expand of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 01-expand.sql: returns the schema to what it was before that file ran.
+--
+-- What this does not bring back:
+--   public.accounts.email: SET NOT NULL scans accounts under ACCESS EXCLUSIVE and fails once NULLs have been written: fill them first
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.accounts.email: ACCESS EXCLUSIVE (blocks reads and writes), scans the table, ~250 rows (estimate)
+-- scans the table while reads and writes wait
+ALTER TABLE public.accounts ALTER COLUMN email SET NOT NULL;
+
+COMMIT;

@@ -1,0 +1,14 @@
+-- 02-contract.sql: phase contract of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 02-contract.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.legacy_notes: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief; the table's rows are gone
+DROP TABLE IF EXISTS public.legacy_notes;
+
+COMMIT;

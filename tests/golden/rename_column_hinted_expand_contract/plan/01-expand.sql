@@ -1,0 +1,44 @@
+-- 01-expand.sql: phase expand of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.accounts.display_name: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief, metadata only
+ALTER TABLE public.accounts ADD COLUMN IF NOT EXISTS display_name text;
+
+-- public.accounts.display_name: no lock on an existing table, metadata only
+-- the sync function; no table lock
+CREATE OR REPLACE FUNCTION public.accounts_display_name_sync() RETURNS trigger LANGUAGE plpgsql AS $sync$
+#variable_conflict use_column
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.display_name IS NULL THEN
+      NEW.display_name := (SELECT nickname FROM (SELECT NEW.nickname) AS row_value(nickname));
+    ELSE
+      NEW.nickname := (SELECT display_name FROM (SELECT NEW.display_name) AS row_value(display_name));
+    END IF;
+  ELSIF NEW.nickname IS DISTINCT FROM OLD.nickname THEN
+    NEW.display_name := (SELECT nickname FROM (SELECT NEW.nickname) AS row_value(nickname));
+  ELSIF NEW.display_name IS DISTINCT FROM OLD.display_name AND NEW.display_name IS DISTINCT FROM (SELECT nickname FROM (SELECT NEW.nickname) AS row_value(nickname)) THEN
+    NEW.nickname := (SELECT display_name FROM (SELECT NEW.display_name) AS row_value(display_name));
+  END IF;
+  RETURN NEW;
+END
+$sync$;
+
+-- public.accounts.display_name: SHARE ROW EXCLUSIVE (blocks writes), metadata only
+-- brief: blocks writes only while the trigger is added
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass('public.accounts') AND tgname = 'accounts_display_name_sync') THEN
+    CREATE TRIGGER accounts_display_name_sync BEFORE INSERT OR UPDATE ON public.accounts FOR EACH ROW EXECUTE FUNCTION public.accounts_display_name_sync();
+  END IF;
+END
+$guard$;
+
+COMMIT;

@@ -1,0 +1,20 @@
+-- 01-expand.sql: phase expand of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.accounts.display_name: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief; code using the old name fails from now on
+DO $guard$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.accounts') AND attname = 'nickname' AND NOT attisdropped) THEN
+    ALTER TABLE public.accounts RENAME COLUMN nickname TO display_name;
+  END IF;
+END
+$guard$;
+
+COMMIT;

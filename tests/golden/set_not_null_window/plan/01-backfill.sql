@@ -1,0 +1,14 @@
+-- 01-backfill.sql: phase backfill of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-backfill.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.accounts.nickname: ROW EXCLUSIVE (blocks other DDL), updates rows, ~250 rows (estimate)
+-- fill NULLs in nickname with 'anonymous', in one statement
+UPDATE public.accounts SET nickname = 'anonymous' WHERE nickname IS NULL;
+
+COMMIT;
