@@ -99,10 +99,13 @@ impl FileKind {
     }
 
     /// The order of kinds within a phase: enum values before the DDL that may use them,
-    /// concurrent builds after the columns they index; in contract, concurrent drops first.
+    /// concurrent builds after the columns they index; in validate, concurrent builds (of a
+    /// unique index after its duplicates were deleted) before the constraint attaching them;
+    /// in contract, concurrent drops first.
     fn rank(self, phase: Phase) -> u8 {
         match (phase, self) {
-            (Phase::Expand, Self::Separate) | (Phase::Contract, Self::Concurrently) => 0,
+            (Phase::Expand, Self::Separate)
+            | (Phase::Validate | Phase::Contract, Self::Concurrently) => 0,
             (_, Self::Transaction) => 1,
             _ => 2 + self as u8,
         }
