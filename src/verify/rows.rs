@@ -1,6 +1,8 @@
 //! Rows in untouched columns: per table that the live and desired schemas share, a checksum
 //! over the columns defined the same in both, taken on the scratch database before the first
-//! file and after the last. Tables a plan statement deletes from or truncates are skipped.
+//! file and after the last. Tables a plan statement deletes from or truncates are skipped;
+//! columns a plan UPDATE assigns, and columns of an enum whose labels were renamed or removed,
+//! are not compared.
 
 use tokio_postgres::Client;
 
@@ -47,7 +49,13 @@ pub fn select(live: &Schema, desired: &Schema, plan: &PlanJson) -> Selection {
                     .push((table_ref, "a plan statement deletes from it".to_owned()));
                 continue;
             }
-            let columns = untouched_columns(table, wanted);
+            let columns: Vec<String> = untouched_columns(table, wanted)
+                .into_iter()
+                .filter(|column| {
+                    !relabelled_enum(live, desired, table, column)
+                        && !updates_column(plan, &table_ref, column)
+                })
+                .collect();
             if !columns.is_empty() {
                 selection.tables.push((table_ref, columns));
             }
@@ -77,12 +85,82 @@ fn same_data(live: &Column, desired: &Column) -> bool {
         && live.generated == desired.generated
 }
 
-/// Whether a statement of the plan deletes from or truncates `table`.
-fn deletes_from(plan: &PlanJson, table: &TableRef) -> bool {
+/// Whether `column` of `table` has an enum type some of whose live labels `desired` no longer
+/// has (renamed or removed): its stored values read differently afterwards.
+fn relabelled_enum(live: &Schema, desired: &Schema, table: &Table, column: &str) -> bool {
+    let Some(data_type) = table.column(column).map(|c| c.data_type.as_str()) else {
+        return false;
+    };
+    let base = data_type.trim_end_matches("[]");
+    let (schema, name) = base
+        .split_once('.')
+        .map_or((None, base), |(schema, name)| (Some(schema), name));
+    let unquote = |text: &str| text.trim_matches('"').replace("\"\"", "\"");
+    let (schema, name) = (schema.map(unquote), unquote(name));
+    live.namespaces
+        .iter()
+        .filter(|(ns_name, _)| schema.as_ref().is_none_or(|s| s == *ns_name))
+        .filter_map(|(ns_name, ns)| Some((ns_name, ns.enums.get(&name)?)))
+        .any(|(ns_name, before)| {
+            let after = desired
+                .namespaces
+                .get(ns_name)
+                .and_then(|ns| ns.enums.get(&name));
+            after.is_none_or(|after| before.labels.iter().any(|l| !after.labels.contains(l)))
+        })
+}
+
+/// Whether a plan `UPDATE` of `table` assigns `column` in its SET list.
+fn updates_column(plan: &PlanJson, table: &TableRef, column: &str) -> bool {
+    let column = quote_ident(column).to_ascii_lowercase();
+    let prefixes: Vec<String> = table_names(table)
+        .iter()
+        .map(|name| format!("update {name} set "))
+        .collect();
+    normalized_statements(plan).any(|sql| {
+        prefixes.iter().any(|prefix| {
+            sql.match_indices(prefix.as_str()).any(|(at, _)| {
+                let rest = &sql[at + prefix.len()..];
+                let set_list = rest.split(" where ").next().unwrap_or(rest);
+                set_list
+                    .match_indices(&format!("{column} ="))
+                    .any(|(at, _)| {
+                        set_list[..at].chars().next_back().is_none_or(|before| {
+                            !(before.is_alphanumeric() || before == '_' || before == '"')
+                        })
+                    })
+            })
+        })
+    })
+}
+
+/// The names a statement may use for `table`, lowercased.
+fn table_names(table: &TableRef) -> Vec<String> {
     let mut names = vec![quote_qualified(&table.schema, &table.name)];
     if table.schema == "public" {
         names.push(quote_ident(&table.name));
     }
+    names.iter().map(|n| n.to_ascii_lowercase()).collect()
+}
+
+/// The plan's statements, whitespace collapsed and lowercased.
+fn normalized_statements(plan: &PlanJson) -> impl Iterator<Item = String> + '_ {
+    plan.files
+        .iter()
+        .flat_map(|f| &f.statements)
+        .map(|statement| {
+            statement
+                .sql
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_ascii_lowercase()
+        })
+}
+
+/// Whether a statement of the plan deletes from or truncates `table`.
+fn deletes_from(plan: &PlanJson, table: &TableRef) -> bool {
+    let names = table_names(table);
     let patterns: Vec<String> = names
         .iter()
         .flat_map(|name| {
@@ -95,20 +173,9 @@ fn deletes_from(plan: &PlanJson, table: &TableRef) -> bool {
                 format!("truncate table only {name}"),
             ]
         })
-        .map(|pattern| pattern.to_ascii_lowercase())
         .collect();
-    plan.files
-        .iter()
-        .flat_map(|f| &f.statements)
-        .any(|statement| {
-            let sql = statement
-                .sql
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let sql = sql.to_ascii_lowercase();
-            patterns.iter().any(|pattern| ends_name_at(&sql, pattern))
-        })
+    normalized_statements(plan)
+        .any(|sql| patterns.iter().any(|pattern| ends_name_at(&sql, pattern)))
 }
 
 /// Whether `pattern` occurs in `sql` followed by something that ends a name.
@@ -264,6 +331,74 @@ mod tests {
             .map(|(t, _)| t.name.as_str())
             .collect();
         assert_eq!(skipped, vec!["t", "u"]);
+    }
+
+    #[test]
+    fn columns_an_update_assigns_are_not_compared() {
+        let live = schema(&[(
+            "t",
+            table(vec![
+                Column::new("a", "integer"),
+                Column::new("ab", "integer"),
+                Column::new("b", "integer"),
+            ]),
+        )]);
+        let plan = plan(&["UPDATE app.t SET a = NULL WHERE b = 1 AND ab = 2"]);
+        let selection = select(&live, &live, &plan);
+        assert_eq!(
+            selection.tables,
+            vec![(
+                TableRef::new("app", "t"),
+                vec!["ab".to_owned(), "b".to_owned()]
+            )]
+        );
+    }
+
+    #[test]
+    fn columns_of_an_enum_with_a_renamed_label_are_not_compared() {
+        let enum_of = |labels: &[&str]| crate::schema::Enum {
+            labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+            comment: None,
+        };
+        let mut live = schema(&[(
+            "t",
+            table(vec![
+                Column::new("s", "app.mood"),
+                Column::new("a", "integer"),
+            ]),
+        )]);
+        let mut desired = live.clone();
+        let mut added = live.clone();
+        live.namespaces
+            .get_mut("app")
+            .unwrap()
+            .enums
+            .insert("mood".to_owned(), enum_of(&["ok", "sad"]));
+        desired
+            .namespaces
+            .get_mut("app")
+            .unwrap()
+            .enums
+            .insert("mood".to_owned(), enum_of(&["ok", "blue"]));
+        added
+            .namespaces
+            .get_mut("app")
+            .unwrap()
+            .enums
+            .insert("mood".to_owned(), enum_of(&["ok", "sad", "new"]));
+        let renamed = select(&live, &desired, &plan(&[]));
+        assert_eq!(
+            renamed.tables,
+            vec![(TableRef::new("app", "t"), vec!["a".to_owned()])]
+        );
+        let kept = select(&live, &added, &plan(&[]));
+        assert_eq!(
+            kept.tables,
+            vec![(
+                TableRef::new("app", "t"),
+                vec!["s".to_owned(), "a".to_owned()]
+            )]
+        );
     }
 
     #[test]
