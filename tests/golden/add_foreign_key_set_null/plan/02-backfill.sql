@@ -1,0 +1,14 @@
+-- 02-backfill.sql: phase backfill of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 02-backfill.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.orders.orders_customer_id_fkey: ROW EXCLUSIVE (blocks other DDL), updates rows, ~300 rows (estimate)
+-- LOSES DATA: sets (customer_id) to NULL where customers lacks the key, in one statement
+UPDATE public.orders SET customer_id = NULL WHERE customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.customers AS parent WHERE parent.id = public.orders.customer_id);
+
+COMMIT;

@@ -1,0 +1,25 @@
+-- 03-validate.rollback.sql: phase validate of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 03-validate.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 03-validate.sql: returns the schema to what it was before that file ran.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.orders.orders_customer_id_fkey: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief
+ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_customer_id_fkey;
+
+-- public.orders.orders_customer_id_fkey: SHARE ROW EXCLUSIVE (blocks writes), metadata only
+-- back to the unvalidated constraint
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_customer_id_fkey') THEN
+    ALTER TABLE public.orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers (id) NOT VALID;
+  END IF;
+END
+$guard$;
+
+COMMIT;
