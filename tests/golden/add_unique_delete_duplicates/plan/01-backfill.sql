@@ -1,0 +1,14 @@
+-- 01-backfill.sql: phase backfill of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-backfill.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.users.users_email_key: ROW EXCLUSIVE (blocks other DDL), updates rows, ~280 rows (estimate)
+-- LOSES DATA: deletes every row of users whose (email) an earlier row (by ctid) has, keeping one row per key, in one statement
+DELETE FROM public.users WHERE EXISTS (SELECT 1 FROM public.users AS keep WHERE keep.email = public.users.email AND keep.ctid < public.users.ctid);
+
+COMMIT;
