@@ -1,0 +1,16 @@
+-- 01-expand-concurrently.rollback.sql: phase expand of a pgphase plan.
+-- Runs outside a transaction, one statement at a time; concurrent builds wait for older transactions, hence the longer lock timeout.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand-concurrently.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 01-expand-concurrently.sql: returns the schema to what it was before that file ran.
+
+SET lock_timeout = '10min';
+SET statement_timeout = '0';
+
+-- public.orders_status_idx: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), metadata only
+-- waits for transactions using the index; blocks neither reads nor writes
+DROP INDEX CONCURRENTLY IF EXISTS public.orders_status_idx_new;
+
+-- public.orders_customer_id_idx: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), metadata only
+-- waits for transactions using the index; blocks neither reads nor writes
+DROP INDEX CONCURRENTLY IF EXISTS public.orders_customer_id_idx_new;

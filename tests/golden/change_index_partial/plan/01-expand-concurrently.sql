@@ -1,0 +1,35 @@
+-- 01-expand-concurrently.sql: phase expand of a pgphase plan.
+-- Runs outside a transaction, one statement at a time; concurrent builds wait for older transactions, hence the longer lock timeout.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand-concurrently.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+SET lock_timeout = '10min';
+SET statement_timeout = '0';
+
+-- public.orders_customer_id_idx: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- drops an INVALID index left by a failed earlier build (pg_index.indisvalid = false); brief
+DO $guard$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.orders_customer_id_idx_new') AND NOT indisvalid) THEN
+    DROP INDEX public.orders_customer_id_idx_new;
+  END IF;
+END
+$guard$;
+
+-- public.orders_customer_id_idx: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), scans the table, ~300 rows (estimate)
+-- builds without blocking writes; waits for older transactions to finish
+CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx_new ON public.orders USING btree (customer_id, status);
+
+-- public.orders_status_idx: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- drops an INVALID index left by a failed earlier build (pg_index.indisvalid = false); brief
+DO $guard$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.orders_status_idx_new') AND NOT indisvalid) THEN
+    DROP INDEX public.orders_status_idx_new;
+  END IF;
+END
+$guard$;
+
+-- public.orders_status_idx: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), scans the table, ~300 rows (estimate)
+-- builds without blocking writes; waits for older transactions to finish
+CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_idx_new ON public.orders USING btree (status) WHERE (status <> 'paid'::text);
