@@ -1,0 +1,21 @@
+-- 03-contract.rollback.sql: phase contract of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 03-contract.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 03-contract.sql: returns the schema to what it was before that file ran.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.notes.everyone: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = to_regclass('public.notes') AND polname = 'everyone') THEN
+    CREATE POLICY everyone ON public.notes AS PERMISSIVE FOR SELECT TO public USING (true);
+  END IF;
+END
+$guard$;
+
+COMMIT;
