@@ -1,0 +1,11 @@
+-- 01-contract-concurrently.sql: phase contract of a pgphase plan.
+-- Runs outside a transaction, one statement at a time; concurrent builds wait for older transactions, hence the longer lock timeout.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-contract-concurrently.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+SET lock_timeout = '10min';
+SET statement_timeout = '0';
+
+-- public.orders_status_idx: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), metadata only
+-- waits for transactions using the index; blocks neither reads nor writes
+DROP INDEX CONCURRENTLY IF EXISTS public.orders_status_idx;
