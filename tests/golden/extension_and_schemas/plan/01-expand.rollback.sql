@@ -1,0 +1,19 @@
+-- 01-expand.rollback.sql: phase expand of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 01-expand.sql: returns the schema to what it was before that file ran.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- extension citext: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- no CASCADE: fails while anything uses the extension's objects
+DROP EXTENSION IF EXISTS citext;
+
+-- reporting: no lock on an existing table, metadata only
+-- no CASCADE: fails while anything is left in the schema
+DROP SCHEMA IF EXISTS reporting;
+
+COMMIT;

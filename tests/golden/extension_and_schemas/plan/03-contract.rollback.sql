@@ -1,0 +1,15 @@
+-- 03-contract.rollback.sql: phase contract of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 03-contract.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 03-contract.sql: returns the schema to what it was before that file ran.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- staging: no lock on an existing table, metadata only
+-- catalog only
+CREATE SCHEMA IF NOT EXISTS staging;
+
+COMMIT;
