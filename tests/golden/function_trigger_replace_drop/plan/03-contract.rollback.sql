@@ -1,0 +1,32 @@
+-- 03-contract.rollback.sql: phase contract of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 03-contract.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 03-contract.sql: returns the schema to what it was before that file ran.
+--
+-- What this does not bring back:
+--   public.documents.documents_audit: writes made while the trigger was gone did not run it
+--   public.legacy_audit(): grants on the routine are not recorded: give them again
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.legacy_audit(): no lock on an existing table, metadata only
+-- catalog only
+CREATE OR REPLACE FUNCTION public.legacy_audit()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$ BEGIN RETURN NEW; END $function$;
+
+-- public.documents.documents_audit: SHARE ROW EXCLUSIVE (blocks writes), metadata only
+-- brief: writes wait for the catalog change only
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass('public.documents') AND tgname = 'documents_audit') THEN
+    CREATE TRIGGER documents_audit AFTER INSERT ON public.documents FOR EACH ROW EXECUTE FUNCTION public.legacy_audit();
+  END IF;
+END
+$guard$;
+
+COMMIT;
