@@ -1,0 +1,30 @@
+-- 02-contract.rollback.sql: phase contract of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 02-contract.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 02-contract.sql: returns the schema to what it was before that file ran.
+--
+-- What this does not bring back:
+--   public.users.legacy_code: the column comes back empty: restore users.legacy_code from a backup taken before the contract phase; primary key and unique constraints on it are not re-created
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.user_directory: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- it reads a column changed next; recreated right after, in the same transaction
+DROP VIEW IF EXISTS public.user_directory;
+
+-- public.users.legacy_code: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief unless the column has a volatile default, identity or generation
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS legacy_code text;
+
+-- public.user_directory: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- recreated as it was dropped above
+CREATE VIEW public.user_directory AS
+SELECT users.id,
+    users.name,
+    users.legacy_code
+   FROM public.users;
+
+COMMIT;
