@@ -1,0 +1,21 @@
+-- 01-expand.rollback.sql: phase expand of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 01-expand.sql: returns the schema to what it was before that file ran.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.order_status: no lock on an existing table, metadata only
+-- the old label back
+DO $guard$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_enum WHERE enumtypid = to_regtype('public.order_status') AND enumlabel = 'cancelled') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_enum WHERE enumtypid = to_regtype('public.order_status') AND enumlabel = 'canceled') THEN
+    ALTER TYPE public.order_status RENAME VALUE 'cancelled' TO 'canceled';
+  END IF;
+END
+$guard$;
+
+COMMIT;
