@@ -1,0 +1,14 @@
+-- 03-contract.sql: phase contract of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 03-contract.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.old_ticket_numbers: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- no CASCADE: fails while a column default still uses the sequence
+DROP SEQUENCE IF EXISTS public.old_ticket_numbers;
+
+COMMIT;
