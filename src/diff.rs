@@ -38,7 +38,30 @@ pub fn diff(live: &Schema, desired: &Schema, stats: &Stats) -> Vec<Change> {
     user_types::diff_types(live, desired, &mut found);
     tables::diff_tables(live, desired, &mut found);
     views::diff_views(live, desired, stats, &mut found);
-    order::sort(found.changes, live, desired)
+    let changes = without_key_columns_set_not_null(found.changes);
+    order::sort(changes, live, desired)
+}
+
+/// A new primary key makes its columns NOT NULL itself (its rule plans that through validated
+/// checks), so a separate `SetNotNull` for those columns would do the same work twice.
+fn without_key_columns_set_not_null(changes: Vec<Change>) -> Vec<Change> {
+    let keyed: BTreeSet<(TableRef, String)> = changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::AddPrimaryKey { table, key } => Some((table, key)),
+            _ => None,
+        })
+        .flat_map(|(table, key)| key.columns.iter().map(|c| (table.clone(), c.clone())))
+        .collect();
+    changes
+        .into_iter()
+        .filter(|change| match change {
+            Change::SetNotNull { table, column } => {
+                !keyed.contains(&(table.clone(), column.name.clone()))
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 /// True when [`diff`] would find any difference.

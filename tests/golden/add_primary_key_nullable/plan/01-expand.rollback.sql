@@ -12,8 +12,4 @@ SET LOCAL statement_timeout = '0';
 -- brief
 ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_id_pk_not_null;
 
--- public.events.id: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief
-ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_id_not_null;
-
 COMMIT;

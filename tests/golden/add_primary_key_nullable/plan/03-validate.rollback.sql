@@ -30,18 +30,4 @@ BEGIN
 END
 $guard$;
 
--- public.events.id: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief, metadata only
-ALTER TABLE public.events ALTER COLUMN id DROP NOT NULL;
-
--- public.events.id: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- back to the unvalidated check
-DO $guard$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.events'::regclass AND conname = 'events_id_not_null') THEN
-    ALTER TABLE public.events ADD CONSTRAINT events_id_not_null CHECK (id IS NOT NULL) NOT VALID;
-  END IF;
-END
-$guard$;
-
 COMMIT;

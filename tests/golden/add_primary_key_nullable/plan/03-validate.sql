@@ -7,24 +7,6 @@ BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '0';
 
--- public.events.id: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), scans the table, ~300 rows (estimate)
--- scans the table without blocking reads or writes; fails if a NULL remains
-DO $guard$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.events'::regclass AND conname = 'events_id_not_null') THEN
-    ALTER TABLE public.events VALIDATE CONSTRAINT events_id_not_null;
-  END IF;
-END
-$guard$;
-
--- public.events.id: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief: the validated check proves no row is NULL, so there is no scan
-ALTER TABLE public.events ALTER COLUMN id SET NOT NULL;
-
--- public.events.id: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief
-ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_id_not_null;
-
 -- public.events.events_pkey: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), scans the table, ~300 rows (estimate)
 -- scans the table without blocking reads or writes; fails if a NULL remains
 DO $guard$
