@@ -226,13 +226,18 @@ async fn compare(connection: &ConnectionArgs, desired: &DesiredArgs) -> Result<C
     };
     let planned = connect_options(connection);
     let show_progress = std::io::stderr().is_terminal();
-    let canonical =
-        crate::shadow::canonicalize(&file.schema, &shadow, Some(&planned), &mut |step| {
+    let canonical = crate::shadow::canonicalize_changed(
+        &file.schema,
+        &live.schema,
+        &shadow,
+        Some(&planned),
+        &mut |step| {
             if show_progress {
                 eprint!("\r\x1b[2K{step}");
             }
-        })
-        .await;
+        },
+    )
+    .await;
     if show_progress {
         eprint!("\r\x1b[2K");
     }

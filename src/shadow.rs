@@ -10,6 +10,7 @@
 //! ([`target`]).
 
 pub(crate) mod scratch;
+mod subset;
 pub(crate) mod target;
 
 use serde::Serialize;
@@ -208,6 +209,39 @@ pub async fn canonicalize(
         }
         Shadow::LocalCluster => on_local_cluster(desired, progress).await,
     }
+}
+
+/// [`canonicalize`], sending through the scratch database only the tables and views that differ
+/// from `live` (with what they need), since the others are canonical already. Falls back to the
+/// whole schema when narrowing does not apply or the narrowed schema cannot be created.
+///
+/// # Errors
+/// As [`canonicalize`].
+pub async fn canonicalize_changed(
+    desired: &Schema,
+    live: &Schema,
+    shadow: &Shadow,
+    planned: Option<&ConnectOptions>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Canonical, ShadowError> {
+    let Some(narrowed) = subset::narrow(desired, live) else {
+        return canonicalize(desired, shadow, planned, progress).await;
+    };
+    let canonical = match canonicalize(&narrowed.schema, shadow, planned, progress).await {
+        Ok(canonical) => canonical,
+        // Something the narrowed schema left out was needed after all.
+        Err(ShadowError::Ddl { .. }) => {
+            return canonicalize(desired, shadow, planned, progress).await;
+        }
+        Err(error) => return Err(error),
+    };
+    if let Method::Textual { reason } = &canonical.method {
+        return Ok(textual(desired, reason));
+    }
+    Ok(Canonical {
+        schema: subset::widen(desired, &narrowed, &canonical.schema),
+        method: canonical.method,
+    })
 }
 
 fn textual(desired: &Schema, reason: &str) -> Canonical {

@@ -248,6 +248,18 @@ enum Token {
     Other,
 }
 
+/// The names a piece of SQL mentions, as (schema, name) for `schema.name` and (None, name) for
+/// a bare identifier; see [`references`].
+pub(crate) fn mentioned_names(sql: &str) -> Vec<(Option<String>, String)> {
+    references(sql)
+        .into_iter()
+        .map(|reference| match reference {
+            Reference::Qualified(schema, name) => (Some(schema), name),
+            Reference::Bare(name) => (None, name),
+        })
+        .collect()
+}
+
 /// The names a piece of SQL mentions: every identifier, every `a.b` pair, and names inside
 /// string literals (`nextval('public.seq'::regclass)`). Dollar-quoted bodies and comments are
 /// skipped: PostgreSQL does not resolve names in them when the object is created.

@@ -494,10 +494,15 @@ fn a_new_primary_key_makes_its_columns_not_null_itself() {
     let live = table("          id: bigint\n          note: text\n");
     let desired = format!(
         "{}        primary_key: [id]\n",
-        table("          id: { type: bigint, nullable: false }\n          note: { type: text, nullable: false }\n")
+        table(
+            "          id: { type: bigint, nullable: false }\n          note: { type: text, nullable: false }\n"
+        )
     );
     assert_eq!(
         lines(&live, &desired, &Stats::default()),
-        vec!["set-not-null public.t.note", "add-primary-key public.t.t_pkey"]
+        vec![
+            "set-not-null public.t.note",
+            "add-primary-key public.t.t_pkey"
+        ]
     );
 }

@@ -12,7 +12,7 @@ use pgphase::decide::{Answers, Facts, Mode};
 use pgphase::diff::{Change, diff};
 use pgphase::plan::{self, Plan};
 use pgphase::rules::{Lock, Work};
-use pgphase::shadow::{Shadow, canonicalize};
+use pgphase::shadow::{Shadow, canonicalize_changed};
 use pgphase::source::postgres::{self, IntrospectOptions};
 use pgphase::source::yaml;
 use pgphase::verify::{Scratch, VerifyOptions, verify};
@@ -59,8 +59,9 @@ pub async fn plan_desired(
     .await
     .unwrap_or_else(|e| panic!("{name}: introspecting: {e}"));
     let shadow = Shadow::Url(server().admin_url.clone());
-    let canonical = canonicalize(
+    let canonical = canonicalize_changed(
         &desired.schema,
+        &live.schema,
         &shadow,
         Some(&db.connect_options()),
         &mut |_| {},
