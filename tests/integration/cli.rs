@@ -175,3 +175,164 @@ async fn introspection_needs_no_write_privilege() {
     let as_owner = introspect_url(&db.url).await;
     assert_eq!(as_reader, as_owner);
 }
+
+const ORDERS: &str = "CREATE TABLE orders (id bigint PRIMARY KEY, note text);
+INSERT INTO orders SELECT n, CASE WHEN n % 3 = 0 THEN NULL ELSE 'n' || n END FROM generate_series(1, 30) AS n;";
+
+const ORDERS_DESIRED: &str = "pgphase: 1
+schemas:
+  public:
+    tables:
+      orders:
+        columns:
+          id: { type: bigint, nullable: false }
+          note: { type: text, nullable: false }
+          placed_at: timestamptz
+        primary_key: [id]
+";
+
+/// A database holding `orders`, and a desired file for it in `dir`.
+async fn orders(dir: &std::path::Path) -> (TestDb, String) {
+    let db = TestDb::new().await;
+    db.execute(ORDERS).await;
+    let desired = dir.join("desired.yaml");
+    std::fs::write(&desired, ORDERS_DESIRED).unwrap();
+    (db, desired.to_str().unwrap().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn diff_exits_1_with_differences_0_without_and_2_on_a_bad_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, desired) = orders(dir.path()).await;
+    let shadow = server().admin_url.clone();
+    let base = ["--database-url", &db.url, "--shadow-url", &shadow];
+    let output = pgphase(&[&["diff", "--schema", &desired][..], &base].concat());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let not_null = text
+        .lines()
+        .find(|l| l.contains("public.orders.note "))
+        .unwrap_or("");
+    assert!(
+        not_null.starts_with("[locks]") && not_null.contains("set-not-null:"),
+        "{text}"
+    );
+    assert!(text.contains("public.orders.placed_at"), "{text}");
+    assert!(text.ends_with("2 changes: 1 locks, 1 safe\n"), "{text}");
+
+    let json = pgphase(
+        &[
+            &["diff", "--format", "json", "--schema", &desired][..],
+            &base,
+        ]
+        .concat(),
+    );
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["changes"].as_array().map(Vec::len), Some(2));
+    assert_eq!(value["comparison"]["method"], "shadow_database");
+
+    let same = dir.path().join("same.yaml");
+    let snapshot = pgphase(&[
+        "snapshot",
+        "--database-url",
+        &db.url,
+        "-o",
+        same.to_str().unwrap(),
+    ]);
+    assert_eq!(snapshot.status.code(), Some(0), "{}", stderr(&snapshot));
+    let output = pgphase(&[&["diff", "--schema", same.to_str().unwrap()][..], &base].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "No differences.\n");
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "pgphase: 1\nschemas:\n  public:\n    tablez: {}\n").unwrap();
+    let output = pgphase(&[&["diff", "--schema", bad.to_str().unwrap()][..], &base].concat());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("bad.yaml:4:5"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_lists_every_missing_answer_writes_once_and_replays_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, desired) = orders(dir.path()).await;
+    let shadow = server().admin_url.clone();
+    let out = dir.path().join("plans/orders");
+    let out = out.to_str().unwrap();
+    let base = [
+        "plan",
+        "--schema",
+        &desired,
+        "--database-url",
+        &db.url,
+        "--shadow-url",
+        &shadow,
+        "--out",
+        out,
+    ];
+
+    let empty = dir.path().join("empty.yaml");
+    std::fs::write(&empty, "").unwrap();
+    let output = pgphase(&[&base[..], &["--answers", empty.to_str().unwrap()]].concat());
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    for id in [
+        "global: mode",
+        "global: batch-size",
+        "public.orders.note: set-not-null/nulls",
+    ] {
+        assert!(message.contains(id), "{id} missing from: {message}");
+    }
+
+    let output = pgphase(&[&base[..], &["--defaults"]].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let first = read_folder(out);
+    assert!(first.contains_key("README.md") && first.contains_key("decisions.yaml"));
+
+    let output = pgphase(&[&base[..], &["--defaults"]].concat());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("pass --force"),
+        "{}",
+        stderr(&output)
+    );
+
+    let decisions = dir.path().join("decisions.yaml");
+    std::fs::write(&decisions, &first["decisions.yaml"]).unwrap();
+    let output = pgphase(
+        &[
+            &base[..],
+            &["--answers", decisions.to_str().unwrap(), "--force"],
+        ]
+        .concat(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(read_folder(out), first);
+
+    let output = pgphase(&[
+        "verify",
+        out,
+        "--database-url",
+        &db.url,
+        "--shadow-url",
+        &shadow,
+    ]);
+    // The default answer leaves the NULLs to be fixed first, so validation fails on the sample.
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(report.contains("FAILED"), "{report}");
+}
+
+fn read_folder(dir: &str) -> std::collections::BTreeMap<String, String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect()
+}
