@@ -41,6 +41,9 @@ pub struct PlanFile {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Sql {
     pub sql: String,
+    /// The id of the change the statement belongs to (`public.orders.orders_customer_id_fkey`).
+    #[serde(default)]
+    pub change: String,
 }
 
 /// How a file's statements run (the same names as `plan::FileKind`).

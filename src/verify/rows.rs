@@ -110,14 +110,17 @@ fn relabelled_enum(live: &Schema, desired: &Schema, table: &Table, column: &str)
         })
 }
 
-/// Whether a plan `UPDATE` of `table` assigns `column` in its SET list.
+/// Whether a plan `UPDATE` of `table`, made for a change of that table (a backfill the user
+/// chose, like setting orphans' keys to NULL), assigns `column` in its SET list. An UPDATE made
+/// for anything else does not excuse a changed value.
 fn updates_column(plan: &PlanJson, table: &TableRef, column: &str) -> bool {
     let column = quote_ident(column).to_ascii_lowercase();
     let prefixes: Vec<String> = table_names(table)
         .iter()
         .map(|name| format!("update {name} set "))
         .collect();
-    normalized_statements(plan).any(|sql| {
+    let own_change = format!("{table}.");
+    normalized_statements_of(plan, &own_change).any(|sql| {
         prefixes.iter().any(|prefix| {
             sql.match_indices(prefix.as_str()).any(|(at, _)| {
                 let rest = &sql[at + prefix.len()..];
@@ -144,6 +147,26 @@ fn table_names(table: &TableRef) -> Vec<String> {
 }
 
 /// The plan's statements, whitespace collapsed and lowercased.
+/// The statements of changes whose id starts with `change_prefix`, normalised as
+/// [`normalized_statements`] does.
+fn normalized_statements_of<'a>(
+    plan: &'a PlanJson,
+    change_prefix: &'a str,
+) -> impl Iterator<Item = String> + 'a {
+    plan.files
+        .iter()
+        .flat_map(|f| &f.statements)
+        .filter(move |statement| statement.change.starts_with(change_prefix))
+        .map(|statement| normalize(&statement.sql))
+}
+
+fn normalize(sql: &str) -> String {
+    sql.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase()
+}
+
 fn normalized_statements(plan: &PlanJson) -> impl Iterator<Item = String> + '_ {
     plan.files
         .iter()
@@ -234,6 +257,10 @@ mod tests {
     use crate::verify::plan_dir::{FileKind, PlanFile, Sql};
 
     fn plan(sql: &[&str]) -> PlanJson {
+        plan_for("app.t.t_a_fkey", sql)
+    }
+
+    fn plan_for(change: &str, sql: &[&str]) -> PlanJson {
         PlanJson {
             format: 1,
             name: "p".to_owned(),
@@ -246,6 +273,7 @@ mod tests {
                     .iter()
                     .map(|s| Sql {
                         sql: (*s).to_owned(),
+                        change: change.to_owned(),
                     })
                     .collect(),
                 rollback: Vec::new(),
@@ -351,6 +379,17 @@ mod tests {
                 TableRef::new("app", "t"),
                 vec!["ab".to_owned(), "b".to_owned()]
             )]
+        );
+    }
+
+    #[test]
+    fn an_update_made_for_another_object_does_not_excuse_a_change() {
+        let live = schema(&[("t", table(vec![Column::new("a", "integer")]))]);
+        let plan = plan_for("app.other.x", &["UPDATE app.t SET a = NULL"]);
+        let selection = select(&live, &live, &plan);
+        assert_eq!(
+            selection.tables,
+            vec![(TableRef::new("app", "t"), vec!["a".to_owned()])]
         );
     }
 
