@@ -12,7 +12,7 @@ use crate::source::yaml;
 
 /// Plans safe, phased PostgreSQL schema changes.
 #[derive(Debug, Parser)]
-#[command(name = "pgphase", version, arg_required_else_help = true)]
+#[command(name = "pgphase", version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -20,6 +20,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The interactive planner (also what `pgphase` with no command runs).
+    Tui(TuiArgs),
     /// Write the live schema as a desired-schema YAML file (the way to start one).
     Snapshot(SnapshotArgs),
     /// Show what differs between the live database and the desired schema, with the risks.
@@ -48,6 +50,32 @@ pub struct DesiredArgs {
     /// Compare textually, without a scratch database.
     #[arg(long, conflicts_with = "shadow_url")]
     pub no_shadow: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub desired: DesiredArgs,
+    /// Where `w` writes plan folders.
+    #[arg(long, value_name = "DIR", default_value = "plans")]
+    pub plans_dir: PathBuf,
+}
+
+/// The arguments as given, with `tui` put in front when no command is named, so that `pgphase
+/// --schema db/schema.yaml` opens the interactive planner.
+#[must_use]
+pub fn parse() -> Cli {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let names_a_command = args.get(1).is_some_and(|first| {
+        let first = first.to_string_lossy();
+        !first.starts_with('-') || ["-h", "--help", "-V", "--version"].contains(&first.as_ref())
+    });
+    if !names_a_command {
+        args.insert(1.min(args.len()), "tui".into());
+    }
+    Cli::parse_from(args)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -161,6 +189,7 @@ pub enum Outcome {
 pub async fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
         Command::Snapshot(args) => snapshot(args).await,
+        Command::Tui(args) => tui(args).await,
         Command::Diff(args) => diff(args).await,
         Command::Plan(args) => plan(args).await,
         Command::Verify(args) => verify(args).await,
@@ -206,6 +235,29 @@ async fn verify(args: VerifyArgs) -> Result<Outcome, Error> {
     })
 }
 
+async fn tui(args: TuiArgs) -> Result<Outcome, Error> {
+    let inputs = crate::tui::run::Inputs {
+        connect: connect_options(&args.connection),
+        introspect: IntrospectOptions {
+            include_schemas: args.connection.include_schemas.clone(),
+            exclude_schemas: args.connection.exclude_schemas.clone(),
+        },
+        schema: args.desired.schema.clone(),
+        shadow: shadow_of(&args.desired),
+        plans_dir: args.plans_dir,
+    };
+    crate::tui::run::run(inputs).await?;
+    Ok(Outcome::Done)
+}
+
+fn shadow_of(desired: &DesiredArgs) -> crate::shadow::Shadow {
+    match (&desired.shadow_url, desired.no_shadow) {
+        (_, true) => crate::shadow::Shadow::Off,
+        (Some(url), false) => crate::shadow::Shadow::Url(url.clone()),
+        (None, false) => crate::shadow::Shadow::LocalCluster,
+    }
+}
+
 /// The live schema, the desired one in canonical form, and the changes between them.
 struct Compared {
     live: postgres::Introspection,
@@ -219,11 +271,7 @@ struct Compared {
 async fn compare(connection: &ConnectionArgs, desired: &DesiredArgs) -> Result<Compared, Error> {
     let file = yaml::load(&desired.schema)?;
     let live = read_live(connection).await?;
-    let shadow = match (&desired.shadow_url, desired.no_shadow) {
-        (_, true) => crate::shadow::Shadow::Off,
-        (Some(url), false) => crate::shadow::Shadow::Url(url.clone()),
-        (None, false) => crate::shadow::Shadow::LocalCluster,
-    };
+    let shadow = shadow_of(desired);
     let planned = connect_options(connection);
     let show_progress = std::io::stderr().is_terminal();
     let canonical = crate::shadow::canonicalize_changed(

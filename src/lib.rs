@@ -23,6 +23,7 @@ pub mod schema;
 pub mod shadow;
 pub mod source;
 pub mod sql;
+pub mod tui;
 pub mod verify;
 
 pub use error::Error;
