@@ -11,6 +11,8 @@ pub mod keys;
 pub mod msg;
 pub mod run;
 pub mod screens;
+#[cfg(test)]
+mod tests;
 pub mod theme;
 pub mod update;
 pub mod view;
