@@ -269,8 +269,15 @@ struct Compared {
 }
 
 async fn compare(connection: &ConnectionArgs, desired: &DesiredArgs) -> Result<Compared, Error> {
-    let file = yaml::load(&desired.schema)?;
-    let live = read_live(connection).await?;
+    // The file is parsed on another thread while the catalog is read.
+    let path = desired.schema.clone();
+    let loading = tokio::task::spawn_blocking(move || yaml::load(&path));
+    let live = read_live(connection).await;
+    let file = loading.await.map_err(|error| Error::Io {
+        path: desired.schema.clone(),
+        source: std::io::Error::other(error.to_string()),
+    })??;
+    let live = live?;
     let shadow = shadow_of(desired);
     let planned = connect_options(connection);
     let show_progress = std::io::stderr().is_terminal();
