@@ -57,10 +57,12 @@ pub(super) fn narrow(desired: &Schema, live: &Schema) -> Option<Narrowed> {
         return None;
     }
     let views = views_with_what_they_read(desired, &narrowed.canonical_views);
-    let mut referenced = BTreeSet::new();
+    let mut referenced = References::new();
     for at in &narrowed.canonical_tables {
         if let Some(table) = desired.table(at) {
-            referenced.extend(table.foreign_keys.iter().map(|fk| fk.references.clone()));
+            for fk in &table.foreign_keys {
+                referenced.columns(&fk.references, &fk.referenced_columns);
+            }
             put_table(&mut narrowed.schema, at, table.clone());
         }
     }
@@ -72,16 +74,19 @@ pub(super) fn narrow(desired: &Schema, live: &Schema) -> Option<Narrowed> {
         {
             put_view(&mut narrowed.schema, at, view.clone());
         }
-        referenced.extend(reads.iter().cloned());
+        for table in reads {
+            referenced.whole(table);
+        }
     }
     for (ns_name, ns) in &desired.namespaces {
         for sequence in ns.sequences.values() {
             if let Some(owner) = &sequence.owned_by {
-                referenced.insert(TableRef::new(ns_name, &owner.table));
+                let table = TableRef::new(ns_name, &owner.table);
+                referenced.columns(&table, std::slice::from_ref(&owner.column));
             }
         }
     }
-    for at in referenced {
+    for (at, needed) in referenced {
         if narrowed.canonical_tables.contains(&at) {
             continue;
         }
@@ -91,9 +96,33 @@ pub(super) fn narrow(desired: &Schema, live: &Schema) -> Option<Narrowed> {
         if table.partition_by.is_some() || table.partition_of.is_some() {
             return None;
         }
-        put_table(&mut narrowed.schema, &at, stripped(table));
+        put_table(&mut narrowed.schema, &at, stripped(table, needed.as_ref()));
     }
     Some(narrowed)
+}
+
+/// Tables referenced by what is created, with the columns needed of each (`None`: all of them,
+/// for views, which may read any).
+type References = std::collections::BTreeMap<TableRef, Option<BTreeSet<String>>>;
+
+trait Referencing {
+    fn columns(&mut self, table: &TableRef, columns: &[String]);
+    fn whole(&mut self, table: &TableRef);
+}
+
+impl Referencing for References {
+    fn columns(&mut self, table: &TableRef, columns: &[String]) {
+        if let Some(needed) = self
+            .entry(table.clone())
+            .or_insert_with(|| Some(BTreeSet::new()))
+        {
+            needed.extend(columns.iter().cloned());
+        }
+    }
+
+    fn whole(&mut self, table: &TableRef) {
+        self.insert(table.clone(), None);
+    }
 }
 
 /// `desired` with the canonical forms read back put in: every non-relation object, and the
@@ -142,12 +171,35 @@ fn without_relations(ns: &Namespace) -> Namespace {
     }
 }
 
-/// A table reduced to what others can reference: its columns and keys.
-fn stripped(table: &Table) -> Table {
+/// A table reduced to what others need of it: the `needed` columns (all when `None`) and the
+/// keys made of them only, which foreign keys need to point at.
+fn stripped(table: &Table, needed: Option<&BTreeSet<String>>) -> Table {
+    let kept = |column: &String| needed.is_none_or(|needed| needed.contains(column));
     Table {
-        columns: table.columns.clone(),
-        primary_key: table.primary_key.clone(),
-        unique: table.unique.clone(),
+        columns: table
+            .columns
+            .iter()
+            .filter(|c| kept(&c.name))
+            .cloned()
+            .map(|mut c| {
+                // Defaults and identity can name sequences or functions left out; a reference
+                // needs neither.
+                c.default = None;
+                c.identity = None;
+                c.generated = None;
+                c
+            })
+            .collect(),
+        primary_key: table
+            .primary_key
+            .clone()
+            .filter(|pk| pk.columns.iter().all(kept) && pk.include.iter().all(kept)),
+        unique: table
+            .unique
+            .iter()
+            .filter(|u| u.columns.iter().all(kept) && u.include.iter().all(kept))
+            .cloned()
+            .collect(),
         ..Table::default()
     }
 }
