@@ -14,7 +14,7 @@ pub mod screens;
 pub mod theme;
 pub mod update;
 pub mod view;
-mod work;
+pub mod work;
 
 pub use app::App;
 pub use msg::{Effect, Msg};

@@ -5,3 +5,5 @@ pub mod diff;
 pub mod failure;
 pub mod loading;
 pub mod plan;
+#[cfg(test)]
+pub(crate) mod fixture;
