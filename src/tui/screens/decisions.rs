@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Padding, Paragraph};
 
 use crate::decide::{
     self, Answer, AnswerError, Answers, ChangeId, InputKind, Question, QuestionId,
@@ -25,7 +25,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(title(app))
-        .title_style(theme.title());
+        .title_style(theme.title())
+        .padding(Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let page = page(app, inner.width, theme);
@@ -421,15 +422,26 @@ fn question_page(
     }
 }
 
-/// The question's facts, with any counted since it was made taking their place.
+/// The facts behind the question: its own (with any counted since taking their place), then
+/// what else is known about its change (rows, size, dependent views).
 fn question_facts(session: &Session, question: &Question) -> Vec<String> {
-    question
-        .facts
-        .iter()
-        .map(|fact| {
-            let latest = session.facts.get(&question.change, &fact.id).unwrap_or(fact);
-            format!("• {}: {latest}", fact.id)
-        })
+    let known = if question.change.is_global() {
+        Some(&session.facts.global)
+    } else {
+        session.facts.changes.get(&question.change)
+    };
+    let own = question.facts.iter().map(|fact| {
+        session
+            .facts
+            .get(&question.change, &fact.id)
+            .unwrap_or(fact)
+    });
+    let others = known
+        .into_iter()
+        .flat_map(|facts| facts.values())
+        .filter(|fact| !question.facts.iter().any(|own| own.id == fact.id));
+    own.chain(others)
+        .map(|fact| format!("• {}: {fact}", fact.id))
         .collect()
 }
 
@@ -521,9 +533,9 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 /// The area the screen's text is drawn in, for a terminal of `size`.
 fn inner_area((width, height): (u16, u16)) -> Rect {
     Rect {
-        x: 1,
+        x: 2,
         y: 2,
-        width: width.saturating_sub(2),
+        width: width.saturating_sub(4),
         height: height.saturating_sub(4),
     }
 }

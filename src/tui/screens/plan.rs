@@ -191,7 +191,7 @@ fn file_item(file: &PlanFile, width: u16, theme: Theme) -> ListItem<'static> {
     let class = duration_class(file);
     let lock = strongest_lock(file);
     let mut first = vec![Span::styled(file.name.clone(), theme.title())];
-    let mut second = vec![Span::raw(format!("  {}", kind_name(file.kind)))];
+    let mut second = vec![Span::raw(format!(" {}", kind_name(file.kind)))];
     if file.kind != FileKind::Gate {
         let pad = usize::from(width)
             .saturating_sub(file.name.chars().count() + class.name().len());
@@ -263,6 +263,7 @@ pub fn detail_lines(file: &PlanFile, rollback: bool, theme: Theme) -> Vec<Line<'
         lines.push(Line::raw(""));
         lines.push(Line::styled("How to check it applied", theme.title()));
         push_text(&mut lines, plan_files::check(file));
+        lines.push(Line::raw(""));
         lines.push(Line::styled("If it fails", theme.title()));
         push_text(&mut lines, plan_files::if_it_fails(file.kind));
     }
