@@ -163,7 +163,9 @@ fn a_session_driven_by_keys_writes_what_plan_with_its_answers_writes() {
         pgphase::output::plan_files::render("nickname", &plan, &session.desired).unwrap();
     assert_eq!(files, &expected);
     assert!(
-        files.keys().any(|path| path.to_string_lossy().contains("backfill")),
+        files
+            .keys()
+            .any(|path| path.to_string_lossy().contains("backfill")),
         "the fill answer brings a backfill file: {:?}",
         files.keys()
     );

@@ -3,7 +3,7 @@
 pub mod decisions;
 pub mod diff;
 pub mod failure;
-pub mod loading;
-pub mod plan;
 #[cfg(test)]
 pub(crate) mod fixture;
+pub mod loading;
+pub mod plan;

@@ -43,10 +43,8 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Bottom | Action::PageDown => move_choice(app, |_, last| last),
         Action::Select => select(app),
         Action::Back => back(app),
-        Action::Defaults => {
-            if !remaining(app).is_empty() {
-                app.overlay = Some(Overlay::ConfirmDefaults);
-            }
+        Action::Defaults if !remaining(app).is_empty() => {
+            app.overlay = Some(Overlay::ConfirmDefaults);
         }
         _ => {}
     }
@@ -234,8 +232,8 @@ fn move_choice(app: &mut App, to: impl Fn(usize, usize) -> usize) {
         return;
     }
     app.decisions.choice = to(app.decisions.choice, count - 1).min(count - 1);
-    app.decisions.input_error = highlighted_input(app)
-        .and_then(|kind| check(&kind, &app.decisions.input));
+    app.decisions.input_error =
+        highlighted_input(app).and_then(|kind| check(&kind, &app.decisions.input));
 }
 
 /// Records the highlighted choice as the answer, drops the answers that no longer apply, and
@@ -411,7 +409,13 @@ fn question_page(
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Why it matters", theme.title()));
-    push_wrapped(lines, &question.why, width, "  ", ratatui::style::Style::new());
+    push_wrapped(
+        lines,
+        &question.why,
+        width,
+        "  ",
+        ratatui::style::Style::new(),
+    );
     let facts = question_facts(session, question);
     if !facts.is_empty() {
         lines.push(Line::raw(""));

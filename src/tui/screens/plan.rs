@@ -124,7 +124,10 @@ fn render_plan(app: &App, plan: &Plan, frame: &mut Frame, area: Rect, theme: The
         .iter()
         .map(|file| file_item(file, left.width.saturating_sub(2), theme))
         .collect();
-    let selected = app.plan.selected_file.min(plan.files.len().saturating_sub(1));
+    let selected = app
+        .plan
+        .selected_file
+        .min(plan.files.len().saturating_sub(1));
     let mut state = ListState::default()
         .with_offset(list_offset(selected, visible))
         .with_selected(Some(selected));
@@ -136,7 +139,12 @@ fn render_plan(app: &App, plan: &Plan, frame: &mut Frame, area: Rect, theme: The
         &mut state,
     );
     let Some(file) = plan.files.get(selected) else {
-        render_message("The plan has no files: nothing changes.", frame, right, theme);
+        render_message(
+            "The plan has no files: nothing changes.",
+            frame,
+            right,
+            theme,
+        );
         return;
     };
     let detail = Block::default()
@@ -179,10 +187,9 @@ fn kind_name(kind: FileKind) -> &'static str {
     match kind {
         FileKind::Transaction => "transaction",
         FileKind::Gate => "deploy gate",
-        FileKind::Separate
-        | FileKind::Concurrently
-        | FileKind::Batched
-        | FileKind::Worker => "no transaction",
+        FileKind::Separate | FileKind::Concurrently | FileKind::Batched | FileKind::Worker => {
+            "no transaction"
+        }
     }
 }
 
@@ -193,12 +200,14 @@ fn file_item(file: &PlanFile, width: u16, theme: Theme) -> ListItem<'static> {
     let mut first = vec![Span::styled(file.name.clone(), theme.title())];
     let mut second = vec![Span::raw(format!(" {}", kind_name(file.kind)))];
     if file.kind != FileKind::Gate {
-        let pad = usize::from(width)
-            .saturating_sub(file.name.chars().count() + class.name().len());
+        let pad = usize::from(width).saturating_sub(file.name.chars().count() + class.name().len());
         first.push(Span::raw(" ".repeat(pad)));
         first.push(Span::styled(class.name(), class_style(class, theme)));
         second.push(Span::raw(" · "));
-        second.push(Span::styled(lock.sql_name(), lock_style(lock, class, theme)));
+        second.push(Span::styled(
+            lock.sql_name(),
+            lock_style(lock, class, theme),
+        ));
     }
     ListItem::new(vec![Line::from(first), Line::from(second)])
 }
@@ -278,7 +287,10 @@ fn rollback_lines(file: &PlanFile, theme: Theme, lines: &mut Vec<Line<'static>>)
             theme.error(),
         ));
         for (change, warning) in &file.rollback_warnings {
-            lines.push(Line::styled(format!("  {change}: {warning}"), theme.error()));
+            lines.push(Line::styled(
+                format!("  {change}: {warning}"),
+                theme.error(),
+            ));
         }
     }
     if file.rollback.is_empty() {
@@ -306,17 +318,104 @@ fn push_text(lines: &mut Vec<Line<'static>>, text: &str) {
 
 /// Words shown as SQL keywords (pgphase writes keywords in capitals, identifiers in lower case).
 const KEYWORDS: &[&str] = &[
-    "ADD", "AFTER", "ALTER", "ALWAYS", "AND", "AS", "ASC", "ATTACH", "BEFORE", "BEGIN",
-    "BETWEEN", "BY", "CASCADE", "CASE", "CHECK", "COLLATE", "COLUMN", "COMMENT", "COMMIT",
-    "CONCURRENTLY", "CONSTRAINT", "CREATE", "DATA", "DECLARE", "DEFAULT", "DELETE", "DESC",
-    "DETACH", "DISTINCT", "DO", "DROP", "ELSE", "END", "ENUM", "EXCLUDE", "EXISTS", "EXIT",
-    "EXTENSION", "FALSE", "FOR", "FOREIGN", "FROM", "FUNCTION", "GENERATED", "GET", "IDENTITY",
-    "IF", "IN", "INCLUDE", "INDEX", "INSERT", "INTO", "IS", "KEY", "LIMIT", "LOCAL", "LOOP",
-    "NOT", "NOTICE", "NULL", "NULLS", "ON", "ONLY", "OR", "OWNED", "PARTITION", "PERFORM",
-    "POLICY", "PRIMARY", "RAISE", "REFERENCES", "RENAME", "REPLACE", "RESTRICT", "RETURN",
-    "RETURNS", "SCHEMA", "SELECT", "SEQUENCE", "SET", "TABLE", "THEN", "TO", "TRIGGER", "TRUE",
-    "TYPE", "UNIQUE", "UPDATE", "USING", "VALID", "VALIDATE", "VALUE", "VALUES", "VIEW", "WHEN",
-    "WHERE", "WHILE", "WITH",
+    "ADD",
+    "AFTER",
+    "ALTER",
+    "ALWAYS",
+    "AND",
+    "AS",
+    "ASC",
+    "ATTACH",
+    "BEFORE",
+    "BEGIN",
+    "BETWEEN",
+    "BY",
+    "CASCADE",
+    "CASE",
+    "CHECK",
+    "COLLATE",
+    "COLUMN",
+    "COMMENT",
+    "COMMIT",
+    "CONCURRENTLY",
+    "CONSTRAINT",
+    "CREATE",
+    "DATA",
+    "DECLARE",
+    "DEFAULT",
+    "DELETE",
+    "DESC",
+    "DETACH",
+    "DISTINCT",
+    "DO",
+    "DROP",
+    "ELSE",
+    "END",
+    "ENUM",
+    "EXCLUDE",
+    "EXISTS",
+    "EXIT",
+    "EXTENSION",
+    "FALSE",
+    "FOR",
+    "FOREIGN",
+    "FROM",
+    "FUNCTION",
+    "GENERATED",
+    "GET",
+    "IDENTITY",
+    "IF",
+    "IN",
+    "INCLUDE",
+    "INDEX",
+    "INSERT",
+    "INTO",
+    "IS",
+    "KEY",
+    "LIMIT",
+    "LOCAL",
+    "LOOP",
+    "NOT",
+    "NOTICE",
+    "NULL",
+    "NULLS",
+    "ON",
+    "ONLY",
+    "OR",
+    "OWNED",
+    "PARTITION",
+    "PERFORM",
+    "POLICY",
+    "PRIMARY",
+    "RAISE",
+    "REFERENCES",
+    "RENAME",
+    "REPLACE",
+    "RESTRICT",
+    "RETURN",
+    "RETURNS",
+    "SCHEMA",
+    "SELECT",
+    "SEQUENCE",
+    "SET",
+    "TABLE",
+    "THEN",
+    "TO",
+    "TRIGGER",
+    "TRUE",
+    "TYPE",
+    "UNIQUE",
+    "UPDATE",
+    "USING",
+    "VALID",
+    "VALIDATE",
+    "VALUE",
+    "VALUES",
+    "VIEW",
+    "WHEN",
+    "WHERE",
+    "WHILE",
+    "WITH",
 ];
 
 /// One line of SQL with keywords in [`Theme::keyword`] and a `--` comment in
@@ -435,10 +534,8 @@ pub fn on_click(app: &mut App, column: u16, row: u16) -> Vec<Effect> {
     };
     let [left, _] = columns(body);
     let inner = Block::default().borders(Borders::ALL).inner(left);
-    let inside = column >= inner.x
-        && column < inner.right()
-        && row >= inner.y
-        && row < inner.bottom();
+    let inside =
+        column >= inner.x && column < inner.right() && row >= inner.y && row < inner.bottom();
     let Some(Ok(plan)) = &app.plan.plan else {
         return Vec::new();
     };
@@ -478,10 +575,7 @@ pub fn refresh(app: &mut App) {
 fn why_no_plan(error: &PlanError) -> String {
     match error {
         PlanError::Unanswered(missing) => {
-            let mut text = format!(
-                "{} question(s) are not answered yet:\n",
-                missing.len()
-            );
+            let mut text = format!("{} question(s) are not answered yet:\n", missing.len());
             for (change, question) in missing {
                 text.push_str(&format!("  • {change}: {question}\n"));
             }

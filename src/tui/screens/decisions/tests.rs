@@ -91,7 +91,10 @@ fn enter_records_the_highlighted_choice_as_a_persons_answer() {
     assert_eq!(answer.choice.as_str(), "maintenance-window");
     assert_eq!(answer.by, AnsweredBy::User);
     assert_eq!(shown_id(&app).as_deref(), Some("lock-timeout"));
-    assert_eq!(app.decisions.choice, 0, "the next question starts at its default");
+    assert_eq!(
+        app.decisions.choice, 0,
+        "the next question starts at its default"
+    );
 }
 
 #[test]
@@ -103,7 +106,11 @@ fn an_input_is_checked_as_it_is_typed_and_a_bad_one_is_not_accepted() {
     let error = app.decisions.input_error.clone().unwrap();
     assert!(error.contains("expected a duration"), "{error}");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(shown_id(&app).as_deref(), Some("lock-timeout"), "not accepted");
+    assert_eq!(
+        shown_id(&app).as_deref(),
+        Some("lock-timeout"),
+        "not accepted"
+    );
     assert_eq!(choice_of(&app, "global", "lock-timeout"), None);
     for _ in 0.."2 weeks".len() {
         press(&mut app, KeyCode::Backspace);
@@ -113,7 +120,10 @@ fn an_input_is_checked_as_it_is_typed_and_a_bad_one_is_not_accepted() {
     press(&mut app, KeyCode::Enter);
     let answer = app
         .answers
-        .get(&ChangeId::global(), &QuestionId::new("lock-timeout").unwrap())
+        .get(
+            &ChangeId::global(),
+            &QuestionId::new("lock-timeout").unwrap(),
+        )
         .unwrap();
     assert_eq!(
         (answer.choice.as_str(), answer.input.as_deref()),
@@ -167,10 +177,9 @@ fn going_back_and_changing_an_answer_drops_the_answers_that_no_longer_apply() {
     // A count finding no NULL makes the NULL question moot: a changed earlier answer prunes it.
     let change = ChangeId::new("public.accounts.nickname").unwrap();
     let session = app.session.as_mut().unwrap();
-    session.facts.insert(
-        &change,
-        crate::rules::set_not_null::null_count_fact(0),
-    );
+    session
+        .facts
+        .insert(&change, crate::rules::set_not_null::null_count_fact(0));
     press(&mut app, KeyCode::Left);
     assert_eq!(shown_id(&app).as_deref(), Some("large-table-threshold"));
     press(&mut app, KeyCode::Down);
@@ -200,7 +209,11 @@ fn changing_an_earlier_answer_goes_on_to_the_first_question_left() {
     }
     assert_eq!(shown_id(&app).as_deref(), Some("mode"));
     press(&mut app, KeyCode::Left);
-    assert_eq!(shown_id(&app).as_deref(), Some("mode"), "nothing before the first");
+    assert_eq!(
+        shown_id(&app).as_deref(),
+        Some("mode"),
+        "nothing before the first"
+    );
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
     assert_eq!(

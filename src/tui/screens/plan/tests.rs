@@ -52,7 +52,10 @@ fn unanswered_questions_are_listed_at_80x24() {
     let Some(Err(reason)) = &app.plan.plan else {
         panic!("a plan without answers");
     };
-    assert!(reason.contains("public.accounts.nickname: set-not-null/nulls"), "{reason}");
+    assert!(
+        reason.contains("public.accounts.nickname: set-not-null/nulls"),
+        "{reason}"
+    );
     assert!(reason.contains("decisions screen (or D"), "{reason}");
     insta::assert_snapshot!(fixture::draw(&app, 80, 24).backend());
 }
@@ -81,7 +84,10 @@ fn a_click_on_a_file_selects_it() {
     on_click(&mut app, 5, 4);
     assert_eq!(app.plan.selected_file, 1);
     on_click(&mut app, 80, 2);
-    assert_eq!(app.plan.selected_file, 1, "a click in the right pane selects nothing");
+    assert_eq!(
+        app.plan.selected_file, 1,
+        "a click in the right pane selects nothing"
+    );
 }
 
 fn statement(work: Work, rows: Option<u64>) -> PlannedStatement {
@@ -108,8 +114,14 @@ fn file(statements: Vec<PlannedStatement>) -> PlanFile {
 #[test]
 fn the_duration_class_follows_the_rows_touched() {
     let class = |statements| duration_class(&file(statements));
-    assert_eq!(class(vec![statement(Work::Metadata, None)]), DurationClass::Instant);
-    assert_eq!(class(vec![statement(Work::Scan, Some(500_000))]), DurationClass::Seconds);
+    assert_eq!(
+        class(vec![statement(Work::Metadata, None)]),
+        DurationClass::Instant
+    );
+    assert_eq!(
+        class(vec![statement(Work::Scan, Some(500_000))]),
+        DurationClass::Seconds
+    );
     assert_eq!(
         class(vec![statement(Work::Update, Some(500_000))]),
         DurationClass::Minutes,
@@ -120,7 +132,10 @@ fn the_duration_class_follows_the_rows_touched() {
         DurationClass::Hours
     );
     assert_eq!(
-        class(vec![statement(Work::Metadata, None), statement(Work::Scan, None)]),
+        class(vec![
+            statement(Work::Metadata, None),
+            statement(Work::Scan, None)
+        ]),
         DurationClass::Unknown
     );
 }
@@ -186,7 +201,9 @@ fn writing_renders_the_folder_and_an_existing_one_asks_first() {
         })
     );
     let effects = request_write(&mut app, "first", true);
-    assert!(matches!(&effects[..], [Effect::Write { force: true, files, .. }] if *files == expected));
+    assert!(
+        matches!(&effects[..], [Effect::Write { force: true, files, .. }] if *files == expected)
+    );
 }
 
 #[test]
