@@ -221,3 +221,21 @@ fn w_without_a_plan_says_why_instead_of_asking_for_a_name() {
         })
     );
 }
+
+#[test]
+fn both_screens_still_draw_at_the_minimum_size() {
+    let mut app = planned();
+    let text = |app: &App| -> String {
+        let terminal = fixture::draw(app, 60, 16);
+        terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(ratatui::buffer::Cell::symbol)
+            .collect()
+    };
+    assert!(text(&app).contains("01-expand"));
+    app.screen = Screen::Decisions;
+    assert!(text(&app).contains("All 6 questions answered"));
+}
