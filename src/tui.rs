@@ -16,7 +16,7 @@ mod tests;
 pub mod theme;
 pub mod update;
 pub mod view;
-mod work;
+pub mod work;
 
 pub use app::App;
 pub use msg::{Effect, Msg};

@@ -109,7 +109,9 @@ pub fn timeout_statements(file: &PlanFile) -> Vec<String> {
     ]
 }
 
-fn how_it_runs(kind: FileKind) -> &'static str {
+/// How a file of `kind` runs, as a clause after "Runs ".
+#[must_use]
+pub fn how_it_runs(kind: FileKind) -> &'static str {
     match kind {
         FileKind::Transaction => "in one transaction: it applies completely or not at all",
         FileKind::Separate => "outside a transaction, one statement at a time",
@@ -183,7 +185,8 @@ fn body(out: &mut String, file: &PlanFile, statements: &[PlannedStatement]) {
 }
 
 /// `-- <change>: <LOCK> (<what it blocks>), <work>[, ~N rows]` and the note, as comment lines.
-fn statement_comment(planned: &PlannedStatement) -> String {
+#[must_use]
+pub fn statement_comment(planned: &PlannedStatement) -> String {
     let statement = &planned.statement;
     let mut cost = if statement.lock == Lock::None {
         "no lock on an existing table".to_owned()
@@ -257,7 +260,9 @@ fn notes(file: &PlanFile) -> String {
     out
 }
 
-fn check(file: &PlanFile) -> &'static str {
+/// How to check that `file` applied (a paragraph for its notes).
+#[must_use]
+pub fn check(file: &PlanFile) -> &'static str {
     match (file.phase, file.kind) {
         (_, FileKind::Concurrently) => {
             "No index is left INVALID: `SELECT indexrelid::regclass FROM pg_index WHERE NOT \
@@ -279,7 +284,9 @@ fn check(file: &PlanFile) -> &'static str {
     }
 }
 
-fn if_it_fails(kind: FileKind) -> &'static str {
+/// What to do when a file of `kind` fails (a paragraph for its notes).
+#[must_use]
+pub fn if_it_fails(kind: FileKind) -> &'static str {
     match kind {
         FileKind::Transaction => {
             "Nothing was applied: the transaction rolled back. A lock timeout means another \

@@ -42,6 +42,9 @@ pub struct App {
     pub color: bool,
     /// Where `w` writes plan folders (`plans/`).
     pub plans_dir: PathBuf,
+    /// The terminal's size (columns, rows) as last reported, so clicks can be mapped to what
+    /// the view drew there; (0, 0) until known.
+    pub size: (u16, u16),
     pub quit: bool,
 }
 
@@ -117,6 +120,9 @@ pub struct DecisionsView {
     pub history: Vec<(ChangeId, crate::decide::QuestionId)>,
     /// A question re-opened by going back, shown instead of the next unanswered one.
     pub revisiting: Option<(ChangeId, crate::decide::QuestionId)>,
+    /// The question `choice` and `input` belong to; when the current question differs, they
+    /// are reset to its recorded answer or its default.
+    pub at: Option<(ChangeId, crate::decide::QuestionId)>,
 }
 
 /// The plan screen's own state.
@@ -168,6 +174,7 @@ impl App {
             generation: 0,
             color,
             plans_dir,
+            size: (0, 0),
             quit: false,
         }
     }

@@ -3,5 +3,7 @@
 pub mod decisions;
 pub mod diff;
 pub mod failure;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod loading;
 pub mod plan;
