@@ -205,7 +205,7 @@ pub const BINDINGS: &[Binding] = &[
         KeyCode::Char('D'),
         Action::Defaults,
         "D",
-        "accept remaining defaults",
+        "all defaults",
         DECISIONS,
         true,
     ),

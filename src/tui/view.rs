@@ -41,7 +41,10 @@ pub fn view(app: &App, frame: &mut Frame) {
         Screen::Decisions => screens::decisions::render(app, frame, body),
         Screen::Plan => screens::plan::render(app, frame, body),
     }
-    frame.render_widget(Paragraph::new(footer_line(app.screen, theme)), footer);
+    frame.render_widget(
+        Paragraph::new(footer_line(app.screen, theme, footer.width)),
+        footer,
+    );
     if let Some(overlay) = &app.overlay {
         render_overlay(app, overlay, frame, theme);
     }
@@ -65,11 +68,28 @@ fn header_line(app: &App, theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-fn footer_line(screen: Screen, theme: Theme) -> Line<'static> {
+/// The key hints that fit in `width`, in key-map order: next screen, help and quit always,
+/// then the screen's own keys before the arrows everyone knows (the help lists them all).
+fn footer_line(screen: Screen, theme: Theme, width: u16) -> Line<'static> {
+    let hints = keys::footer(screen);
+    let always = |label: &str| matches!(label, "?" | "q" | "tab");
+    let arrows = |label: &str| matches!(label, "↑/k" | "↓/j");
+    let cost = |(label, help): &(&str, &str)| label.chars().count() + help.chars().count() + 3;
+    let mut room = usize::from(width);
+    let mut shown = vec![false; hints.len()];
+    let passes: [&dyn Fn(&str) -> bool; 3] = [&always, &|l| !always(l) && !arrows(l), &arrows];
+    for pass in passes {
+        for (i, hint) in hints.iter().enumerate() {
+            if pass(hint.0) && cost(hint) <= room {
+                room -= cost(hint);
+                shown[i] = true;
+            }
+        }
+    }
     let mut spans = Vec::new();
-    for (label, help) in keys::footer(screen) {
-        spans.push(Span::styled(format!(" {label}"), theme.key()));
-        spans.push(Span::raw(format!(" {help} ")));
+    for (hint, _) in hints.iter().zip(&shown).filter(|(_, shown)| **shown) {
+        spans.push(Span::styled(format!(" {}", hint.0), theme.key()));
+        spans.push(Span::raw(format!(" {} ", hint.1)));
     }
     Line::from(spans)
 }
