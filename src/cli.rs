@@ -33,8 +33,9 @@ pub enum Command {
     /// every file applied, re-run, rolled back and re-applied; the end state must match the
     /// plan's desired.yaml. Exit code 0: all checks passed, 1: a check failed, 2: error.
     Verify(VerifyArgs),
-    /// Start a throwaway PostgreSQL with the demo shop database and show its snapshot.
-    Demo,
+    /// Start a throwaway PostgreSQL with the demo shop database and open the planner on it,
+    /// towards the demo's desired schema. The PostgreSQL is removed on exit.
+    Demo(DemoArgs),
 }
 
 /// The desired schema and how to put it in PostgreSQL's canonical form.
@@ -50,6 +51,13 @@ pub struct DesiredArgs {
     /// Compare textually, without a scratch database.
     #[arg(long, conflicts_with = "shadow_url")]
     pub no_shadow: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where `w` writes plan folders.
+    #[arg(long, value_name = "DIR", default_value = "plans")]
+    pub plans_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -193,7 +201,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Diff(args) => diff(args).await,
         Command::Plan(args) => plan(args).await,
         Command::Verify(args) => verify(args).await,
-        Command::Demo => demo().await,
+        Command::Demo(args) => demo(args).await,
     }
 }
 
@@ -404,25 +412,29 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
     Ok(Outcome::Done)
 }
 
-async fn demo() -> Result<Outcome, Error> {
+async fn demo(args: DemoArgs) -> Result<Outcome, Error> {
+    let files = tempfile::tempdir().map_err(|source| Error::Io {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let schema = crate::demo::write_desired(files.path())?;
     let demo = crate::demo::start(&mut |step| eprintln!("{step}…")).await?;
-    let connect = ConnectOptions {
-        database_url: Some(demo.url.clone()),
-        ..ConnectOptions::default()
+    let inputs = crate::tui::run::Inputs {
+        connect: ConnectOptions {
+            database_url: Some(demo.url.clone()),
+            ..ConnectOptions::default()
+        },
+        introspect: IntrospectOptions::default(),
+        schema,
+        shadow: crate::shadow::Shadow::Url(demo.cluster.url("postgres")),
+        plans_dir: args.plans_dir,
     };
-    let live = postgres::read_live(&connect, &IntrospectOptions::default(), &mut |_| {}).await?;
-    let text = yaml::write(&live.schema);
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .map_err(|source| Error::Io {
-            path: PathBuf::from("<stdout>"),
-            source,
-        })?;
-    eprintln!(
-        "This is the demo database's schema in pgphase's YAML format, as `pgphase snapshot` writes it.\n\
-         The throwaway PostgreSQL is removed now."
-    );
-    demo.cluster.stop()?;
+    let result = crate::tui::run::run(inputs).await;
+    eprintln!("removing the throwaway PostgreSQL…");
+    // Stopped whatever the planner's outcome: the cluster must not outlive the demo.
+    let stopped = demo.cluster.stop();
+    result?;
+    stopped?;
     Ok(Outcome::Done)
 }
 

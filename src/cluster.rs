@@ -203,8 +203,10 @@ impl TempCluster {
                 "stop",
             ],
         );
+        // The watchdog ignores hang-ups and interrupts: closing the terminal or pressing
+        // Ctrl-C signals the whole process group, and it must outlive this process to clean up.
         let script = format!(
-            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {dir}",
+            "trap '' HUP INT; while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {dir}",
             pid = std::process::id(),
             dir = shell_quote(&self.socket_dir().to_string_lossy()),
         );

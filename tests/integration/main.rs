@@ -8,6 +8,7 @@ mod common;
 
 mod cli;
 mod connect;
+mod demo;
 mod diff;
 mod facts;
 mod golden;
@@ -19,5 +20,6 @@ mod roundtrip;
 mod rules_constraints;
 mod rules_objects;
 mod shadow;
+mod tui_e2e;
 mod verify;
 mod yaml_names;

@@ -1,0 +1,16 @@
+-- 03-expand-concurrently.rollback.sql: phase expand of a pgphase plan.
+-- Runs outside a transaction, one statement at a time; concurrent builds wait for older transactions, hence the longer lock timeout.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 03-expand-concurrently.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 03-expand-concurrently.sql: returns the schema to what it was before that file ran.
+
+SET lock_timeout = '10min';
+SET statement_timeout = '0';
+
+-- public.users.users_email_key: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), metadata only
+-- waits for transactions using the index; blocks neither reads nor writes
+DROP INDEX CONCURRENTLY IF EXISTS public.users_email_key;
+
+-- public.events_user_id_created_at_idx: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), metadata only
+-- waits for transactions using the index; blocks neither reads nor writes
+DROP INDEX CONCURRENTLY IF EXISTS public.events_user_id_created_at_idx;

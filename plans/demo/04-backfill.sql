@@ -1,0 +1,14 @@
+-- 04-backfill.sql: phase backfill of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 04-backfill.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '0';
+
+-- public.users.display_name: ROW EXCLUSIVE (blocks other DDL), updates rows, ~5,000 rows (estimate)
+-- copy existing values into display_name, in one statement
+UPDATE public.users SET display_name = full_name WHERE display_name IS DISTINCT FROM full_name;
+
+COMMIT;

@@ -1,0 +1,26 @@
+-- 05-backfill-batched.sql: phase backfill of a pgphase plan.
+-- Runs outside a transaction: each batch commits on its own.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 05-backfill-batched.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+SET lock_timeout = '5s';
+SET statement_timeout = '0';
+
+-- public.order_items.quantity: ROW EXCLUSIVE (blocks other DDL), updates rows, ~50,000 rows (estimate)
+-- copy existing values into quantity_new, in batches of 10000, each committed; safe to stop and run again
+DO $backfill$
+DECLARE
+  changed bigint;
+  total bigint := 0;
+BEGIN
+  LOOP
+    UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE ctid IN (SELECT ctid FROM public.order_items WHERE quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint) LIMIT 10000 FOR UPDATE SKIP LOCKED);
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    total := total + changed;
+    COMMIT;
+    EXIT WHEN changed = 0;
+  END LOOP;
+  -- rows skipped while another session held them locked
+  UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint);
+END
+$backfill$;
