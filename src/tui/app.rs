@@ -43,6 +43,9 @@ pub struct App {
     /// Where `w` writes plan folders (`plans/`).
     pub plans_dir: PathBuf,
     pub quit: bool,
+    /// The terminal's size (columns, rows), as last reported: clicks and page moves lay the
+    /// screen out with it the way [`super::view`] does.
+    pub size: (u16, u16),
 }
 
 /// Progress while the catalog is read.
@@ -91,6 +94,8 @@ pub struct DiffView {
     pub filter: Option<Badge>,
     pub search: String,
     pub searching: bool,
+    /// The first visible row of the tree (kept so that the selection stays in view).
+    pub offset: usize,
     /// Scroll of the right pane.
     pub detail_scroll: u16,
     pub counts: BTreeMap<ChangeId, CountStatus>,
@@ -169,6 +174,7 @@ impl App {
             color,
             plans_dir,
             quit: false,
+            size: (80, 24),
         }
     }
 

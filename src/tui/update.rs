@@ -13,7 +13,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(app, key),
         Msg::Mouse(mouse) => on_mouse(app, mouse),
-        Msg::Resize(..) => Vec::new(),
+        Msg::Resize(width, height) => {
+            app.size = (width, height);
+            Vec::new()
+        }
         Msg::Progress {
             step,
             finished_queries,
