@@ -99,9 +99,12 @@ fn render_tree(
     frame.render_widget(block, area);
     let height = usize::from(inner.height);
     let width = usize::from(inner.width);
-    let lines: Vec<Line> = if rows.is_empty() {
-        vec![Line::styled(empty_text(session), theme.dim())]
-    } else {
+    if rows.is_empty() {
+        let text = Line::styled(empty_text(session), theme.dim());
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
+        return;
+    }
+    let lines: Vec<Line> = {
         let offset = scrolled(view.offset, view.selected, height, rows.len());
         rows.iter()
             .enumerate()
@@ -244,7 +247,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 .iter()
                 .position(|f| *f == app.diff.filter)
                 .unwrap_or(0);
-            let keep = rows.get(selected).map(|row| row.node);
+            let keep = rows.get(selected).map(|row| (row.node, row.node_key()));
             app.diff.filter = FILTERS[(at + 1) % FILTERS.len()];
             reselect(app, keep);
         }
@@ -285,14 +288,18 @@ fn select(app: &mut App, index: usize) {
     app.diff.offset = scrolled(app.diff.offset, index, tree_height(app), count);
 }
 
-/// Selects the row of `node` in the rows as they are now, else the first change shown.
-fn reselect(app: &mut App, node: Option<Node>) {
+/// Selects the row of `node` (a change, or the node with that key) in the rows as they are now,
+/// else the first change shown.
+fn reselect(app: &mut App, node: Option<(Node, String)>) {
     let Some(session) = &app.session else {
         return;
     };
     let rows = tree::rows(session, &app.diff);
     let index = node
-        .and_then(|node| rows.iter().position(|row| row.node == node))
+        .and_then(|(node, key)| {
+            rows.iter()
+                .position(|row| row.node == node && row.node_key() == key)
+        })
         .or_else(|| {
             rows.iter()
                 .position(|row| matches!(row.node, Node::Change(_)))
@@ -397,3 +404,6 @@ pub fn on_click(app: &mut App, column: u16, row: u16) -> Vec<Effect> {
     }
     Vec::new()
 }
+
+#[cfg(test)]
+mod tests;

@@ -26,6 +26,8 @@ pub enum DiffLine {
     Same(String),
     Live(String),
     Desired(String),
+    /// Unchanged lines left out between two changed places.
+    Skipped,
 }
 
 /// The object a change is about on the live side and on the desired side (they differ only
@@ -96,20 +98,46 @@ pub fn ddl(schema: &Schema, object: Object<'_>) -> String {
     text
 }
 
-/// The lines of the live and the desired DDL, compared.
+/// How many unchanged lines are kept around each changed place.
+const CONTEXT: usize = 3;
+
+/// The lines of the live and the desired DDL, compared: each changed place with a few unchanged
+/// lines around it, or every line when nothing differs.
 #[must_use]
 pub fn diff_lines(live: &str, desired: &str) -> Vec<DiffLine> {
-    TextDiff::from_lines(live, desired)
-        .iter_all_changes()
-        .map(|change| {
-            let line = change.value().trim_end_matches('\n').to_owned();
-            match change.tag() {
-                ChangeTag::Equal => DiffLine::Same(line),
-                ChangeTag::Delete => DiffLine::Live(line),
-                ChangeTag::Insert => DiffLine::Desired(line),
-            }
-        })
-        .collect()
+    let diff = TextDiff::from_lines(live, desired);
+    let groups = diff.grouped_ops(CONTEXT);
+    if groups.is_empty() {
+        return live
+            .lines()
+            .map(|line| DiffLine::Same(line.to_owned()))
+            .collect();
+    }
+    let mut out = Vec::new();
+    for (i, group) in groups.iter().enumerate() {
+        let starts_later = group.first().is_some_and(|op| op.old_range().start > 0);
+        if i > 0 || starts_later {
+            out.push(DiffLine::Skipped);
+        }
+        for op in group {
+            out.extend(diff.iter_changes(op).map(|change| {
+                let line = change.value().trim_end_matches('\n').to_owned();
+                match change.tag() {
+                    ChangeTag::Equal => DiffLine::Same(line),
+                    ChangeTag::Delete => DiffLine::Live(line),
+                    ChangeTag::Insert => DiffLine::Desired(line),
+                }
+            }));
+        }
+    }
+    let ends_early = groups
+        .last()
+        .and_then(|group| group.last())
+        .is_some_and(|op| op.old_range().end < live.lines().count());
+    if ends_early {
+        out.push(DiffLine::Skipped);
+    }
+    out
 }
 
 /// A schema holding `object` alone (and its namespace, without the namespace's other objects).
@@ -263,6 +291,18 @@ mod tests {
     fn other_statements_stay_on_one_line() {
         let index = "CREATE INDEX i ON public.t USING btree (a, b)";
         assert_eq!(laid_out(index), index);
+    }
+
+    #[test]
+    fn a_long_diff_keeps_only_the_lines_around_each_change() {
+        let live: String = (1..=20).map(|n| format!("{n}\n")).collect();
+        let desired = live.replace("10\n", "ten\n");
+        let lines = diff_lines(&live, &desired);
+        assert_eq!(lines.first(), Some(&DiffLine::Skipped));
+        assert_eq!(lines.last(), Some(&DiffLine::Skipped));
+        assert_eq!(lines.len(), 2 + 3 + 2 + 3);
+        assert!(lines.contains(&DiffLine::Live("10".to_owned())));
+        assert!(lines.contains(&DiffLine::Desired("ten".to_owned())));
     }
 
     #[test]

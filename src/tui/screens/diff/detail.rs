@@ -39,8 +39,8 @@ fn node_lines(session: &Session, row: &Row<'_>, theme: Theme) -> Vec<Line<'stati
     if let Some(table) = row.table {
         let table = TableRef::new(row.schema, table);
         let object = Object::Relation(&table);
-        push_ddl(&mut out, session, object, object, theme);
         push_facts(&mut out, session, Some(&table), theme);
+        push_ddl(&mut out, session, object, object, theme);
     }
     out
 }
@@ -78,6 +78,13 @@ fn change_lines(
     if let Change::Unsupported { detail, .. } = change {
         out.push(Line::raw(detail.clone()));
     }
+    let (schema, table) = super::tree::location(change);
+    let table = table.map(|table| TableRef::new(schema, table));
+    push_facts(&mut out, session, table.as_ref(), theme);
+    push_counts(&mut out, view, change, theme);
+    if let Some((live, desired)) = definition::objects(change) {
+        push_ddl(&mut out, session, live, desired, theme);
+    }
     if let Some(rule) = rule {
         let explanation = rule.explanation();
         for (heading, text) in [
@@ -90,13 +97,6 @@ fn change_lines(
             out.push(Line::raw(text));
         }
     }
-    if let Some((live, desired)) = definition::objects(change) {
-        push_ddl(&mut out, session, live, desired, theme);
-    }
-    let (schema, table) = super::tree::location(change);
-    let table = table.map(|table| TableRef::new(schema, table));
-    push_facts(&mut out, session, table.as_ref(), theme);
-    push_counts(&mut out, view, change, theme);
     out
 }
 
@@ -125,6 +125,7 @@ fn push_ddl(
             DiffLine::Same(text) => Line::raw(format!(" {text}")),
             DiffLine::Live(text) => Line::styled(format!("-{text}"), theme.removed()),
             DiffLine::Desired(text) => Line::styled(format!("+{text}"), theme.added()),
+            DiffLine::Skipped => Line::styled(" ⋯", theme.dim()),
         });
     }
 }
