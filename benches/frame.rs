@@ -33,7 +33,9 @@ fn main() {
     let mut times: Vec<Duration> = (0..FRAMES)
         .map(|_| {
             let start = Instant::now();
-            terminal.draw(|frame| pgphase::tui::view(&app, frame)).unwrap();
+            terminal
+                .draw(|frame| pgphase::tui::view(&app, frame))
+                .unwrap();
             start.elapsed()
         })
         .collect();

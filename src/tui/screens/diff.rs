@@ -177,10 +177,7 @@ fn change_label(session: &Session, row: &Row<'_>, index: usize) -> String {
     let object = change.object();
     let mut rest = object.as_str();
     for prefix in [Some(row.schema), row.table].into_iter().flatten() {
-        if let Some(stripped) = rest
-            .strip_prefix(prefix)
-            .and_then(|r| r.strip_prefix('.'))
-        {
+        if let Some(stripped) = rest.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) {
             rest = stripped;
         }
     }
@@ -383,10 +380,8 @@ pub fn on_click(app: &mut App, column: u16, row: u16) -> Vec<Effect> {
     let body = Rect::new(0, 1, width, height.saturating_sub(2));
     let [left, _] = panes(body);
     let inner = left.inner(Margin::new(1, 1));
-    let inside = column >= inner.x
-        && column < inner.right()
-        && row >= inner.y
-        && row < inner.bottom();
+    let inside =
+        column >= inner.x && column < inner.right() && row >= inner.y && row < inner.bottom();
     if !inside {
         return Vec::new();
     }

@@ -15,7 +15,10 @@ pub enum Object<'a> {
     /// An enum, a domain or a composite type.
     Type(&'a TableRef),
     Sequence(&'a TableRef),
-    Function { schema: &'a str, key: &'a str },
+    Function {
+        schema: &'a str,
+        key: &'a str,
+    },
     Schema(&'a str),
     Extension(&'a str),
 }
@@ -36,7 +39,9 @@ pub enum DiffLine {
 pub fn objects(change: &Change) -> Option<(Object<'_>, Object<'_>)> {
     let same = |object| Some((object, object));
     match change {
-        Change::RenameTable { from, to, .. } => Some((Object::Relation(from), Object::Relation(to))),
+        Change::RenameTable { from, to, .. } => {
+            Some((Object::Relation(from), Object::Relation(to)))
+        }
         Change::CreateSchema { schema } | Change::DropSchema { schema } => {
             same(Object::Schema(schema))
         }

@@ -13,7 +13,12 @@ use crate::tui::theme::Theme;
 
 /// The pane's lines for the selected row.
 #[must_use]
-pub fn lines(session: &Session, view: &DiffView, row: &Row<'_>, theme: Theme) -> Vec<Line<'static>> {
+pub fn lines(
+    session: &Session,
+    view: &DiffView,
+    row: &Row<'_>,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     match row.node {
         Node::Change(index) => match session.changes.get(index) {
             Some(change) => change_lines(session, view, index, change, theme),

@@ -2,9 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
@@ -117,7 +115,12 @@ fn outline(app: &App) -> Vec<String> {
                 Node::Table => format!("{indent}{} ({})", row.table.unwrap(), row.changes),
                 Node::Change(i) => {
                     let change = &session.changes[i];
-                    format!("{indent}{} {} [{}]", change.kind(), change.object(), row.worst)
+                    format!(
+                        "{indent}{} {} [{}]",
+                        change.kind(),
+                        change.object(),
+                        row.worst
+                    )
                 }
             }
         })
@@ -184,7 +187,10 @@ fn the_filter_cycles_through_the_badges_and_keeps_what_reaches_it() {
         ]
     );
     // The selection moves to the first change shown.
-    assert_eq!(selected_text(&app), "drop-column public.orders.note [loses data]");
+    assert_eq!(
+        selected_text(&app),
+        "drop-column public.orders.note [loses data]"
+    );
     key(&mut app, KeyCode::Char('f'));
     key(&mut app, KeyCode::Char('f'));
     assert_eq!(app.diff.filter, Some(Badge::BreaksClients));
@@ -243,7 +249,16 @@ fn toggle_collapses_a_node_or_the_node_holding_a_change() {
     assert_eq!(selected_text(&app), "users (1)");
     select_row(&mut app, "public");
     key(&mut app, KeyCode::Char(' '));
-    assert_eq!(outline(&app), vec!["audit (2)", "  create-schema audit [safe]", "  events (1)", "    create-table audit.events [safe]", "public (5)"]);
+    assert_eq!(
+        outline(&app),
+        vec![
+            "audit (2)",
+            "  create-schema audit [safe]",
+            "  events (1)",
+            "    create-table audit.events [safe]",
+            "public (5)"
+        ]
+    );
 }
 
 #[test]
@@ -263,7 +278,10 @@ fn moves_stay_within_the_rows() {
     key(&mut app, KeyCode::Char('J'));
     assert_eq!(app.diff.detail_scroll, 2);
     key(&mut app, KeyCode::Char('g'));
-    assert_eq!(app.diff.detail_scroll, 0, "a new selection scrolls the detail back");
+    assert_eq!(
+        app.diff.detail_scroll, 0,
+        "a new selection scrolls the detail back"
+    );
 }
 
 #[test]
@@ -308,7 +326,10 @@ fn count_asks_for_the_count_and_shows_the_result() {
             change: Box::new(change.clone()),
         }]
     );
-    assert_eq!(app.diff.counts.get(&change.id()), Some(&CountStatus::Running));
+    assert_eq!(
+        app.diff.counts.get(&change.id()),
+        Some(&CountStatus::Running)
+    );
     let fact = crate::rules::set_not_null::null_count_fact(3);
     update(
         &mut app,
@@ -333,7 +354,9 @@ fn count_on_a_change_with_nothing_to_count_says_so() {
     select_row(&mut app, "add-column");
     let effects = key(&mut app, KeyCode::Char('c'));
     assert!(effects.is_empty());
-    assert!(matches!(app.overlay, Some(Overlay::Message(ref text)) if text.starts_with("Nothing to count")));
+    assert!(
+        matches!(app.overlay, Some(Overlay::Message(ref text)) if text.starts_with("Nothing to count"))
+    );
     assert_eq!(app.generation, 0);
 }
 
@@ -351,7 +374,13 @@ fn a_click_selects_the_row_under_it() {
     assert_eq!(app.diff.selected, 5);
     assert_eq!(selected_text(&app), "orders (4)");
     // A click in the detail pane changes nothing.
-    update(&mut app, Msg::Mouse(MouseEvent { column: 70, ..click }));
+    update(
+        &mut app,
+        Msg::Mouse(MouseEvent {
+            column: 70,
+            ..click
+        }),
+    );
     assert_eq!(app.diff.selected, 5);
 }
 
@@ -381,7 +410,10 @@ fn a_table_node_shows_its_whole_ddl_diff_and_facts() {
     let terminal = render(&app, 100, 30);
     let text = format!("{:?}", terminal.backend().buffer());
     assert!(text.contains("-  note text,"), "{text}");
-    assert!(text.contains("+  created_at timestamp with time zone"), "{text}");
+    assert!(
+        text.contains("+  created_at timestamp with time zone"),
+        "{text}"
+    );
 }
 
 /// The cell where `text` starts on screen row `y`.

@@ -90,7 +90,13 @@ pub fn rows<'a>(session: &'a Session, view: &DiffView) -> Vec<Row<'a>> {
     for schema_group in shown.chunk_by(|a, b| a.0 == b.0) {
         let schema = schema_group[0].0;
         let collapsed = view.collapsed.contains(schema);
-        rows.push(node_row(Node::Schema, schema, None, schema_group, collapsed));
+        rows.push(node_row(
+            Node::Schema,
+            schema,
+            None,
+            schema_group,
+            collapsed,
+        ));
         if collapsed {
             continue;
         }
