@@ -309,9 +309,8 @@ fn reselect(app: &mut App, node: Option<(Node, String)>) {
 /// Collapses or expands a node; on a change, collapses the node that holds it and selects it.
 fn toggle(app: &mut App, node: Node, key: String) {
     let collapsed = &mut app.diff.collapsed;
-    if matches!(node, Node::Change(_)) {
-        collapsed.insert(key.clone());
-    } else if !collapsed.remove(&key) {
+    let expand = !matches!(node, Node::Change(_)) && collapsed.remove(&key);
+    if !expand {
         collapsed.insert(key.clone());
     }
     let Some(session) = &app.session else {
