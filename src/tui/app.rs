@@ -46,6 +46,9 @@ pub struct App {
     /// the view drew there; (0, 0) until known.
     pub size: (u16, u16),
     pub quit: bool,
+    /// The terminal's size (columns, rows), as last reported: clicks and page moves lay the
+    /// screen out with it the way [`super::view`] does.
+    pub size: (u16, u16),
 }
 
 /// Progress while the catalog is read.
@@ -94,6 +97,8 @@ pub struct DiffView {
     pub filter: Option<Badge>,
     pub search: String,
     pub searching: bool,
+    /// The first visible row of the tree (kept so that the selection stays in view).
+    pub offset: usize,
     /// Scroll of the right pane.
     pub detail_scroll: u16,
     pub counts: BTreeMap<ChangeId, CountStatus>,
@@ -176,6 +181,7 @@ impl App {
             plans_dir,
             size: (0, 0),
             quit: false,
+            size: (80, 24),
         }
     }
 

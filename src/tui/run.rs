@@ -56,6 +56,9 @@ async fn event_loop(
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(io_error)?;
     perform(Effect::Load, inputs, &sender);
+    if let Ok(size) = terminal.size() {
+        update(app, Msg::Resize(size.width, size.height));
+    }
     loop {
         terminal.draw(|frame| view(app, frame)).map_err(io_error)?;
         let msg = tokio::select! {
