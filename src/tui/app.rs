@@ -42,9 +42,6 @@ pub struct App {
     pub color: bool,
     /// Where `w` writes plan folders (`plans/`).
     pub plans_dir: PathBuf,
-    /// The terminal's size (columns, rows) as last reported, so clicks can be mapped to what
-    /// the view drew there; (0, 0) until known.
-    pub size: (u16, u16),
     pub quit: bool,
     /// The terminal's size (columns, rows), as last reported: clicks and page moves lay the
     /// screen out with it the way [`super::view`] does.
@@ -179,7 +176,6 @@ impl App {
             generation: 0,
             color,
             plans_dir,
-            size: (0, 0),
             quit: false,
             size: (80, 24),
         }

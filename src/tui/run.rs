@@ -32,9 +32,6 @@ pub async fn run(inputs: Inputs) -> Result<(), Error> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut app = App::new(inputs.plans_dir.clone(), color);
     let mut terminal = ratatui::init();
-    if let Ok(size) = terminal.size() {
-        app.size = (size.width, size.height);
-    }
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
     let result = event_loop(&mut app, &mut terminal, &inputs).await;
     let _ = execute!(std::io::stdout(), DisableMouseCapture);

@@ -104,7 +104,8 @@ fn processes_using(dir: &Path) -> Vec<String> {
     for entry in entries.flatten() {
         if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
             let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            if cmdline.contains(&needle) {
+            // The tmux session's own command (and its shell) name the directory too.
+            if cmdline.contains(&needle) && !cmdline.contains("pgphase exited with") {
                 found.push(cmdline);
             }
         }
@@ -155,7 +156,7 @@ fn the_demo_goes_from_the_diff_to_a_written_plan_and_cleans_up() {
     // Each screen is recognised by its footer, which comes from the key map.
     tmux.wait_for("filter by risk", START_TIMEOUT);
     tmux.keys(&["Tab"]);
-    tmux.wait_for("accept remaining defaults", STEP_TIMEOUT);
+    tmux.wait_for("all defaults", STEP_TIMEOUT);
     tmux.keys(&["D"]);
     tmux.wait_for("Accept the defaults?", STEP_TIMEOUT);
     tmux.keys(&["y"]);
@@ -188,6 +189,9 @@ fn the_demo_goes_from_the_diff_to_a_written_plan_and_cleans_up() {
         );
     }
 
+    // The first key closes the "Wrote …" message; then quit.
+    tmux.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
     tmux.keys(&["q"]);
     std::thread::sleep(Duration::from_millis(500));
     if tmux.screen().contains("Quit anyway?") {
