@@ -41,6 +41,18 @@ pub enum Action {
     ScrollDetailDown,
 }
 
+/// How the footer treats a binding when the line is too short for all of them: the keys that
+/// move between screens and get help are always there, then the screen's own keys, then the
+/// arrows everyone knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Hint {
+    Always,
+    Screen,
+    Arrows,
+    /// Listed in the help only.
+    HelpOnly,
+}
+
 /// One binding.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
@@ -53,8 +65,8 @@ pub struct Binding {
     pub help: &'static str,
     /// Where it works; empty means every screen.
     pub screens: &'static [Screen],
-    /// Shown in the footer (the rest only in the help).
-    pub in_footer: bool,
+    /// Whether and how eagerly the footer shows it (the help shows every binding).
+    pub hint: Hint,
 }
 
 const DIFF: &[Screen] = &[Screen::Diff];
@@ -69,7 +81,7 @@ const fn bind(
     label: &'static str,
     help: &'static str,
     screens: &'static [Screen],
-    in_footer: bool,
+    hint: Hint,
 ) -> Binding {
     Binding {
         code,
@@ -78,22 +90,36 @@ const fn bind(
         label,
         help,
         screens,
-        in_footer,
+        hint,
     }
 }
 
 /// Every binding, in the order the help lists them.
 pub const BINDINGS: &[Binding] = &[
-    bind(KeyCode::Up, Action::Up, "↑/k", "up", LISTS, true),
-    bind(KeyCode::Char('k'), Action::Up, "↑/k", "up", LISTS, false),
-    bind(KeyCode::Down, Action::Down, "↓/j", "down", LISTS, true),
+    bind(KeyCode::Up, Action::Up, "↑/k", "up", LISTS, Hint::Arrows),
+    bind(
+        KeyCode::Char('k'),
+        Action::Up,
+        "↑/k",
+        "up",
+        LISTS,
+        Hint::HelpOnly,
+    ),
+    bind(
+        KeyCode::Down,
+        Action::Down,
+        "↓/j",
+        "down",
+        LISTS,
+        Hint::Arrows,
+    ),
     bind(
         KeyCode::Char('j'),
         Action::Down,
         "↓/j",
         "down",
         LISTS,
-        false,
+        Hint::HelpOnly,
     ),
     bind(
         KeyCode::PageUp,
@@ -101,7 +127,7 @@ pub const BINDINGS: &[Binding] = &[
         "PgUp",
         "page up",
         LISTS,
-        false,
+        Hint::HelpOnly,
     ),
     bind(
         KeyCode::PageDown,
@@ -109,25 +135,39 @@ pub const BINDINGS: &[Binding] = &[
         "PgDn",
         "page down",
         LISTS,
-        false,
+        Hint::HelpOnly,
     ),
-    bind(KeyCode::Home, Action::Top, "Home/g", "first", LISTS, false),
+    bind(
+        KeyCode::Home,
+        Action::Top,
+        "Home/g",
+        "first",
+        LISTS,
+        Hint::HelpOnly,
+    ),
     bind(
         KeyCode::Char('g'),
         Action::Top,
         "Home/g",
         "first",
         LISTS,
-        false,
+        Hint::HelpOnly,
     ),
-    bind(KeyCode::End, Action::Bottom, "End/G", "last", LISTS, false),
+    bind(
+        KeyCode::End,
+        Action::Bottom,
+        "End/G",
+        "last",
+        LISTS,
+        Hint::HelpOnly,
+    ),
     bind(
         KeyCode::Char('G'),
         Action::Bottom,
         "End/G",
         "last",
         LISTS,
-        false,
+        Hint::HelpOnly,
     ),
     bind(
         KeyCode::Char(' '),
@@ -135,7 +175,7 @@ pub const BINDINGS: &[Binding] = &[
         "space",
         "expand/collapse",
         DIFF,
-        true,
+        Hint::Screen,
     ),
     bind(
         KeyCode::Char('f'),
@@ -143,7 +183,7 @@ pub const BINDINGS: &[Binding] = &[
         "f",
         "filter by risk",
         DIFF,
-        true,
+        Hint::Screen,
     ),
     bind(
         KeyCode::Char('/'),
@@ -151,7 +191,7 @@ pub const BINDINGS: &[Binding] = &[
         "/",
         "search",
         DIFF,
-        true,
+        Hint::Screen,
     ),
     bind(
         KeyCode::Char('c'),
@@ -159,7 +199,7 @@ pub const BINDINGS: &[Binding] = &[
         "c",
         "count NULLs…",
         DIFF,
-        true,
+        Hint::Screen,
     ),
     bind(
         KeyCode::Char('J'),
@@ -167,7 +207,7 @@ pub const BINDINGS: &[Binding] = &[
         "J/K",
         "scroll the right pane",
         &[Screen::Diff, Screen::Plan],
-        false,
+        Hint::HelpOnly,
     ),
     bind(
         KeyCode::Char('K'),
@@ -175,7 +215,7 @@ pub const BINDINGS: &[Binding] = &[
         "J/K",
         "scroll the right pane",
         &[Screen::Diff, Screen::Plan],
-        false,
+        Hint::HelpOnly,
     ),
     bind(
         KeyCode::Enter,
@@ -183,7 +223,7 @@ pub const BINDINGS: &[Binding] = &[
         "enter",
         "choose",
         DECISIONS,
-        true,
+        Hint::Screen,
     ),
     bind(
         KeyCode::Backspace,
@@ -191,16 +231,23 @@ pub const BINDINGS: &[Binding] = &[
         "backspace",
         "back",
         DECISIONS,
-        false,
+        Hint::HelpOnly,
     ),
-    bind(KeyCode::Left, Action::Back, "←", "back", DECISIONS, true),
+    bind(
+        KeyCode::Left,
+        Action::Back,
+        "←",
+        "back",
+        DECISIONS,
+        Hint::Screen,
+    ),
     bind(
         KeyCode::Char('D'),
         Action::Defaults,
         "D",
         "all defaults",
         DECISIONS,
-        true,
+        Hint::Screen,
     ),
     bind(
         KeyCode::Char('r'),
@@ -208,7 +255,7 @@ pub const BINDINGS: &[Binding] = &[
         "r",
         "statements/rollback",
         PLAN,
-        true,
+        Hint::Screen,
     ),
     bind(
         KeyCode::Char('w'),
@@ -216,7 +263,7 @@ pub const BINDINGS: &[Binding] = &[
         "w",
         "write plan",
         PLAN,
-        true,
+        Hint::Screen,
     ),
     bind(
         KeyCode::Tab,
@@ -224,7 +271,7 @@ pub const BINDINGS: &[Binding] = &[
         "tab",
         "next screen",
         LISTS,
-        true,
+        Hint::Always,
     ),
     bind(
         KeyCode::BackTab,
@@ -232,10 +279,24 @@ pub const BINDINGS: &[Binding] = &[
         "S-tab",
         "previous screen",
         LISTS,
-        false,
+        Hint::HelpOnly,
     ),
-    bind(KeyCode::Char('?'), Action::Help, "?", "help", ALL, true),
-    bind(KeyCode::Char('q'), Action::Quit, "q", "quit", ALL, true),
+    bind(
+        KeyCode::Char('?'),
+        Action::Help,
+        "?",
+        "help",
+        ALL,
+        Hint::Always,
+    ),
+    bind(
+        KeyCode::Char('q'),
+        Action::Quit,
+        "q",
+        "quit",
+        ALL,
+        Hint::Always,
+    ),
 ];
 
 /// The action `key` has on `screen`, if any. Typing into a text field is handled before this.
@@ -254,14 +315,34 @@ pub fn action_for(screen: Screen, key: &KeyEvent) -> Option<Action> {
         .map(|b| b.action)
 }
 
-/// The footer's (key, help) pairs for `screen`, once per label.
+/// The footer's (key, help) pairs for `screen` that fit in `width` columns, each label once,
+/// in key-map order; when they do not all fit, the eager hints win (see [`Hint`]).
 #[must_use]
-pub fn footer(screen: Screen) -> Vec<(&'static str, &'static str)> {
-    unique(
+pub fn footer(screen: Screen, width: usize) -> Vec<(&'static str, &'static str)> {
+    let hints: Vec<(&Binding, usize)> = unique_bindings(
         BINDINGS
             .iter()
-            .filter(|b| b.in_footer && applies(b, screen)),
+            .filter(|b| b.hint != Hint::HelpOnly && applies(b, screen)),
     )
+    .into_iter()
+    .map(|b| (b, b.label.chars().count() + b.help.chars().count() + 3))
+    .collect();
+    let mut room = width;
+    let mut shown = vec![false; hints.len()];
+    for pass in [Hint::Always, Hint::Screen, Hint::Arrows] {
+        for (i, (binding, cost)) in hints.iter().enumerate() {
+            if binding.hint == pass && *cost <= room {
+                room -= cost;
+                shown[i] = true;
+            }
+        }
+    }
+    hints
+        .iter()
+        .zip(shown)
+        .filter(|(_, shown)| *shown)
+        .map(|((b, _), _)| (b.label, b.help))
+        .collect()
 }
 
 /// Every (key, help) pair that works on `screen`, once per label, for the help overlay.
@@ -275,10 +356,18 @@ fn applies(binding: &Binding, screen: Screen) -> bool {
 }
 
 fn unique<'a>(bindings: impl Iterator<Item = &'a Binding>) -> Vec<(&'static str, &'static str)> {
-    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+    unique_bindings(bindings)
+        .into_iter()
+        .map(|b| (b.label, b.help))
+        .collect()
+}
+
+/// The bindings with the first of each label.
+fn unique_bindings<'a>(bindings: impl Iterator<Item = &'a Binding>) -> Vec<&'a Binding> {
+    let mut out: Vec<&Binding> = Vec::new();
     for binding in bindings {
-        if !out.iter().any(|(label, _)| *label == binding.label) {
-            out.push((binding.label, binding.help));
+        if !out.iter().any(|b| b.label == binding.label) {
+            out.push(binding);
         }
     }
     out
@@ -290,6 +379,14 @@ mod tests {
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn a_short_footer_keeps_screens_help_and_quit_then_the_screens_own_keys() {
+        let labels: Vec<&str> = footer(Screen::Plan, 74).iter().map(|(l, _)| *l).collect();
+        assert_eq!(labels, ["r", "w", "tab", "?", "q"]);
+        let labels: Vec<&str> = footer(Screen::Plan, 36).iter().map(|(l, _)| *l).collect();
+        assert_eq!(labels, ["tab", "?", "q"]);
     }
 
     #[test]
@@ -309,7 +406,7 @@ mod tests {
 
     #[test]
     fn the_footer_lists_each_key_once_and_only_where_it_works() {
-        let footer = footer(Screen::Diff);
+        let footer = footer(Screen::Diff, 200);
         assert_eq!(
             footer.iter().filter(|(label, _)| *label == "↑/k").count(),
             1

@@ -68,28 +68,12 @@ fn header_line(app: &App, theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The key hints that fit in `width`, in key-map order: next screen, help and quit always,
-/// then the screen's own keys before the arrows everyone knows (the help lists them all).
+/// The key hints that fit in `width` (the key map says which go first).
 fn footer_line(screen: Screen, theme: Theme, width: u16) -> Line<'static> {
-    let hints = keys::footer(screen);
-    let always = |label: &str| matches!(label, "?" | "q" | "tab");
-    let arrows = |label: &str| matches!(label, "↑/k" | "↓/j");
-    let cost = |(label, help): &(&str, &str)| label.chars().count() + help.chars().count() + 3;
-    let mut room = usize::from(width);
-    let mut shown = vec![false; hints.len()];
-    let passes: [&dyn Fn(&str) -> bool; 3] = [&always, &|l| !always(l) && !arrows(l), &arrows];
-    for pass in passes {
-        for (i, hint) in hints.iter().enumerate() {
-            if pass(hint.0) && cost(hint) <= room {
-                room -= cost(hint);
-                shown[i] = true;
-            }
-        }
-    }
     let mut spans = Vec::new();
-    for (hint, _) in hints.iter().zip(&shown).filter(|(_, shown)| **shown) {
-        spans.push(Span::styled(format!(" {}", hint.0), theme.key()));
-        spans.push(Span::raw(format!(" {} ", hint.1)));
+    for (label, help) in keys::footer(screen, usize::from(width)) {
+        spans.push(Span::styled(format!(" {label}"), theme.key()));
+        spans.push(Span::raw(format!(" {help} ")));
     }
     Line::from(spans)
 }
