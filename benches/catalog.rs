@@ -6,18 +6,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use pgphase::cluster::{ClusterOptions, TempCluster};
 use pgphase::source::postgres::{self, ConnectOptions, IntrospectOptions};
 use pgphase::source::yaml;
 
-#[path = "../tests/support/synthetic.rs"]
-mod synthetic;
+#[path = "support/measure.rs"]
+#[allow(dead_code)] // each benchmark uses a part
+mod measure;
 
-/// Each timing is the median of this many runs.
-const RUNS: usize = 3;
+use measure::{create_database, median, ms, peak_rss_mb, reset_peak_rss, time_pg_dump};
 
 fn main() {
     let sizes: Vec<usize> = std::env::args()
@@ -104,76 +103,4 @@ fn bench_size(runtime: &tokio::runtime::Runtime, cluster: &TempCluster, tables: 
         ms(read),
         text.len() as f64 / 1e6
     );
-}
-
-async fn create_database(cluster: &TempCluster, database: &str, tables: usize) {
-    let admin = connect(&cluster.url("postgres")).await;
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {database}"))
-        .await
-        .unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {database}"))
-        .await
-        .unwrap();
-    let client = connect(&cluster.url(database)).await;
-    let started = Instant::now();
-    client
-        .batch_execute(&synthetic::synthetic_schema_sql(tables))
-        .await
-        .unwrap();
-    client.batch_execute("ANALYZE").await.unwrap();
-    eprintln!(
-        "created {tables} tables in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-}
-
-async fn connect(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-}
-
-fn time_pg_dump(cluster: &TempCluster, database: &str) -> Duration {
-    let started = Instant::now();
-    let status = Command::new("pg_dump")
-        .args([
-            "--schema-only",
-            "-f",
-            "/dev/null",
-            "-d",
-            &cluster.url(database),
-        ])
-        .status()
-        .expect("pg_dump runs");
-    assert!(status.success(), "pg_dump failed");
-    started.elapsed()
-}
-
-fn median(mut run: impl FnMut() -> Duration) -> Duration {
-    let mut times: Vec<Duration> = (0..RUNS).map(|_| run()).collect();
-    times.sort();
-    times[RUNS / 2]
-}
-
-fn ms(duration: Duration) -> String {
-    format!("{:.0} ms", duration.as_secs_f64() * 1000.0)
-}
-
-/// Resets the kernel's peak-RSS mark for this process (Linux: write 5 to clear_refs).
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// Peak resident set size since the last reset, from /proc/self/status (VmHWM).
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }

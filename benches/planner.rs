@@ -21,11 +21,12 @@ use pgphase::schema::{Check, Column, Index, IndexKey, KeyTarget};
 use pgphase::source::postgres::{self, ConnectOptions, IntrospectOptions};
 use pgphase::source::yaml;
 
-#[path = "../tests/support/synthetic.rs"]
-mod synthetic;
+#[path = "support/measure.rs"]
+#[allow(dead_code)] // each benchmark uses a part
+mod measure;
 
-/// Each timing is the median of this many runs.
-const RUNS: usize = 3;
+use measure::{create_database, median, ms, time_pg_dump, vm_hwm_mb};
+
 /// One table in this many is changed.
 const CHANGED_EVERY: usize = 20;
 
@@ -207,64 +208,4 @@ fn time_plan(
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-}
-
-fn vm_hwm_mb(status: &str) -> Option<f64> {
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-}
-
-async fn create_database(cluster: &TempCluster, database: &str, tables: usize) {
-    let admin = connect(&cluster.url("postgres")).await;
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {database}"))
-        .await
-        .unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {database}"))
-        .await
-        .unwrap();
-    let client = connect(&cluster.url(database)).await;
-    client
-        .batch_execute(&synthetic::synthetic_schema_sql(tables))
-        .await
-        .unwrap();
-    client.batch_execute("ANALYZE").await.unwrap();
-}
-
-async fn connect(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-}
-
-fn time_pg_dump(cluster: &TempCluster, database: &str) -> Duration {
-    let started = Instant::now();
-    let status = Command::new("pg_dump")
-        .args([
-            "--schema-only",
-            "-f",
-            "/dev/null",
-            "-d",
-            &cluster.url(database),
-        ])
-        .status()
-        .expect("pg_dump runs");
-    assert!(status.success(), "pg_dump failed");
-    started.elapsed()
-}
-
-fn median(mut run: impl FnMut() -> Duration) -> Duration {
-    let mut times: Vec<Duration> = (0..RUNS).map(|_| run()).collect();
-    times.sort();
-    times[RUNS / 2]
-}
-
-fn ms(duration: Duration) -> String {
-    format!("{:.0} ms", duration.as_secs_f64() * 1000.0)
 }
