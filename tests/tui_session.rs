@@ -183,7 +183,21 @@ fn an_existing_plan_folder_is_replaced_only_after_asking() {
     let plans = tempfile::tempdir().unwrap();
     std::fs::create_dir(plans.path().join("nickname")).unwrap();
     let mut app = walk_to_the_plan(plans.path());
-    assert_eq!(write_as(&mut app, "nickname"), Vec::new());
+    let effects = write_as(&mut app, "nickname");
+    let [
+        Effect::Write {
+            dir,
+            files,
+            force: false,
+        },
+    ] = &effects[..]
+    else {
+        panic!("{effects:?}");
+    };
+    // What the runner does with the effect: the folder is there, so nothing is written.
+    let reply = pgphase::tui::work::write(dir.clone(), files, false);
+    assert!(std::fs::read_dir(dir).unwrap().next().is_none());
+    update(&mut app, reply);
     assert_eq!(
         app.overlay,
         Some(Overlay::ConfirmReplace {

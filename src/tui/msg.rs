@@ -29,7 +29,17 @@ pub enum Msg {
         result: Result<Vec<Fact>, String>,
     },
     /// A plan folder was written (or not).
-    Written(Result<PathBuf, String>),
+    Written(Result<PathBuf, WriteFailure>),
+}
+
+/// Why a plan folder was not written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteFailure {
+    /// The folder exists and replacing it was not asked for: the user is asked.
+    Exists {
+        name: String,
+    },
+    Failed(String),
 }
 
 /// Work for the runner; its result comes back as a [`Msg`].

@@ -93,11 +93,7 @@ fn perform(effect: Effect, inputs: &Inputs, sender: &mpsc::UnboundedSender<Msg>)
                 Effect::Count { generation, change } => {
                     Some(super::work::count(&inputs, generation, change).await)
                 }
-                Effect::Write { dir, files, force } => Some(Msg::Written(
-                    crate::output::write_plan_folder(&dir, &files, force)
-                        .map(|()| dir)
-                        .map_err(|error| error.to_string()),
-                )),
+                Effect::Write { dir, files, force } => Some(super::work::write(dir, &files, force)),
                 Effect::Quit => None,
             };
             if let Some(msg) = msg {

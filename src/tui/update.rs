@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKi
 
 use super::app::{App, CountStatus, Overlay, Screen};
 use super::keys::{self, Action};
-use super::msg::{Effect, Msg};
+use super::msg::{Effect, Msg, WriteFailure};
 use super::screens;
 
 /// Applies `msg` to `app` and returns the work to do.
@@ -49,12 +49,19 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             on_counted(app, generation, change, result);
             Vec::new()
         }
-        Msg::Written(result) => {
-            app.overlay = Some(Overlay::Message(match &result {
-                Ok(path) => format!("Wrote {}", path.display()),
-                Err(error) => format!("The plan was not written: {error}"),
-            }));
-            app.plan.written = result.ok();
+        Msg::Written(Ok(path)) => {
+            app.overlay = Some(Overlay::Message(format!("Wrote {}", path.display())));
+            app.plan.written = Some(path);
+            Vec::new()
+        }
+        Msg::Written(Err(WriteFailure::Exists { name })) => {
+            app.overlay = Some(Overlay::ConfirmReplace { name });
+            Vec::new()
+        }
+        Msg::Written(Err(WriteFailure::Failed(error))) => {
+            app.overlay = Some(Overlay::Message(format!(
+                "The plan was not written: {error}"
+            )));
             Vec::new()
         }
     }

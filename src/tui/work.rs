@@ -1,12 +1,13 @@
 //! The background work behind effects: loading and comparing, and the on-demand counts. Each
 //! returns the message that reports it; failures become readable [`Failure`]s or texts.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use super::app::{Failure, Session};
-use super::msg::Msg;
+use super::msg::{Msg, WriteFailure};
 use super::run::Inputs;
 use crate::decide::{Fact, Facts};
 use crate::diff::Change;
@@ -160,4 +161,23 @@ async fn counted(inputs: &Inputs, change: &Change) -> Result<Vec<Fact>, String> 
     };
     connection.close().await;
     result.map_err(|error| error.to_string())
+}
+
+/// Writes the plan folder `dir`; an existing one is reported as such unless `force`, so the
+/// user can be asked.
+pub fn write(
+    dir: std::path::PathBuf,
+    files: &BTreeMap<std::path::PathBuf, String>,
+    force: bool,
+) -> Msg {
+    Msg::Written(match crate::output::write_plan_folder(&dir, files, force) {
+        Ok(()) => Ok(dir),
+        Err(crate::Error::PlanExists { .. }) => Err(WriteFailure::Exists {
+            name: dir
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        }),
+        Err(error) => Err(WriteFailure::Failed(error.to_string())),
+    })
 }

@@ -586,7 +586,8 @@ fn why_no_plan(error: &PlanError) -> String {
     }
 }
 
-/// Writes the plan as `plans/<name>`; an existing folder asks first unless `force`.
+/// Asks for the plan to be written as `plans/<name>`. Unless `force`, an existing folder is
+/// not replaced: the write reports it and the user is asked.
 pub fn request_write(app: &mut App, name: &str, force: bool) -> Vec<Effect> {
     if let Err(problem) = check_name(name) {
         app.overlay = Some(Overlay::Message(problem));
@@ -599,15 +600,9 @@ pub fn request_write(app: &mut App, name: &str, force: bool) -> Vec<Effect> {
         ));
         return Vec::new();
     };
+    // Whether the folder exists is the write's to find out (it answers `WriteFailure::Exists`
+    // and the user is asked): the screen does no I/O, and nothing made in between is replaced.
     let dir = app.plans_dir.join(name);
-    // Asking before replacing needs to know whether the folder is there; the write itself
-    // checks again, so a folder made in between is not replaced silently.
-    if !force && dir.exists() {
-        app.overlay = Some(Overlay::ConfirmReplace {
-            name: name.to_owned(),
-        });
-        return Vec::new();
-    }
     match plan_files::render(name, plan, &session.desired) {
         Ok(files) => vec![Effect::Write { dir, files, force }],
         Err(error) => {

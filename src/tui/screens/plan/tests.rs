@@ -192,8 +192,13 @@ fn writing_renders_the_folder_and_an_existing_one_asks_first() {
         }]
     );
 
-    std::fs::create_dir(plans.path().join("first")).unwrap();
-    assert_eq!(request_write(&mut app, "first", false), Vec::new());
+    // The folder exists: the write says so, and the user is asked.
+    update::update(
+        &mut app,
+        crate::tui::msg::Msg::Written(Err(crate::tui::msg::WriteFailure::Exists {
+            name: "first".to_owned(),
+        })),
+    );
     assert_eq!(
         app.overlay,
         Some(Overlay::ConfirmReplace {
