@@ -4,8 +4,10 @@
 //! written by `output`, and nothing here touches a database.
 
 pub mod backfill;
+pub mod discipline;
 mod files;
 pub mod guard;
+pub mod locks;
 pub mod step;
 
 use serde::Serialize;

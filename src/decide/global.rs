@@ -14,7 +14,9 @@ pub const STATEMENT_TIMEOUT: &str = "statement-timeout";
 pub const BATCH_SIZE: &str = "batch-size";
 pub const LARGE_TABLE_THRESHOLD: &str = "large-table-threshold";
 
-const DEFAULT_LOCK_TIMEOUT_MS: u64 = 5_000;
+/// Short, so that a DDL statement queued for its lock holds the application up only briefly
+/// before it gives up and is retried.
+const DEFAULT_LOCK_TIMEOUT_MS: u64 = 1_000;
 const DEFAULT_BATCH_SIZE: u64 = 10_000;
 const DEFAULT_LARGE_TABLE_ROWS: u64 = 1_000_000;
 
@@ -100,12 +102,14 @@ pub fn questions() -> Vec<Question> {
             LOCK_TIMEOUT,
             "How long may a step wait for a lock before it gives up?",
             "A DDL statement waiting for its lock blocks every query queued behind it, so a \
-             short lock_timeout makes it fail and be retried rather than stall the application.",
+             short lock_timeout makes it fail and be retried rather than stall the application. \
+             It bounds how long a client can wait for any step: the plan states that budget.",
             vec![
                 choice(
                     "default",
-                    "5 seconds",
-                    "Each step runs with lock_timeout = 5s.",
+                    "1 second",
+                    "Each step runs with lock_timeout = 1s and is retried, with growing pauses, \
+                     when the lock is not free in time.",
                     None,
                 ),
                 choice(
@@ -285,7 +289,7 @@ mod tests {
             settings,
             Settings {
                 mode: Mode::ZeroDowntime,
-                lock_timeout_ms: 5_000,
+                lock_timeout_ms: 1_000,
                 statement_timeout_ms: 0,
                 batch_size: 10_000,
                 large_table_rows: 1_000_000,

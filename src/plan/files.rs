@@ -2,11 +2,14 @@
 //! the way statements must run changes (a transaction, one statement at a time, a concurrent
 //! build, a batched or worker backfill), numbered in the order they run.
 
-use serde::Serialize;
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
 
 use super::backfill::{self, Strategy};
+use super::locks;
 use super::step::{Action, Phase, Runs, Statement, Step};
-use crate::decide::{ChangeId, Settings};
+use crate::decide::{ChangeId, Mode, Settings};
 use crate::diff::Change;
 use crate::rules::Lock;
 use crate::schema::TableRef;
@@ -17,7 +20,7 @@ use crate::sql::quote_qualified;
 pub const CONCURRENT_LOCK_TIMEOUT_MS: u64 = 10 * 60 * 1000;
 
 /// One file of the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanFile {
     /// `01-expand`, `02-expand-concurrently`…: the file is `<name>.sql`, its rollback
     /// `<name>.rollback.sql`.
@@ -27,6 +30,13 @@ pub struct PlanFile {
     pub lock_timeout_ms: u64,
     /// 0: no limit.
     pub statement_timeout_ms: u64,
+    /// The longest a client can wait because of this file (see `plan::locks::budget_ms`);
+    /// 0 when no lock_timeout bounds it.
+    pub budget_ms: u64,
+    /// The tables a transaction file locks first, each in the strongest mode it needs, in
+    /// table order (its first statement takes them, with retries).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locks: Vec<(TableRef, Lock)>,
     pub statements: Vec<PlannedStatement>,
     /// Run in order to undo the file.
     pub rollback: Vec<PlannedStatement>,
@@ -37,7 +47,7 @@ pub struct PlanFile {
 }
 
 /// How a file's statements run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
     /// All in one transaction.
@@ -55,9 +65,12 @@ pub enum FileKind {
 }
 
 /// A statement and the change it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedStatement {
     pub change: ChangeId,
+    /// The existing tables whose locks the statement takes (its `lock`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<TableRef>,
     #[serde(flatten)]
     pub statement: Statement,
 }
@@ -127,9 +140,9 @@ pub(crate) fn arrange(planned: &[ChangeSteps], settings: &Settings) -> Vec<PlanF
             .collect();
         in_phase.sort_by_key(|e| e.kind.rank(phase));
         for entry in in_phase {
-            let joins_last = files
-                .last()
-                .is_some_and(|f: &PlanFile| f.phase == phase && f.kind == entry.kind);
+            let joins_last = files.last().is_some_and(|f: &PlanFile| {
+                f.phase == phase && f.kind == entry.kind && shares_transaction(f, &entry, settings)
+            });
             if !joins_last {
                 files.push(new_file(files.len() + 1, phase, entry.kind, settings));
             }
@@ -144,7 +157,87 @@ pub(crate) fn arrange(planned: &[ChangeSteps], settings: &Settings) -> Vec<PlanF
             }
         }
     }
+    for file in &mut files {
+        take_locks_first(file, settings);
+    }
     files
+}
+
+/// Whether `entry` may join `file`'s transaction. In a maintenance window every step of a
+/// phase shares one. While the application runs, a step that scans or writes rows runs in a
+/// transaction of its own (no lock that blocks clients may be held while it works), and steps
+/// share a transaction only while one's locked tables include the other's, so that a
+/// transaction waits for as few locks as its first step needed.
+fn shares_transaction(file: &PlanFile, entry: &Entry, settings: &Settings) -> bool {
+    if settings.mode == Mode::MaintenanceWindow || entry.kind != FileKind::Transaction {
+        return true;
+    }
+    if works_on_rows(&file.statements) || works_on_rows(&entry.statements) {
+        return false;
+    }
+    let held = locked_tables(&file.statements);
+    let wanted = locked_tables(&entry.statements);
+    held.is_empty() || wanted.is_empty() || held.is_subset(&wanted) || wanted.is_subset(&held)
+}
+
+fn works_on_rows(statements: &[PlannedStatement]) -> bool {
+    statements
+        .iter()
+        .any(|p| p.statement.work != crate::rules::Work::Metadata)
+}
+
+fn locked_tables(statements: &[PlannedStatement]) -> BTreeSet<TableRef> {
+    locks::locks_taken(statements)
+        .into_iter()
+        .map(|(table, _)| table)
+        .collect()
+}
+
+/// A transaction file (and its rollback) opens with the statement that takes its locks,
+/// strongest mode first, in table order, with retries; every file gets its budget.
+fn take_locks_first(file: &mut PlanFile, settings: &Settings) {
+    let transactions_lock = if file.kind.in_transaction() {
+        file.locks = locks::locks_taken(&file.statements);
+        prepend_prologue(&mut file.statements, &file.locks);
+        let rollback_locks = locks::locks_taken(&file.rollback);
+        prepend_prologue(&mut file.rollback, &rollback_locks);
+        count_blocking(&file.locks)
+    } else {
+        file.statements
+            .iter()
+            .map(|p| {
+                let blocks = locks::blocks_clients(p.statement.lock);
+                if blocks { p.tables.len() } else { 0 }
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    file.budget_ms = if file.kind == FileKind::Gate {
+        0
+    } else {
+        locks::budget_ms(settings.lock_timeout_ms, transactions_lock)
+    };
+}
+
+fn count_blocking(locks: &[(TableRef, Lock)]) -> usize {
+    locks
+        .iter()
+        .filter(|(_, lock)| locks::blocks_clients(*lock))
+        .count()
+}
+
+fn prepend_prologue(statements: &mut Vec<PlannedStatement>, taken: &[(TableRef, Lock)]) {
+    if taken.is_empty() {
+        return;
+    }
+    statements.insert(
+        0,
+        PlannedStatement {
+            change: ChangeId::global(),
+            tables: taken.iter().map(|(table, _)| table.clone()).collect(),
+            statement: locks::prologue(taken),
+        },
+    );
 }
 
 fn new_file(number: usize, phase: Phase, kind: FileKind, settings: &Settings) -> PlanFile {
@@ -160,6 +253,8 @@ fn new_file(number: usize, phase: Phase, kind: FileKind, settings: &Settings) ->
         kind,
         lock_timeout_ms: lock,
         statement_timeout_ms: statement,
+        budget_ms: 0,
+        locks: Vec::new(),
         statements: Vec::new(),
         rollback: Vec::new(),
         rollback_warnings: Vec::new(),
@@ -181,8 +276,9 @@ fn with_views_recreated(planned: &[ChangeSteps], settings: &Settings) -> Vec<Ent
         .iter()
         .filter(|p| !matches!(p.change, Change::RecreateView { .. }))
     {
+        let tables = locks::tables_of(&change.change);
         for step in &change.steps {
-            let mut entry = entry(&change.id, step, settings);
+            let mut entry = entry(&change.id, &tables, step, settings);
             let readers: Vec<&ChangeSteps> = views
                 .iter()
                 .copied()
@@ -199,7 +295,7 @@ fn with_views_recreated(planned: &[ChangeSteps], settings: &Settings) -> Vec<Ent
         entries.extend(
             view.steps
                 .iter()
-                .map(|step| entry(&view.id, step, settings)),
+                .map(|step| entry(&view.id, &[], step, settings)),
         );
     }
     entries
@@ -251,6 +347,7 @@ fn drop_view(view: &ChangeSteps) -> Option<PlannedStatement> {
     };
     Some(PlannedStatement {
         change: view.id.clone(),
+        tables: Vec::new(),
         statement: Statement::new(
             format!(
                 "DROP {kind} IF EXISTS {}",
@@ -277,6 +374,7 @@ fn create_view(view: &ChangeSteps, desired: bool) -> Vec<PlannedStatement> {
         .into_iter()
         .map(|sql| PlannedStatement {
             change: view.id.clone(),
+            tables: Vec::new(),
             statement: Statement::new(
                 sql,
                 Lock::AccessExclusive,
@@ -286,12 +384,13 @@ fn create_view(view: &ChangeSteps, desired: bool) -> Vec<PlannedStatement> {
         .collect()
 }
 
-fn entry(change: &ChangeId, step: &Step, settings: &Settings) -> Entry {
+fn entry(change: &ChangeId, tables: &[TableRef], step: &Step, settings: &Settings) -> Entry {
     let planned = |statements: &[Statement]| -> Vec<PlannedStatement> {
         statements
             .iter()
             .map(|statement| PlannedStatement {
                 change: change.clone(),
+                tables: tables.to_vec(),
                 statement: statement.clone(),
             })
             .collect()

@@ -154,13 +154,15 @@ pub fn index_is_invalid(schema: &str, name: &str) -> String {
 }
 
 /// `DROP INDEX` of `schema.name` when it is INVALID, before building it again. Not
-/// concurrent: `DROP INDEX CONCURRENTLY` cannot run inside a `DO` block, and dropping an index
-/// no query uses takes its lock only for a moment.
+/// concurrent, as `DROP INDEX CONCURRENTLY` cannot run inside a `DO` block: so it waits for its
+/// ACCESS EXCLUSIVE lock under a short `lock_timeout` of its own (the file's is long, for the
+/// concurrent build) and retries, and holds it only for a moment, as no query uses the index.
 #[must_use]
-pub fn drop_invalid_index(schema: &str, name: &str) -> String {
-    when(
+pub fn drop_invalid_index(schema: &str, name: &str, lock_timeout_ms: u64) -> String {
+    super::locks::retrying_when(
         &index_is_invalid(schema, name),
-        &format!("DROP INDEX {}", quote_qualified(schema, name)),
+        lock_timeout_ms,
+        &format!("DROP INDEX {};", quote_qualified(schema, name)),
     )
 }
 

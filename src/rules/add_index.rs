@@ -70,7 +70,7 @@ impl Rule for AddIndex {
             vec![
                 Step::sql(
                     Phase::Expand,
-                    build_concurrently(table, index, rows),
+                    build_concurrently(table, index, rows, decisions.settings.lock_timeout_ms),
                     Rollback::by(vec![drop_concurrently(&table.schema, &index.name)]),
                 )
                 .running(Runs::Concurrently),
@@ -100,12 +100,13 @@ pub(crate) fn build_concurrently(
     table: &TableRef,
     index: &Index,
     rows: Option<u64>,
+    lock_timeout_ms: u64,
 ) -> Vec<Statement> {
     let mut statements = vec![Statement::new(
-        guard::drop_invalid_index(&table.schema, &index.name),
+        guard::drop_invalid_index(&table.schema, &index.name, lock_timeout_ms),
         Lock::AccessExclusive,
         "drops an INVALID index left by a failed earlier build (pg_index.indisvalid = false); \
-         brief",
+         brief, under a short lock_timeout of its own, retried",
     )];
     let create = create_index_statement(&target(table), index, IndexBuild::Concurrently);
     let mut note =

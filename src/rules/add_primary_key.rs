@@ -82,7 +82,9 @@ impl Rule for AddPrimaryKey {
                 .map(|column| add_check(table, column, &check_name(table, column), rows));
             let validations: Vec<Step> = nullable
                 .iter()
-                .map(|column| validate_and_set(table, column, &check_name(table, column), rows))
+                .flat_map(|column| {
+                    validate_and_set(table, column, &check_name(table, column), rows)
+                })
                 .collect();
             // NOT NULL must be set before the key is attached, or attaching scans for NULLs.
             let attach_at = steps.len().saturating_sub(1);

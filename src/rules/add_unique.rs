@@ -276,7 +276,7 @@ pub(crate) fn key_steps(
         steps.push(
             Step::sql(
                 phase,
-                build_concurrently(table, &index, rows),
+                build_concurrently(table, &index, rows, decisions.settings.lock_timeout_ms),
                 Rollback::by(vec![drop_concurrently(&table.schema, &index.name)]),
             )
             .running(Runs::Concurrently),

@@ -422,7 +422,12 @@ fn lost_constraints(live: Option<&Table>, column: &str) -> Vec<String> {
     lost
 }
 
-fn build_concurrently(table: &TableRef, copy: &Index, rows: Option<u64>) -> Step {
+fn build_concurrently(
+    table: &TableRef,
+    copy: &Index,
+    rows: Option<u64>,
+    lock_timeout_ms: u64,
+) -> Step {
     let build = crate::ddl::create_index_statement(
         &target(table),
         copy,
@@ -432,7 +437,7 @@ fn build_concurrently(table: &TableRef, copy: &Index, rows: Option<u64>) -> Step
         Phase::Expand,
         vec![
             Statement::new(
-                guard::drop_invalid_index(&table.schema, &copy.name),
+                guard::drop_invalid_index(&table.schema, &copy.name, lock_timeout_ms),
                 Lock::AccessExclusive,
                 "only an INVALID index left by a failed build, which no query uses",
             ),
@@ -502,7 +507,7 @@ fn expand_contract(
     steps.extend(
         copies
             .iter()
-            .map(|(_, copy)| build_concurrently(table, copy, rows)),
+            .map(|(_, copy)| build_concurrently(table, copy, rows, decisions.settings.lock_timeout_ms)),
     );
     steps.push(Step::gate(format!(
         "the application works with {}.{} as {} (until the contract phase the sync trigger \

@@ -71,14 +71,14 @@ impl Rule for ChangeIndex {
         vec![
             Step::sql(
                 Phase::Expand,
-                build_concurrently(table, &temporary, rows),
+                build_concurrently(table, &temporary, rows, decisions.settings.lock_timeout_ms),
                 Rollback::by(vec![drop_concurrently(&table.schema, &temporary.name)]),
             )
             .running(Runs::Concurrently),
             Step::sql(
                 Phase::Contract,
                 vec![drop_concurrently(&table.schema, &from.name)],
-                Rollback::by(build_concurrently(table, from, rows)),
+                Rollback::by(build_concurrently(table, from, rows, decisions.settings.lock_timeout_ms)),
             )
             .running(Runs::Concurrently),
             Step::sql(

@@ -53,7 +53,10 @@ impl Sync<'_> {
 
     /// `CREATE OR REPLACE FUNCTION`: on insert, whichever column was given fills the other
     /// (the new one wins when both are); on update, a change to the old column is copied
-    /// forward, and a change to the new one that is not that copy is copied back.
+    /// forward, a change to the new one that is not that copy is copied back, and any other
+    /// update copies forward too: a row the backfill has not reached yet leaves every update,
+    /// whatever columns it names, with its new column filled, so a check on the new column
+    /// (its NOT NULL, added NOT VALID before the backfill) holds for every row written.
     pub fn create_function(&self) -> Statement {
         let old = quote_ident(self.old);
         let new = quote_ident(self.new);
@@ -77,6 +80,8 @@ impl Sync<'_> {
              \x20   {forward};\n\
              \x20 ELSIF NEW.{new} IS DISTINCT FROM OLD.{new} AND NEW.{new} IS DISTINCT FROM {expected} THEN\n\
              \x20   {backward};\n\
+             \x20 ELSE\n\
+             \x20   {forward};\n\
              \x20 END IF;\n\
              \x20 RETURN NEW;\n\
              END\n\

@@ -58,7 +58,7 @@ impl Rule for DropIndex {
                 Step::sql(
                     Phase::Contract,
                     vec![drop_concurrently(&table.schema, &index.name)],
-                    Rollback::by(build_concurrently(table, index, rows)),
+                    Rollback::by(build_concurrently(table, index, rows, decisions.settings.lock_timeout_ms)),
                 )
                 .running(Runs::Concurrently),
             ]

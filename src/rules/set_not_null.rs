@@ -123,7 +123,7 @@ impl Rule for SetNotNull {
         if decisions.zero_downtime() {
             let check = check_name(table, column);
             steps.insert(0, add_check(table, column, &check, rows));
-            steps.push(validate_and_set(table, column, &check, rows));
+            steps.extend(validate_and_set(table, column, &check, rows));
         } else {
             steps.push(set_directly(table, column, rows));
         }
@@ -193,13 +193,25 @@ fn fill_nulls(table: &TableRef, column: &Column, expression: &str, rows: Option<
 
 /// Validate: the check validated, `SET NOT NULL` through it (no scan), the check dropped;
 /// rollback `DROP NOT NULL` and the unvalidated check back.
+/// The validate phase of a NOT NULL set through a check: the check validated in a transaction
+/// of its own (a scan under SHARE UPDATE EXCLUSIVE, which blocks no client), then NOT NULL
+/// set and the check dropped in another (ACCESS EXCLUSIVE, brief: the valid check proves the
+/// column has no NULL, so nothing is scanned). Two steps, because holding ACCESS EXCLUSIVE
+/// from the same transaction as the scan would block every client for the whole scan.
 pub(crate) fn validate_and_set(
     table: &TableRef,
     column: &Column,
     check: &str,
     rows: Option<u64>,
-) -> Step {
-    // On a re-run after SET NOT NULL succeeded, the check is gone already.
+) -> Vec<Step> {
+    vec![
+        validate_check(table, column, check, rows),
+        set_through_check(table, column, check, rows),
+    ]
+}
+
+/// `VALIDATE CONSTRAINT check`, skipped on a re-run after SET NOT NULL dropped the check.
+fn validate_statement(table: &TableRef, check: &str, rows: Option<u64>) -> Statement {
     let validate = guard::when(
         &guard::constraint_exists(table, check),
         &format!(
@@ -208,25 +220,16 @@ pub(crate) fn validate_and_set(
             quote_ident(check)
         ),
     );
-    let set = format!(
-        "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
-        target(table),
-        quote_ident(&column.name)
-    );
-    let statements = vec![
-        Statement::new(
-            validate,
-            Lock::ShareUpdateExclusive,
-            "scans the table without blocking reads or writes; fails if a NULL remains",
-        )
-        .doing(Work::Scan, rows),
-        Statement::new(
-            set,
-            Lock::AccessExclusive,
-            "brief: the validated check proves no row is NULL, so there is no scan",
-        ),
-        drop_check(table, check),
-    ];
+    Statement::new(
+        validate,
+        Lock::ShareUpdateExclusive,
+        "scans the table without blocking reads or writes; fails if a NULL remains",
+    )
+    .doing(Work::Scan, rows)
+}
+
+/// The check added back as it was before it was validated.
+fn re_add_unvalidated(table: &TableRef, column: &Column, check: &str) -> Statement {
     let re_add = guard::when(
         &format!("NOT {}", guard::constraint_exists(table, check)),
         &format!(
@@ -236,16 +239,45 @@ pub(crate) fn validate_and_set(
             quote_ident(&column.name)
         ),
     );
+    Statement::new(
+        re_add,
+        Lock::AccessExclusive,
+        "back to the unvalidated check",
+    )
+}
+
+fn validate_check(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
+    Step::sql(
+        Phase::Validate,
+        vec![validate_statement(table, check, rows)],
+        Rollback::by(vec![
+            drop_check(table, check),
+            re_add_unvalidated(table, column, check),
+        ]),
+    )
+}
+
+fn set_through_check(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
+    let set = format!(
+        "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
+        target(table),
+        quote_ident(&column.name)
+    );
+    let statements = vec![
+        Statement::new(
+            set,
+            Lock::AccessExclusive,
+            "brief: the validated check proves no row is NULL, so there is no scan",
+        ),
+        drop_check(table, check),
+    ];
     Step::sql(
         Phase::Validate,
         statements,
         Rollback::by(vec![
             drop_not_null(table, column),
-            Statement::new(
-                re_add,
-                Lock::AccessExclusive,
-                "back to the unvalidated check",
-            ),
+            re_add_unvalidated(table, column, check),
+            validate_statement(table, check, rows),
         ]),
     )
 }

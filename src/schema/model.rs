@@ -211,7 +211,7 @@ pub struct ForeignKey {
 }
 
 /// A table named with its schema.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct TableRef {
     pub schema: String,
     pub name: String,

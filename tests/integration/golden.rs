@@ -122,6 +122,16 @@ pub async fn run(name: &str) {
             "{name}: a zero-downtime plan blocks the application:\n{}",
             problems.join("\n")
         );
+        let violations = plan::discipline::check(&outcome.plan.files);
+        assert!(
+            violations.is_empty(),
+            "{name}: the plan breaks the lock discipline:\n{}",
+            violations
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
     }
     prove(name, &outcome.files, &db).await;
 }
@@ -151,8 +161,10 @@ pub fn blocking_statements(plan: &Plan, changes: &[Change]) -> Vec<String> {
         .map(|c| (c.id().to_string(), c.altered_table().is_some()))
         .collect();
     let mut problems = Vec::new();
+    // A check validated in an earlier file (its own transaction) proves the column for SET NOT
+    // NULL in a later one.
+    let mut validated = false;
     for file in &plan.files {
-        let mut validated = false;
         for planned in &file.statements {
             let statement = &planned.statement;
             let sql = statement.sql.to_uppercase();

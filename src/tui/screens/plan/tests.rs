@@ -93,6 +93,7 @@ fn a_click_on_a_file_selects_it() {
 fn statement(work: Work, rows: Option<u64>) -> PlannedStatement {
     PlannedStatement {
         change: ChangeId::new("public.t").unwrap(),
+        tables: Vec::new(),
         statement: Statement::new("SELECT 1", Lock::AccessExclusive, "a note").doing(work, rows),
     }
 }
@@ -104,6 +105,8 @@ fn file(statements: Vec<PlannedStatement>) -> PlanFile {
         kind: FileKind::Transaction,
         lock_timeout_ms: 5000,
         statement_timeout_ms: 0,
+        budget_ms: 5500,
+        locks: Vec::new(),
         statements,
         rollback: Vec::new(),
         rollback_warnings: Vec::new(),

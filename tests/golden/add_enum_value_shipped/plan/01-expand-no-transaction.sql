@@ -3,7 +3,7 @@
 -- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand-no-transaction.sql
 -- Safe to run again after a failure: each statement skips what is already done.
 
-SET lock_timeout = '5s';
+SET lock_timeout = '1s';
 SET statement_timeout = '0';
 
 -- public.order_status: no lock on an existing table, metadata only

@@ -4,7 +4,7 @@
 -- Safe to run again after a failure: each statement skips what is already done.
 
 BEGIN;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.orders.orders_customer_id_fkey: ROW EXCLUSIVE (blocks other DDL), updates rows, ~300 rows (estimate)

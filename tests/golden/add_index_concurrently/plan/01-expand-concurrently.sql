@@ -7,11 +7,26 @@ SET lock_timeout = '10min';
 SET statement_timeout = '0';
 
 -- public.orders_customer_id_idx: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- drops an INVALID index left by a failed earlier build (pg_index.indisvalid = false); brief
+-- drops an INVALID index left by a failed earlier build (pg_index.indisvalid = false); brief, under a short lock_timeout of its own, retried
 DO $guard$
+DECLARE
+  attempt integer := 0;
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.orders_customer_id_idx') AND NOT indisvalid) THEN
-    DROP INDEX public.orders_customer_id_idx;
+    SET LOCAL lock_timeout = '1s';
+    LOOP
+      BEGIN
+        DROP INDEX public.orders_customer_id_idx;
+        EXIT;
+      EXCEPTION WHEN lock_not_available THEN
+        attempt := attempt + 1;
+        IF attempt > 10 THEN
+          RAISE;
+        END IF;
+        RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+        PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+      END;
+    END LOOP;
   END IF;
 END
 $guard$;
@@ -21,11 +36,26 @@ $guard$;
 CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON public.orders USING btree (customer_id);
 
 -- public.orders_recent_idx: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- drops an INVALID index left by a failed earlier build (pg_index.indisvalid = false); brief
+-- drops an INVALID index left by a failed earlier build (pg_index.indisvalid = false); brief, under a short lock_timeout of its own, retried
 DO $guard$
+DECLARE
+  attempt integer := 0;
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.orders_recent_idx') AND NOT indisvalid) THEN
-    DROP INDEX public.orders_recent_idx;
+    SET LOCAL lock_timeout = '1s';
+    LOOP
+      BEGIN
+        DROP INDEX public.orders_recent_idx;
+        EXIT;
+      EXCEPTION WHEN lock_not_available THEN
+        attempt := attempt + 1;
+        IF attempt > 10 THEN
+          RAISE;
+        END IF;
+        RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+        PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+      END;
+    END LOOP;
   END IF;
 END
 $guard$;

@@ -4,8 +4,32 @@
 -- Safe to run again after a failure: each statement skips what is already done.
 
 BEGIN;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
+
+-- global: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- takes this transaction's locks first, strongest mode, in table order: public.events (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+DO $lock$
+DECLARE
+  attempt integer := 0;
+BEGIN
+  LOOP
+    BEGIN
+      IF to_regclass('public.events') IS NOT NULL THEN
+        LOCK TABLE public.events IN ACCESS EXCLUSIVE MODE;
+      END IF;
+      EXIT;
+    EXCEPTION WHEN lock_not_available THEN
+      attempt := attempt + 1;
+      IF attempt > 10 THEN
+        RAISE;
+      END IF;
+      RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+      PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+    END;
+  END LOOP;
+END
+$lock$;
 
 -- public.events.account_id: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- brief, metadata only
@@ -26,6 +50,8 @@ BEGIN
     NEW.account_id_new := (SELECT CAST((account_id::bigint) AS bigint) FROM (SELECT NEW.account_id) AS row_value(account_id));
   ELSIF NEW.account_id_new IS DISTINCT FROM OLD.account_id_new AND NEW.account_id_new IS DISTINCT FROM (SELECT CAST((account_id::bigint) AS bigint) FROM (SELECT NEW.account_id) AS row_value(account_id)) THEN
     NEW.account_id := (SELECT CAST(account_id_new AS integer) FROM (SELECT NEW.account_id_new) AS row_value(account_id_new));
+  ELSE
+    NEW.account_id_new := (SELECT CAST((account_id::bigint) AS bigint) FROM (SELECT NEW.account_id) AS row_value(account_id));
   END IF;
   RETURN NEW;
 END

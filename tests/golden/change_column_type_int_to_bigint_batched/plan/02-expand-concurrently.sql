@@ -9,9 +9,24 @@ SET statement_timeout = '0';
 -- public.events.account_id: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- only an INVALID index left by a failed build, which no query uses
 DO $guard$
+DECLARE
+  attempt integer := 0;
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.events_account_id_idx_new') AND NOT indisvalid) THEN
-    DROP INDEX public.events_account_id_idx_new;
+    SET LOCAL lock_timeout = '1s';
+    LOOP
+      BEGIN
+        DROP INDEX public.events_account_id_idx_new;
+        EXIT;
+      EXCEPTION WHEN lock_not_available THEN
+        attempt := attempt + 1;
+        IF attempt > 10 THEN
+          RAISE;
+        END IF;
+        RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+        PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+      END;
+    END LOOP;
   END IF;
 END
 $guard$;

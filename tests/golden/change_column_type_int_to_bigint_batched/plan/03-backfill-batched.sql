@@ -3,7 +3,7 @@
 -- Apply with: psql -v ON_ERROR_STOP=1 -f 03-backfill-batched.sql
 -- Safe to run again after a failure: each statement skips what is already done.
 
-SET lock_timeout = '5s';
+SET lock_timeout = '1s';
 SET statement_timeout = '0';
 
 -- public.events.account_id: ROW EXCLUSIVE (blocks other DDL), updates rows, ~12,000 rows (estimate)

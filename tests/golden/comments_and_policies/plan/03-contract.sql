@@ -4,8 +4,32 @@
 -- Safe to run again after a failure: each statement skips what is already done.
 
 BEGIN;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
+
+-- global: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- takes this transaction's locks first, strongest mode, in table order: public.notes (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+DO $lock$
+DECLARE
+  attempt integer := 0;
+BEGIN
+  LOOP
+    BEGIN
+      IF to_regclass('public.notes') IS NOT NULL THEN
+        LOCK TABLE public.notes IN ACCESS EXCLUSIVE MODE;
+      END IF;
+      EXIT;
+    EXCEPTION WHEN lock_not_available THEN
+      attempt := attempt + 1;
+      IF attempt > 10 THEN
+        RAISE;
+      END IF;
+      RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+      PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+    END;
+  END LOOP;
+END
+$lock$;
 
 -- public.notes.everyone: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- brief

@@ -8,7 +8,7 @@
 --   public.invoices: dropping invoices loses every row written to it since the expand phase
 
 BEGIN;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.invoices: ACCESS EXCLUSIVE (blocks reads and writes), metadata only

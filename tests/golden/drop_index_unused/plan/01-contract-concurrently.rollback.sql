@@ -8,11 +8,26 @@ SET lock_timeout = '10min';
 SET statement_timeout = '0';
 
 -- public.orders_status_idx: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- drops an INVALID index left by a failed earlier build (pg_index.indisvalid = false); brief
+-- drops an INVALID index left by a failed earlier build (pg_index.indisvalid = false); brief, under a short lock_timeout of its own, retried
 DO $guard$
+DECLARE
+  attempt integer := 0;
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.orders_status_idx') AND NOT indisvalid) THEN
-    DROP INDEX public.orders_status_idx;
+    SET LOCAL lock_timeout = '1s';
+    LOOP
+      BEGIN
+        DROP INDEX public.orders_status_idx;
+        EXIT;
+      EXCEPTION WHEN lock_not_available THEN
+        attempt := attempt + 1;
+        IF attempt > 10 THEN
+          RAISE;
+        END IF;
+        RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+        PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+      END;
+    END LOOP;
   END IF;
 END
 $guard$;

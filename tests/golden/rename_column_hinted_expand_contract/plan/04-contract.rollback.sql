@@ -8,8 +8,32 @@
 --   public.accounts.display_name: the old column is filled back from display_name with one UPDATE of every row
 
 BEGIN;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
+
+-- global: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- takes this transaction's locks first, strongest mode, in table order: public.accounts (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+DO $lock$
+DECLARE
+  attempt integer := 0;
+BEGIN
+  LOOP
+    BEGIN
+      IF to_regclass('public.accounts') IS NOT NULL THEN
+        LOCK TABLE public.accounts IN ACCESS EXCLUSIVE MODE;
+      END IF;
+      EXIT;
+    EXCEPTION WHEN lock_not_available THEN
+      attempt := attempt + 1;
+      IF attempt > 10 THEN
+        RAISE;
+      END IF;
+      RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+      PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+    END;
+  END LOOP;
+END
+$lock$;
 
 -- public.accounts.display_name: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- brief unless the column has a volatile default, identity or generation
@@ -34,6 +58,8 @@ BEGIN
     NEW.display_name := (SELECT nickname FROM (SELECT NEW.nickname) AS row_value(nickname));
   ELSIF NEW.display_name IS DISTINCT FROM OLD.display_name AND NEW.display_name IS DISTINCT FROM (SELECT nickname FROM (SELECT NEW.nickname) AS row_value(nickname)) THEN
     NEW.nickname := (SELECT display_name FROM (SELECT NEW.display_name) AS row_value(display_name));
+  ELSE
+    NEW.display_name := (SELECT nickname FROM (SELECT NEW.nickname) AS row_value(nickname));
   END IF;
   RETURN NEW;
 END

@@ -5,7 +5,7 @@
 -- Undoes 03-contract.sql: returns the schema to what it was before that file ran.
 
 BEGIN;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.customers: ACCESS SHARE (blocks nothing), metadata only

@@ -8,7 +8,7 @@
 --   public.old_ticket_numbers: the sequence restarts at 1: setval it past the highest value in use before writes resume
 
 BEGIN;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.old_ticket_numbers: no lock on an existing table, metadata only

@@ -3,25 +3,10 @@
 -- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.rollback.sql
 -- Safe to run again after a failure: each statement skips what is already done.
 -- Undoes 01-expand.sql: returns the schema to what it was before that file ran.
---
--- What this does not bring back:
---   public.paid_orders: grants on the view are not recorded: give them again
 
 BEGIN;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
-
--- public.paid_orders: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief; no CASCADE: fails while another view reads this one
-DROP VIEW IF EXISTS public.paid_orders;
-
--- public.paid_orders: ACCESS SHARE (blocks nothing), metadata only
--- catalog only
-CREATE OR REPLACE VIEW public.paid_orders AS
-SELECT orders.id,
-    orders.customer
-   FROM public.orders
-  WHERE orders.paid;
 
 -- public.customer_totals: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- brief; no CASCADE: fails while another view reads this one

@@ -4,7 +4,7 @@
 -- Safe to run again after a failure: each statement skips what is already done.
 
 BEGIN;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.customer_totals: ACCESS SHARE (blocks nothing), scans the table, rows unknown
@@ -18,18 +18,5 @@ SELECT orders.customer,
 -- public.customer_totals: no lock on an existing table, scans the table, rows unknown
 -- builds an index of the new materialized view, which nobody reads yet
 CREATE UNIQUE INDEX IF NOT EXISTS customer_totals_customer_idx ON public.customer_totals USING btree (customer);
-
--- public.paid_orders: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief; no CASCADE: fails while another view reads this one
-DROP VIEW IF EXISTS public.paid_orders;
-
--- public.paid_orders: ACCESS SHARE (blocks nothing), metadata only
--- catalog only
-CREATE OR REPLACE VIEW public.paid_orders AS
-SELECT orders.id,
-    orders.customer,
-    orders.total
-   FROM public.orders
-  WHERE orders.paid;
 
 COMMIT;

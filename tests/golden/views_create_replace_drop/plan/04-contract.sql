@@ -1,10 +1,10 @@
--- 03-contract.sql: phase contract of a pgphase plan.
+-- 04-contract.sql: phase contract of a pgphase plan.
 -- Runs in one transaction: it applies completely or not at all.
--- Apply with: psql -v ON_ERROR_STOP=1 -f 03-contract.sql
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 04-contract.sql
 -- Safe to run again after a failure: each statement skips what is already done.
 
 BEGIN;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.unpaid_orders: ACCESS EXCLUSIVE (blocks reads and writes), metadata only

@@ -1,15 +1,15 @@
--- 03-contract.rollback.sql: phase contract of a pgphase plan.
+-- 04-contract.rollback.sql: phase contract of a pgphase plan.
 -- Runs in one transaction: it applies completely or not at all.
--- Apply with: psql -v ON_ERROR_STOP=1 -f 03-contract.rollback.sql
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 04-contract.rollback.sql
 -- Safe to run again after a failure: each statement skips what is already done.
--- Undoes 03-contract.sql: returns the schema to what it was before that file ran.
+-- Undoes 04-contract.sql: returns the schema to what it was before that file ran.
 --
 -- What this does not bring back:
 --   public.unpaid_orders: grants on the view are not recorded: give them again
 --   public.old_totals: grants on the view are not recorded: give them again
 
 BEGIN;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.old_totals: ACCESS SHARE (blocks nothing), scans the table, rows unknown

@@ -1,0 +1,281 @@
+//! Lock discipline as the planner applies it: which tables a change's statements lock; the
+//! prologue that takes a transaction's locks before anything else — each table once, in the
+//! strongest mode the transaction needs, in one table order across the plan — retrying with
+//! backoff and jitter while a lock is not free; and the budget, the longest a client can wait
+//! because of a file.
+//!
+//! Why: a DDL statement queued for its lock blocks every later query on the table, so it must
+//! give up quickly (`lock_timeout`) and try again later rather than wait. A transaction that
+//! first takes a weak lock and later a stronger one on the same table, or locks tables in
+//! different orders, can deadlock with ordinary row-level traffic; taking every lock first,
+//! strongest mode first, in one order, rules both out. A retry releases every lock the attempt
+//! took (the attempt is a subtransaction), so the application runs between attempts.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::files::PlannedStatement;
+use super::step::Statement;
+use crate::diff::Change;
+use crate::rules::Lock;
+use crate::schema::TableRef;
+use crate::sql::{quote_literal, quote_qualified};
+
+/// How many times a transaction tries again after its locks were not free in time.
+pub const LOCK_RETRIES: u32 = 10;
+
+/// The first pause between attempts; each pause doubles, up to [`LONGEST_PAUSE_MS`], and is
+/// scaled by a random factor between 0.5 and 1.5 so that retries do not line up.
+const FIRST_PAUSE_MS: u64 = 100;
+const LONGEST_PAUSE_MS: u64 = 5_000;
+
+/// What a file's brief, metadata-only statements may add to a client's wait once the locks
+/// are held.
+pub const BRIEF_STATEMENTS_MS: u64 = 500;
+
+/// The existing tables whose locks a change's statements take: the table it alters, the
+/// table a new foreign key references, the table it drops.
+#[must_use]
+pub fn tables_of(change: &Change) -> Vec<TableRef> {
+    let mut tables: Vec<TableRef> = change.altered_table().into_iter().cloned().collect();
+    match change {
+        Change::AddForeignKey { key, .. } => tables.push(key.references.clone()),
+        Change::DropTable { table, .. } => tables.push(table.clone()),
+        _ => {}
+    }
+    tables.sort();
+    tables.dedup();
+    tables
+}
+
+/// Every table that `statements` lock at SHARE UPDATE EXCLUSIVE or stronger, with the
+/// strongest mode any of them takes on it, in table order.
+#[must_use]
+pub fn locks_taken(statements: &[PlannedStatement]) -> Vec<(TableRef, Lock)> {
+    let mut strongest: BTreeMap<&TableRef, Lock> = BTreeMap::new();
+    for planned in statements {
+        if planned.statement.lock < Lock::ShareUpdateExclusive {
+            continue;
+        }
+        for table in &planned.tables {
+            let lock = strongest.entry(table).or_insert(planned.statement.lock);
+            *lock = (*lock).max(planned.statement.lock);
+        }
+    }
+    strongest
+        .into_iter()
+        .map(|(table, lock)| (table.clone(), lock))
+        .collect()
+}
+
+/// Whether `lock` blocks the application's reads or writes.
+#[must_use]
+pub fn blocks_clients(lock: Lock) -> bool {
+    lock >= Lock::Share
+}
+
+/// The statement that opens a transaction: it takes `locks` in order, and when one is not free
+/// within `lock_timeout`, releases them all, pauses and tries again, up to [`LOCK_RETRIES`]
+/// times. A table that no longer exists (renamed or dropped by an earlier run of the same
+/// file) is skipped, so the file can still run again.
+#[must_use]
+pub fn prologue(locks: &[(TableRef, Lock)]) -> Statement {
+    let mut take = String::new();
+    for (table, lock) in locks {
+        let name = quote_qualified(&table.schema, &table.name);
+        let _ = write!(
+            take,
+            "IF to_regclass({}) IS NOT NULL THEN\n  LOCK TABLE {name} IN {} MODE;\nEND IF;\n",
+            quote_literal(&name),
+            lock.sql_name()
+        );
+    }
+    let sql = format!(
+        "DO $lock$\nDECLARE\n  attempt integer := 0;\nBEGIN\n{}END\n$lock$",
+        indent(&retry_loop(&take), 1)
+    );
+    let strongest = locks.iter().map(|(_, lock)| *lock).max().unwrap_or(Lock::None);
+    let names: Vec<String> = locks
+        .iter()
+        .map(|(table, lock)| format!("{table} ({})", lock.sql_name()))
+        .collect();
+    Statement::new(
+        sql,
+        strongest,
+        format!(
+            "takes this transaction's locks first, strongest mode, in table order: {}; \
+             retried up to {LOCK_RETRIES} times, with growing pauses, when one is not free \
+             within lock_timeout (each try releases what it took)",
+            names.join(", ")
+        ),
+    )
+}
+
+/// `body` (statements, each ending in `;`) in a loop that runs it as a subtransaction and,
+/// when a lock is not free within `lock_timeout`, undoes it, pauses and tries again, up to
+/// [`LOCK_RETRIES`] times before giving up with the lock error. For a PL/pgSQL block that
+/// declares `attempt integer := 0`.
+#[must_use]
+pub fn retry_loop(body: &str) -> String {
+    format!(
+        "LOOP\n  BEGIN\n{}    EXIT;\n  EXCEPTION WHEN lock_not_available THEN\n    attempt := \
+         attempt + 1;\n    IF attempt > {LOCK_RETRIES} THEN\n      RAISE;\n    END IF;\n    \
+         RAISE NOTICE 'locks not free within lock_timeout; attempt % of {LOCK_RETRIES} follows', \
+         attempt;\n    PERFORM pg_sleep(least({first} * 2 ^ (attempt - 1), {longest}) * (0.5 + \
+         random()));\n  END;\nEND LOOP;\n",
+        indent(body, 2),
+        first = seconds(FIRST_PAUSE_MS),
+        longest = seconds(LONGEST_PAUSE_MS),
+    )
+}
+
+/// A statement run on its own (outside a transaction file) that waits for a blocking lock:
+/// a `DO` block with its own short `lock_timeout`, running `body` in [`retry_loop`] when
+/// `condition` holds.
+#[must_use]
+pub fn retrying_when(condition: &str, lock_timeout_ms: u64, body: &str) -> String {
+    let timeout = crate::output::plan_files::duration(lock_timeout_ms);
+    format!(
+        "DO $guard$\nDECLARE\n  attempt integer := 0;\nBEGIN\n  IF {condition} THEN\n    SET \
+         LOCAL lock_timeout = '{timeout}';\n{}  END IF;\nEND\n$guard$",
+        indent(&retry_loop(body), 2)
+    )
+}
+
+/// Whether `sql`, run on its own, retries the locks it waits for under a short timeout of its
+/// own (made by [`retrying_when`]).
+#[must_use]
+pub fn retries_on_its_own(sql: &str) -> bool {
+    sql.contains("SET LOCAL lock_timeout") && sql.contains("EXCEPTION WHEN lock_not_available")
+}
+
+fn indent(text: &str, levels: usize) -> String {
+    let pad = "  ".repeat(levels);
+    text.lines().fold(String::new(), |mut out, line| {
+        let _ = writeln!(out, "{pad}{line}");
+        out
+    })
+}
+
+/// The longest a client can wait because of a file whose transactions each lock at most
+/// `tables` tables in a blocking mode: one `lock_timeout` per table (waiting for one lock
+/// while holding the others), then the brief statements. 0 when `lock_timeout` is off: then
+/// nothing bounds it.
+#[must_use]
+pub fn budget_ms(lock_timeout_ms: u64, tables: usize) -> u64 {
+    if lock_timeout_ms == 0 {
+        return 0;
+    }
+    let tables = u64::try_from(tables.max(1)).unwrap_or(u64::MAX);
+    lock_timeout_ms
+        .saturating_mul(tables)
+        .saturating_add(BRIEF_STATEMENTS_MS)
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{}.{:03}", ms / 1_000, ms % 1_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::ChangeId;
+
+    fn planned(table: &str, lock: Lock) -> PlannedStatement {
+        PlannedStatement {
+            change: ChangeId::global(),
+            tables: vec![TableRef::new("public", table)],
+            statement: Statement::new("SELECT 1", lock, ""),
+        }
+    }
+
+    #[test]
+    fn locks_are_the_strongest_per_table_in_table_order() {
+        let statements = [
+            planned("orders", Lock::ShareUpdateExclusive),
+            planned("items", Lock::ShareRowExclusive),
+            planned("orders", Lock::AccessExclusive),
+            planned("users", Lock::RowExclusive),
+        ];
+        assert_eq!(
+            locks_taken(&statements),
+            [
+                (TableRef::new("public", "items"), Lock::ShareRowExclusive),
+                (TableRef::new("public", "orders"), Lock::AccessExclusive),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_prologue_locks_in_order_and_retries() {
+        let statement = prologue(&[
+            (TableRef::new("public", "items"), Lock::ShareRowExclusive),
+            (TableRef::new("public", "orders"), Lock::AccessExclusive),
+        ]);
+        assert_eq!(statement.lock, Lock::AccessExclusive);
+        insta::assert_snapshot!(statement.sql, @r"
+        DO $lock$
+        DECLARE
+          attempt integer := 0;
+        BEGIN
+          LOOP
+            BEGIN
+              IF to_regclass('public.items') IS NOT NULL THEN
+                LOCK TABLE public.items IN SHARE ROW EXCLUSIVE MODE;
+              END IF;
+              IF to_regclass('public.orders') IS NOT NULL THEN
+                LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
+              END IF;
+              EXIT;
+            EXCEPTION WHEN lock_not_available THEN
+              attempt := attempt + 1;
+              IF attempt > 10 THEN
+                RAISE;
+              END IF;
+              RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+              PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+            END;
+          END LOOP;
+        END
+        $lock$
+        ");
+    }
+
+    #[test]
+    fn a_lone_statement_retries_under_its_own_lock_timeout() {
+        let sql = retrying_when("EXISTS (SELECT 1)", 1_000, "DROP INDEX public.i;");
+        assert!(retries_on_its_own(&sql));
+        insta::assert_snapshot!(sql, @r"
+        DO $guard$
+        DECLARE
+          attempt integer := 0;
+        BEGIN
+          IF EXISTS (SELECT 1) THEN
+            SET LOCAL lock_timeout = '1s';
+            LOOP
+              BEGIN
+                DROP INDEX public.i;
+                EXIT;
+              EXCEPTION WHEN lock_not_available THEN
+                attempt := attempt + 1;
+                IF attempt > 10 THEN
+                  RAISE;
+                END IF;
+                RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+                PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+              END;
+            END LOOP;
+          END IF;
+        END
+        $guard$
+        ");
+    }
+
+    #[test]
+    fn the_budget_is_one_lock_timeout_per_blocked_table() {
+        assert_eq!(budget_ms(1_000, 0), 1_500);
+        assert_eq!(budget_ms(1_000, 1), 1_500);
+        assert_eq!(budget_ms(500, 2), 1_500);
+        assert_eq!(budget_ms(0, 2), 0);
+    }
+}
