@@ -128,6 +128,35 @@ pub fn how_it_runs(kind: FileKind) -> &'static str {
     }
 }
 
+/// The file's budget for the reader: how long a client can wait because of it, and why.
+#[must_use]
+pub fn budget(file: &PlanFile) -> String {
+    if file.budget_ms == 0 {
+        return "no bound: lock_timeout is off, so a statement may wait for its lock, and \
+                clients behind it, indefinitely"
+            .to_owned();
+    }
+    format!(
+        "a client waits at most {} because of this file: one lock_timeout ({}) per table \
+         locked in a mode that blocks clients, waited for while the others are held, then \
+         {} for the brief statements",
+        seconds(file.budget_ms),
+        duration(file.lock_timeout_ms.min(file.budget_ms)),
+        seconds(crate::plan::locks::BRIEF_STATEMENTS_MS)
+    )
+}
+
+/// `1.5 s`, `500 ms`.
+fn seconds(ms: u64) -> String {
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else if ms % 1_000 == 0 {
+        format!("{} s", ms / 1_000)
+    } else {
+        format!("{}.{} s", ms / 1_000, format!("{:03}", ms % 1_000).trim_end_matches('0'))
+    }
+}
+
 fn sql(file: &PlanFile) -> String {
     let mut out = header(&file.name, file, "");
     body(&mut out, file, &file.statements);
@@ -159,11 +188,12 @@ fn rollback(file: &PlanFile) -> String {
 
 fn header(name: &str, file: &PlanFile, extra: &str) -> String {
     format!(
-        "-- {name}.sql: phase {} of a pgphase plan.\n-- Runs {}.\n-- Apply with: psql \
-         -v ON_ERROR_STOP=1 -f {name}.sql\n-- Safe to run again after a failure: each \
-         statement skips what is already done.\n{extra}",
+        "-- {name}.sql: phase {} of a pgphase plan.\n-- Runs {}.\n-- Budget: {}.\n-- Apply \
+         with: psql -v ON_ERROR_STOP=1 -f {name}.sql\n-- Safe to run again after a failure: \
+         each statement skips what is already done.\n{extra}",
         file.phase,
-        how_it_runs(file.kind)
+        how_it_runs(file.kind),
+        budget(file)
     )
 }
 
@@ -206,7 +236,12 @@ pub fn statement_comment(planned: &PlannedStatement) -> String {
             None => cost.push_str(", rows unknown"),
         }
     }
-    let mut out = format!("-- {}: {cost}\n", planned.change);
+    let subject = if planned.change.is_global() && !planned.tables.is_empty() {
+        "the file's locks".to_owned()
+    } else {
+        planned.change.to_string()
+    };
+    let mut out = format!("-- {subject}: {cost}\n");
     for line in statement.note.lines() {
         let _ = writeln!(out, "-- {line}");
     }
@@ -226,14 +261,15 @@ fn gate(file: &PlanFile) -> String {
 
 fn notes(file: &PlanFile) -> String {
     let mut out = format!(
-        "# {}: {}\n\nRuns {}.\n\n## Before\n\n- Every earlier file of the plan has been \
+        "# {}: {}\n\nRuns {}.\n\nBudget: {}.\n\n## Before\n\n- Every earlier file of the plan has been \
          applied.\n- No long-running transaction holds locks on the tables it touches: \
          `SELECT pid, now() - xact_start AS open_for, state, left(query, 60) FROM \
          pg_stat_activity WHERE xact_start < now() - interval '1 minute' ORDER BY \
          xact_start;`\n",
         file.name,
         file.phase,
-        how_it_runs(file.kind)
+        how_it_runs(file.kind),
+        budget(file)
     );
     out.push_str("\n## What it does\n\n");
     for planned in &file.statements {
@@ -313,6 +349,7 @@ fn readme(name: &str, plan: &Plan) -> String {
          give the same files, byte for byte.\n\n"
     );
     settings(&mut out, plan);
+    promise(&mut out, plan);
     changes(&mut out, plan);
     risks(&mut out, plan);
     decisions_table(&mut out, plan);
@@ -348,6 +385,36 @@ fn settings(out: &mut String, plan: &Plan) {
         thousands(s.batch_size),
         thousands(s.large_table_rows)
     );
+}
+
+/// What the mode promises the running application, and how the files keep it.
+fn promise(out: &mut String, plan: &Plan) {
+    use crate::plan::locks::LOCK_RETRIES;
+    match plan.settings.mode {
+        Mode::ZeroDowntime => {
+            let _ = write!(
+                out,
+                "## While the application runs\n\nEvery transaction takes its table locks \
+                 first: each table once, in the strongest mode the transaction needs, in table \
+                 name order; when a lock is not free within lock_timeout it releases what it \
+                 took, pauses (0.1 s, doubling up to 5 s, with jitter) and tries again, up to \
+                 {LOCK_RETRIES} times. No lock that blocks reads or writes is held while rows \
+                 are scanned, written or rebuilt: validations, backfills and index builds run \
+                 in transactions of their own under locks that block no client. The longest a \
+                 client can wait because of a file is its budget (the last column of the table \
+                 of files): one lock_timeout per table the file locks in a blocking mode, plus \
+                 0.5 s for its brief statements. Concurrent index builds cannot retry inside \
+                 SQL: when one fails on its lock timeout, run its file again (it first drops \
+                 the INVALID index the failure left). `pgphase verify --traffic` applies the \
+                 files while clients read and write the tables they touch, and fails any file \
+                 that makes a client fail or wait longer than its budget.\n\n"
+            );
+        }
+        Mode::MaintenanceWindow => out.push_str(
+            "## Maintenance window\n\nStatements hold locks that block reads and writes while \
+             they scan or rewrite tables: stop the application before applying the files.\n\n",
+        ),
+    }
 }
 
 fn changes(out: &mut String, plan: &Plan) {
@@ -422,7 +489,7 @@ fn decisions_table(out: &mut String, plan: &Plan) {
 fn phases(out: &mut String, plan: &Plan) {
     let _ = writeln!(
         out,
-        "## Files, in order\n\n| file | phase | runs | strongest lock | statements |\n|---|---|---|---|---|"
+        "## Files, in order\n\n| file | phase | runs | strongest lock | statements | longest client wait |\n|---|---|---|---|---|---|"
     );
     for file in &plan.files {
         let strongest = file
@@ -439,9 +506,14 @@ fn phases(out: &mut String, plan: &Plan) {
                 format!("{:?}", file.kind).to_lowercase(),
             )
         };
+        let wait = match (file.kind, file.budget_ms) {
+            (FileKind::Gate, _) => String::new(),
+            (_, 0) => "unbounded".to_owned(),
+            (_, ms) => seconds(ms),
+        };
         let _ = writeln!(
             out,
-            "| [{path}]({path}) | {} | {runs} | {} | {} |",
+            "| [{path}]({path}) | {} | {runs} | {} | {} | {wait} |",
             file.phase,
             strongest.sql_name(),
             file.statements.len()

@@ -208,8 +208,18 @@ fn file_item(file: &PlanFile, width: u16, theme: Theme) -> ListItem<'static> {
             lock.sql_name(),
             lock_style(lock, class, theme),
         ));
+        second.push(Span::raw(format!(" · wait ≤ {}", wait(file.budget_ms))));
     }
     ListItem::new(vec![Line::from(first), Line::from(second)])
+}
+
+/// A file's budget, short: `1.5s`, or `∞` when no lock_timeout bounds it.
+fn wait(budget_ms: u64) -> String {
+    if budget_ms == 0 {
+        "∞".to_owned()
+    } else {
+        plan_files::duration(budget_ms)
+    }
 }
 
 fn class_style(class: DurationClass, theme: Theme) -> Style {
@@ -262,6 +272,7 @@ pub fn detail_lines(file: &PlanFile, rollback: bool, theme: Theme) -> Vec<Line<'
         "Runs {}.",
         plan_files::how_it_runs(file.kind)
     )));
+    lines.push(Line::raw(format!("Budget: {}.", plan_files::budget(file))));
     for set in plan_files::timeout_statements(file) {
         lines.push(sql_line(&format!("{set};"), theme));
     }
