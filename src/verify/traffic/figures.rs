@@ -85,6 +85,13 @@ impl fmt::Display for StatementKind {
 /// The traffic line under a file's line, and one line per distinct error.
 impl fmt::Display for FileTraffic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.transactions == 0 && !self.failed() {
+            return write!(
+                f,
+                "traffic ok: no client ran (no touched table with rows); the file took {} ms",
+                self.wall_ms
+            );
+        }
         let verdict = if self.failed() { "FAILED" } else { "ok" };
         let budget = if self.over_budget() {
             "over its budget of"
@@ -127,16 +134,15 @@ impl fmt::Display for TrafficSetup {
             .iter()
             .map(|(table, rows)| format!("{table} ({rows} rows)"))
             .collect();
-        write!(
-            f,
-            "{} client(s) on {} table(s)",
-            self.clients,
-            self.grown.len() + self.not_grown.len()
-        )?;
+        let tables = self.grown.len() + self.not_grown.len();
+        if tables == 0 {
+            return write!(f, "no table is touched: no client ran");
+        }
+        write!(f, "{} client(s) on {tables} table(s)", self.clients)?;
         if !grown.is_empty() {
             write!(
                 f,
-                "; grown towards {} rows: {}",
+                "; grown to at least {} rows: {}",
                 self.rows,
                 grown.join(", ")
             )?;
@@ -151,6 +157,39 @@ impl fmt::Display for TrafficSetup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_and_runs_without_clients_say_so() {
+        let quiet = FileTraffic {
+            wall_ms: 30,
+            budget_ms: 6_000,
+            ..FileTraffic::default()
+        };
+        assert!(!quiet.failed());
+        assert_eq!(
+            quiet.to_string(),
+            "traffic ok: no client ran (no touched table with rows); the file took 30 ms"
+        );
+        let setup = TrafficSetup {
+            clients: 4,
+            rows: 100,
+            ..TrafficSetup::default()
+        };
+        assert_eq!(setup.to_string(), "no table is touched: no client ran");
+        let setup = TrafficSetup {
+            grown: vec![(TableRef::new("app", "users"), 100)],
+            not_grown: vec![(
+                TableRef::new("app", "slots"),
+                "it has no rows to copy".to_owned(),
+            )],
+            ..setup
+        };
+        assert_eq!(
+            setup.to_string(),
+            "4 client(s) on 2 table(s); grown to at least 100 rows: app.users (100 rows); \
+             app.slots not grown: it has no rows to copy"
+        );
+    }
 
     #[test]
     fn a_file_fails_on_an_error_or_a_slow_transaction() {
