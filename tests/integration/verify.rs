@@ -47,7 +47,13 @@ fn statements(sql: &[&str]) -> Value {
     )
 }
 
-pub(crate) fn file(name: &str, kind: &str, sql: &[&str], rollback: &[&str], warnings: &[&str]) -> Value {
+pub(crate) fn file(
+    name: &str,
+    kind: &str,
+    sql: &[&str],
+    rollback: &[&str],
+    warnings: &[&str],
+) -> Value {
     json!({
         "name": name,
         "phase": "expand",
@@ -118,7 +124,7 @@ async fn run(dir: &Path, sample_rows: u64) -> (Result<Report, VerifyError>, Vec<
     (result, lines)
 }
 
-async fn database_exists(name: &str) -> bool {
+pub(crate) async fn database_exists(name: &str) -> bool {
     let admin = connect(&server().admin_url).await;
     let row = admin
         .query_one(
