@@ -328,7 +328,7 @@ async fn run_files(
     let mut out = Vec::new();
     let mut stopped = false;
     for (index, file) in files.iter().enumerate() {
-        let (outcome, traffic) = if file.kind == plan_dir::FileKind::Gate {
+        let (outcome, figures) = if file.kind == plan_dir::FileKind::Gate {
             let requirements = file.gates.len();
             (FileOutcome::Gate { requirements }, None)
         } else if stopped {
@@ -340,7 +340,7 @@ async fn run_files(
         out.push(FileReport {
             name: file.name.clone(),
             outcome,
-            traffic,
+            traffic: figures,
         });
     }
     Ok(out)
