@@ -168,6 +168,24 @@ pub struct VerifyArgs {
     /// Rows copied from each live table into the scratch database (at most).
     #[arg(long, value_name = "N", default_value_t = 1_000)]
     pub sample_rows: u64,
+    /// Apply each file while simulated application clients read and write the tables it
+    /// touches; a client error, or a client transaction slower than the file's budget, fails it.
+    #[arg(long)]
+    pub traffic: bool,
+    /// Clients under --traffic, each with its own connection.
+    #[arg(long, value_name = "N", default_value_t = 4, requires = "traffic")]
+    pub clients: usize,
+    /// Rows each touched table is grown to under --traffic (by copying its sample rows).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100_000,
+        requires = "traffic"
+    )]
+    pub traffic_rows: u64,
+    /// Seeds the clients' random choices under --traffic.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "traffic")]
+    pub traffic_seed: u64,
 }
 
 #[derive(Debug, Args)]
@@ -206,7 +224,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, Error> {
 }
 
 async fn verify(args: VerifyArgs) -> Result<Outcome, Error> {
-    use crate::verify::{Scratch, VerifyOptions};
+    use crate::verify::{Scratch, TrafficOptions, VerifyOptions};
     let scratch = args
         .shadow_url
         .clone()
@@ -217,6 +235,12 @@ async fn verify(args: VerifyArgs) -> Result<Outcome, Error> {
             include_schemas: args.connection.include_schemas.clone(),
             exclude_schemas: args.connection.exclude_schemas.clone(),
         },
+        traffic: args.traffic.then(|| TrafficOptions {
+            clients: args.clients,
+            rows: args.traffic_rows,
+            seed: args.traffic_seed,
+            ..TrafficOptions::default()
+        }),
     };
     let show_progress = std::io::stderr().is_terminal();
     let report = crate::verify::verify(

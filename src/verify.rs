@@ -2,6 +2,9 @@
 //! rows. Each file is applied, applied again (it must be safe to re-run after a failure), rolled
 //! back (the schema must be what it was before the file) and applied again; at the end the
 //! schema must equal `desired.yaml` and the rows in untouched columns must be unchanged.
+//! With traffic ([`traffic`]), simulated application clients read and write the touched tables
+//! through each file's round, and a client error or a client transaction over the file's budget
+//! fails the file.
 //!
 //! The live database is only read (introspection and `COPY … TO STDOUT` in a read-only
 //! transaction). The scratch database lives on a server named by a URL or in a throwaway local
@@ -14,6 +17,7 @@ pub mod plan_dir;
 pub mod report;
 pub mod rows;
 pub mod sample;
+pub mod traffic;
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +38,7 @@ use crate::source::yaml::LoadError;
 pub use plan_dir::{PlanDir, PlanFile};
 pub use report::{FileOutcome, FileReport, Report, Rows, Stage};
 pub use sample::Sample;
+pub use traffic::{ClientError, FileTraffic, StatementKind, TrafficOptions, TrafficSetup};
 
 /// The name prefix of verify's scratch databases.
 const SCRATCH_PREFIX: &str = "pgphase_verify";
@@ -55,6 +60,8 @@ pub struct VerifyOptions {
     pub sample_rows: u64,
     /// Which live schemas to read.
     pub introspect: IntrospectOptions,
+    /// Simulated application clients during each file; `None`: none.
+    pub traffic: Option<TrafficOptions>,
 }
 
 impl Default for VerifyOptions {
@@ -62,6 +69,7 @@ impl Default for VerifyOptions {
         Self {
             sample_rows: 1_000,
             introspect: IntrospectOptions::default(),
+            traffic: None,
         }
     }
 }
@@ -205,7 +213,7 @@ async fn in_scratch_database(
     let url = with_database(admin_url, &database);
     let result = match connect(
         &ConnectOptions {
-            database_url: Some(url),
+            database_url: Some(url.clone()),
             ..ConnectOptions::default()
         },
         &SystemEnv,
@@ -213,7 +221,7 @@ async fn in_scratch_database(
     .await
     {
         Ok(mut scratch) => {
-            let result = prove(&mut scratch.client, work, progress).await;
+            let result = prove(&mut scratch.client, &url, work, progress).await;
             scratch.close().await;
             result
         }
@@ -229,9 +237,10 @@ async fn in_scratch_database(
     Ok(report)
 }
 
-/// Fills the scratch database, runs every file and makes the end checks.
+/// Fills the scratch database (reached at `url`), runs every file and makes the end checks.
 async fn prove(
     scratch: &mut Client,
+    url: &str,
     work: &Work<'_>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Report, VerifyError> {
@@ -243,9 +252,26 @@ async fn prove(
         progress,
     )
     .await?;
-    let selection = rows::select(work.live_schema, work.desired, &work.dir.plan);
+    let traffic = work.options.traffic.as_ref().map(|options| {
+        traffic::Traffic::new(
+            options,
+            url.to_owned(),
+            (work.live_schema, work.desired),
+            &work.dir.plan.files,
+        )
+    });
+    let setup = match &traffic {
+        Some(traffic) => Some(traffic.grow(scratch, progress).await?),
+        None => None,
+    };
+    // Clients write rows, so untouched rows cannot be compared under traffic.
+    let selection = if traffic.is_some() {
+        rows::Selection::default()
+    } else {
+        rows::select(work.live_schema, work.desired, &work.dir.plan)
+    };
     let before = rows::checksums(scratch, &selection).await?;
-    let files = run_files(scratch, &work.dir.plan.files, progress).await?;
+    let files = run_files(scratch, &work.dir.plan.files, traffic.as_ref(), progress).await?;
     let finished = !files.iter().any(|f| f.outcome == FileOutcome::NotRun)
         && !files
             .iter()
@@ -259,6 +285,7 @@ async fn prove(
             ..Rows::default()
         },
         sample,
+        traffic: setup,
     };
     if finished {
         let end = read(scratch).await?;
@@ -290,45 +317,74 @@ async fn read(client: &mut Client) -> Result<Schema, VerifyError> {
     )
 }
 
-/// Every file in order; after a statement fails, the later files are not run.
+/// Every file in order; after a statement fails, the later files are not run. Under traffic a
+/// file that fails only for the clients does not stop the plan: its schema changes stand.
 async fn run_files(
     scratch: &mut Client,
     files: &[PlanFile],
+    traffic: Option<&traffic::Traffic<'_>>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Vec<FileReport>, VerifyError> {
     let mut out = Vec::new();
     let mut stopped = false;
-    for file in files {
-        let outcome = if file.kind == plan_dir::FileKind::Gate {
-            FileOutcome::Gate {
-                requirements: file.gates.len(),
-            }
+    for (index, file) in files.iter().enumerate() {
+        let (outcome, figures) = if file.kind == plan_dir::FileKind::Gate {
+            let requirements = file.gates.len();
+            (FileOutcome::Gate { requirements }, None)
         } else if stopped {
-            FileOutcome::NotRun
+            (FileOutcome::NotRun, None)
         } else {
-            progress(&format!(
-                "{}: applying, re-running, rolling back",
-                file.name
-            ));
-            round(scratch, file).await?
+            run_file(scratch, files, index, traffic, progress).await?
         };
         stopped |= matches!(outcome, FileOutcome::Failed { .. });
         out.push(FileReport {
             name: file.name.clone(),
             outcome,
+            traffic: figures,
         });
     }
     Ok(out)
 }
 
-/// One file's round: apply, apply again, roll back, apply again, with the schema compared.
-async fn round(scratch: &mut Client, file: &PlanFile) -> Result<FileOutcome, VerifyError> {
+/// One file's round, with the clients running through it when there is traffic.
+async fn run_file(
+    scratch: &mut Client,
+    files: &[PlanFile],
+    index: usize,
+    traffic: Option<&traffic::Traffic<'_>>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(FileOutcome, Option<FileTraffic>), VerifyError> {
+    let file = &files[index];
+    let before = read(scratch).await?;
+    let Some(traffic) = traffic else {
+        progress(&format!(
+            "{}: applying, re-running, rolling back",
+            file.name
+        ));
+        return Ok((round(scratch, file, before).await?, None));
+    };
+    progress(&format!("{}: starting the clients", file.name));
+    let running = traffic.start(scratch, index, &before).await?;
+    progress(&format!(
+        "{}: applying, re-running, rolling back under traffic",
+        file.name
+    ));
+    let (outcome, figures) = running.during(round(scratch, file, before)).await?;
+    Ok((outcome, Some(figures)))
+}
+
+/// One file's round: apply, apply again, roll back, apply again, with the schema compared;
+/// `before` is the schema before the file.
+async fn round(
+    scratch: &mut Client,
+    file: &PlanFile,
+    before: Schema,
+) -> Result<FileOutcome, VerifyError> {
     let failed = |stage: Stage, failure: apply::Failure| FileOutcome::Failed {
         stage,
         statement: failure.statement,
         message: failure.message,
     };
-    let before = read(scratch).await?;
     if let Err(failure) = apply::run(scratch, file, &file.statements).await {
         return Ok(failed(Stage::Apply, failure));
     }

@@ -102,9 +102,11 @@ mod tests {
     fn file(kind: FileKind) -> PlanFile {
         PlanFile {
             name: "01-expand".to_owned(),
+            phase: None,
             kind,
             lock_timeout_ms: 5_000,
             statement_timeout_ms: 0,
+            budget_ms: 0,
             statements: Vec::new(),
             rollback: Vec::new(),
             rollback_warnings: Vec::new(),

@@ -22,9 +22,17 @@ pub struct PlanJson {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct PlanFile {
     pub name: String,
+    /// `expand`, `backfill`, `validate`, `deploy`, `contract`…; older plans leave it out, and
+    /// [`PlanFile::phase`] reads it from the name then.
+    #[serde(default)]
+    pub phase: Option<String>,
     pub kind: FileKind,
     pub lock_timeout_ms: u64,
     pub statement_timeout_ms: u64,
+    /// The longest a client may have to wait because of this file; 0 or absent: see
+    /// [`PlanFile::budget`].
+    #[serde(default)]
+    pub budget_ms: u64,
     #[serde(default)]
     pub statements: Vec<Sql>,
     #[serde(default)]
@@ -67,6 +75,28 @@ impl FileKind {
 }
 
 impl PlanFile {
+    /// The file's phase: the `phase` field, else the word after the number in its name
+    /// (`03-expand-concurrently` → `expand`).
+    #[must_use]
+    pub fn phase(&self) -> &str {
+        match &self.phase {
+            Some(phase) => phase,
+            None => self.name.split('-').nth(1).unwrap_or_default(),
+        }
+    }
+
+    /// The longest a client may wait because of this file: its `budget_ms`, else its lock
+    /// timeout plus a second (a statement may wait that long for its lock, and the clients
+    /// queued behind it with it).
+    #[must_use]
+    pub fn budget(&self) -> u64 {
+        if self.budget_ms > 0 {
+            self.budget_ms
+        } else {
+            self.lock_timeout_ms.saturating_add(1_000)
+        }
+    }
+
     /// The rollback warnings, one text each.
     #[must_use]
     pub fn warnings(&self) -> Vec<&str> {
@@ -174,6 +204,29 @@ mod tests {
         assert_eq!(first.warnings(), vec!["values written to c are lost"]);
         assert_eq!(plan.files[1].kind, FileKind::Gate);
         assert_eq!(plan.files[1].gates.len(), 1);
+    }
+
+    #[test]
+    fn the_phase_comes_from_the_field_else_the_name() {
+        let mut plan = parse_plan_json(PLAN).unwrap();
+        assert_eq!(plan.files[0].phase(), "expand");
+        assert_eq!(plan.files[1].phase(), "deploy");
+        plan.files[0].phase = None;
+        plan.files[0].name = "08-contract-no-transaction".to_owned();
+        assert_eq!(plan.files[0].phase(), "contract");
+    }
+
+    #[test]
+    fn the_budget_is_the_plans_else_the_lock_timeout_and_a_second() {
+        let mut plan = parse_plan_json(PLAN).unwrap();
+        assert_eq!(plan.files[0].budget_ms, 0);
+        assert_eq!(plan.files[0].budget(), 6_000);
+        let with_budget = PLAN.replace(
+            "\"statement_timeout_ms\": 0,\n         \"statements\"",
+            "\"statement_timeout_ms\": 0, \"budget_ms\": 250,\n         \"statements\"",
+        );
+        plan = parse_plan_json(&with_budget).unwrap();
+        assert_eq!(plan.files[0].budget(), 250);
     }
 
     #[test]

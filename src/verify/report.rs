@@ -6,6 +6,7 @@ use std::fmt;
 use crate::schema::TableRef;
 
 use super::sample::Sample;
+use super::traffic::{FileTraffic, TrafficSetup};
 
 /// Everything a verify run found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +19,8 @@ pub struct Report {
     pub end_state: Option<Vec<String>>,
     pub rows: Rows,
     pub sample: Sample,
+    /// How the scratch database was set up for traffic; `None` without traffic.
+    pub traffic: Option<TrafficSetup>,
 }
 
 /// One plan file and what became of it.
@@ -25,6 +28,16 @@ pub struct Report {
 pub struct FileReport {
     pub name: String,
     pub outcome: FileOutcome,
+    /// What the clients saw while the file ran; `None` without traffic or for a file not run.
+    pub traffic: Option<FileTraffic>,
+}
+
+impl FileReport {
+    /// Whether the file fails the plan: its outcome, or the clients under traffic.
+    #[must_use]
+    pub fn failed(&self) -> bool {
+        self.outcome.failed() || self.traffic.as_ref().is_some_and(FileTraffic::failed)
+    }
 }
 
 /// How a plan file fared.
@@ -91,10 +104,10 @@ impl FileOutcome {
 }
 
 impl Report {
-    /// Whether every check passed: every file, the end state and the rows.
+    /// Whether every check passed: every file (with its traffic), the end state and the rows.
     #[must_use]
     pub fn passed(&self) -> bool {
-        !self.files.iter().any(|f| f.outcome.failed())
+        !self.files.iter().any(FileReport::failed)
             && self.end_state.as_ref().is_some_and(Vec::is_empty)
             && self.rows.changed.is_empty()
     }
@@ -172,6 +185,12 @@ impl fmt::Display for Report {
             .unwrap_or(14);
         for file in &self.files {
             writeln!(f, "{:width$}  {}", file.name, file.outcome)?;
+            if let Some(traffic) = &file.traffic {
+                let indented = traffic
+                    .to_string()
+                    .replace('\n', &format!("\n{:width$}  ", ""));
+                writeln!(f, "{:width$}  {indented}", "")?;
+            }
         }
         let end = match &self.end_state {
             None => "not checked: the plan did not run to its end".to_owned(),
@@ -187,6 +206,9 @@ impl fmt::Display for Report {
             "{:width$}  {} table(s), {} row(s) copied, {} row(s) without a referenced row deleted",
             "sample", self.sample.tables, self.sample.rows_copied, self.sample.orphans_deleted
         )?;
+        if let Some(setup) = &self.traffic {
+            writeln!(f, "{:width$}  {setup}", "traffic")?;
+        }
         let verdict = if self.passed() { "PASSED" } else { "FAILED" };
         writeln!(f, "plan {}: {verdict}", self.plan)
     }
@@ -194,6 +216,9 @@ impl fmt::Display for Report {
 
 impl Report {
     fn rows_line(&self) -> String {
+        if self.traffic.is_some() {
+            return "not checked: the clients write rows under traffic".to_owned();
+        }
         if self.end_state.is_none() {
             return "not checked: the plan did not run to its end".to_owned();
         }
@@ -235,6 +260,7 @@ mod tests {
                 .map(|(name, outcome)| FileReport {
                     name: name.to_owned(),
                     outcome,
+                    traffic: None,
                 })
                 .collect(),
             end_state,
@@ -251,6 +277,7 @@ mod tests {
                 rows_copied: 30,
                 orphans_deleted: 1,
             },
+            traffic: None,
         }
     }
 

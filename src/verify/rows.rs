@@ -266,9 +266,11 @@ mod tests {
             name: "p".to_owned(),
             files: vec![PlanFile {
                 name: "01-backfill".to_owned(),
+                phase: None,
                 kind: FileKind::Transaction,
                 lock_timeout_ms: 0,
                 statement_timeout_ms: 0,
+                budget_ms: 0,
                 statements: sql
                     .iter()
                     .map(|s| Sql {

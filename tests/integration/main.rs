@@ -20,6 +20,7 @@ mod roundtrip;
 mod rules_constraints;
 mod rules_objects;
 mod shadow;
+mod traffic;
 mod tui_e2e;
 mod verify;
 mod yaml_names;

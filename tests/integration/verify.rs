@@ -15,7 +15,7 @@ use crate::live::introspect_url;
 
 /// The live database of every test: users with an identity key, orders referencing them, and
 /// a sequence that has been used.
-const LIVE: &str = "
+pub(crate) const LIVE: &str = "
 CREATE TABLE public.users (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name text NOT NULL
@@ -31,8 +31,8 @@ CREATE SEQUENCE public.invoice_numbers START 100;
 SELECT nextval('public.invoice_numbers') FROM generate_series(1, 3);
 ";
 
-const ADD_EMAIL: &str = "ALTER TABLE public.users ADD COLUMN IF NOT EXISTS email text";
-const DROP_EMAIL: &str = "ALTER TABLE public.users DROP COLUMN IF EXISTS email";
+pub(crate) const ADD_EMAIL: &str = "ALTER TABLE public.users ADD COLUMN IF NOT EXISTS email text";
+pub(crate) const DROP_EMAIL: &str = "ALTER TABLE public.users DROP COLUMN IF EXISTS email";
 const ADD_INDEX: &str =
     "CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON public.users (email)";
 const DROP_INDEX: &str = "DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx";
@@ -47,7 +47,13 @@ fn statements(sql: &[&str]) -> Value {
     )
 }
 
-fn file(name: &str, kind: &str, sql: &[&str], rollback: &[&str], warnings: &[&str]) -> Value {
+pub(crate) fn file(
+    name: &str,
+    kind: &str,
+    sql: &[&str],
+    rollback: &[&str],
+    warnings: &[&str],
+) -> Value {
     json!({
         "name": name,
         "phase": "expand",
@@ -61,7 +67,7 @@ fn file(name: &str, kind: &str, sql: &[&str], rollback: &[&str], warnings: &[&st
     })
 }
 
-fn gate(name: &str) -> Value {
+pub(crate) fn gate(name: &str) -> Value {
     json!({
         "name": name, "phase": "deploy", "kind": "gate", "lock_timeout_ms": 5000,
         "statement_timeout_ms": 0, "statements": [], "rollback": [], "rollback_warnings": [],
@@ -71,7 +77,7 @@ fn gate(name: &str) -> Value {
 
 /// The desired schema: the live one changed by `change`, made in a database of its own and
 /// written as `pgphase snapshot` writes it.
-async fn desired_yaml(change: &str) -> String {
+pub(crate) async fn desired_yaml(change: &str) -> String {
     let db = TestDb::new().await;
     db.execute(LIVE).await;
     db.execute(change).await;
@@ -81,7 +87,7 @@ async fn desired_yaml(change: &str) -> String {
 }
 
 /// A plan folder with these files and this desired schema.
-fn plan_folder(files: Vec<Value>, desired: &str) -> tempfile::TempDir {
+pub(crate) fn plan_folder(files: Vec<Value>, desired: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let plan = json!({ "format": 1, "name": "add-email", "files": files });
     std::fs::write(dir.path().join("plan.json"), plan.to_string()).unwrap();
@@ -89,7 +95,7 @@ fn plan_folder(files: Vec<Value>, desired: &str) -> tempfile::TempDir {
     dir
 }
 
-async fn drop_database(name: &str) {
+pub(crate) async fn drop_database(name: &str) {
     let admin = connect(&server().admin_url).await;
     admin
         .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -118,7 +124,7 @@ async fn run(dir: &Path, sample_rows: u64) -> (Result<Report, VerifyError>, Vec<
     (result, lines)
 }
 
-async fn database_exists(name: &str) -> bool {
+pub(crate) async fn database_exists(name: &str) -> bool {
     let admin = connect(&server().admin_url).await;
     let row = admin
         .query_one(
@@ -130,7 +136,7 @@ async fn database_exists(name: &str) -> bool {
     row.get::<_, i64>(0) == 1
 }
 
-fn sound_files() -> Vec<Value> {
+pub(crate) fn sound_files() -> Vec<Value> {
     vec![
         file("01-expand", "transaction", &[ADD_EMAIL], &[DROP_EMAIL], &[]),
         file(
@@ -145,7 +151,7 @@ fn sound_files() -> Vec<Value> {
     ]
 }
 
-const DESIRED_CHANGE: &str = "ALTER TABLE public.users ADD COLUMN email text;
+pub(crate) const DESIRED_CHANGE: &str = "ALTER TABLE public.users ADD COLUMN email text;
      CREATE INDEX users_email_idx ON public.users (email);";
 
 #[tokio::test(flavor = "multi_thread")]
