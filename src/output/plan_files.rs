@@ -150,10 +150,14 @@ pub fn budget(file: &PlanFile) -> String {
 fn seconds(ms: u64) -> String {
     if ms < 1_000 {
         format!("{ms} ms")
-    } else if ms % 1_000 == 0 {
+    } else if ms.is_multiple_of(1_000) {
         format!("{} s", ms / 1_000)
     } else {
-        format!("{}.{} s", ms / 1_000, format!("{:03}", ms % 1_000).trim_end_matches('0'))
+        format!(
+            "{}.{} s",
+            ms / 1_000,
+            format!("{:03}", ms % 1_000).trim_end_matches('0')
+        )
     }
 }
 

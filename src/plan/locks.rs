@@ -94,7 +94,11 @@ pub fn prologue(locks: &[(TableRef, Lock)]) -> Statement {
         "DO $lock$\nDECLARE\n  attempt integer := 0;\nBEGIN\n{}END\n$lock$",
         indent(&retry_loop(&take), 1)
     );
-    let strongest = locks.iter().map(|(_, lock)| *lock).max().unwrap_or(Lock::None);
+    let strongest = locks
+        .iter()
+        .map(|(_, lock)| *lock)
+        .max()
+        .unwrap_or(Lock::None);
     let names: Vec<String> = locks
         .iter()
         .map(|(table, lock)| format!("{table} ({})", lock.sql_name()))

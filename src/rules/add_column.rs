@@ -423,7 +423,7 @@ mod tests {
             &desired("token: { type: uuid, default: gen_random_uuid(), nullable: false }"),
         )
         .with_rows(&[("public.orders", 20_000)]);
-        insta::assert_snapshot!(fixture.steps_text(&AddColumn, &change(&fixture, "token")), @r"
+        insta::assert_snapshot!(fixture.steps_text(&AddColumn, &change(&fixture, "token")), @"
         == expand (InTransaction)
         ALTER TABLE public.orders ADD COLUMN IF NOT EXISTS token uuid;  -- ACCESS EXCLUSIVE, metadata only
         ALTER TABLE public.orders ALTER COLUMN token SET DEFAULT gen_random_uuid();  -- ACCESS EXCLUSIVE, metadata only
@@ -449,6 +449,15 @@ mod tests {
           END IF;
         END
         $guard$;  -- SHARE UPDATE EXCLUSIVE, scans the table
+        rollback: ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_token_not_null;
+        rollback: DO $guard$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_token_not_null') THEN
+            ALTER TABLE public.orders ADD CONSTRAINT orders_token_not_null CHECK (token IS NOT NULL) NOT VALID;
+          END IF;
+        END
+        $guard$;
+        == validate (InTransaction)
         ALTER TABLE public.orders ALTER COLUMN token SET NOT NULL;  -- ACCESS EXCLUSIVE, metadata only
         ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_token_not_null;  -- ACCESS EXCLUSIVE, metadata only
         rollback: ALTER TABLE public.orders ALTER COLUMN token DROP NOT NULL;
@@ -456,6 +465,13 @@ mod tests {
         BEGIN
           IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_token_not_null') THEN
             ALTER TABLE public.orders ADD CONSTRAINT orders_token_not_null CHECK (token IS NOT NULL) NOT VALID;
+          END IF;
+        END
+        $guard$;
+        rollback: DO $guard$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_token_not_null') THEN
+            ALTER TABLE public.orders VALIDATE CONSTRAINT orders_token_not_null;
           END IF;
         END
         $guard$;
@@ -505,6 +521,7 @@ mod tests {
                 "== expand (InTransaction)",
                 "== backfill (InTransaction)",
                 "== expand (InTransaction)",
+                "== validate (InTransaction)",
                 "== validate (InTransaction)"
             ]
         );

@@ -189,12 +189,27 @@ mod tests {
     fn zero_downtime_builds_concurrently_after_dropping_an_invalid_leftover() {
         let fixture = Fixture::new(LIVE, DESIRED).with_rows(&[("public.orders", 50_000)]);
         let text = fixture.steps_text(&AddIndex, &change(&fixture));
-        insta::assert_snapshot!(text, @r"
+        insta::assert_snapshot!(text, @"
         == expand (Concurrently)
         DO $guard$
+        DECLARE
+          attempt integer := 0;
         BEGIN
           IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.orders_note_idx') AND NOT indisvalid) THEN
-            DROP INDEX public.orders_note_idx;
+            SET LOCAL lock_timeout = '1s';
+            LOOP
+              BEGIN
+                DROP INDEX public.orders_note_idx;
+                EXIT;
+              EXCEPTION WHEN lock_not_available THEN
+                attempt := attempt + 1;
+                IF attempt > 10 THEN
+                  RAISE;
+                END IF;
+                RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+                PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+              END;
+            END LOOP;
           END IF;
         END
         $guard$;  -- ACCESS EXCLUSIVE, metadata only

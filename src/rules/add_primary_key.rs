@@ -151,7 +151,7 @@ mod tests {
     fn zero_downtime_sets_not_null_through_checks_before_attaching_the_index() {
         let fixture = Fixture::new(LIVE, DESIRED).with_rows(&[("public.events", 5_000_000)]);
         let text = fixture.steps_text(&AddPrimaryKey, &change(&fixture));
-        insta::assert_snapshot!(text, @r"
+        insta::assert_snapshot!(text, @"
         == expand (InTransaction)
         DO $guard$
         BEGIN
@@ -163,9 +163,24 @@ mod tests {
         rollback: ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_id_pk_not_null;
         == expand (Concurrently)
         DO $guard$
+        DECLARE
+          attempt integer := 0;
         BEGIN
           IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.events_pkey') AND NOT indisvalid) THEN
-            DROP INDEX public.events_pkey;
+            SET LOCAL lock_timeout = '1s';
+            LOOP
+              BEGIN
+                DROP INDEX public.events_pkey;
+                EXIT;
+              EXCEPTION WHEN lock_not_available THEN
+                attempt := attempt + 1;
+                IF attempt > 10 THEN
+                  RAISE;
+                END IF;
+                RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+                PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+              END;
+            END LOOP;
           END IF;
         END
         $guard$;  -- ACCESS EXCLUSIVE, metadata only
@@ -179,6 +194,15 @@ mod tests {
           END IF;
         END
         $guard$;  -- SHARE UPDATE EXCLUSIVE, scans the table
+        rollback: ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_id_pk_not_null;
+        rollback: DO $guard$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.events'::regclass AND conname = 'events_id_pk_not_null') THEN
+            ALTER TABLE public.events ADD CONSTRAINT events_id_pk_not_null CHECK (id IS NOT NULL) NOT VALID;
+          END IF;
+        END
+        $guard$;
+        == validate (InTransaction)
         ALTER TABLE public.events ALTER COLUMN id SET NOT NULL;  -- ACCESS EXCLUSIVE, metadata only
         ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_id_pk_not_null;  -- ACCESS EXCLUSIVE, metadata only
         rollback: ALTER TABLE public.events ALTER COLUMN id DROP NOT NULL;
@@ -186,6 +210,13 @@ mod tests {
         BEGIN
           IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.events'::regclass AND conname = 'events_id_pk_not_null') THEN
             ALTER TABLE public.events ADD CONSTRAINT events_id_pk_not_null CHECK (id IS NOT NULL) NOT VALID;
+          END IF;
+        END
+        $guard$;
+        rollback: DO $guard$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.events'::regclass AND conname = 'events_id_pk_not_null') THEN
+            ALTER TABLE public.events VALIDATE CONSTRAINT events_id_pk_not_null;
           END IF;
         END
         $guard$;
@@ -241,6 +272,8 @@ mod tests {
             [
                 (Phase::Expand, false),
                 (Phase::Backfill, true),
+                // The check validated, then NOT NULL set, each a transaction of its own.
+                (Phase::Validate, false),
                 (Phase::Validate, false),
                 (Phase::Validate, false),
                 (Phase::Validate, false),

@@ -504,11 +504,9 @@ fn expand_contract(
         };
         steps.extend(SetNotNull.steps(&not_null, context, decisions));
     }
-    steps.extend(
-        copies
-            .iter()
-            .map(|(_, copy)| build_concurrently(table, copy, rows, decisions.settings.lock_timeout_ms)),
-    );
+    steps.extend(copies.iter().map(|(_, copy)| {
+        build_concurrently(table, copy, rows, decisions.settings.lock_timeout_ms)
+    }));
     steps.push(Step::gate(format!(
         "the application works with {}.{} as {} (until the contract phase the sync trigger \
          converts what it writes)",
@@ -649,7 +647,7 @@ mod tests {
     #[test]
     fn a_rewrite_goes_through_a_synced_copy_swapped_into_place() {
         let fixture = Fixture::new(LIVE, DESIRED).with_rows(&[("public.events", 300_000)]);
-        insta::assert_snapshot!(fixture.steps_text(&ChangeColumnType, &change(&fixture, "amount")), @r"
+        insta::assert_snapshot!(fixture.steps_text(&ChangeColumnType, &change(&fixture, "amount")), @"
         == expand (InTransaction)
         ALTER TABLE public.events ADD COLUMN IF NOT EXISTS amount_new bigint;  -- ACCESS EXCLUSIVE, metadata only
         CREATE OR REPLACE FUNCTION public.events_amount_new_sync() RETURNS trigger LANGUAGE plpgsql AS $sync$
@@ -665,6 +663,8 @@ mod tests {
             NEW.amount_new := (SELECT CAST((amount::bigint) AS bigint) FROM (SELECT NEW.amount) AS row_value(amount));
           ELSIF NEW.amount_new IS DISTINCT FROM OLD.amount_new AND NEW.amount_new IS DISTINCT FROM (SELECT CAST((amount::bigint) AS bigint) FROM (SELECT NEW.amount) AS row_value(amount)) THEN
             NEW.amount := (SELECT CAST(amount_new AS integer) FROM (SELECT NEW.amount_new) AS row_value(amount_new));
+          ELSE
+            NEW.amount_new := (SELECT CAST((amount::bigint) AS bigint) FROM (SELECT NEW.amount) AS row_value(amount));
           END IF;
           RETURN NEW;
         END
@@ -699,6 +699,15 @@ mod tests {
           END IF;
         END
         $guard$;  -- SHARE UPDATE EXCLUSIVE, scans the table
+        rollback: ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_amount_new_not_null;
+        rollback: DO $guard$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.events'::regclass AND conname = 'events_amount_new_not_null') THEN
+            ALTER TABLE public.events ADD CONSTRAINT events_amount_new_not_null CHECK (amount_new IS NOT NULL) NOT VALID;
+          END IF;
+        END
+        $guard$;
+        == validate (InTransaction)
         ALTER TABLE public.events ALTER COLUMN amount_new SET NOT NULL;  -- ACCESS EXCLUSIVE, metadata only
         ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_amount_new_not_null;  -- ACCESS EXCLUSIVE, metadata only
         rollback: ALTER TABLE public.events ALTER COLUMN amount_new DROP NOT NULL;
@@ -709,11 +718,33 @@ mod tests {
           END IF;
         END
         $guard$;
+        rollback: DO $guard$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.events'::regclass AND conname = 'events_amount_new_not_null') THEN
+            ALTER TABLE public.events VALIDATE CONSTRAINT events_amount_new_not_null;
+          END IF;
+        END
+        $guard$;
         == expand (Concurrently)
         DO $guard$
+        DECLARE
+          attempt integer := 0;
         BEGIN
           IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.events_amount_idx_new') AND NOT indisvalid) THEN
-            DROP INDEX public.events_amount_idx_new;
+            SET LOCAL lock_timeout = '1s';
+            LOOP
+              BEGIN
+                DROP INDEX public.events_amount_idx_new;
+                EXIT;
+              EXCEPTION WHEN lock_not_available THEN
+                attempt := attempt + 1;
+                IF attempt > 10 THEN
+                  RAISE;
+                END IF;
+                RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+                PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+              END;
+            END LOOP;
           END IF;
         END
         $guard$;  -- ACCESS EXCLUSIVE, metadata only
@@ -761,6 +792,8 @@ mod tests {
             NEW.amount_new := (SELECT CAST((amount::bigint) AS bigint) FROM (SELECT NEW.amount) AS row_value(amount));
           ELSIF NEW.amount_new IS DISTINCT FROM OLD.amount_new AND NEW.amount_new IS DISTINCT FROM (SELECT CAST((amount::bigint) AS bigint) FROM (SELECT NEW.amount) AS row_value(amount)) THEN
             NEW.amount := (SELECT CAST(amount_new AS integer) FROM (SELECT NEW.amount_new) AS row_value(amount_new));
+          ELSE
+            NEW.amount_new := (SELECT CAST((amount::bigint) AS bigint) FROM (SELECT NEW.amount) AS row_value(amount));
           END IF;
           RETURN NEW;
         END

@@ -78,7 +78,12 @@ impl Rule for ChangeIndex {
             Step::sql(
                 Phase::Contract,
                 vec![drop_concurrently(&table.schema, &from.name)],
-                Rollback::by(build_concurrently(table, from, rows, decisions.settings.lock_timeout_ms)),
+                Rollback::by(build_concurrently(
+                    table,
+                    from,
+                    rows,
+                    decisions.settings.lock_timeout_ms,
+                )),
             )
             .running(Runs::Concurrently),
             Step::sql(
@@ -145,12 +150,27 @@ mod tests {
     fn zero_downtime_builds_under_a_temporary_name_drops_and_renames() {
         let fixture = Fixture::new(LIVE, DESIRED).with_rows(&[("public.orders", 20_000)]);
         let text = fixture.steps_text(&ChangeIndex, &change(&fixture));
-        insta::assert_snapshot!(text, @r"
+        insta::assert_snapshot!(text, @"
         == expand (Concurrently)
         DO $guard$
+        DECLARE
+          attempt integer := 0;
         BEGIN
           IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.orders_note_idx_new') AND NOT indisvalid) THEN
-            DROP INDEX public.orders_note_idx_new;
+            SET LOCAL lock_timeout = '1s';
+            LOOP
+              BEGIN
+                DROP INDEX public.orders_note_idx_new;
+                EXIT;
+              EXCEPTION WHEN lock_not_available THEN
+                attempt := attempt + 1;
+                IF attempt > 10 THEN
+                  RAISE;
+                END IF;
+                RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+                PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+              END;
+            END LOOP;
           END IF;
         END
         $guard$;  -- ACCESS EXCLUSIVE, metadata only
@@ -159,9 +179,24 @@ mod tests {
         == contract (Concurrently)
         DROP INDEX CONCURRENTLY IF EXISTS public.orders_note_idx;  -- SHARE UPDATE EXCLUSIVE, metadata only
         rollback: DO $guard$
+        DECLARE
+          attempt integer := 0;
         BEGIN
           IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.orders_note_idx') AND NOT indisvalid) THEN
-            DROP INDEX public.orders_note_idx;
+            SET LOCAL lock_timeout = '1s';
+            LOOP
+              BEGIN
+                DROP INDEX public.orders_note_idx;
+                EXIT;
+              EXCEPTION WHEN lock_not_available THEN
+                attempt := attempt + 1;
+                IF attempt > 10 THEN
+                  RAISE;
+                END IF;
+                RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+                PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+              END;
+            END LOOP;
           END IF;
         END
         $guard$;

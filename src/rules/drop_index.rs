@@ -58,7 +58,12 @@ impl Rule for DropIndex {
                 Step::sql(
                     Phase::Contract,
                     vec![drop_concurrently(&table.schema, &index.name)],
-                    Rollback::by(build_concurrently(table, index, rows, decisions.settings.lock_timeout_ms)),
+                    Rollback::by(build_concurrently(
+                        table,
+                        index,
+                        rows,
+                        decisions.settings.lock_timeout_ms,
+                    )),
                 )
                 .running(Runs::Concurrently),
             ]
@@ -92,13 +97,28 @@ mod tests {
     fn zero_downtime_drops_concurrently_and_rebuilds_concurrently_on_rollback() {
         let fixture = Fixture::new(LIVE, DESIRED);
         let text = fixture.steps_text(&DropIndex, &change(&fixture));
-        insta::assert_snapshot!(text, @r"
+        insta::assert_snapshot!(text, @"
         == contract (Concurrently)
         DROP INDEX CONCURRENTLY IF EXISTS public.orders_note_idx;  -- SHARE UPDATE EXCLUSIVE, metadata only
         rollback: DO $guard$
+        DECLARE
+          attempt integer := 0;
         BEGIN
           IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.orders_note_idx') AND NOT indisvalid) THEN
-            DROP INDEX public.orders_note_idx;
+            SET LOCAL lock_timeout = '1s';
+            LOOP
+              BEGIN
+                DROP INDEX public.orders_note_idx;
+                EXIT;
+              EXCEPTION WHEN lock_not_available THEN
+                attempt := attempt + 1;
+                IF attempt > 10 THEN
+                  RAISE;
+                END IF;
+                RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+                PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+              END;
+            END LOOP;
           END IF;
         END
         $guard$;

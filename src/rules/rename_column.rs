@@ -401,7 +401,7 @@ mod tests {
     #[test]
     fn zero_downtime_syncs_a_new_column_and_drops_the_old_one_last() {
         let fixture = Fixture::new(LIVE, DESIRED).with_rows(&[("public.users", 40_000)]);
-        insta::assert_snapshot!(fixture.steps_text(&RenameColumn, &change(&fixture, true)), @r"
+        insta::assert_snapshot!(fixture.steps_text(&RenameColumn, &change(&fixture, true)), @"
         == expand (InTransaction)
         ALTER TABLE public.users ADD COLUMN IF NOT EXISTS email_address text;  -- ACCESS EXCLUSIVE, metadata only
         CREATE OR REPLACE FUNCTION public.users_email_address_sync() RETURNS trigger LANGUAGE plpgsql AS $sync$
@@ -417,6 +417,8 @@ mod tests {
             NEW.email_address := (SELECT email FROM (SELECT NEW.email) AS row_value(email));
           ELSIF NEW.email_address IS DISTINCT FROM OLD.email_address AND NEW.email_address IS DISTINCT FROM (SELECT email FROM (SELECT NEW.email) AS row_value(email)) THEN
             NEW.email := (SELECT email_address FROM (SELECT NEW.email_address) AS row_value(email_address));
+          ELSE
+            NEW.email_address := (SELECT email FROM (SELECT NEW.email) AS row_value(email));
           END IF;
           RETURN NEW;
         END
@@ -451,6 +453,15 @@ mod tests {
           END IF;
         END
         $guard$;  -- SHARE UPDATE EXCLUSIVE, scans the table
+        rollback: ALTER TABLE public.users DROP CONSTRAINT IF EXISTS users_email_address_not_null;
+        rollback: DO $guard$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.users'::regclass AND conname = 'users_email_address_not_null') THEN
+            ALTER TABLE public.users ADD CONSTRAINT users_email_address_not_null CHECK (email_address IS NOT NULL) NOT VALID;
+          END IF;
+        END
+        $guard$;
+        == validate (InTransaction)
         ALTER TABLE public.users ALTER COLUMN email_address SET NOT NULL;  -- ACCESS EXCLUSIVE, metadata only
         ALTER TABLE public.users DROP CONSTRAINT IF EXISTS users_email_address_not_null;  -- ACCESS EXCLUSIVE, metadata only
         rollback: ALTER TABLE public.users ALTER COLUMN email_address DROP NOT NULL;
@@ -458,6 +469,13 @@ mod tests {
         BEGIN
           IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.users'::regclass AND conname = 'users_email_address_not_null') THEN
             ALTER TABLE public.users ADD CONSTRAINT users_email_address_not_null CHECK (email_address IS NOT NULL) NOT VALID;
+          END IF;
+        END
+        $guard$;
+        rollback: DO $guard$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.users'::regclass AND conname = 'users_email_address_not_null') THEN
+            ALTER TABLE public.users VALIDATE CONSTRAINT users_email_address_not_null;
           END IF;
         END
         $guard$;
@@ -486,6 +504,8 @@ mod tests {
             NEW.email_address := (SELECT email FROM (SELECT NEW.email) AS row_value(email));
           ELSIF NEW.email_address IS DISTINCT FROM OLD.email_address AND NEW.email_address IS DISTINCT FROM (SELECT email FROM (SELECT NEW.email) AS row_value(email)) THEN
             NEW.email := (SELECT email_address FROM (SELECT NEW.email_address) AS row_value(email_address));
+          ELSE
+            NEW.email_address := (SELECT email FROM (SELECT NEW.email) AS row_value(email));
           END IF;
           RETURN NEW;
         END

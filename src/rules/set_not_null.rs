@@ -353,7 +353,7 @@ mod tests {
     fn zero_downtime_goes_through_a_validated_check() {
         let fixture = Fixture::new(LIVE, DESIRED).with_rows(&[("public.orders", 50_000)]);
         let text = fixture.steps_text(&SetNotNull, &change(&fixture));
-        insta::assert_snapshot!(text, @r#"
+        insta::assert_snapshot!(text, @"
         == expand (InTransaction)
         DO $guard$
         BEGIN
@@ -371,6 +371,15 @@ mod tests {
           END IF;
         END
         $guard$;  -- SHARE UPDATE EXCLUSIVE, scans the table
+        rollback: ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_note_not_null;
+        rollback: DO $guard$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_note_not_null') THEN
+            ALTER TABLE public.orders ADD CONSTRAINT orders_note_not_null CHECK (note IS NOT NULL) NOT VALID;
+          END IF;
+        END
+        $guard$;
+        == validate (InTransaction)
         ALTER TABLE public.orders ALTER COLUMN note SET NOT NULL;  -- ACCESS EXCLUSIVE, metadata only
         ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_note_not_null;  -- ACCESS EXCLUSIVE, metadata only
         rollback: ALTER TABLE public.orders ALTER COLUMN note DROP NOT NULL;
@@ -381,7 +390,14 @@ mod tests {
           END IF;
         END
         $guard$;
-        "#);
+        rollback: DO $guard$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_note_not_null') THEN
+            ALTER TABLE public.orders VALIDATE CONSTRAINT orders_note_not_null;
+          END IF;
+        END
+        $guard$;
+        ");
     }
 
     #[test]
@@ -396,6 +412,7 @@ mod tests {
             [
                 "== expand (InTransaction)",
                 "== backfill (InTransaction)",
+                "== validate (InTransaction)",
                 "== validate (InTransaction)"
             ]
         );

@@ -181,7 +181,7 @@ fn the_demo_goes_from_the_diff_to_a_written_plan_and_cleans_up() {
     }
     // The defaults taken in the planner are the ones `plans/demo/` was written with.
     let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for file in ["decisions.yaml", "02-expand.sql", "08-contract.sql"] {
+    for file in ["decisions.yaml", "02-expand.sql", "18-contract.sql"] {
         assert_eq!(
             std::fs::read_to_string(written.join(file)).unwrap(),
             std::fs::read_to_string(repository.join("plans/demo").join(file)).unwrap(),

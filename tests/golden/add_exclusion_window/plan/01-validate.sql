@@ -1,5 +1,6 @@
 -- 01-validate.sql: phase validate of a pgphase plan.
 -- Runs in one transaction: it applies completely or not at all.
+-- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
 -- Apply with: psql -v ON_ERROR_STOP=1 -f 01-validate.sql
 -- Safe to run again after a failure: each statement skips what is already done.
 
@@ -7,7 +8,7 @@ BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
--- global: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- takes this transaction's locks first, strongest mode, in table order: public.bookings (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
 DO $lock$
 DECLARE
