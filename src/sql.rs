@@ -256,3 +256,13 @@ mod tests {
         assert!(QUOTED_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
     }
 }
+
+/// `sql` on one line, cut to `max` characters with `…` when longer: for messages.
+#[must_use]
+pub fn excerpt(sql: &str, max: usize) -> String {
+    let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line,
+    }
+}

@@ -235,16 +235,8 @@ fn work_detail(planned: &PlannedStatement, held: Option<&TableRef>) -> String {
         "{} {}{on}: {}",
         planned.change,
         planned.statement.work,
-        excerpt(&planned.statement.sql)
+        crate::sql::excerpt(&planned.statement.sql, 80)
     )
-}
-
-fn excerpt(sql: &str) -> String {
-    let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.char_indices().nth(80) {
-        Some((at, _)) => format!("{}…", &line[..at]),
-        None => line,
-    }
 }
 
 #[cfg(test)]

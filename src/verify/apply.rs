@@ -86,12 +86,7 @@ async fn execute(client: &Client, sql: &str) -> Result<(), Failure> {
 }
 
 fn excerpt(sql: &str) -> String {
-    let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut text: String = line.chars().take(EXCERPT).collect();
-    if line.chars().nth(EXCERPT).is_some() {
-        text.push('…');
-    }
-    text
+    crate::sql::excerpt(sql, EXCERPT)
 }
 
 #[cfg(test)]
