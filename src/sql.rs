@@ -219,6 +219,16 @@ const QUOTED_KEYWORDS: &[&str] = &[
     "xmltable",
 ];
 
+/// `sql` on one line, cut to `max` characters with `…` when longer: for messages.
+#[must_use]
+pub fn excerpt(sql: &str, max: usize) -> String {
+    let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,15 +264,5 @@ mod tests {
     #[test]
     fn keyword_list_is_sorted_for_binary_search() {
         assert!(QUOTED_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
-    }
-}
-
-/// `sql` on one line, cut to `max` characters with `…` when longer: for messages.
-#[must_use]
-pub fn excerpt(sql: &str, max: usize) -> String {
-    let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &line[..at]),
-        None => line,
     }
 }
