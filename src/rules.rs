@@ -18,6 +18,7 @@ pub mod alter_sequence;
 pub mod assessment;
 pub mod change_column_type;
 pub mod change_index;
+mod column_fill;
 mod column_sync;
 pub mod create_extension;
 pub mod create_function;

@@ -34,8 +34,8 @@ END
 $lock$;
 
 -- public.order_items.quantity: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief
-ALTER TABLE public.order_items DROP CONSTRAINT IF EXISTS order_items_quantity_new_not_null;
+-- brief, metadata only
+ALTER TABLE public.order_items ALTER COLUMN quantity_new DROP NOT NULL;
 
 -- public.order_items.quantity: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- back to the unvalidated check
@@ -43,6 +43,16 @@ DO $guard$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.order_items'::regclass AND conname = 'order_items_quantity_new_not_null') THEN
     ALTER TABLE public.order_items ADD CONSTRAINT order_items_quantity_new_not_null CHECK (quantity_new IS NOT NULL) NOT VALID;
+  END IF;
+END
+$guard$;
+
+-- public.order_items.quantity: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), scans the table, ~50,000 rows (estimate)
+-- scans the table without blocking reads or writes; fails if a NULL remains
+DO $guard$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.order_items'::regclass AND conname = 'order_items_quantity_new_not_null') THEN
+    ALTER TABLE public.order_items VALIDATE CONSTRAINT order_items_quantity_new_not_null;
   END IF;
 END
 $guard$;

@@ -14,15 +14,19 @@ SET LOCAL statement_timeout = '0';
 DO $lock$
 DECLARE
   attempt integer := 0;
+  file_lock_timeout text := current_setting('lock_timeout');
 BEGIN
   LOOP
     BEGIN
       IF to_regclass('public.order_items') IS NOT NULL THEN
         LOCK TABLE public.order_items IN ACCESS EXCLUSIVE MODE;
       END IF;
+      -- A lock is held from here on: wait only briefly for the others.
+      PERFORM set_config('lock_timeout', '200ms', true);
       IF to_regclass('public.products') IS NOT NULL THEN
         LOCK TABLE public.products IN ACCESS EXCLUSIVE MODE;
       END IF;
+      PERFORM set_config('lock_timeout', file_lock_timeout, true);
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
       attempt := attempt + 1;

@@ -216,10 +216,9 @@ fn lock_timeout(file: &PlanFile, found: &mut Vec<Violation>) {
 /// Whether the file's first statement is the prologue that takes `file.locks` with retries.
 fn opens_with_prologue(file: &PlanFile) -> bool {
     !file.locks.is_empty()
-        && file
-            .statements
-            .first()
-            .is_some_and(|first| first.statement.sql == locks::prologue(&file.locks).sql)
+        && file.statements.first().is_some_and(|first| {
+            first.statement.sql == locks::prologue(&file.locks, file.lock_timeout_ms).sql
+        })
 }
 
 /// Whether the prologue took `table` in `lock` or a stronger mode.
@@ -351,7 +350,7 @@ mod tests {
             PlannedStatement {
                 change: ChangeId::global(),
                 tables: vec![TableRef::new("public", "orders")],
-                statement: locks::prologue(&good.locks),
+                statement: locks::prologue(&good.locks, good.lock_timeout_ms),
             },
         );
         assert_eq!(check(std::slice::from_ref(&good)), []);

@@ -198,10 +198,11 @@ fn locked_tables(statements: &[PlannedStatement]) -> BTreeSet<TableRef> {
 fn take_locks_first(file: &mut PlanFile, settings: &Settings) {
     let transactions_lock = if file.kind.in_transaction() {
         file.locks = locks::locks_taken(&file.statements);
-        prepend_prologue(&mut file.statements, &file.locks);
+        let timeout = file.lock_timeout_ms;
+        prepend_prologue(&mut file.statements, &file.locks, timeout);
         let rollback_locks = locks::locks_taken(&file.rollback);
-        prepend_prologue(&mut file.rollback, &rollback_locks);
-        count_blocking(&file.locks)
+        prepend_prologue(&mut file.rollback, &rollback_locks, timeout);
+        locked_by_prologue(&file.locks)
     } else {
         file.statements
             .iter()
@@ -219,14 +220,21 @@ fn take_locks_first(file: &mut PlanFile, settings: &Settings) {
     };
 }
 
-fn count_blocking(locks: &[(TableRef, Lock)]) -> usize {
-    locks
-        .iter()
-        .filter(|(_, lock)| locks::blocks_clients(*lock))
-        .count()
+/// The tables whose locks add to a client's wait: none when no lock blocks clients, else every
+/// table the prologue locks (each further one is waited for while the first is held).
+fn locked_by_prologue(locks: &[(TableRef, Lock)]) -> usize {
+    if locks.iter().any(|(_, lock)| locks::blocks_clients(*lock)) {
+        locks.len()
+    } else {
+        0
+    }
 }
 
-fn prepend_prologue(statements: &mut Vec<PlannedStatement>, taken: &[(TableRef, Lock)]) {
+fn prepend_prologue(
+    statements: &mut Vec<PlannedStatement>,
+    taken: &[(TableRef, Lock)],
+    lock_timeout_ms: u64,
+) {
     if taken.is_empty() {
         return;
     }
@@ -235,7 +243,7 @@ fn prepend_prologue(statements: &mut Vec<PlannedStatement>, taken: &[(TableRef, 
         PlannedStatement {
             change: ChangeId::global(),
             tables: taken.iter().map(|(table, _)| table.clone()).collect(),
-            statement: locks::prologue(taken),
+            statement: locks::prologue(taken, lock_timeout_ms),
         },
     );
 }

@@ -74,14 +74,30 @@ pub fn blocks_clients(lock: Lock) -> bool {
     lock >= Lock::Share
 }
 
-/// The statement that opens a transaction: it takes `locks` in order, and when one is not free
-/// within `lock_timeout`, releases them all, pauses and tries again, up to [`LOCK_RETRIES`]
-/// times. A table that no longer exists (renamed or dropped by an earlier run of the same
-/// file) is skipped, so the file can still run again.
+/// How long the prologue waits for each lock after its first one, while it holds that one:
+/// well under PostgreSQL's `deadlock_timeout` (1 s by default). A client that queued behind a
+/// held lock and then waits for one the prologue wants next forms a deadlock with it; the
+/// prologue gives up (releasing everything) before the client's deadlock check runs, so the
+/// client only waits and never fails.
+pub const HELD_LOCK_WAIT_MS: u64 = 200;
+
+/// The statement that opens a transaction: it takes `locks` in order, the first within the
+/// file's `lock_timeout` (`lock_timeout_ms`), the rest within the shorter of it and
+/// [`HELD_LOCK_WAIT_MS`]; when one is not free in time, releases them all, pauses and tries
+/// again, up to [`LOCK_RETRIES`] times. A table that no longer exists (renamed or dropped by
+/// an earlier run of the same file) is skipped, so the file can still run again.
 #[must_use]
-pub fn prologue(locks: &[(TableRef, Lock)]) -> Statement {
+pub fn prologue(locks: &[(TableRef, Lock)], lock_timeout_ms: u64) -> Statement {
     let mut take = String::new();
-    for (table, lock) in locks {
+    for (index, (table, lock)) in locks.iter().enumerate() {
+        if index == 1 {
+            let _ = writeln!(
+                take,
+                "-- A lock is held from here on: wait only briefly for the others.\n\
+                 PERFORM set_config('lock_timeout', {}, true);",
+                quote_literal(&format!("{}ms", held_wait_ms(lock_timeout_ms)))
+            );
+        }
         let name = quote_qualified(&table.schema, &table.name);
         let _ = write!(
             take,
@@ -90,8 +106,16 @@ pub fn prologue(locks: &[(TableRef, Lock)]) -> Statement {
             lock.sql_name()
         );
     }
+    if locks.len() > 1 {
+        take.push_str("PERFORM set_config('lock_timeout', file_lock_timeout, true);\n");
+    }
+    let declare = if locks.len() > 1 {
+        "  attempt integer := 0;\n  file_lock_timeout text := current_setting('lock_timeout');\n"
+    } else {
+        "  attempt integer := 0;\n"
+    };
     let sql = format!(
-        "DO $lock$\nDECLARE\n  attempt integer := 0;\nBEGIN\n{}END\n$lock$",
+        "DO $lock$\nDECLARE\n{declare}BEGIN\n{}END\n$lock$",
         indent(&retry_loop(&take), 1)
     );
     let strongest = locks
@@ -113,6 +137,15 @@ pub fn prologue(locks: &[(TableRef, Lock)]) -> Statement {
             names.join(", ")
         ),
     )
+}
+
+/// How long the prologue waits for a lock while holding another.
+fn held_wait_ms(lock_timeout_ms: u64) -> u64 {
+    if lock_timeout_ms == 0 {
+        HELD_LOCK_WAIT_MS
+    } else {
+        lock_timeout_ms.min(HELD_LOCK_WAIT_MS)
+    }
 }
 
 /// `body` (statements, each ending in `;`) in a loop that runs it as a subtransaction and,
@@ -162,17 +195,17 @@ fn indent(text: &str, levels: usize) -> String {
 }
 
 /// The longest a client can wait because of a file whose transactions each lock at most
-/// `tables` tables in a blocking mode: one `lock_timeout` per table (waiting for one lock
-/// while holding the others), then the brief statements. 0 when `lock_timeout` is off: then
-/// nothing bounds it.
+/// `tables` tables: one `lock_timeout` queued behind the prologue's first lock, a brief wait
+/// for each further one while the first is held, then the brief statements. 0 when
+/// `lock_timeout` is off: then nothing bounds it.
 #[must_use]
 pub fn budget_ms(lock_timeout_ms: u64, tables: usize) -> u64 {
     if lock_timeout_ms == 0 {
         return 0;
     }
-    let tables = u64::try_from(tables.max(1)).unwrap_or(u64::MAX);
+    let further = u64::try_from(tables.saturating_sub(1)).unwrap_or(u64::MAX);
     lock_timeout_ms
-        .saturating_mul(tables)
+        .saturating_add(further.saturating_mul(held_wait_ms(lock_timeout_ms)))
         .saturating_add(BRIEF_STATEMENTS_MS)
 }
 
@@ -212,24 +245,31 @@ mod tests {
 
     #[test]
     fn the_prologue_locks_in_order_and_retries() {
-        let statement = prologue(&[
-            (TableRef::new("public", "items"), Lock::ShareRowExclusive),
-            (TableRef::new("public", "orders"), Lock::AccessExclusive),
-        ]);
+        let statement = prologue(
+            &[
+                (TableRef::new("public", "items"), Lock::ShareRowExclusive),
+                (TableRef::new("public", "orders"), Lock::AccessExclusive),
+            ],
+            1_000,
+        );
         assert_eq!(statement.lock, Lock::AccessExclusive);
-        insta::assert_snapshot!(statement.sql, @r"
+        insta::assert_snapshot!(statement.sql, @"
         DO $lock$
         DECLARE
           attempt integer := 0;
+          file_lock_timeout text := current_setting('lock_timeout');
         BEGIN
           LOOP
             BEGIN
               IF to_regclass('public.items') IS NOT NULL THEN
                 LOCK TABLE public.items IN SHARE ROW EXCLUSIVE MODE;
               END IF;
+              -- A lock is held from here on: wait only briefly for the others.
+              PERFORM set_config('lock_timeout', '200ms', true);
               IF to_regclass('public.orders') IS NOT NULL THEN
                 LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
               END IF;
+              PERFORM set_config('lock_timeout', file_lock_timeout, true);
               EXIT;
             EXCEPTION WHEN lock_not_available THEN
               attempt := attempt + 1;
@@ -279,7 +319,8 @@ mod tests {
     fn the_budget_is_one_lock_timeout_per_blocked_table() {
         assert_eq!(budget_ms(1_000, 0), 1_500);
         assert_eq!(budget_ms(1_000, 1), 1_500);
-        assert_eq!(budget_ms(500, 2), 1_500);
+        assert_eq!(budget_ms(1_000, 3), 1_900);
+        assert_eq!(budget_ms(100, 2), 700);
         assert_eq!(budget_ms(0, 2), 0);
     }
 }

@@ -11,7 +11,7 @@ use crate::sql::{quote_ident, quote_qualified};
 
 use super::drop_column::drop_column;
 use super::set_default::{drop_default, set_default};
-use super::set_not_null::SetNotNull;
+use super::set_not_null::{SetNotNull, filled_while_running};
 use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work, choice};
 
 /// The question: how existing rows get a value for a new NOT NULL column without a default.
@@ -179,7 +179,7 @@ impl Rule for AddColumn {
                     "default",
                     "A constant for every existing row",
                     "Added with the constant as a temporary default (no rewrite), which is \
-                     dropped right after.",
+                     dropped right after, or while the application runs, after the deploy gate.",
                     Some(InputKind::Expression),
                 ),
                 choice(
@@ -323,12 +323,18 @@ fn fill_steps(
                 Work::Metadata
             };
             let mut statements = add_statements(table, &with_default, work, rows);
-            statements.push(drop_default(table, &column.name));
-            vec![Step::sql(
+            if !decisions.zero_downtime() {
+                statements.push(drop_default(table, &column.name));
+            }
+            let mut steps = vec![Step::sql(
                 Phase::Expand,
                 statements,
                 drop_back(table, column),
-            )]
+            )];
+            if decisions.zero_downtime() {
+                steps.extend(default_dropped_after_deploy(table, column, constant));
+            }
+            steps
         }
         (Some("backfill"), Some(expression)) => {
             let nullable = Column {
@@ -336,12 +342,37 @@ fn fill_steps(
                 ..column.clone()
             };
             let mut steps = vec![add_step(table, &nullable, Work::Metadata, rows)];
-            steps.push(backfill(table, column, expression, rows));
-            steps.extend(not_null_steps(table, column, context, decisions));
+            let backfill = backfill(table, column, expression, rows);
+            if decisions.zero_downtime() {
+                steps.extend(filled_while_running(
+                    table, column, expression, rows, backfill,
+                ));
+            } else {
+                steps.push(backfill);
+                steps.extend(not_null_steps(table, column, context, decisions));
+            }
             steps
         }
         _ => vec![add_step(table, column, Work::Metadata, rows)],
     }
+}
+
+/// While the application runs, the temporary default stays until every running version
+/// writes the column: code written before the change inserts rows without it, and without the
+/// default those inserts would fail on NOT NULL.
+fn default_dropped_after_deploy(table: &TableRef, column: &Column, constant: &str) -> Vec<Step> {
+    vec![
+        Step::gate(format!(
+            "Every running version of the application writes {}.{} on insert: its temporary \
+             default ({constant}) is dropped next.",
+            table.name, column.name
+        )),
+        Step::sql(
+            Phase::Contract,
+            vec![drop_default(table, &column.name)],
+            Rollback::by(vec![set_default(table, &column.name, constant)]),
+        ),
+    ]
 }
 
 fn backfill(table: &TableRef, column: &Column, expression: &str, rows: Option<u64>) -> Step {
@@ -432,7 +463,7 @@ mod tests {
         == backfill (InTransaction)
         backfill public.orders update set token = gen_random_uuid() where token IS NULL
         rollback warning: nothing to undo here: rolling back the expand phase drops the column
-        == expand (InTransaction)
+        == validate (InTransaction)
         DO $guard$
         BEGIN
           IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_token_not_null') THEN
@@ -499,12 +530,16 @@ mod tests {
         let fixture = Fixture::new(LIVE, &desired("region: { type: text, nullable: false }"));
         let change = change(&fixture, "region");
         let fixture = fixture.answer(&change, FILL, "default", Some("'eu'"));
-        insta::assert_snapshot!(fixture.steps_text(&AddColumn, &change), @r"
+        insta::assert_snapshot!(fixture.steps_text(&AddColumn, &change), @"
         == expand (InTransaction)
         ALTER TABLE public.orders ADD COLUMN IF NOT EXISTS region text DEFAULT 'eu' NOT NULL;  -- ACCESS EXCLUSIVE, metadata only
-        ALTER TABLE public.orders ALTER COLUMN region DROP DEFAULT;  -- ACCESS EXCLUSIVE, metadata only
         rollback: ALTER TABLE public.orders DROP COLUMN IF EXISTS region;
         rollback warning: values written to orders.region are lost
+        == deploy (InTransaction)
+        gate: Every running version of the application writes orders.region on insert: its temporary default ('eu') is dropped next.
+        == contract (InTransaction)
+        ALTER TABLE public.orders ALTER COLUMN region DROP DEFAULT;  -- ACCESS EXCLUSIVE, metadata only
+        rollback: ALTER TABLE public.orders ALTER COLUMN region SET DEFAULT 'eu';
         ");
     }
 
@@ -519,11 +554,24 @@ mod tests {
             phases,
             [
                 "== expand (InTransaction)",
-                "== backfill (InTransaction)",
                 "== expand (InTransaction)",
+                "== expand (InTransaction)",
+                "== backfill (InTransaction)",
                 "== validate (InTransaction)",
-                "== validate (InTransaction)"
+                "== validate (InTransaction)",
+                "== deploy (InTransaction)",
+                "== contract (InTransaction)"
             ]
+        );
+        // Rows written by code that does not know the column yet are filled by the trigger,
+        // until the gate.
+        assert!(
+            text.contains("NEW.region := (SELECT 'eu-' || id FROM (SELECT NEW.*) AS orders);"),
+            "{text}"
+        );
+        assert!(
+            text.contains("DROP TRIGGER IF EXISTS orders_region_fill ON public.orders;"),
+            "{text}"
         );
         assert!(
             text.contains("ADD COLUMN IF NOT EXISTS region text;"),

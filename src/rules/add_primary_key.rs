@@ -8,7 +8,7 @@ use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 
 use super::add_unique::{NewKey, assess_key, duplicates_question, key_steps};
-use super::set_not_null::{add_check, validate_and_set};
+use super::set_not_null::checked_while_running;
 use super::{Assessment, Context, Decisions, Explanation, Lock, Rule};
 
 /// The question: what to do with rows whose key another row has too.
@@ -77,19 +77,15 @@ impl Rule for AddPrimaryKey {
         );
         if decisions.zero_downtime() && !nullable.is_empty() {
             let rows = context.rows(table);
-            let checks = nullable
-                .iter()
-                .map(|column| add_check(table, column, &check_name(table, column), rows));
             let validations: Vec<Step> = nullable
                 .iter()
                 .flat_map(|column| {
-                    validate_and_set(table, column, &check_name(table, column), rows)
+                    checked_while_running(table, column, &check_name(table, column), rows)
                 })
                 .collect();
             // NOT NULL must be set before the key is attached, or attaching scans for NULLs.
             let attach_at = steps.len().saturating_sub(1);
             steps.splice(attach_at..attach_at, validations);
-            steps.splice(0..0, checks);
         }
         steps
     }
@@ -152,15 +148,6 @@ mod tests {
         let fixture = Fixture::new(LIVE, DESIRED).with_rows(&[("public.events", 5_000_000)]);
         let text = fixture.steps_text(&AddPrimaryKey, &change(&fixture));
         insta::assert_snapshot!(text, @"
-        == expand (InTransaction)
-        DO $guard$
-        BEGIN
-          IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.events'::regclass AND conname = 'events_id_pk_not_null') THEN
-            ALTER TABLE public.events ADD CONSTRAINT events_id_pk_not_null CHECK (id IS NOT NULL) NOT VALID;
-          END IF;
-        END
-        $guard$;  -- ACCESS EXCLUSIVE, metadata only
-        rollback: ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_id_pk_not_null;
         == expand (Concurrently)
         DO $guard$
         DECLARE
@@ -186,6 +173,15 @@ mod tests {
         $guard$;  -- ACCESS EXCLUSIVE, metadata only
         CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS events_pkey ON public.events USING btree (id, at);  -- SHARE UPDATE EXCLUSIVE, scans the table
         rollback: DROP INDEX CONCURRENTLY IF EXISTS public.events_pkey;
+        == validate (InTransaction)
+        DO $guard$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.events'::regclass AND conname = 'events_id_pk_not_null') THEN
+            ALTER TABLE public.events ADD CONSTRAINT events_id_pk_not_null CHECK (id IS NOT NULL) NOT VALID;
+          END IF;
+        END
+        $guard$;  -- ACCESS EXCLUSIVE, metadata only
+        rollback: ALTER TABLE public.events DROP CONSTRAINT IF EXISTS events_id_pk_not_null;
         == validate (InTransaction)
         DO $guard$
         BEGIN
@@ -270,9 +266,11 @@ mod tests {
         assert_eq!(
             kinds,
             [
-                (Phase::Expand, false),
                 (Phase::Backfill, true),
-                // The check validated, then NOT NULL set, each a transaction of its own.
+                // The check added (only now: while a row may still be NULL, an enforced check
+                // fails every write to it), validated, then NOT NULL set, each a transaction
+                // of its own.
+                (Phase::Validate, false),
                 (Phase::Validate, false),
                 (Phase::Validate, false),
                 (Phase::Validate, false),

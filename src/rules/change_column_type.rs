@@ -682,7 +682,7 @@ mod tests {
         == backfill (InTransaction)
         backfill public.events update set amount_new = CAST((amount::bigint) AS bigint) where amount_new IS DISTINCT FROM CAST((amount::bigint) AS bigint)
         rollback warning: nothing to undo here: rolling back the expand phase drops the new column
-        == expand (InTransaction)
+        == validate (InTransaction)
         DO $guard$
         BEGIN
           IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.events'::regclass AND conname = 'events_amount_new_not_null') THEN

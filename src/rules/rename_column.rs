@@ -436,7 +436,7 @@ mod tests {
         == backfill (InTransaction)
         backfill public.users update set email_address = email where email_address IS DISTINCT FROM email
         rollback warning: nothing to undo here: rolling back the expand phase drops the new column
-        == expand (InTransaction)
+        == validate (InTransaction)
         DO $guard$
         BEGIN
           IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.users'::regclass AND conname = 'users_email_address_not_null') THEN

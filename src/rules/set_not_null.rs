@@ -9,6 +9,7 @@ use crate::schema::names::make_object_name;
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 
+use super::column_fill::Fill;
 use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
 
 /// The question: what to do with rows that are NULL now.
@@ -113,22 +114,70 @@ impl Rule for SetNotNull {
             return Vec::new();
         };
         let rows = context.rows(table);
-        let mut steps = Vec::new();
         let fill = (decisions.choice(NULLS) == Some("fill"))
             .then(|| decisions.input(NULLS))
             .flatten();
-        if let Some(expression) = fill {
-            steps.push(fill_nulls(table, column, expression, rows));
+        match fill {
+            Some(expression) if decisions.zero_downtime() => filled_while_running(
+                table,
+                column,
+                expression,
+                rows,
+                fill_nulls(table, column, expression, rows),
+            ),
+            Some(expression) => vec![
+                fill_nulls(table, column, expression, rows),
+                set_directly(table, column, rows),
+            ],
+            None if decisions.zero_downtime() => {
+                checked_while_running(table, column, &check_name(table, column), rows)
+            }
+            None => vec![set_directly(table, column, rows)],
         }
-        if decisions.zero_downtime() {
-            let check = check_name(table, column);
-            steps.insert(0, add_check(table, column, &check, rows));
-            steps.extend(validate_and_set(table, column, &check, rows));
-        } else {
-            steps.push(set_directly(table, column, rows));
-        }
-        steps
     }
+}
+
+/// NOT NULL while the application runs, the NULLs filled: the fill trigger and the NOT VALID
+/// check in the expand phase (every row written from then on is filled, so the check never
+/// fails a write), the backfill, the validation and SET NOT NULL, and after the deploy gate
+/// the trigger dropped.
+/// `backfill` is the step that fills the existing rows.
+pub(crate) fn filled_while_running(
+    table: &TableRef,
+    column: &Column,
+    expression: &str,
+    rows: Option<u64>,
+    backfill: Step,
+) -> Vec<Step> {
+    let check = check_name(table, column);
+    let fill = Fill {
+        table,
+        column: &column.name,
+        expression,
+    };
+    let mut steps = vec![
+        fill.install(),
+        add_check(table, column, &check, rows, Phase::Expand),
+        backfill,
+    ];
+    steps.extend(validate_and_set(table, column, &check, rows));
+    steps.extend(fill.remove());
+    steps
+}
+
+/// NOT NULL while the application runs, the NULLs fixed by someone else: the NOT VALID check
+/// is added in the validate phase, right before it is validated, because an enforced check
+/// fails every write to a row that is still NULL, and until the validate phase such rows may
+/// remain.
+pub(crate) fn checked_while_running(
+    table: &TableRef,
+    column: &Column,
+    check: &str,
+    rows: Option<u64>,
+) -> Vec<Step> {
+    let mut steps = vec![add_check(table, column, check, rows, Phase::Validate)];
+    steps.extend(validate_and_set(table, column, check, rows));
+    steps
 }
 
 /// A counted NULL fact, for whoever counts.
@@ -152,8 +201,15 @@ pub(crate) fn target(table: &TableRef) -> String {
     quote_qualified(&table.schema, &table.name)
 }
 
-/// Expand: `CHECK (column IS NOT NULL) NOT VALID` named `check`, guarded; rollback drops it.
-pub(crate) fn add_check(table: &TableRef, column: &Column, check: &str, rows: Option<u64>) -> Step {
+/// `CHECK (column IS NOT NULL) NOT VALID` named `check`, guarded, in `phase`; rollback drops
+/// it.
+pub(crate) fn add_check(
+    table: &TableRef,
+    column: &Column,
+    check: &str,
+    rows: Option<u64>,
+    phase: Phase,
+) -> Step {
     let add = format!(
         "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
         target(table),
@@ -169,7 +225,7 @@ pub(crate) fn add_check(table: &TableRef, column: &Column, check: &str, rows: Op
         super::rows_text(rows)
     );
     Step::sql(
-        Phase::Expand,
+        phase,
         vec![Statement::new(sql, Lock::AccessExclusive, note)],
         Rollback::by(vec![drop_check(table, check)]),
     )
@@ -191,8 +247,6 @@ fn fill_nulls(table: &TableRef, column: &Column, expression: &str, rows: Option<
     })
 }
 
-/// Validate: the check validated, `SET NOT NULL` through it (no scan), the check dropped;
-/// rollback `DROP NOT NULL` and the unvalidated check back.
 /// The validate phase of a NOT NULL set through a check: the check validated in a transaction
 /// of its own (a scan under SHARE UPDATE EXCLUSIVE, which blocks no client), then NOT NULL
 /// set and the check dropped in another (ACCESS EXCLUSIVE, brief: the valid check proves the
@@ -354,7 +408,7 @@ mod tests {
         let fixture = Fixture::new(LIVE, DESIRED).with_rows(&[("public.orders", 50_000)]);
         let text = fixture.steps_text(&SetNotNull, &change(&fixture));
         insta::assert_snapshot!(text, @"
-        == expand (InTransaction)
+        == validate (InTransaction)
         DO $guard$
         BEGIN
           IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_note_not_null') THEN
@@ -411,10 +465,19 @@ mod tests {
             phases,
             [
                 "== expand (InTransaction)",
+                "== expand (InTransaction)",
                 "== backfill (InTransaction)",
                 "== validate (InTransaction)",
-                "== validate (InTransaction)"
+                "== validate (InTransaction)",
+                "== deploy (InTransaction)",
+                "== contract (InTransaction)"
             ]
+        );
+        // Old code writing NULL meets the trigger before the check, from the expand phase to
+        // the gate.
+        assert!(
+            text.contains("NEW.note := (SELECT '' FROM (SELECT NEW.*) AS orders);"),
+            "{text}"
         );
         assert!(
             text.contains("backfill public.orders update set note = '' where note IS NULL"),

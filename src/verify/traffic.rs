@@ -19,8 +19,9 @@
 //!   live schema's tables and columns) runs; from the gate on, the old and the new one (the
 //!   desired schema's) run side by side and each client alternates between them. A version
 //!   names only the columns of its own schema that exist in the scratch database before the
-//!   file. In a contract file both name only what the desired schema keeps: the gate before
-//!   the contract requires every running version to have stopped using what it drops.
+//!   file. In a contract file both name what the desired schema's version names: the gate
+//!   before the contract requires every running version to have stopped using what it drops
+//!   and to write what the desired schema requires.
 //! - **Bounds.** The clients run through the file's whole round (apply, apply again, roll back,
 //!   apply again) and stop when it ends; a file still running after `file_limit` has its
 //!   statement cancelled (its session ended if that is not enough) and fails. Every client

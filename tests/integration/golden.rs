@@ -15,7 +15,7 @@ use pgphase::rules::{Lock, Work};
 use pgphase::shadow::{Shadow, canonicalize_changed};
 use pgphase::source::postgres::{self, IntrospectOptions};
 use pgphase::source::yaml;
-use pgphase::verify::{Scratch, VerifyOptions, verify};
+use pgphase::verify::{Scratch, TrafficOptions, VerifyOptions, verify};
 
 use crate::common::{TestDb, server};
 
@@ -133,17 +133,33 @@ pub async fn run(name: &str) {
                 .join("\n")
         );
     }
-    prove(name, &outcome.files, &db).await;
+    let traffic = (outcome.plan.settings.mode == Mode::ZeroDowntime).then(golden_traffic);
+    prove(name, &outcome.files, &db, traffic).await;
+}
+
+/// The application traffic every zero-downtime golden plan must survive: small tables keep the
+/// suite fast, enough rows that a backfill takes several batches.
+pub fn golden_traffic() -> TrafficOptions {
+    TrafficOptions {
+        rows: 2_000,
+        ..TrafficOptions::default()
+    }
 }
 
 /// Writes the plan to a temporary folder and proves it with `verify` on a scratch copy of
 /// `db` holding all its rows.
-pub async fn prove(name: &str, files: &BTreeMap<PathBuf, String>, db: &TestDb) {
+pub async fn prove(
+    name: &str,
+    files: &BTreeMap<PathBuf, String>,
+    db: &TestDb,
+    traffic: Option<TrafficOptions>,
+) {
     let folder = tempfile::tempdir().unwrap();
     let dir = folder.path().join(name);
     pgphase::output::write_plan_folder(&dir, files, false).unwrap();
     let options = VerifyOptions {
         sample_rows: 10_000_000,
+        traffic,
         ..VerifyOptions::default()
     };
     let scratch = Scratch::Url(server().admin_url.clone());

@@ -11,7 +11,7 @@ use pgphase::schema::{Check, Column, ForeignKey, Index, IndexKey, KeyTarget, Pri
 use pgphase::source::yaml::{self, Desired, Ignore};
 
 use crate::common::TestDb;
-use crate::golden::{blocking_statements, plan_desired, prove};
+use crate::golden::{blocking_statements, golden_traffic, plan_desired, prove};
 use crate::live::introspect_url;
 use crate::roundtrip::{corpus_file, load_with_psql};
 
@@ -198,7 +198,17 @@ async fn corpus_scenario(file: &str) {
         "{file}: blocking statements:\n{}",
         problems.join("\n")
     );
-    prove(file, &outcome.files, &db).await;
+    let violations = pgphase::plan::discipline::check(&outcome.plan.files);
+    assert!(
+        violations.is_empty(),
+        "{file}: the plan breaks the lock discipline:\n{}",
+        violations
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    prove(file, &outcome.files, &db, Some(golden_traffic())).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

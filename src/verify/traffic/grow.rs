@@ -11,7 +11,7 @@ use crate::sql::{quote_ident, quote_qualified};
 
 use super::super::VerifyError;
 use super::figures::TrafficSetup;
-use super::keys::{Fresh, Uniqueness, uniqueness};
+use super::keys::{Fresh, Uniqueness, numbered, uniqueness};
 
 /// Grows every table of `touched` to `rows` rows where it can, and says why where it cannot.
 ///
@@ -106,6 +106,7 @@ pub fn grow_statement(
                 "(SELECT coalesce(max(m.{ident}), 0) FROM {name} AS m) + row_number() OVER ()"
             ),
             Some(Fresh::Suffix) => format!("x.{ident} || '-' || row_number() OVER ()"),
+            Some(Fresh::Numbered { width }) => numbered("row_number() OVER ()", *width),
             Some(Fresh::Uuid) => "gen_random_uuid()".to_owned(),
         };
         columns.push(ident);

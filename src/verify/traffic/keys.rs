@@ -21,6 +21,9 @@ pub enum Fresh {
     Above,
     /// The copied text with `-n` appended.
     Suffix,
+    /// For text of at most `width` characters: `~` and the number in hexadecimal, which fits
+    /// while the number has fewer than `width` hex digits.
+    Numbered { width: usize },
     /// `gen_random_uuid()`.
     Uuid,
 }
@@ -157,11 +160,32 @@ pub fn fresh(column: &Column) -> Option<Fresh> {
         "smallint" | "integer" | "bigint" => Some(Fresh::Above),
         "uuid" => Some(Fresh::Uuid),
         "text" | "character varying" => Some(Fresh::Suffix),
-        _ if data_type.starts_with("character varying(") || data_type.ends_with("citext") => {
-            Some(Fresh::Suffix)
-        }
-        _ => None,
+        _ if data_type.ends_with("citext") => Some(Fresh::Suffix),
+        _ => text_width(data_type)
+            .filter(|width| *width >= MIN_NUMBERED_WIDTH)
+            .map(|width| Fresh::Numbered { width }),
     }
+}
+
+/// The narrowest text key a numbered value is made for: `~` and three hex digits, 4,096
+/// values.
+const MIN_NUMBERED_WIDTH: usize = 4;
+
+/// `n` of `character varying(n)` or `character(n)`.
+fn text_width(data_type: &str) -> Option<usize> {
+    let inner = data_type
+        .strip_prefix("character varying(")
+        .or_else(|| data_type.strip_prefix("character("))?
+        .strip_suffix(')')?;
+    inner.parse().ok()
+}
+
+/// The numbered value `n` for a column of `width` characters, as SQL: `~` and `n` in
+/// hexadecimal, wrapped to fit (the key space is large enough for a test's rows).
+#[must_use]
+pub fn numbered(n: &str, width: usize) -> String {
+    let digits = u32::try_from(width - 1).unwrap_or(15).min(15);
+    format!("'~' || to_hex(({n})::bigint % {})", 16_u64.pow(digits))
 }
 
 /// Pins the columns that a constraint reads together with other columns or rows: exclusion
@@ -304,13 +328,23 @@ mod tests {
         assert_eq!(
             found.fresh,
             BTreeMap::from([
-                ("code".to_owned(), Fresh::Suffix),
+                ("code".to_owned(), Fresh::Numbered { width: 20 }),
                 ("id".to_owned(), Fresh::Above),
                 ("token".to_owned(), Fresh::Uuid),
             ])
         );
         t.columns[0].identity = Some(Identity::Always);
         assert_eq!(uniqueness(&t, &[&t]).fresh["id"], Fresh::Omit);
+    }
+
+    #[test]
+    fn a_narrow_text_key_gets_numbers_that_fit_and_a_too_narrow_one_none() {
+        assert_eq!(
+            fresh(&Column::new("code", "character(5)")),
+            Some(Fresh::Numbered { width: 5 })
+        );
+        assert_eq!(fresh(&Column::new("code", "character varying(3)")), None);
+        assert_eq!(numbered("7", 5), "'~' || to_hex((7)::bigint % 65536)");
     }
 
     #[test]

@@ -31,17 +31,18 @@ pub fn running(files: &[PlanFile], index: usize) -> Vec<AppVersion> {
     }
 }
 
-/// Whether `file` belongs to the contract phase, which the versions run under only as far as
-/// the desired schema goes: the gate before it requires every running version to have stopped
-/// using what it drops.
+/// Whether `file` belongs to the contract phase. The gate before it requires every running
+/// version to work with the desired schema (to have stopped using what the contract drops, and
+/// to write what the desired schema requires), so in a contract file each version names what a
+/// version written for the desired schema names.
 #[must_use]
 pub fn contracts(file: &PlanFile) -> bool {
     file.phase() == "contract"
 }
 
 /// The columns of `table` that `version` names during a file, in table order: those of its
-/// own schema's definition that exist in the scratch database now, and in a contract file only
-/// those the desired schema keeps. Empty when the version has no such table.
+/// own schema's definition (in a contract file, the desired schema's) that exist in the
+/// scratch database now. Empty when the version has no such table.
 #[must_use]
 pub fn known_columns(
     version: AppVersion,
@@ -50,20 +51,15 @@ pub fn known_columns(
     contract: bool,
 ) -> Vec<String> {
     let own = match version {
-        AppVersion::Old => schemas.live,
-        AppVersion::New => schemas.desired,
+        AppVersion::Old if !contract => schemas.live,
+        AppVersion::Old | AppVersion::New => schemas.desired,
     };
     let (Some(own), Some(now)) = (own.table(table), schemas.scratch.table(table)) else {
         return Vec::new();
     };
-    let kept = schemas.desired.table(table);
-    if contract && kept.is_none() {
-        return Vec::new();
-    }
     now.columns
         .iter()
         .filter(|c| own.column(&c.name).is_some())
-        .filter(|c| !contract || kept.is_some_and(|t| t.column(&c.name).is_some()))
         .map(|c| c.name.clone())
         .collect()
 }
@@ -136,8 +132,11 @@ mod tests {
             known_columns(AppVersion::New, &users, &now, false),
             ["id", "display_name"]
         );
-        // In the contract the old version has stopped using what the contract drops.
-        assert_eq!(known_columns(AppVersion::Old, &users, &now, true), ["id"]);
+        // In the contract the old version works as the desired schema requires.
+        assert_eq!(
+            known_columns(AppVersion::Old, &users, &now, true),
+            ["id", "display_name"]
+        );
         let before_expand = Schemas {
             scratch: &live,
             ..now

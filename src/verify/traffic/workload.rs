@@ -12,7 +12,7 @@ use crate::sql::{quote_ident, quote_literal, quote_qualified};
 
 use super::Schemas;
 use super::figures::StatementKind;
-use super::keys::{Fresh, uniqueness};
+use super::keys::{Fresh, numbered, uniqueness};
 use super::tables::referenced;
 use super::version::{AppVersion, known_columns};
 
@@ -248,6 +248,7 @@ fn fresh_value(column: &str, value: Value, draw: &Draw<'_>) -> String {
         Value::Fresh(Fresh::Suffix) => {
             format!("{copied} || {}", quote_literal(&format!("-{}", draw.fresh)))
         }
+        Value::Fresh(Fresh::Numbered { width }) => numbered(&draw.fresh.to_string(), width),
         Value::Fresh(Fresh::Uuid) => "gen_random_uuid()".to_owned(),
     }
 }

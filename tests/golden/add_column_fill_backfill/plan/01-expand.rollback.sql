@@ -41,6 +41,14 @@ $lock$;
 ALTER TABLE public.accounts DROP CONSTRAINT IF EXISTS accounts_email_domain_not_null;
 
 -- public.accounts.email_domain: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief, metadata only
+DROP TRIGGER IF EXISTS accounts_email_domain_fill ON public.accounts;
+
+-- public.accounts.email_domain: no lock on an existing table, metadata only
+-- the fill function
+DROP FUNCTION IF EXISTS public.accounts_email_domain_fill();
+
+-- public.accounts.email_domain: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- brief, metadata only; indexes and constraints on the column go with it
 ALTER TABLE public.accounts DROP COLUMN IF EXISTS email_domain;
 

@@ -36,6 +36,28 @@ $lock$;
 -- brief, metadata only
 ALTER TABLE public.accounts ADD COLUMN IF NOT EXISTS email_domain text;
 
+-- public.accounts.email_domain: no lock on an existing table, metadata only
+-- the fill function; no table lock
+CREATE OR REPLACE FUNCTION public.accounts_email_domain_fill() RETURNS trigger LANGUAGE plpgsql AS $fill$
+#variable_conflict use_column
+BEGIN
+  IF NEW.email_domain IS NULL THEN
+    NEW.email_domain := (SELECT split_part(email, '@', 2) FROM (SELECT NEW.*) AS accounts);
+  END IF;
+  RETURN NEW;
+END
+$fill$;
+
+-- public.accounts.email_domain: SHARE ROW EXCLUSIVE (blocks writes), metadata only
+-- brief: blocks writes only while the trigger is added; from now on every row written leaves the column filled
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass('public.accounts') AND tgname = 'accounts_email_domain_fill') THEN
+    CREATE TRIGGER accounts_email_domain_fill BEFORE INSERT OR UPDATE ON public.accounts FOR EACH ROW EXECUTE FUNCTION public.accounts_email_domain_fill();
+  END IF;
+END
+$guard$;
+
 -- public.accounts.email_domain: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- new rows must not be NULL from now on; the existing ones (~250 rows) are checked in the validate phase
 DO $guard$

@@ -36,8 +36,4 @@ $lock$;
 -- brief, metadata only
 ALTER TABLE public.accounts ADD COLUMN IF NOT EXISTS region text DEFAULT 'eu' NOT NULL;
 
--- public.accounts.region: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief, metadata only
-ALTER TABLE public.accounts ALTER COLUMN region DROP DEFAULT;
-
 COMMIT;

@@ -14,15 +14,19 @@ SET LOCAL statement_timeout = '0';
 DO $lock$
 DECLARE
   attempt integer := 0;
+  file_lock_timeout text := current_setting('lock_timeout');
 BEGIN
   LOOP
     BEGIN
       IF to_regclass('public.customers') IS NOT NULL THEN
         LOCK TABLE public.customers IN ACCESS EXCLUSIVE MODE;
       END IF;
+      -- A lock is held from here on: wait only briefly for the others.
+      PERFORM set_config('lock_timeout', '200ms', true);
       IF to_regclass('public.orders') IS NOT NULL THEN
         LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
       END IF;
+      PERFORM set_config('lock_timeout', file_lock_timeout, true);
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
       attempt := attempt + 1;

@@ -37,4 +37,12 @@ $lock$;
 -- brief
 ALTER TABLE public.customers DROP CONSTRAINT IF EXISTS customers_phone_not_null;
 
+-- public.customers.phone: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief, metadata only
+DROP TRIGGER IF EXISTS customers_phone_fill ON public.customers;
+
+-- public.customers.phone: no lock on an existing table, metadata only
+-- the fill function
+DROP FUNCTION IF EXISTS public.customers_phone_fill();
+
 COMMIT;

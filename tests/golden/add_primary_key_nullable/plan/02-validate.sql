@@ -1,24 +1,23 @@
--- 01-expand.rollback.sql: phase expand of a pgphase plan.
+-- 02-validate.sql: phase validate of a pgphase plan.
 -- Runs in one transaction: it applies completely or not at all.
 -- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
--- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.rollback.sql
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 02-validate.sql
 -- Safe to run again after a failure: each statement skips what is already done.
--- Undoes 01-expand.sql: returns the schema to what it was before that file ran.
 
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- takes this transaction's locks first, strongest mode, in table order: public.accounts (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+-- takes this transaction's locks first, strongest mode, in table order: public.events (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
 DO $lock$
 DECLARE
   attempt integer := 0;
 BEGIN
   LOOP
     BEGIN
-      IF to_regclass('public.accounts') IS NOT NULL THEN
-        LOCK TABLE public.accounts IN ACCESS EXCLUSIVE MODE;
+      IF to_regclass('public.events') IS NOT NULL THEN
+        LOCK TABLE public.events IN ACCESS EXCLUSIVE MODE;
       END IF;
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
@@ -33,8 +32,14 @@ BEGIN
 END
 $lock$;
 
--- public.accounts.nickname: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief
-ALTER TABLE public.accounts DROP CONSTRAINT IF EXISTS accounts_nickname_not_null;
+-- public.events.events_pkey: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- new rows must not be NULL from now on; the existing ones (~300 rows) are checked in the validate phase
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.events'::regclass AND conname = 'events_id_pk_not_null') THEN
+    ALTER TABLE public.events ADD CONSTRAINT events_id_pk_not_null CHECK (id IS NOT NULL) NOT VALID;
+  END IF;
+END
+$guard$;
 
 COMMIT;

@@ -1,7 +1,7 @@
--- 04-expand.sql: phase expand of a pgphase plan.
+-- 07-validate.sql: phase validate of a pgphase plan.
 -- Runs in one transaction: it applies completely or not at all.
 -- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
--- Apply with: psql -v ON_ERROR_STOP=1 -f 04-expand.sql
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 07-validate.sql
 -- Safe to run again after a failure: each statement skips what is already done.
 
 BEGIN;
@@ -9,15 +9,15 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- takes this transaction's locks first, strongest mode, in table order: public.orders (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+-- takes this transaction's locks first, strongest mode, in table order: public.order_items (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
 DO $lock$
 DECLARE
   attempt integer := 0;
 BEGIN
   LOOP
     BEGIN
-      IF to_regclass('public.orders') IS NOT NULL THEN
-        LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
+      IF to_regclass('public.order_items') IS NOT NULL THEN
+        LOCK TABLE public.order_items IN ACCESS EXCLUSIVE MODE;
       END IF;
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
@@ -32,12 +32,12 @@ BEGIN
 END
 $lock$;
 
--- public.orders.shipping_address: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- new rows must not be NULL from now on; the existing ones (~20K rows) are checked in the validate phase
+-- public.order_items.quantity: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- new rows must not be NULL from now on; the existing ones (~50K rows) are checked in the validate phase
 DO $guard$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_shipping_address_not_null') THEN
-    ALTER TABLE public.orders ADD CONSTRAINT orders_shipping_address_not_null CHECK (shipping_address IS NOT NULL) NOT VALID;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.order_items'::regclass AND conname = 'order_items_quantity_new_not_null') THEN
+    ALTER TABLE public.order_items ADD CONSTRAINT order_items_quantity_new_not_null CHECK (quantity_new IS NOT NULL) NOT VALID;
   END IF;
 END
 $guard$;

@@ -1,8 +1,9 @@
--- 01-expand.sql: phase expand of a pgphase plan.
+-- 03-contract.rollback.sql: phase contract of a pgphase plan.
 -- Runs in one transaction: it applies completely or not at all.
 -- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
--- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.sql
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 03-contract.rollback.sql
 -- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 03-contract.sql: returns the schema to what it was before that file ran.
 
 BEGIN;
 SET LOCAL lock_timeout = '1s';
@@ -32,14 +33,8 @@ BEGIN
 END
 $lock$;
 
--- public.accounts.nickname: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- new rows must not be NULL from now on; the existing ones (~250 rows) are checked in the validate phase
-DO $guard$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.accounts'::regclass AND conname = 'accounts_nickname_not_null') THEN
-    ALTER TABLE public.accounts ADD CONSTRAINT accounts_nickname_not_null CHECK (nickname IS NOT NULL) NOT VALID;
-  END IF;
-END
-$guard$;
+-- public.accounts.region: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief, metadata only: rows inserted from now on get the default
+ALTER TABLE public.accounts ALTER COLUMN region SET DEFAULT 'eu';
 
 COMMIT;

@@ -1,24 +1,24 @@
--- 04-expand.rollback.sql: phase expand of a pgphase plan.
+-- 01-validate.rollback.sql: phase validate of a pgphase plan.
 -- Runs in one transaction: it applies completely or not at all.
 -- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
--- Apply with: psql -v ON_ERROR_STOP=1 -f 04-expand.rollback.sql
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-validate.rollback.sql
 -- Safe to run again after a failure: each statement skips what is already done.
--- Undoes 04-expand.sql: returns the schema to what it was before that file ran.
+-- Undoes 01-validate.sql: returns the schema to what it was before that file ran.
 
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- takes this transaction's locks first, strongest mode, in table order: public.orders (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+-- takes this transaction's locks first, strongest mode, in table order: public.accounts (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
 DO $lock$
 DECLARE
   attempt integer := 0;
 BEGIN
   LOOP
     BEGIN
-      IF to_regclass('public.orders') IS NOT NULL THEN
-        LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
+      IF to_regclass('public.accounts') IS NOT NULL THEN
+        LOCK TABLE public.accounts IN ACCESS EXCLUSIVE MODE;
       END IF;
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
@@ -33,8 +33,8 @@ BEGIN
 END
 $lock$;
 
--- public.orders.shipping_address: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- public.accounts.nickname: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- brief
-ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_shipping_address_not_null;
+ALTER TABLE public.accounts DROP CONSTRAINT IF EXISTS accounts_nickname_not_null;
 
 COMMIT;

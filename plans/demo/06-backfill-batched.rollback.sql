@@ -1,9 +1,9 @@
--- 08-backfill-batched.rollback.sql: phase backfill of a pgphase plan.
+-- 06-backfill-batched.rollback.sql: phase backfill of a pgphase plan.
 -- Runs outside a transaction: each batch commits on its own.
 -- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
--- Apply with: psql -v ON_ERROR_STOP=1 -f 08-backfill-batched.rollback.sql
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 06-backfill-batched.rollback.sql
 -- Safe to run again after a failure: each statement skips what is already done.
--- Undoes 08-backfill-batched.sql: returns the schema to what it was before that file ran.
+-- Undoes 06-backfill-batched.sql: returns the schema to what it was before that file ran.
 --
 -- What this does not bring back:
 --   public.order_items.quantity: nothing to undo here: rolling back the expand phase drops the new column
