@@ -2,6 +2,8 @@
 //! rows. Each file is applied, applied again (it must be safe to re-run after a failure), rolled
 //! back (the schema must be what it was before the file) and applied again; at the end the
 //! schema must equal `desired.yaml` and the rows in untouched columns must be unchanged.
+//! A zero-downtime plan is also held to the lock discipline (`plan::discipline`), read from
+//! the locks, tables and work `plan.json` records for each statement.
 //! With traffic ([`traffic`]), simulated application clients read and write the touched tables
 //! through each file's round, and a client error or a client transaction over the file's budget
 //! fails the file.
@@ -35,7 +37,7 @@ use crate::source::postgres::{
 };
 use crate::source::yaml::LoadError;
 
-pub use plan_dir::{PlanDir, PlanFile};
+pub use plan_dir::{Discipline, PlanDir, PlanFile};
 pub use report::{FileOutcome, FileReport, Report, Rows, Stage};
 pub use sample::Sample;
 pub use traffic::{ClientError, FileTraffic, StatementKind, TrafficOptions, TrafficSetup};
@@ -286,6 +288,7 @@ async fn prove(
         },
         sample,
         traffic: setup,
+        discipline: work.dir.discipline.clone(),
     };
     if finished {
         let end = read(scratch).await?;

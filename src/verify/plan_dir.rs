@@ -112,6 +112,67 @@ impl PlanFile {
 pub struct PlanDir {
     pub plan: PlanJson,
     pub desired: Desired,
+    pub discipline: Discipline,
+}
+
+/// The lock discipline of a plan, as `verify` finds it in `plan.json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Discipline {
+    /// Not a zero-downtime plan: the application is stopped while it runs.
+    NotApplicable,
+    /// A zero-downtime plan whose statements could not be read with their locks and work.
+    Unreadable(String),
+    /// A zero-downtime plan, checked: every violation found (none: it holds).
+    Checked(Vec<String>),
+}
+
+impl Discipline {
+    /// Whether the plan fails verification on its discipline.
+    #[must_use]
+    pub fn failed(&self) -> bool {
+        match self {
+            Self::NotApplicable => false,
+            Self::Unreadable(_) => true,
+            Self::Checked(violations) => !violations.is_empty(),
+        }
+    }
+}
+
+/// The parts of `plan.json` the lock-discipline check reads.
+#[derive(Deserialize)]
+struct LockedPlan {
+    #[serde(default)]
+    settings: ModeSetting,
+    files: serde_json::Value,
+}
+
+#[derive(Default, Deserialize)]
+struct ModeSetting {
+    #[serde(default)]
+    mode: Option<String>,
+}
+
+/// The lock discipline of the plan in `text` (`plan.json`): checked when it is a zero-downtime
+/// plan, from each statement's recorded locks, tables and work.
+#[must_use]
+pub fn discipline(text: &str) -> Discipline {
+    let Ok(plan) = serde_json::from_str::<LockedPlan>(text) else {
+        return Discipline::Unreadable("plan.json is not a plan".to_owned());
+    };
+    if plan.settings.mode.as_deref() != Some("zero-downtime") {
+        return Discipline::NotApplicable;
+    }
+    match serde_json::from_value::<Vec<crate::plan::PlanFile>>(plan.files) {
+        Ok(files) => Discipline::Checked(
+            crate::plan::discipline::check(&files)
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
+        Err(error) => Discipline::Unreadable(format!(
+            "its statements' locks, tables and work could not be read: {error}"
+        )),
+    }
 }
 
 /// Reads `plan.json` and `desired.yaml` from `dir`.
@@ -135,7 +196,12 @@ pub fn read(dir: &Path) -> Result<PlanDir, VerifyError> {
         });
     }
     let desired = yaml::load(&desired_path)?;
-    Ok(PlanDir { plan, desired })
+    let discipline = discipline(&text);
+    Ok(PlanDir {
+        plan,
+        desired,
+        discipline,
+    })
 }
 
 fn not_a_plan(dir: &Path, path: &Path, error: &std::io::Error) -> VerifyError {
@@ -256,5 +322,43 @@ mod tests {
             let read: FileKind = serde_json::from_str(&text).unwrap();
             assert_eq!(read.in_transaction(), kind.in_transaction(), "{text}");
         }
+    }
+
+    /// A zero-downtime plan as pgphase writes it: an FK added NOT VALID, orphans fixed,
+    /// validated.
+    const ZERO_DOWNTIME: &str =
+        include_str!("../../tests/golden/add_foreign_key_set_null/plan/plan.json");
+
+    #[test]
+    fn a_zero_downtime_plan_is_held_to_the_lock_discipline() {
+        assert_eq!(discipline(ZERO_DOWNTIME), Discipline::Checked(Vec::new()));
+        // The same plan with its lock prologues taken out: blocking locks without retries.
+        let mut plan: serde_json::Value = serde_json::from_str(ZERO_DOWNTIME).unwrap();
+        for file in plan["files"].as_array_mut().unwrap() {
+            if file["kind"] == "transaction" {
+                file["statements"].as_array_mut().unwrap().remove(0);
+            }
+        }
+        let Discipline::Checked(violations) = discipline(&plan.to_string()) else {
+            panic!("not checked");
+        };
+        assert!(!violations.is_empty());
+        assert!(
+            violations.iter().all(|v| v.contains("retr")),
+            "{violations:?}"
+        );
+    }
+
+    #[test]
+    fn a_window_plan_is_not_checked_and_a_plan_without_lock_data_fails() {
+        assert_eq!(discipline(PLAN), Discipline::NotApplicable);
+        let window = ZERO_DOWNTIME.replace("\"zero-downtime\"", "\"maintenance-window\"");
+        assert_eq!(discipline(&window), Discipline::NotApplicable);
+        let bare = PLAN.replace(
+            "\"settings\": {}",
+            "\"settings\": {\"mode\": \"zero-downtime\"}",
+        );
+        assert!(matches!(discipline(&bare), Discipline::Unreadable(_)));
+        assert!(discipline(&bare).failed());
     }
 }

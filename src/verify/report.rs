@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::schema::TableRef;
 
+use super::plan_dir::Discipline;
 use super::sample::Sample;
 use super::traffic::{FileTraffic, TrafficSetup};
 
@@ -21,6 +22,8 @@ pub struct Report {
     pub sample: Sample,
     /// How the scratch database was set up for traffic; `None` without traffic.
     pub traffic: Option<TrafficSetup>,
+    /// The plan's lock discipline, when it is a zero-downtime plan.
+    pub discipline: Discipline,
 }
 
 /// One plan file and what became of it.
@@ -108,6 +111,7 @@ impl Report {
     #[must_use]
     pub fn passed(&self) -> bool {
         !self.files.iter().any(FileReport::failed)
+            && !self.discipline.failed()
             && self.end_state.as_ref().is_some_and(Vec::is_empty)
             && self.rows.changed.is_empty()
     }
@@ -209,8 +213,30 @@ impl fmt::Display for Report {
         if let Some(setup) = &self.traffic {
             writeln!(f, "{:width$}  {setup}", "traffic")?;
         }
+        writeln!(f, "{:width$}  {}", "locks", self.discipline)?;
         let verdict = if self.passed() { "PASSED" } else { "FAILED" };
         writeln!(f, "plan {}: {verdict}", self.plan)
+    }
+}
+
+impl fmt::Display for Discipline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotApplicable => {
+                f.write_str("not checked: a maintenance-window plan (the application is stopped)")
+            }
+            Self::Unreadable(why) => write!(f, "FAILED: {why}"),
+            Self::Checked(violations) if violations.is_empty() => f.write_str(
+                "ok: every transaction takes its locks first, in table order, with retries; no \
+                 rows are worked on under a lock that blocks clients",
+            ),
+            Self::Checked(violations) => write!(
+                f,
+                "FAILED: {} violation(s):\n  {}",
+                violations.len(),
+                violations.join("\n  ")
+            ),
+        }
     }
 }
 
@@ -278,6 +304,7 @@ mod tests {
                 orphans_deleted: 1,
             },
             traffic: None,
+            discipline: Discipline::NotApplicable,
         }
     }
 
@@ -305,6 +332,7 @@ mod tests {
              end state       ok: matches desired.yaml\n\
              untouched rows  ok: 1 table(s) unchanged (skipped app.orders: a plan statement deletes from it)\n\
              sample          2 table(s), 30 row(s) copied, 1 row(s) without a referenced row deleted\n\
+             locks           not checked: a maintenance-window plan (the application is stopped)\n\
              plan add-email: PASSED\n"
         );
     }

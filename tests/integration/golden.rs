@@ -15,7 +15,7 @@ use pgphase::rules::{Lock, Work};
 use pgphase::shadow::{Shadow, canonicalize_changed};
 use pgphase::source::postgres::{self, IntrospectOptions};
 use pgphase::source::yaml;
-use pgphase::verify::{Scratch, TrafficOptions, VerifyOptions, verify};
+use pgphase::verify::{Report, Scratch, TrafficOptions, VerifyOptions, verify};
 
 use crate::common::{TestDb, server};
 
@@ -154,6 +154,17 @@ pub async fn prove(
     db: &TestDb,
     traffic: Option<TrafficOptions>,
 ) {
+    let report = verify_plan(name, files, db, traffic).await;
+    assert!(report.passed(), "{name}: verify failed:\n{report}");
+}
+
+/// `verify`'s report on the plan, written to a temporary folder, on a scratch copy of `db`.
+pub async fn verify_plan(
+    name: &str,
+    files: &BTreeMap<PathBuf, String>,
+    db: &TestDb,
+    traffic: Option<TrafficOptions>,
+) -> Report {
     let folder = tempfile::tempdir().unwrap();
     let dir = folder.path().join(name);
     pgphase::output::write_plan_folder(&dir, files, false).unwrap();
@@ -163,10 +174,52 @@ pub async fn prove(
         ..VerifyOptions::default()
     };
     let scratch = Scratch::Url(server().admin_url.clone());
-    let report = verify(&dir, &db.connect_options(), &scratch, &options, &mut |_| {})
+    verify(&dir, &db.connect_options(), &scratch, &options, &mut |_| {})
         .await
-        .unwrap_or_else(|e| panic!("{name}: verify: {e}"));
-    assert!(report.passed(), "{name}: verify failed:\n{report}");
+        .unwrap_or_else(|e| panic!("{name}: verify: {e}"))
+}
+
+/// Maintenance-window plans assume the application is stopped. Run under the same traffic as
+/// the zero-downtime plans, they fail it: a column renamed in place breaks every query of the
+/// old code at once, and a NOT NULL column whose temporary default is dropped in the same file
+/// fails every insert of code that does not know the column.
+#[tokio::test(flavor = "multi_thread")]
+async fn window_plans_fail_under_traffic() {
+    for (name, sqlstate) in [
+        ("rename_column_in_place", "42703"),
+        ("add_column_fill_default", "23502"),
+    ] {
+        let dir = golden_dir().join(name);
+        let db = TestDb::new().await;
+        db.execute(&read(&dir.join("before.sql"))).await;
+        db.execute("ANALYZE").await;
+        let answers: Answers = yaml::from_text(
+            &format!(
+                "global:\n  mode: {{ choice: maintenance-window }}\n{}",
+                read(&dir.join("answers.yaml"))
+                    .lines()
+                    .filter(|l| !l.starts_with("global:") && !l.starts_with("  mode:"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+            "answers.yaml",
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let outcome = plan_scenario(&dir, name, &db, &answers, true).await;
+        assert_eq!(outcome.plan.settings.mode, Mode::MaintenanceWindow);
+        let report = verify_plan(name, &outcome.files, &db, Some(golden_traffic())).await;
+        assert!(!report.passed(), "{name}: passed under traffic:\n{report}");
+        let codes: Vec<&str> = report
+            .files
+            .iter()
+            .filter_map(|f| f.traffic.as_ref())
+            .flat_map(|t| &t.errors)
+            .map(|e| e.code.as_str())
+            .collect();
+        assert!(codes.contains(&sqlstate), "{name}: {codes:?}\n{report}");
+        // Without traffic the same plan is sound.
+        assert!(verify_plan(name, &outcome.files, &db, None).await.passed());
+    }
 }
 
 /// Statements of a zero-downtime plan that would hold a lock blocking the application while
