@@ -106,6 +106,19 @@ fn transaction(file: &PlanFile, found: &mut Vec<Violation>) {
     for (at, planned) in file.statements.iter().enumerate() {
         let number = at + 1;
         let statement = &planned.statement;
+        if retried && at == 0 {
+            // The prologue takes each table in its own mode (`file.locks`), in table order;
+            // its one statement records only the strongest of them.
+            for (table, mode) in &file.locks {
+                first_locks.insert(table, *mode);
+                last_first = Some(table);
+                if blocks_clients(*mode) {
+                    blocks_anyone = true;
+                    blocking_held = blocking_held.or(Some(table));
+                }
+            }
+            continue;
+        }
         if statement.work != Work::Metadata
             && (blocking_held.is_some() || blocks_clients(statement.lock))
         {

@@ -393,6 +393,10 @@ fn create_view(view: &ChangeSteps, desired: bool) -> Vec<PlannedStatement> {
 }
 
 fn entry(change: &ChangeId, tables: &[TableRef], step: &Step, settings: &Settings) -> Entry {
+    let mut tables = tables.to_vec();
+    tables.extend(step.also_locks.iter().cloned());
+    tables.sort();
+    tables.dedup();
     let planned = |statements: &[Statement]| -> Vec<PlannedStatement> {
         statements
             .iter()

@@ -49,6 +49,10 @@ pub struct Step {
     /// Columns, as (table, column), that this step drops, retypes or renames in place: views
     /// reading them must be dropped before it and recreated after it.
     pub alters_columns: Vec<(TableRef, String)>,
+    /// Existing tables the step locks besides its change's own (a key swapped together with
+    /// the foreign keys of other tables): the file takes their locks first too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_locks: Vec<TableRef>,
 }
 
 /// What a step does.
@@ -127,6 +131,7 @@ impl Step {
                 rollback,
             },
             alters_columns: Vec::new(),
+            also_locks: Vec::new(),
         }
     }
 
@@ -140,6 +145,7 @@ impl Step {
                 requirement: requirement.into(),
             },
             alters_columns: Vec::new(),
+            also_locks: Vec::new(),
         }
     }
 
@@ -151,6 +157,7 @@ impl Step {
             runs: Runs::InTransaction,
             action: Action::Backfill(backfill),
             alters_columns: Vec::new(),
+            also_locks: Vec::new(),
         }
     }
 
@@ -158,6 +165,18 @@ impl Step {
     #[must_use]
     pub fn running(mut self, runs: Runs) -> Self {
         self.runs = runs;
+        self
+    }
+
+    /// The same step, also locking `tables` (besides its change's own).
+    #[must_use]
+    pub fn locking(mut self, tables: &[TableRef]) -> Self {
+        for table in tables {
+            if !self.also_locks.contains(table) {
+                self.also_locks.push(table.clone());
+            }
+        }
+        self.also_locks.sort();
         self
     }
 

@@ -250,7 +250,7 @@ fn with_advice(note: &str, advice: Option<String>) -> String {
     advice.map_or_else(|| note.to_owned(), |advice| format!("{note}; {advice}"))
 }
 
-fn add_not_valid(table: &TableRef, key: &ForeignKey, advice: Option<String>) -> Step {
+pub(crate) fn add_not_valid(table: &TableRef, key: &ForeignKey, advice: Option<String>) -> Step {
     Step::sql(
         Phase::Expand,
         vec![Statement::new(
@@ -266,7 +266,7 @@ fn add_not_valid(table: &TableRef, key: &ForeignKey, advice: Option<String>) -> 
     )
 }
 
-fn validate(table: &TableRef, key: &ForeignKey, rows: Option<u64>) -> Step {
+pub(crate) fn validate(table: &TableRef, key: &ForeignKey, rows: Option<u64>) -> Step {
     let sql = format!(
         "ALTER TABLE {} VALIDATE CONSTRAINT {}",
         target(table),

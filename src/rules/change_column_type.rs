@@ -17,6 +17,8 @@ use super::set_default::{drop_default, set_default};
 use super::set_not_null::SetNotNull;
 use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work, choice};
 
+mod key_swap;
+
 /// The question: the expression that converts existing values.
 pub const USING: &str = "change-column-type/using";
 /// The question: synced copy or rewrite in place.
@@ -154,19 +156,28 @@ impl Rule for ChangeColumnType {
         if is_binary_coercible(from, to) {
             return vec![relabel(table, from, to, context)];
         }
-        let using = match (decisions.choice(USING), decisions.input(USING)) {
-            (Some("expression"), Some(expression)) => expression.to_owned(),
-            _ => format!("{}::{}", quote_ident(&from.name), to.data_type),
-        };
-        let in_place = match decisions.choice(METHOD) {
-            Some(method) => method == "in-place",
-            None => !decisions.zero_downtime(),
-        };
-        if in_place {
+        let using = using_expression(decisions, from, to);
+        if in_place(decisions) {
             vec![rewrite(table, from, to, &using, context)]
         } else {
             expand_contract(table, from, to, &using, context, decisions)
         }
+    }
+}
+
+/// The expression converting the old values, as decided.
+fn using_expression(decisions: &Decisions, from: &Column, to: &Column) -> String {
+    match (decisions.choice(USING), decisions.input(USING)) {
+        (Some("expression"), Some(expression)) => expression.to_owned(),
+        _ => format!("{}::{}", quote_ident(&from.name), to.data_type),
+    }
+}
+
+/// Whether the decisions rewrite the column in place rather than through a synced copy.
+fn in_place(decisions: &Decisions) -> bool {
+    match decisions.choice(METHOD) {
+        Some(method) => method == "in-place",
+        None => !decisions.zero_downtime(),
     }
 }
 
@@ -472,6 +483,23 @@ fn rename_index(schema: &str, from: &str, to: &str) -> Statement {
     )
 }
 
+/// The synced copy of `from` under its temporary name, converting with `using`.
+fn synced_copy<'a>(
+    table: &'a TableRef,
+    from: &'a Column,
+    to: &Column,
+    using: &str,
+    temporary: &'a str,
+) -> Sync<'a> {
+    Sync {
+        table,
+        old: &from.name,
+        new: temporary,
+        forward: format!("CAST(({using}) AS {})", to.data_type),
+        backward: format!("CAST({} AS {})", quote_ident(temporary), from.data_type),
+    }
+}
+
 fn expand_contract(
     table: &TableRef,
     from: &Column,
@@ -487,14 +515,9 @@ fn expand_contract(
         name: temporary.clone(),
         ..to.clone()
     };
-    let sync = Sync {
-        table,
-        old: &from.name,
-        new: &temporary,
-        forward: format!("CAST(({using}) AS {})", to.data_type),
-        backward: format!("CAST({} AS {})", quote_ident(&temporary), from.data_type),
-    };
+    let sync = synced_copy(table, from, to, using, &temporary);
     let copies = index_copies(live, &from.name, &temporary);
+    let key = key_swap::KeySwap::find(table, from, context, decisions);
     let mut steps = vec![add_synced(table, &new_column, &sync)];
     steps.push(copy_across(table, &temporary, &sync.forward, rows));
     if !to.nullable {
@@ -507,12 +530,19 @@ fn expand_contract(
     steps.extend(copies.iter().map(|(_, copy)| {
         build_concurrently(table, copy, rows, decisions.settings.lock_timeout_ms)
     }));
+    if let Some(key) = &key {
+        steps.extend(key.expand_steps(context, decisions));
+    }
     steps.push(Step::gate(format!(
         "the application works with {}.{} as {} (until the contract phase the sync trigger \
          converts what it writes)",
         table.name, from.name, to.data_type
     )));
-    steps.push(swap(table, from, to, &sync, &copies, context));
+    if let Some(key) = &key {
+        steps.push(key.swap(context));
+    } else if !key_swap::swapped_with_its_key(table, from, context, decisions) {
+        steps.push(swap(table, from, to, &sync, &copies, context));
+    }
     steps
 }
 
@@ -526,6 +556,33 @@ fn swap(
     copies: &[(Index, Index)],
     context: &Context,
 ) -> Step {
+    let parts = swap_parts(table, from, to, sync, copies, context, &[]);
+    Step::sql(
+        Phase::Contract,
+        parts.statements,
+        Rollback::partial(parts.undo, parts.warning),
+    )
+    .altering(table, &from.name)
+}
+
+/// The statements of a column swap, their undo, and what the undo cannot bring back.
+struct SwapParts {
+    statements: Vec<Statement>,
+    undo: Vec<Statement>,
+    warning: String,
+}
+
+/// A column swap; `recreated` names constraints on the old column that the plan puts back on
+/// the new one itself (left out of the note of what is lost).
+fn swap_parts(
+    table: &TableRef,
+    from: &Column,
+    to: &Column,
+    sync: &Sync,
+    copies: &[(Index, Index)],
+    context: &Context,
+    recreated: &[String],
+) -> SwapParts {
     let live = context.live.table(table);
     let column = quote_ident(&from.name);
     let temporary = quote_ident(sync.new);
@@ -534,7 +591,10 @@ fn swap(
         "ALTER TABLE {0} DROP COLUMN {column};\n    ALTER TABLE {0} RENAME COLUMN {temporary} TO {column}",
         target(table)
     );
-    let lost = lost_constraints(live, &from.name);
+    let lost: Vec<String> = lost_constraints(live, &from.name)
+        .into_iter()
+        .filter(|name| !recreated.contains(name))
+        .collect();
     let note = if lost.is_empty() {
         "brief, metadata only: the old column and its indexes go, the new one takes its name"
             .to_owned()
@@ -579,19 +639,15 @@ fn swap(
     undo.extend(copy_back(table, from, &sync.backward, context.rows(table)));
     undo.push(sync.create_function());
     undo.push(sync.create_trigger());
-    Step::sql(
-        Phase::Contract,
+    SwapParts {
         statements,
-        Rollback::partial(
-            undo,
-            format!(
-                "the old column is filled back by casting to {}, one UPDATE of every row; the \
-                 cast can fail or lose information",
-                from.data_type
-            ),
+        undo,
+        warning: format!(
+            "the old column is filled back by casting to {}, one UPDATE of every row; the \
+             cast can fail or lose information",
+            from.data_type
         ),
-    )
-    .altering(table, &from.name)
+    }
 }
 
 #[cfg(test)]

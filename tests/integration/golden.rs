@@ -374,6 +374,8 @@ scenarios!(
     change_column_type_text_to_integer_window,
     change_column_type_worker_backfill,
     change_index_partial,
+    change_primary_key_bigint_referenced,
+    change_primary_key_bigint_referenced_window,
     comments_and_policies,
     create_table_with_index_check,
     drop_column_gate_contract,

@@ -1,0 +1,15 @@
+-- 06-backfill.sql: phase backfill of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 06-backfill.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '0';
+
+-- public.sessions.user_id: ROW EXCLUSIVE (blocks other DDL), updates rows, ~1,500 rows (estimate)
+-- copy existing values into user_id_new, in one statement
+UPDATE public.sessions SET user_id_new = CAST((user_id::bigint) AS bigint) WHERE user_id_new IS DISTINCT FROM CAST((user_id::bigint) AS bigint);
+
+COMMIT;

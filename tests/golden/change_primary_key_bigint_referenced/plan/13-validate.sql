@@ -1,0 +1,60 @@
+-- 13-validate.sql: phase validate of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Budget: a client waits at most 1.7 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 13-validate.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '0';
+
+-- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- takes this transaction's locks first, strongest mode, in table order: public.orders (SHARE ROW EXCLUSIVE), public.users (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+DO $lock$
+DECLARE
+  attempt integer := 0;
+  file_lock_timeout text := current_setting('lock_timeout');
+BEGIN
+  LOOP
+    BEGIN
+      IF to_regclass('public.orders') IS NOT NULL THEN
+        LOCK TABLE public.orders IN SHARE ROW EXCLUSIVE MODE;
+      END IF;
+      -- A lock is held from here on: wait only briefly for the others.
+      PERFORM set_config('lock_timeout', '200ms', true);
+      IF to_regclass('public.users') IS NOT NULL THEN
+        LOCK TABLE public.users IN ACCESS EXCLUSIVE MODE;
+      END IF;
+      PERFORM set_config('lock_timeout', file_lock_timeout, true);
+      EXIT;
+    EXCEPTION WHEN lock_not_available THEN
+      attempt := attempt + 1;
+      IF attempt > 10 THEN
+        RAISE;
+      END IF;
+      RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+      PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+    END;
+  END LOOP;
+END
+$lock$;
+
+-- public.users.id: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief: the validated check proves no row is NULL, so there is no scan
+ALTER TABLE public.users ALTER COLUMN id_new SET NOT NULL;
+
+-- public.users.id: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief
+ALTER TABLE public.users DROP CONSTRAINT IF EXISTS users_id_new_not_null;
+
+-- public.users.id: SHARE ROW EXCLUSIVE (blocks writes), metadata only
+-- brief locks on both tables; new rows are checked from now on, existing ones in the validate phase
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_user_id_fkey_new') THEN
+    ALTER TABLE public.orders ADD CONSTRAINT orders_user_id_fkey_new FOREIGN KEY (user_id_new) REFERENCES public.users (id_new) NOT VALID;
+  END IF;
+END
+$guard$;
+
+COMMIT;

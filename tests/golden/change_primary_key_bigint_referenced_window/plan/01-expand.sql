@@ -1,0 +1,75 @@
+-- 01-expand.sql: phase expand of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Budget: a client waits at most 1.9 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '0';
+
+-- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- takes this transaction's locks first, strongest mode, in table order: public.orders (ACCESS EXCLUSIVE), public.sessions (ACCESS EXCLUSIVE), public.users (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+DO $lock$
+DECLARE
+  attempt integer := 0;
+  file_lock_timeout text := current_setting('lock_timeout');
+BEGIN
+  LOOP
+    BEGIN
+      IF to_regclass('public.orders') IS NOT NULL THEN
+        LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
+      END IF;
+      -- A lock is held from here on: wait only briefly for the others.
+      PERFORM set_config('lock_timeout', '200ms', true);
+      IF to_regclass('public.sessions') IS NOT NULL THEN
+        LOCK TABLE public.sessions IN ACCESS EXCLUSIVE MODE;
+      END IF;
+      IF to_regclass('public.users') IS NOT NULL THEN
+        LOCK TABLE public.users IN ACCESS EXCLUSIVE MODE;
+      END IF;
+      PERFORM set_config('lock_timeout', file_lock_timeout, true);
+      EXIT;
+    EXCEPTION WHEN lock_not_available THEN
+      attempt := attempt + 1;
+      IF attempt > 10 THEN
+        RAISE;
+      END IF;
+      RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+      PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+    END;
+  END LOOP;
+END
+$lock$;
+
+-- public.orders.user_id: ACCESS EXCLUSIVE (blocks reads and writes), rewrites the table, ~3,000 rows (estimate)
+-- rewrites the table and rebuilds its indexes while reads and writes wait
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.orders') AND attname = 'user_id' AND NOT attisdropped AND pg_catalog.format_type(atttypid, atttypmod) IN ('bigint')) THEN
+    ALTER TABLE public.orders ALTER COLUMN user_id TYPE bigint USING user_id::bigint;
+  END IF;
+END
+$guard$;
+
+-- public.sessions.user_id: ACCESS EXCLUSIVE (blocks reads and writes), rewrites the table, ~1,500 rows (estimate)
+-- rewrites the table and rebuilds its indexes while reads and writes wait
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'user_id' AND NOT attisdropped AND pg_catalog.format_type(atttypid, atttypmod) IN ('bigint')) THEN
+    ALTER TABLE public.sessions ALTER COLUMN user_id TYPE bigint USING user_id::bigint;
+  END IF;
+END
+$guard$;
+
+-- public.users.id: ACCESS EXCLUSIVE (blocks reads and writes), rewrites the table, ~400 rows (estimate)
+-- rewrites the table and rebuilds its indexes while reads and writes wait
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('public.users') AND attname = 'id' AND NOT attisdropped AND pg_catalog.format_type(atttypid, atttypmod) IN ('bigint')) THEN
+    ALTER TABLE public.users ALTER COLUMN id TYPE bigint USING id::bigint;
+  END IF;
+END
+$guard$;
+
+COMMIT;
