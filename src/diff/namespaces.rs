@@ -52,6 +52,13 @@ pub(super) fn diff_namespaces(live: &Schema, desired: &Schema, found: &mut Found
     }
 }
 
+/// Whether `sequence` is owned by a live table that the desired schema no longer has.
+fn owned_by_dropped_table(sequence: &Sequence, live: &Namespace, desired: &Namespace) -> bool {
+    sequence.owned_by.as_ref().is_some_and(|owner| {
+        live.tables.contains_key(&owner.table) && !desired.tables.contains_key(&owner.table)
+    })
+}
+
 fn diff_sequences(schema: &str, live: &Namespace, desired: &Namespace, found: &mut Found) {
     for (name, l, d) in merged(&live.sequences, &desired.sequences) {
         let qualified = TableRef::new(schema, name);
@@ -60,6 +67,9 @@ fn diff_sequences(schema: &str, live: &Namespace, desired: &Namespace, found: &m
                 name: qualified,
                 sequence: sequence.clone(),
             }),
+            // A sequence owned by a table the desired schema drops goes with the table: DROP
+            // TABLE takes it along, and an archived table keeps it for its column default.
+            (Some(sequence), None) if owned_by_dropped_table(sequence, live, desired) => {}
             (Some(sequence), None) => found.push(Change::DropSequence {
                 name: qualified,
                 sequence: sequence.clone(),

@@ -506,3 +506,12 @@ fn a_new_primary_key_makes_its_columns_not_null_itself() {
         ]
     );
 }
+
+#[test]
+fn a_sequence_owned_by_a_dropped_table_goes_with_it() {
+    let live = "schemas:\n  public:\n    sequences:\n      notes_id_seq: { owned_by: notes.id }\n      loose: { start: 1 }\n    tables:\n      notes:\n        columns: { id: integer }\n";
+    assert_eq!(
+        lines(live, "schemas:\n  public: {}\n", &Stats::default()),
+        ["drop-table public.notes", "drop-sequence public.loose"]
+    );
+}

@@ -76,6 +76,14 @@ impl Ignore {
                 wanted.is_some_and(|ns| ns.tables.contains_key(table))
                     || !self.ignores_table(name, table)
             });
+            // A sequence owned by an unmanaged table (a serial column's) belongs to it.
+            let tables = &namespace.tables;
+            namespace.sequences.retain(|sequence, definition| {
+                wanted.is_some_and(|ns| ns.sequences.contains_key(sequence))
+                    || definition.owned_by.as_ref().is_none_or(|owner| {
+                        tables.contains_key(&owner.table) || !self.ignores_table(name, &owner.table)
+                    })
+            });
             true
         });
         managed

@@ -385,6 +385,7 @@ scenarios!(
     drop_not_null_email,
     drop_table_archive,
     drop_table_drop,
+    drop_table_owned_sequence,
     extension_and_schemas,
     function_trigger_create,
     function_trigger_replace_drop,
