@@ -133,13 +133,13 @@ impl<'a> KeySwap<'a> {
         for referencing in &self.references {
             let copy = self.copied_key(referencing);
             let mut add = add_not_valid(&referencing.table, &copy, None)
-                .locking(&[referencing.table.clone()]);
+                .locking(std::slice::from_ref(&referencing.table));
             // After the expand phase: the unique index it needs is built concurrently there.
             add.phase = Phase::Validate;
             steps.push(add);
             steps.push(
                 validate(&referencing.table, &copy, context.rows(&referencing.table))
-                    .locking(&[referencing.table.clone()]),
+                    .locking(std::slice::from_ref(&referencing.table)),
             );
         }
         steps
@@ -611,7 +611,6 @@ fn re_add(table: &TableRef, key: &ForeignKey) -> Statement {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::super::super::Rule;
     use super::super::super::test_support::Fixture;
     use super::super::ChangeColumnType;
     use crate::diff::Change;
