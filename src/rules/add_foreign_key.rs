@@ -7,7 +7,7 @@ use crate::diff::Change;
 use crate::plan::guard;
 use crate::plan::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 use crate::schema::query::index_covers;
-use crate::schema::{FkMatch, ForeignKey, TableRef};
+use crate::schema::{FkMatch, ForeignKey, KeyTarget, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 
 use super::add_unique::drop_constraint;
@@ -125,7 +125,14 @@ impl Rule for AddForeignKey {
             _ => {}
         }
         if decisions.zero_downtime() {
-            steps.insert(0, add_not_valid(table, key, advice));
+            let mut add = add_not_valid(table, key, advice);
+            if key_is_new(context, key) {
+                // The unique key it references is built concurrently in the expand phase and
+                // attached in the validate phase (earlier in change order): until then
+                // PostgreSQL has no key to point the constraint at.
+                add.phase = Phase::Validate;
+            }
+            steps.insert(0, add);
             if key.valid {
                 steps.push(validate(table, key, rows));
             }
@@ -134,6 +141,37 @@ impl Rule for AddForeignKey {
         }
         steps
     }
+}
+
+/// Whether the referenced columns of an existing table have no primary key, unique constraint
+/// or plain unique index on exactly them yet: the plan adds it.
+fn key_is_new(context: &Context, key: &ForeignKey) -> bool {
+    let Some(live) = context.live.table(&key.references) else {
+        return false;
+    };
+    let mut wanted = key.referenced_columns.clone();
+    wanted.sort();
+    let same = |columns: &[String]| {
+        let mut columns = columns.to_vec();
+        columns.sort();
+        columns == wanted
+    };
+    let plain_unique = live.indexes.iter().any(|index| {
+        index.unique
+            && index.predicate.is_none()
+            && index
+                .keys
+                .iter()
+                .map(|k| match &k.target {
+                    KeyTarget::Column(name) => Some(name.clone()),
+                    KeyTarget::Expression(_) => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .is_some_and(|columns| same(&columns))
+    });
+    !(live.primary_key.as_ref().is_some_and(|k| same(&k.columns))
+        || live.unique.iter().any(|u| same(&u.columns))
+        || plain_unique)
 }
 
 /// A counted orphans fact, for whoever counts.
@@ -450,6 +488,15 @@ mod tests {
         END
         $guard$;
         ");
+    }
+
+    #[test]
+    fn a_key_on_a_unique_the_plan_adds_waits_for_the_validate_phase() {
+        let unkeyed = LIVE.replace("        primary_key: [id]\n      orders", "      orders");
+        let fixture = Fixture::new(&unkeyed, DESIRED);
+        let text = fixture.steps_text(&AddForeignKey, &change(&fixture, false));
+        assert!(text.starts_with("== validate (InTransaction)\n"), "{text}");
+        assert!(text.contains("NOT VALID"), "{text}");
     }
 
     #[test]

@@ -361,6 +361,8 @@ scenarios!(
     add_column_volatile_default_window,
     add_enum_value_shipped,
     add_exclusion_window,
+    add_foreign_key_composite_new_unique,
+    add_foreign_key_composite_new_unique_window,
     add_foreign_key_delete_orphans,
     add_foreign_key_fix_first_no_index,
     add_foreign_key_set_null,

@@ -189,8 +189,8 @@ pub fn numbered(n: &str, width: usize) -> String {
 }
 
 /// Pins the columns that a constraint reads together with other columns or rows: exclusion
-/// constraints, checks over more than one column, and the expressions and predicates of
-/// unique indexes.
+/// constraints, checks over more than one column, the expressions and predicates of unique
+/// indexes, and the columns of composite foreign keys.
 fn pin_columns_read_together(table: &Table, definition: &Table, pinned: &mut BTreeSet<String>) {
     let mut texts: Vec<&str> = definition
         .exclusions
@@ -206,6 +206,15 @@ fn pin_columns_read_together(table: &Table, definition: &Table, pinned: &mut BTr
     }
     for text in texts {
         pinned.extend(mentioned(table, text).into_iter().map(str::to_owned));
+    }
+    // A row's composite key points at one referenced row only as a whole: values copied
+    // column by column from different rows would name a row that does not exist.
+    for key in definition
+        .foreign_keys
+        .iter()
+        .filter(|k| k.columns.len() > 1)
+    {
+        pinned.extend(key.columns.iter().cloned());
     }
     for check in &definition.checks {
         let columns = mentioned(table, &check.expression);
