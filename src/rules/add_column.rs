@@ -190,7 +190,7 @@ impl Rule for AddColumn {
                     Some(InputKind::Expression),
                 ),
             ],
-            default: ChoiceId::from_static("expect-empty"),
+            default: Some(ChoiceId::from_static("expect-empty")),
             // Not asked when the statistics say the table is empty.
             when: Condition::Not(Box::new(Condition::Fact(FactTest {
                 fact: FactId::from_static(ROWS),

@@ -90,7 +90,7 @@ impl Rule for DropTable {
                 ),
             ],
             // Never lose data by default: archiving costs disk space, not rows.
-            default: ChoiceId::from_static("archive"),
+            default: Some(ChoiceId::from_static("archive")),
             when: Condition::Always,
         }]
     }

@@ -102,7 +102,9 @@ impl Rule for RenameColumn {
                         None,
                     ),
                 ],
-                default: ChoiceId::from_static("rename"),
+                // A wrong guess moves values into the wrong column (a `full_name` split into
+                // `first_name` and `last_name`), so a person confirms it, or `renamed_from` says so.
+                default: None,
                 when: Condition::Always,
             });
         }
@@ -132,7 +134,7 @@ impl Rule for RenameColumn {
                     None,
                 ),
             ],
-            default: ChoiceId::from_static("expand-contract"),
+            default: Some(ChoiceId::from_static("expand-contract")),
             // In a maintenance window the plain rename is planned without asking.
             when: Condition::All(vec![
                 super::unless_window(),
