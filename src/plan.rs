@@ -8,6 +8,7 @@ pub mod discipline;
 mod files;
 pub mod guard;
 pub mod locks;
+pub mod preconditions;
 pub mod step;
 
 use serde::Serialize;
@@ -198,9 +199,15 @@ pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<
             steps,
         });
     }
+    let mut files = files::arrange(&planned, &settings);
+    // Before anything changes: the data each chosen path needs is checked first.
+    let checks = preconditions::checks(changes, &answers);
+    if let Some(first) = preconditions::file(&checks, settings.lock_timeout_ms) {
+        files.insert(0, first);
+    }
     Ok(Plan {
         changes: assess(changes, context)?,
-        files: files::arrange(&planned, &settings),
+        files,
         settings,
         answers,
     })

@@ -140,14 +140,14 @@ impl Context<'_> {
 pub const NOT_COUNTED: &str = "not-counted";
 
 impl Context<'_> {
-    /// What is known of the rows a count looks for: `what: <fact>` when counted, else `<what>
+    /// What is known of the rows a count looks for: `what: <fact>` when counted, else `<what>:
     /// not counted (why)`.
     #[must_use]
     pub fn count_text(&self, change: &ChangeId, fact: &'static str, what: &str) -> String {
         match (self.fact(change, fact), self.fact(change, NOT_COUNTED)) {
             (Some(found), _) => format!("{what}: {found}"),
-            (None, Some(why)) => format!("{what} {}", why.value_text()),
-            (None, None) => format!("{what} not counted"),
+            (None, Some(why)) => format!("{what}: {}", why.value_text()),
+            (None, None) => format!("{what}: not counted"),
         }
     }
 }

@@ -501,7 +501,7 @@ mod tests {
         let mut fixture = Fixture::new(LIVE, DESIRED);
         let change = change(&fixture);
         let asked = AddUnique.questions(&change, &fixture.context());
-        assert_eq!(asked[0].default.as_str(), "fix-first");
+        assert_eq!(asked[0].default.as_ref().unwrap().as_str(), "fix-first");
         assert!(asked[0].choices.iter().all(|c| c.input.is_none()));
         assert_eq!(
             next_question(&asked, &Facts::default(), &fixture.answers).map(|q| q.id.as_str()),

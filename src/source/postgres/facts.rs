@@ -19,6 +19,7 @@ use tokio_postgres::error::SqlState;
 
 pub use self::counts::{
     Duplicates, count_duplicates, count_failed_casts, count_label_rows, count_nulls, count_orphans,
+    duplicates_sql, label_rows_sql, nulls_sql, orphans_sql,
 };
 use super::Stats;
 use crate::schema::TableRef;

@@ -33,11 +33,7 @@ pub async fn count_nulls(
     timeout: Duration,
 ) -> Result<Count, FactError> {
     let action = format!("counting NULLs in {}", column_label(table, column));
-    let sql = format!(
-        "SELECT count(*) FROM {} WHERE {} IS NULL",
-        quote_table(table),
-        quote_ident(column)
-    );
+    let sql = nulls_sql(table, column);
     let row = scan_read_only(client, None, &sql, &action, timeout).await?;
     Ok(counted(number(&row, 0, &action)?))
 }
@@ -178,7 +174,7 @@ const FAILED_SETTING: &str = "pgphase.failed_casts";
 /// A `DO` block counting, row by row, the values of `column` that fail the cast; each cast
 /// runs in a block of its own, so one failure does not end the count. A statement timeout
 /// still cancels it (`others` does not catch a cancel).
-fn failed_casts_block(table: &TableRef, column: &str, to_type: &str) -> String {
+pub(crate) fn failed_casts_block(table: &TableRef, column: &str, to_type: &str) -> String {
     let body = format!(
         "DECLARE failed int8 := 0; r record; \
          BEGIN \
@@ -201,7 +197,9 @@ fn is_data_exception(error: &tokio_postgres::Error) -> bool {
         .is_some_and(|code| code.code().starts_with("22"))
 }
 
-fn label_rows_sql(columns: &[(TableRef, String)], labels: &[String]) -> String {
+/// One `int8`: the rows of `columns` holding one of `labels` (see [`count_label_rows`]).
+#[must_use]
+pub fn label_rows_sql(columns: &[(TableRef, String)], labels: &[String]) -> String {
     // jsonb containment treats a value and an array holding it alike, so one test serves a
     // column of the type and an array of it.
     let wanted = labels
@@ -230,7 +228,20 @@ fn literal_list(labels: &[String]) -> String {
         .join(", ")
 }
 
-fn duplicates_sql(table: &TableRef, columns: &[String], nulls_not_distinct: bool) -> String {
+/// `SELECT count(*)` of the rows of `table` where `column` is NULL.
+#[must_use]
+pub fn nulls_sql(table: &TableRef, column: &str) -> String {
+    format!(
+        "SELECT count(*) FROM {} WHERE {} IS NULL",
+        quote_table(table),
+        quote_ident(column)
+    )
+}
+
+/// One row: the rows of `table` sharing their `columns` key with another row, and the keys
+/// they share (see [`count_duplicates`]).
+#[must_use]
+pub fn duplicates_sql(table: &TableRef, columns: &[String], nulls_not_distinct: bool) -> String {
     let key = column_list(columns);
     let filter = if nulls_not_distinct {
         String::new()
@@ -244,7 +255,10 @@ fn duplicates_sql(table: &TableRef, columns: &[String], nulls_not_distinct: bool
     )
 }
 
-fn orphans_sql(
+/// `SELECT count(*)` of the rows of `table` a foreign key would reject (see
+/// [`count_orphans`]); with `SELECT *` in its place, the query lists them.
+#[must_use]
+pub fn orphans_sql(
     table: &TableRef,
     columns: &[String],
     referenced: &TableRef,
