@@ -158,7 +158,12 @@ fn change_checks(change: &Change, answers: &Answers) -> Vec<Check> {
             if removes {
                 return Vec::new();
             }
-            let count = orphans_sql(table, &key.columns, &key.references, &key.referenced_columns);
+            let count = orphans_sql(
+                table,
+                &key.columns,
+                &key.references,
+                &key.referenced_columns,
+            );
             vec![Check {
                 change: id.clone(),
                 what: format!(
@@ -241,7 +246,10 @@ fn casts(id: &ChangeId, table: &TableRef, column: &str, to_type: &str) -> Check 
     );
     Check {
         change: id.clone(),
-        what: format!("values of {}.{column} that do not convert to {to_type}", table.name),
+        what: format!(
+            "values of {}.{column} that do not convert to {to_type}",
+            table.name
+        ),
         list: format!(
             "SELECT {name} FROM {target} WHERE NOT pg_input_is_valid({name}::text, {}) \
              (PostgreSQL 16 and later)",

@@ -592,7 +592,9 @@ mod tests {
             next_question(&questions, &fixture.facts, &fixture.answers).map(|q| q.id.as_str()),
             Some(FILL)
         );
-        let default = questions[0].choice(questions[0].default.as_ref().unwrap()).unwrap();
+        let default = questions[0]
+            .choice(questions[0].default.as_ref().unwrap())
+            .unwrap();
         assert!(default.input.is_none());
         let empty = fixture.with_rows(&[("public.orders", 0)]);
         let mut facts = empty.facts.clone();

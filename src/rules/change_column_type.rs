@@ -897,7 +897,13 @@ mod tests {
         let fixture = Fixture::new(LIVE, DESIRED);
         let change = change(&fixture, "amount");
         for question in ChangeColumnType.questions(&change, &fixture.context()) {
-            assert!(question.choice(question.default.as_ref().unwrap()).unwrap().input.is_none());
+            assert!(
+                question
+                    .choice(question.default.as_ref().unwrap())
+                    .unwrap()
+                    .input
+                    .is_none()
+            );
         }
         let assessment = ChangeColumnType.assess(&change, &fixture.context());
         assert_eq!(assessment.cost.work, Work::Rewrite);

@@ -582,13 +582,12 @@ mod tests {
         let undecided = crate::decide::undecided(&asked, &Facts::default(), &defaults);
         assert_eq!(undecided.len(), 1);
         assert_eq!(undecided[0].id.as_str(), CONFIRM);
-        let renamed = fixture.clone().answer(&unhinted_change, CONFIRM, "rename", None);
+        let renamed = fixture
+            .clone()
+            .answer(&unhinted_change, CONFIRM, "rename", None);
         let defaults = with_defaults(&asked, &Facts::default(), &renamed.answers);
         let method = defaults.get(&unhinted_change.id(), &QuestionId::from_static(METHOD));
-        assert_eq!(
-            method.map(|a| a.choice.as_str()),
-            Some("expand-contract")
-        );
+        assert_eq!(method.map(|a| a.choice.as_str()), Some("expand-contract"));
         let fixture = fixture.answer(&unhinted_change, CONFIRM, "drop-and-add", None);
         let defaults = with_defaults(&asked, &Facts::default(), &fixture.answers);
         assert!(
