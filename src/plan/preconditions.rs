@@ -82,7 +82,8 @@ pub fn file(checks: &[Check], lock_timeout_ms: u64) -> Option<PlanFile> {
         kind: FileKind::Transaction,
         lock_timeout_ms,
         statement_timeout_ms: 0,
-        budget_ms: 0,
+        // ACCESS SHARE blocks no client; only DDL waits, and at most its own lock_timeout.
+        budget_ms: lock_timeout_ms,
         locks: Vec::new(),
         statements,
         rollback: Vec::new(),
