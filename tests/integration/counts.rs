@@ -306,3 +306,28 @@ async fn without_counts_the_preconditions_stop_the_plan_before_it_changes_anythi
         .unwrap();
     assert_eq!(keys.get::<_, i64>(0), 0);
 }
+
+const DROPPED_LABEL: Scenario = Scenario {
+    live: "CREATE TYPE s AS ENUM ('new', 'old', 'done'); \
+           CREATE TABLE t (id int PRIMARY KEY, state s, history s[])",
+    desired: "CREATE TYPE s AS ENUM ('new', 'done'); \
+              CREATE TABLE t (id int PRIMARY KEY, state s, history s[])",
+};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_holding_a_dropped_enum_label_are_counted_in_values_and_arrays() {
+    writes_and_applies(
+        &DROPPED_LABEL,
+        "INSERT INTO t SELECT g, 'new', ARRAY['new', 'done']::s[] FROM generate_series(1, 20) g",
+        true,
+    )
+    .await;
+    refuses(
+        &DROPPED_LABEL,
+        "INSERT INTO t SELECT g, CASE WHEN g % 10 = 0 THEN 'old' ELSE 'new' END::s, \
+         CASE WHEN g = 1 THEN ARRAY['old']::s[] END FROM generate_series(1, 20) g",
+        "replace-enum/rows",
+        "3 rows (counted)",
+    )
+    .await;
+}

@@ -245,6 +245,8 @@ fn lock_style(lock: Lock, class: DurationClass, theme: Theme) -> Style {
 fn detail_title(file: &PlanFile, rollback: bool) -> String {
     match (file.kind, rollback) {
         (FileKind::Gate, _) => format!(" {}.md ", file.name),
+        // Read-only checks: there is nothing to roll back.
+        _ if plan_files::is_preconditions(file) => format!(" {}.sql · read-only ", file.name),
         (_, true) => format!(" {}.rollback.sql · r: statements ", file.name),
         (_, false) => format!(" {}.sql · r: rollback ", file.name),
     }
@@ -268,6 +270,7 @@ pub fn detail_lines(file: &PlanFile, rollback: bool, theme: Theme) -> Vec<Line<'
         }
         return lines;
     }
+    let rollback = rollback && !plan_files::is_preconditions(file);
     lines.push(Line::raw(format!(
         "Runs {}.",
         plan_files::how_it_runs(file.kind)

@@ -1,6 +1,6 @@
 -- 00-preconditions.sql: phase preconditions of a pgphase plan.
 -- Runs in one transaction: it applies completely or not at all.
--- Budget: no bound: lock_timeout is off, so a statement may wait for its lock, and clients behind it, indefinitely.
+-- Budget: a client waits at most 1 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
 -- Apply with: psql -v ON_ERROR_STOP=1 -f 00-preconditions.sql
 -- Safe to run again after a failure: each statement skips what is already done.
 
