@@ -283,3 +283,50 @@ fn labels(id: &ChangeId, (table, column): &(TableRef, String), dropped: &[String
         count: into_offending(&count),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::Fixture;
+
+    const LIVE: &str = "schemas:\n  public:\n    tables:\n      t:\n        columns:\n          \
+                        note: text\n";
+    const DESIRED: &str = "schemas:\n  public:\n    tables:\n      t:\n        columns:\n          \
+                           note: { type: text, nullable: false }\n";
+
+    fn changes(fixture: &Fixture) -> Vec<Change> {
+        crate::diff::diff(&fixture.live, &fixture.desired, &fixture.stats)
+    }
+
+    #[test]
+    fn a_path_that_needs_clean_data_is_checked_and_a_fill_is_not() {
+        let fixture = Fixture::new(LIVE, DESIRED);
+        let changes = changes(&fixture);
+        let found = checks(&changes, &fixture.answers);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].what, "rows where t.note is NULL");
+        assert_eq!(found[0].list, "SELECT * FROM public.t WHERE note IS NULL");
+        let filled = fixture.answer(&changes[0], set_not_null::NULLS, "fill", Some("''"));
+        assert!(checks(&changes, &filled.answers).is_empty());
+    }
+
+    #[test]
+    fn the_file_only_reads_and_stops_with_the_change_the_count_and_the_query() {
+        let fixture = Fixture::new(LIVE, DESIRED);
+        let made = file(&checks(&changes(&fixture), &fixture.answers), 1000).unwrap();
+        assert_eq!(made.name, FILE_NAME);
+        assert!(made.rollback.is_empty());
+        assert_eq!(
+            made.statements[0].statement.sql,
+            "SET TRANSACTION READ ONLY"
+        );
+        let check = &made.statements[1].statement.sql;
+        assert!(check.starts_with("DO '"), "{check}");
+        assert!(
+            check.contains("''public.t.note'', ''precondition'', offending"),
+            "{check}"
+        );
+        assert!(file(&[], 1000).is_none());
+    }
+}
