@@ -131,6 +131,20 @@ pub struct PlanArgs {
     /// Replace the plan folder if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Count nothing on the live database (NULLs, duplicate keys, orphans, values a cast
+    /// rejects, rows holding a dropped enum label). Defaults are then chosen as if the data
+    /// were clean, and only the plan's 00-preconditions.sql finds out, when it is run.
+    #[arg(long)]
+    pub no_count: bool,
+    /// Cancel any one count that scans longer than this many seconds (it is then reported as
+    /// not counted).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60,
+        conflicts_with = "no_count"
+    )]
+    pub count_timeout: u64,
 }
 
 /// How to reach the database. Unset parts come from libpq's environment variables
@@ -404,12 +418,20 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
         );
     }
     let compared = compare(&args.connection, &args.desired).await?;
+    let counting = if args.no_count {
+        crate::count::Counting::Off
+    } else {
+        crate::count::Counting::On {
+            timeout: Duration::from_secs(args.count_timeout),
+        }
+    };
+    let counted = count(&args.connection, &compared.changes, counting).await?;
     let plan = crate::plan::make(
         &compared.changes,
         &compared.live.schema,
         &compared.desired,
         &compared.live.stats,
-        &crate::decide::Facts::default(),
+        &counted,
         &answers,
         args.defaults,
     )?;
@@ -434,6 +456,31 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
         args.out.display()
     );
     Ok(Outcome::Done)
+}
+
+/// The counts the changes need, with a progress line per count on a terminal and a note for
+/// each count skipped or given up.
+async fn count(
+    connection: &ConnectionArgs,
+    changes: &[crate::diff::Change],
+    counting: crate::count::Counting,
+) -> Result<crate::decide::Facts, Error> {
+    let show_progress = std::io::stderr().is_terminal();
+    let counted =
+        crate::count::count_changes(&connect_options(connection), changes, counting, &mut |p| {
+            if show_progress {
+                eprint!("\r\x1b[2Kcounting {} ({}/{})", p.what, p.index, p.total);
+            }
+        })
+        .await;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let counted = counted?;
+    for (change, why) in crate::count::skipped(changes, &counted) {
+        eprintln!("note: {change}: {why}");
+    }
+    Ok(counted)
 }
 
 async fn demo(args: DemoArgs) -> Result<Outcome, Error> {

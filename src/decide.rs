@@ -19,4 +19,4 @@ pub use facts::{Fact, FactId, FactValue, Facts, Origin};
 pub use global::{Mode, Settings, SettingsError};
 pub use input::{InputError, InputKind, InputValue, thousands};
 pub use question::{AnswerError, ChangeId, Choice, ChoiceId, IdError, Question, QuestionId};
-pub use walk::{missing, next_question, problems, prune, with_defaults};
+pub use walk::{missing, next_question, problems, prune, undecided, with_defaults};

@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod cluster;
+pub mod count;
 pub mod ddl;
 pub mod decide;
 pub mod demo;

@@ -8,6 +8,7 @@ pub mod discipline;
 mod files;
 pub mod guard;
 pub mod locks;
+pub mod preconditions;
 pub mod step;
 
 use serde::Serialize;
@@ -54,12 +55,63 @@ pub enum PlanError {
         list_missing(.0)
     )]
     Unanswered(Vec<(ChangeId, QuestionId)>),
+    #[error(
+        "{} question(s) have no default, because every answer deletes, invents or moves data \
+         on a guess, or leaves a plan that fails on the data counted: {}; answer them in a file \
+         given with --answers (the shape of a plan's decisions.yaml), or give `renamed_from` \
+         in the desired schema for a rename",
+        .0.len(),
+        list_undecided(.0)
+    )]
+    Undecided(Vec<Undecided>),
     #[error("{}", list_problems(.0))]
     BadAnswers(Vec<(ChangeId, AnswerError)>),
     #[error(transparent)]
     Settings(#[from] SettingsError),
     #[error("no rule handles the change `{kind}` of {object}")]
     NoRule { kind: &'static str, object: String },
+}
+
+/// A question `--defaults` cannot answer: it has no default (see [`Question::default`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Undecided {
+    pub change: ChangeId,
+    pub question: QuestionId,
+    /// The counts behind it, as shown (`1,666 rows (counted)`).
+    pub facts: Vec<String>,
+    /// The choice ids it offers.
+    pub choices: Vec<String>,
+}
+
+impl Undecided {
+    /// Each question of `questions` that [`decide::undecided`] finds, with its facts.
+    #[must_use]
+    pub fn find(questions: &[Question], facts: &Facts, answers: &Answers) -> Vec<Self> {
+        decide::undecided(questions, facts, answers)
+            .into_iter()
+            .map(|question| Self {
+                change: question.change.clone(),
+                question: question.id.clone(),
+                facts: question.facts.iter().map(ToString::to_string).collect(),
+                choices: question
+                    .choices
+                    .iter()
+                    .map(|choice| choice.id.to_string())
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Undecided {
+    /// `public.t.c: add-foreign-key/orphans (1,666 rows (counted); choices: fix-first, delete)`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} (", self.change, self.question)?;
+        for fact in &self.facts {
+            write!(f, "{fact}; ")?;
+        }
+        write!(f, "choices: {})", self.choices.join(", "))
+    }
 }
 
 /// The facts every change's rule reads from the context (estimates, the model), plus
@@ -147,9 +199,15 @@ pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<
             steps,
         });
     }
+    let mut files = files::arrange(&planned, &settings);
+    // Before anything changes: the data each chosen path needs is checked first.
+    let checks = preconditions::checks(changes, &answers);
+    if let Some(first) = preconditions::file(&checks, settings.lock_timeout_ms) {
+        files.insert(0, first);
+    }
     Ok(Plan {
         changes: assess(changes, context)?,
-        files: files::arrange(&planned, &settings),
+        files,
         settings,
         answers,
     })
@@ -185,6 +243,10 @@ pub fn make(
     if fill_defaults {
         let questions = questions(changes, &context);
         let answers = decide::with_defaults(&questions, &facts, answers);
+        let undecided = Undecided::find(&questions, &facts, &answers);
+        if !undecided.is_empty() {
+            return Err(PlanError::Undecided(undecided));
+        }
         return plan(changes, &context, &answers);
     }
     plan(changes, &context, answers)
@@ -201,6 +263,14 @@ fn list_missing(missing: &[(ChangeId, QuestionId)]) -> String {
     missing
         .iter()
         .map(|(change, question)| format!("{change}: {question}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn list_undecided(undecided: &[Undecided]) -> String {
+    undecided
+        .iter()
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -135,6 +135,40 @@ impl Context<'_> {
     }
 }
 
+/// A fact set by whoever counts when a count was skipped or gave up: its text says why
+/// (`not counted (--no-count)`, `not counted (took longer than 60s)`).
+pub const NOT_COUNTED: &str = "not-counted";
+
+impl Context<'_> {
+    /// What is known of the rows a count looks for: `what: <fact>` when counted, else `<what>:
+    /// not counted (why)`.
+    #[must_use]
+    pub fn count_text(&self, change: &ChangeId, fact: &'static str, what: &str) -> String {
+        match (self.fact(change, fact), self.fact(change, NOT_COUNTED)) {
+            (Some(found), _) => format!("{what}: {found}"),
+            (None, Some(why)) => format!("{what}: {}", why.value_text()),
+            (None, None) => format!("{what}: not counted"),
+        }
+    }
+}
+
+/// The default of a question about rows a count looks for: `safe` (fixing the data first,
+/// which the plan's preconditions check before anything runs) unless a count found such
+/// rows; then none, since every other answer deletes or invents data and `safe` would fail.
+#[must_use]
+pub fn default_unless_found(found: Option<&Fact>, safe: &'static str) -> Option<ChoiceId> {
+    (!counted_some(found)).then(|| ChoiceId::from_static(safe))
+}
+
+/// Whether `found` is a count (not an estimate) of more than zero rows.
+#[must_use]
+pub fn counted_some(found: Option<&Fact>) -> bool {
+    found.is_some_and(|fact| {
+        matches!(fact.origin, crate::decide::Origin::Counted { .. })
+            && fact.value.as_number().is_some_and(|n| n > 0)
+    })
+}
+
 impl Decisions<'_> {
     /// The choice made for this change's question `question` (a full id like
     /// `set-not-null/fill`), if any.

@@ -48,7 +48,8 @@ CREATE TABLE events (
 CREATE VIEW paid_orders AS
     SELECT id, user_id, total FROM orders WHERE status = 'paid';
 
--- Data. Every 500th user shares an email with the user before it (duplicates for a new unique key).
+-- Data. Every 500th user shares an email with the user before it (duplicates for a new unique key);
+-- those second sign-ups never ordered, so deleting them is a decision about users alone.
 INSERT INTO users (email, full_name, created_at)
 SELECT CASE WHEN n % 500 = 0 THEN 'user' || (n - 1) || '@example.com' ELSE 'user' || n || '@example.com' END,
        'User ' || n,
@@ -61,7 +62,7 @@ FROM generate_series(1, 200) AS n;
 
 -- One order in ten has no shipping address yet (NULLs for a column becoming NOT NULL).
 INSERT INTO orders (user_id, status, total, shipping_address, created_at)
-SELECT 1 + n % 5000,
+SELECT CASE WHEN (1 + n % 5000) % 500 = 0 THEN n % 5000 ELSE 1 + n % 5000 END,
        (ARRAY['pending', 'paid', 'shipped', 'cancelled']::order_status[])[1 + n % 4],
        (n % 300) + 0.50,
        CASE WHEN n % 10 = 0 THEN NULL ELSE n || ' Demo Street' END,

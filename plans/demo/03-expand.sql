@@ -1,6 +1,6 @@
 -- 03-expand.sql: phase expand of a pgphase plan.
 -- Runs in one transaction: it applies completely or not at all.
--- Budget: a client waits at most 1.7 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
+-- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
 -- Apply with: psql -v ON_ERROR_STOP=1 -f 03-expand.sql
 -- Safe to run again after a failure: each statement skips what is already done.
 
@@ -9,23 +9,16 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- takes this transaction's locks first, strongest mode, in table order: public.order_items (ACCESS EXCLUSIVE), public.products (SHARE ROW EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+-- takes this transaction's locks first, strongest mode, in table order: public.order_items (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
 DO $lock$
 DECLARE
   attempt integer := 0;
-  file_lock_timeout text := current_setting('lock_timeout');
 BEGIN
   LOOP
     BEGIN
       IF to_regclass('public.order_items') IS NOT NULL THEN
         LOCK TABLE public.order_items IN ACCESS EXCLUSIVE MODE;
       END IF;
-      -- A lock is held from here on: wait only briefly for the others.
-      PERFORM set_config('lock_timeout', '200ms', true);
-      IF to_regclass('public.products') IS NOT NULL THEN
-        LOCK TABLE public.products IN SHARE ROW EXCLUSIVE MODE;
-      END IF;
-      PERFORM set_config('lock_timeout', file_lock_timeout, true);
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
       attempt := attempt + 1;
@@ -71,16 +64,6 @@ DO $guard$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass('public.order_items') AND tgname = 'order_items_quantity_new_sync') THEN
     CREATE TRIGGER order_items_quantity_new_sync BEFORE INSERT OR UPDATE ON public.order_items FOR EACH ROW EXECUTE FUNCTION public.order_items_quantity_new_sync();
-  END IF;
-END
-$guard$;
-
--- public.order_items.order_items_product_id_fkey: SHARE ROW EXCLUSIVE (blocks writes), metadata only
--- brief locks on both tables; new rows are checked from now on, existing ones in the validate phase; no index covers order_items (product_id): deletes and key updates in products will scan order_items; consider adding one
-DO $guard$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.order_items'::regclass AND conname = 'order_items_product_id_fkey') THEN
-    ALTER TABLE public.order_items ADD CONSTRAINT order_items_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.products (id) NOT VALID;
   END IF;
 END
 $guard$;

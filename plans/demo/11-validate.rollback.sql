@@ -10,15 +10,15 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- takes this transaction's locks first, strongest mode, in table order: public.orders (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+-- takes this transaction's locks first, strongest mode, in table order: public.order_items (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
 DO $lock$
 DECLARE
   attempt integer := 0;
 BEGIN
   LOOP
     BEGIN
-      IF to_regclass('public.orders') IS NOT NULL THEN
-        LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
+      IF to_regclass('public.order_items') IS NOT NULL THEN
+        LOCK TABLE public.order_items IN ACCESS EXCLUSIVE MODE;
       END IF;
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
@@ -33,18 +33,8 @@ BEGIN
 END
 $lock$;
 
--- public.orders.shipping_address: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- public.order_items.quantity: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- brief
-ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_shipping_address_not_null;
-
--- public.orders.shipping_address: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- back to the unvalidated check
-DO $guard$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_shipping_address_not_null') THEN
-    ALTER TABLE public.orders ADD CONSTRAINT orders_shipping_address_not_null CHECK (shipping_address IS NOT NULL) NOT VALID;
-  END IF;
-END
-$guard$;
+ALTER TABLE public.order_items DROP CONSTRAINT IF EXISTS order_items_quantity_new_not_null;
 
 COMMIT;

@@ -8,16 +8,16 @@ BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
--- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- takes this transaction's locks first, strongest mode, in table order: public.orders (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+-- the file's locks: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), metadata only
+-- takes this transaction's locks first, strongest mode, in table order: public.order_items (SHARE UPDATE EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
 DO $lock$
 DECLARE
   attempt integer := 0;
 BEGIN
   LOOP
     BEGIN
-      IF to_regclass('public.orders') IS NOT NULL THEN
-        LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
+      IF to_regclass('public.order_items') IS NOT NULL THEN
+        LOCK TABLE public.order_items IN SHARE UPDATE EXCLUSIVE MODE;
       END IF;
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
@@ -32,12 +32,14 @@ BEGIN
 END
 $lock$;
 
--- public.orders.shipping_address: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief: the validated check proves no row is NULL, so there is no scan
-ALTER TABLE public.orders ALTER COLUMN shipping_address SET NOT NULL;
-
--- public.orders.shipping_address: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief
-ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_shipping_address_not_null;
+-- public.order_items.quantity: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), scans the table, ~50,000 rows (estimate)
+-- scans the table without blocking reads or writes; fails if a NULL remains
+DO $guard$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.order_items'::regclass AND conname = 'order_items_quantity_new_not_null') THEN
+    ALTER TABLE public.order_items VALIDATE CONSTRAINT order_items_quantity_new_not_null;
+  END IF;
+END
+$guard$;
 
 COMMIT;

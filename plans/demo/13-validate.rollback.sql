@@ -10,15 +10,15 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- takes this transaction's locks first, strongest mode, in table order: public.users (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+-- takes this transaction's locks first, strongest mode, in table order: public.order_items (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
 DO $lock$
 DECLARE
   attempt integer := 0;
 BEGIN
   LOOP
     BEGIN
-      IF to_regclass('public.users') IS NOT NULL THEN
-        LOCK TABLE public.users IN ACCESS EXCLUSIVE MODE;
+      IF to_regclass('public.order_items') IS NOT NULL THEN
+        LOCK TABLE public.order_items IN ACCESS EXCLUSIVE MODE;
       END IF;
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
@@ -33,12 +33,28 @@ BEGIN
 END
 $lock$;
 
--- public.users.users_email_key: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief
-ALTER TABLE public.users DROP CONSTRAINT IF EXISTS users_email_key;
+-- public.order_items.quantity: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief, metadata only
+ALTER TABLE public.order_items ALTER COLUMN quantity_new DROP NOT NULL;
 
--- public.users.users_email_key: SHARE (blocks writes), scans the table, ~5,000 rows (estimate)
--- dropping the constraint dropped its index: rebuilt as the expand phase left it (writes wait for the build)
-CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON public.users USING btree (email);
+-- public.order_items.quantity: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- back to the unvalidated check
+DO $guard$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.order_items'::regclass AND conname = 'order_items_quantity_new_not_null') THEN
+    ALTER TABLE public.order_items ADD CONSTRAINT order_items_quantity_new_not_null CHECK (quantity_new IS NOT NULL) NOT VALID;
+  END IF;
+END
+$guard$;
+
+-- public.order_items.quantity: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), scans the table, ~50,000 rows (estimate)
+-- scans the table without blocking reads or writes; fails if a NULL remains
+DO $guard$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.order_items'::regclass AND conname = 'order_items_quantity_new_not_null') THEN
+    ALTER TABLE public.order_items VALIDATE CONSTRAINT order_items_quantity_new_not_null;
+  END IF;
+END
+$guard$;
 
 COMMIT;

@@ -9,15 +9,15 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- takes this transaction's locks first, strongest mode, in table order: public.users (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+-- takes this transaction's locks first, strongest mode, in table order: public.order_items (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
 DO $lock$
 DECLARE
   attempt integer := 0;
 BEGIN
   LOOP
     BEGIN
-      IF to_regclass('public.users') IS NOT NULL THEN
-        LOCK TABLE public.users IN ACCESS EXCLUSIVE MODE;
+      IF to_regclass('public.order_items') IS NOT NULL THEN
+        LOCK TABLE public.order_items IN ACCESS EXCLUSIVE MODE;
       END IF;
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
@@ -32,14 +32,12 @@ BEGIN
 END
 $lock$;
 
--- public.users.users_email_key: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- brief: the index is already built and proves the key unique
-DO $guard$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.users'::regclass AND conname = 'users_email_key') THEN
-    ALTER TABLE public.users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;
-  END IF;
-END
-$guard$;
+-- public.order_items.quantity: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief: the validated check proves no row is NULL, so there is no scan
+ALTER TABLE public.order_items ALTER COLUMN quantity_new SET NOT NULL;
+
+-- public.order_items.quantity: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief
+ALTER TABLE public.order_items DROP CONSTRAINT IF EXISTS order_items_quantity_new_not_null;
 
 COMMIT;

@@ -10,23 +10,16 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
--- takes this transaction's locks first, strongest mode, in table order: public.order_items (ACCESS EXCLUSIVE), public.products (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+-- takes this transaction's locks first, strongest mode, in table order: public.orders (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
 DO $lock$
 DECLARE
   attempt integer := 0;
-  file_lock_timeout text := current_setting('lock_timeout');
 BEGIN
   LOOP
     BEGIN
-      IF to_regclass('public.order_items') IS NOT NULL THEN
-        LOCK TABLE public.order_items IN ACCESS EXCLUSIVE MODE;
+      IF to_regclass('public.orders') IS NOT NULL THEN
+        LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
       END IF;
-      -- A lock is held from here on: wait only briefly for the others.
-      PERFORM set_config('lock_timeout', '200ms', true);
-      IF to_regclass('public.products') IS NOT NULL THEN
-        LOCK TABLE public.products IN ACCESS EXCLUSIVE MODE;
-      END IF;
-      PERFORM set_config('lock_timeout', file_lock_timeout, true);
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
       attempt := attempt + 1;
@@ -40,16 +33,16 @@ BEGIN
 END
 $lock$;
 
--- public.order_items.order_items_product_id_fkey: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- public.orders.shipping_address: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
 -- brief
-ALTER TABLE public.order_items DROP CONSTRAINT IF EXISTS order_items_product_id_fkey;
+ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_shipping_address_not_null;
 
--- public.order_items.order_items_product_id_fkey: SHARE ROW EXCLUSIVE (blocks writes), metadata only
--- back to the unvalidated constraint
+-- public.orders.shipping_address: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- back to the unvalidated check
 DO $guard$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.order_items'::regclass AND conname = 'order_items_product_id_fkey') THEN
-    ALTER TABLE public.order_items ADD CONSTRAINT order_items_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.products (id) NOT VALID;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_shipping_address_not_null') THEN
+    ALTER TABLE public.orders ADD CONSTRAINT orders_shipping_address_not_null CHECK (shipping_address IS NOT NULL) NOT VALID;
   END IF;
 END
 $guard$;

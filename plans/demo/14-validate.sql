@@ -9,23 +9,16 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- the file's locks: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), metadata only
--- takes this transaction's locks first, strongest mode, in table order: public.order_items (SHARE UPDATE EXCLUSIVE), public.products (SHARE UPDATE EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+-- takes this transaction's locks first, strongest mode, in table order: public.orders (SHARE UPDATE EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
 DO $lock$
 DECLARE
   attempt integer := 0;
-  file_lock_timeout text := current_setting('lock_timeout');
 BEGIN
   LOOP
     BEGIN
-      IF to_regclass('public.order_items') IS NOT NULL THEN
-        LOCK TABLE public.order_items IN SHARE UPDATE EXCLUSIVE MODE;
+      IF to_regclass('public.orders') IS NOT NULL THEN
+        LOCK TABLE public.orders IN SHARE UPDATE EXCLUSIVE MODE;
       END IF;
-      -- A lock is held from here on: wait only briefly for the others.
-      PERFORM set_config('lock_timeout', '200ms', true);
-      IF to_regclass('public.products') IS NOT NULL THEN
-        LOCK TABLE public.products IN SHARE UPDATE EXCLUSIVE MODE;
-      END IF;
-      PERFORM set_config('lock_timeout', file_lock_timeout, true);
       EXIT;
     EXCEPTION WHEN lock_not_available THEN
       attempt := attempt + 1;
@@ -39,8 +32,14 @@ BEGIN
 END
 $lock$;
 
--- public.order_items.order_items_product_id_fkey: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), scans the table, ~50,000 rows (estimate)
--- checks every row without blocking reads or writes; fails while an orphan remains
-ALTER TABLE public.order_items VALIDATE CONSTRAINT order_items_product_id_fkey;
+-- public.orders.shipping_address: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), scans the table, ~20,000 rows (estimate)
+-- scans the table without blocking reads or writes; fails if a NULL remains
+DO $guard$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = 'public.orders'::regclass AND conname = 'orders_shipping_address_not_null') THEN
+    ALTER TABLE public.orders VALIDATE CONSTRAINT orders_shipping_address_not_null;
+  END IF;
+END
+$guard$;
 
 COMMIT;

@@ -100,6 +100,23 @@ impl FactValue {
     }
 }
 
+impl Fact {
+    /// The value alone, without its origin: a text as it is, a number as [`fmt::Display`]
+    /// writes it.
+    #[must_use]
+    pub fn value_text(&self) -> String {
+        match &self.value {
+            FactValue::Text(text) => text.clone(),
+            _ => {
+                let shown = self.to_string();
+                shown
+                    .rsplit_once(" (")
+                    .map_or(shown.clone(), |(value, _)| value.to_owned())
+            }
+        }
+    }
+}
+
 impl Origin {
     #[must_use]
     pub fn is_estimate(&self) -> bool {

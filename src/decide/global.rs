@@ -65,9 +65,7 @@ fn global(id: &'static str, prompt: &str, why: &str, choices: Vec<Choice>) -> Qu
         prompt: prompt.to_owned(),
         why: why.to_owned(),
         facts: Vec::new(),
-        default: choices
-            .first()
-            .map_or_else(|| ChoiceId::from_static("default"), |c| c.id.clone()),
+        default: choices.first().map(|c| c.id.clone()),
         choices,
         when: Condition::Always,
     }
@@ -269,7 +267,7 @@ mod tests {
         for question in &questions {
             assert!(QuestionId::new(question.id.as_str()).is_ok());
             assert!(question.change.is_global());
-            let default = question.choice(&question.default).unwrap();
+            let default = question.choice(question.default.as_ref().unwrap()).unwrap();
             assert_eq!(default.input, None, "{} default takes input", question.id);
             for choice in &question.choices {
                 assert!(ChoiceId::new(choice.id.as_str()).is_ok(), "{}", choice.id);

@@ -204,8 +204,12 @@ pub struct Question {
     /// The evidence that chose the default.
     pub facts: Vec<Fact>,
     pub choices: Vec<Choice>,
-    /// Taken by `--defaults`; always one of `choices`, and one that takes no input.
-    pub default: ChoiceId,
+    /// Taken by `--defaults`; one of `choices`, and one that takes no input. `None` when every
+    /// answer would destroy or invent data, or move it on a guess (delete the orphans, fill
+    /// NULLs with a made-up value, confirm a rename): then a person must answer, `plan
+    /// --defaults` stops naming the question, and the planner's plan screen says the plan
+    /// will fail until it is answered.
+    pub default: Option<ChoiceId>,
     /// The question is asked only while this holds.
     pub when: Condition,
 }
@@ -379,7 +383,7 @@ mod tests {
                     }),
                 },
             ],
-            default: ChoiceId::from_static("default"),
+            default: Some(ChoiceId::from_static("default")),
             when: Condition::Always,
         }
     }

@@ -9,7 +9,7 @@
 
 use super::answers::{Answer, Answers};
 use super::facts::Facts;
-use super::question::{AnswerError, ChangeId, Question, QuestionId};
+use super::question::{AnswerError, ChangeId, ChoiceId, Question, QuestionId};
 
 /// Whether `question` is to be asked, given the facts and answers so far.
 #[must_use]
@@ -86,19 +86,52 @@ pub fn missing(
 
 /// The pruned answers with every question still to be asked answered by its default, marked
 /// `by: default`. A default can bring a follow-up into play, which is then defaulted too.
+/// Questions without a default stay unanswered ([`undecided`] lists them).
 #[must_use]
 pub fn with_defaults(questions: &[Question], facts: &Facts, answers: &Answers) -> Answers {
     let mut filled = prune(questions, facts, answers);
     // Each round answers one more question, so this ends after at most `questions.len()` rounds.
-    while let Some(question) = next_question(questions, facts, &filled) {
+    while let Some((question, default)) = next_defaulted(questions, facts, &filled) {
         filled.set(
             &question.change,
             &question.id,
-            Answer::default_choice(question.default.clone()),
+            Answer::default_choice(default.clone()),
         );
     }
     // A default can falsify the condition of an answer given earlier (through `Not`).
     prune(questions, facts, &filled)
+}
+
+/// The first question that applies, has no answer and has a default.
+fn next_defaulted<'a>(
+    questions: &'a [Question],
+    facts: &Facts,
+    answers: &Answers,
+) -> Option<(&'a Question, &'a ChoiceId)> {
+    questions.iter().find_map(|question| {
+        let default = question.default.as_ref()?;
+        (!answered(question, answers) && applies(question, facts, answers))
+            .then_some((question, default))
+    })
+}
+
+/// The questions that apply, have no answer and no default: each needs a person's decision,
+/// because every answer destroys, invents or moves data on a guess. In question order.
+#[must_use]
+pub fn undecided<'a>(
+    questions: &'a [Question],
+    facts: &Facts,
+    answers: &Answers,
+) -> Vec<&'a Question> {
+    let answers = prune(questions, facts, answers);
+    questions
+        .iter()
+        .filter(|question| {
+            question.default.is_none()
+                && !answered(question, &answers)
+                && applies(question, facts, &answers)
+        })
+        .collect()
 }
 
 /// Every answer that applies but cannot be used: a missing, unexpected or invalid input. Run on

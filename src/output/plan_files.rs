@@ -39,19 +39,23 @@ pub fn render(
 ) -> Result<BTreeMap<PathBuf, String>, WriteError> {
     let mut files = BTreeMap::new();
     files.insert(PathBuf::from("README.md"), readme(name, plan));
+    let checked = plan.files.iter().any(is_preconditions);
     for file in &plan.files {
         if file.kind == FileKind::Gate {
             files.insert(PathBuf::from(format!("{}.md", file.name)), gate(file));
             continue;
         }
         files.insert(PathBuf::from(format!("{}.sql", file.name)), sql(file));
-        files.insert(
-            PathBuf::from(format!("{}.rollback.sql", file.name)),
-            rollback(file),
-        );
+        // The checks change nothing, so there is nothing to undo.
+        if !is_preconditions(file) {
+            files.insert(
+                PathBuf::from(format!("{}.rollback.sql", file.name)),
+                rollback(file),
+            );
+        }
         files.insert(
             PathBuf::from(format!("{}.notes.md", file.name)),
-            notes(file),
+            notes(file, checked),
         );
     }
     files.insert(PathBuf::from("decisions.yaml"), decisions(plan)?);
@@ -263,7 +267,14 @@ fn gate(file: &PlanFile) -> String {
     out
 }
 
-fn notes(file: &PlanFile) -> String {
+/// Whether `file` is the plan's read-only preconditions file.
+#[must_use]
+pub fn is_preconditions(file: &PlanFile) -> bool {
+    file.phase == Phase::Preconditions
+}
+
+/// `checked`: the plan has a preconditions file, to re-run before this one.
+fn notes(file: &PlanFile, checked: bool) -> String {
     let mut out = format!(
         "# {}: {}\n\nRuns {}.\n\nBudget: {}.\n\n## Before\n\n- Every earlier file of the plan has been \
          applied.\n- No long-running transaction holds locks on the tables it touches: \
@@ -275,6 +286,14 @@ fn notes(file: &PlanFile) -> String {
         how_it_runs(file.kind),
         budget(file)
     );
+    if checked && !is_preconditions(file) {
+        let _ = writeln!(
+            out,
+            "- `{}.sql` passes when run again now: the data may have changed since the plan \
+             was made (it only reads).",
+            crate::plan::preconditions::FILE_NAME
+        );
+    }
     out.push_str("\n## What it does\n\n");
     for planned in &file.statements {
         let first_line = planned.statement.note.lines().next().unwrap_or("");
@@ -290,7 +309,13 @@ fn notes(file: &PlanFile) -> String {
     out.push_str("\n## How to check it applied\n\n");
     out.push_str(check(file));
     out.push_str("\n## If it fails\n\n");
-    out.push_str(if_it_fails(file.kind));
+    out.push_str(if is_preconditions(file) {
+        "Nothing was changed. The error names the change, how many rows stand in its way and \
+         a query that lists them: fix those rows (or answer the change's question otherwise \
+         and plan again), then run this file again before going on.\n"
+    } else {
+        if_it_fails(file.kind)
+    });
     if !file.rollback_warnings.is_empty() {
         out.push_str("\n## What its rollback does not bring back\n\n");
         for (change, warning) in &file.rollback_warnings {
@@ -304,6 +329,9 @@ fn notes(file: &PlanFile) -> String {
 #[must_use]
 pub fn check(file: &PlanFile) -> &'static str {
     match (file.phase, file.kind) {
+        (Phase::Preconditions, _) => {
+            "It changes nothing: it passed when psql ended without an error.\n"
+        }
         (_, FileKind::Concurrently) => {
             "No index is left INVALID: `SELECT indexrelid::regclass FROM pg_index WHERE NOT \
              indisvalid;` returns none of this file's indexes, and `pgphase diff` no longer \

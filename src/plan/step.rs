@@ -15,6 +15,8 @@ use crate::schema::TableRef;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
+    /// Read-only checks that the data is what the plan needs, before anything changes.
+    Preconditions,
     /// Additive, backward-compatible DDL.
     Expand,
     /// Data: fill, copy, fix.
@@ -258,6 +260,7 @@ impl Phase {
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
+            Self::Preconditions => "preconditions",
             Self::Expand => "expand",
             Self::Backfill => "backfill",
             Self::Validate => "validate",

@@ -190,7 +190,7 @@ impl Rule for AddColumn {
                     Some(InputKind::Expression),
                 ),
             ],
-            default: ChoiceId::from_static("expect-empty"),
+            default: Some(ChoiceId::from_static("expect-empty")),
             // Not asked when the statistics say the table is empty.
             when: Condition::Not(Box::new(Condition::Fact(FactTest {
                 fact: FactId::from_static(ROWS),
@@ -592,7 +592,9 @@ mod tests {
             next_question(&questions, &fixture.facts, &fixture.answers).map(|q| q.id.as_str()),
             Some(FILL)
         );
-        let default = questions[0].choice(&questions[0].default).unwrap();
+        let default = questions[0]
+            .choice(questions[0].default.as_ref().unwrap())
+            .unwrap();
         assert!(default.input.is_none());
         let empty = fixture.with_rows(&[("public.orders", 0)]);
         let mut facts = empty.facts.clone();

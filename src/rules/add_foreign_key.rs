@@ -211,15 +211,14 @@ fn orphans_question(
     key: &ForeignKey,
 ) -> Question {
     let orphans = context.fact(&change.id(), ORPHAN_COUNT);
-    let known = orphans.map_or_else(
-        || "orphans have not been counted".to_owned(),
-        |fact| format!("orphan rows: {fact}"),
-    );
+    let known = context.count_text(&change.id(), ORPHAN_COUNT, "orphan rows");
     let mut choices = vec![
         Choice {
             id: ChoiceId::from_static("fix-first"),
             label: "Fix them before validating".to_owned(),
-            consequence: "No backfill; the validate phase fails while orphans remain.".to_owned(),
+            consequence: "No backfill; the preconditions file stops the plan while orphans \
+                          remain."
+                .to_owned(),
             input: None,
         },
         Choice {
@@ -251,7 +250,7 @@ fn orphans_question(
         why: "Validation fails while any row references a missing key.".to_owned(),
         facts: orphans.cloned().into_iter().collect(),
         choices,
-        default: ChoiceId::from_static("fix-first"),
+        default: super::default_unless_found(orphans, "fix-first"),
         // Asked unless a count found no orphan.
         when: Condition::Not(Box::new(Condition::Fact(FactTest {
             fact: FactId::from_static(ORPHAN_COUNT),

@@ -284,6 +284,6 @@ mod tests {
         let fixture = Fixture::new(LIVE, DESIRED);
         let asked = AddPrimaryKey.questions(&change(&fixture), &fixture.context());
         assert_eq!(asked[0].id.as_str(), DUPLICATES);
-        assert_eq!(asked[0].default.as_str(), "fix-first");
+        assert_eq!(asked[0].default.as_ref().unwrap().as_str(), "fix-first");
     }
 }

@@ -204,10 +204,7 @@ pub(crate) fn duplicates_question(
     key: &NewKey,
 ) -> Question {
     let duplicates = context.fact(&change.id(), DUPLICATE_COUNT);
-    let known = duplicates.map_or_else(
-        || "duplicates have not been counted".to_owned(),
-        |fact| format!("rows with a duplicated key: {fact}"),
-    );
+    let known = context.count_text(&change.id(), DUPLICATE_COUNT, "rows with a duplicated key");
     Question {
         id: QuestionId::from_static(question),
         change: change.id(),
@@ -224,7 +221,8 @@ pub(crate) fn duplicates_question(
             Choice {
                 id: ChoiceId::from_static("fix-first"),
                 label: "Fix them before the build".to_owned(),
-                consequence: "No backfill; the index build fails while duplicates remain."
+                consequence: "No backfill; the preconditions file stops the plan while \
+                              duplicates remain."
                     .to_owned(),
                 input: None,
             },
@@ -237,7 +235,7 @@ pub(crate) fn duplicates_question(
                 input: None,
             },
         ],
-        default: ChoiceId::from_static("fix-first"),
+        default: super::default_unless_found(duplicates, "fix-first"),
         // Asked unless a count found no duplicate.
         when: Condition::Not(Box::new(Condition::Fact(FactTest {
             fact: FactId::from_static(DUPLICATE_COUNT),
@@ -503,7 +501,7 @@ mod tests {
         let mut fixture = Fixture::new(LIVE, DESIRED);
         let change = change(&fixture);
         let asked = AddUnique.questions(&change, &fixture.context());
-        assert_eq!(asked[0].default.as_str(), "fix-first");
+        assert_eq!(asked[0].default.as_ref().unwrap().as_str(), "fix-first");
         assert!(asked[0].choices.iter().all(|c| c.input.is_none()));
         assert_eq!(
             next_question(&asked, &Facts::default(), &fixture.answers).map(|q| q.id.as_str()),

@@ -2,7 +2,8 @@
 //! relabel it without a rewrite, else through a synced copy swapped into place, or a rewrite in
 //! a maintenance window.
 
-use crate::decide::{ChoiceId, Condition, InputKind, Question, QuestionId};
+use crate::decide::QuestionId;
+use crate::decide::{ChoiceId, Condition, Fact, FactId, FactValue, InputKind, Origin, Question};
 use crate::diff::Change;
 use crate::plan::guard;
 use crate::plan::{Phase, Rollback, Runs, Statement, Step};
@@ -23,6 +24,8 @@ mod key_swap;
 pub const USING: &str = "change-column-type/using";
 /// The question: synced copy or rewrite in place.
 pub const METHOD: &str = "change-column-type/method";
+/// A fact: non-NULL values a plain cast to the new type rejects, when they were counted.
+pub const FAILED_CASTS: &str = "failed-casts";
 
 pub struct ChangeColumnType;
 
@@ -81,7 +84,7 @@ impl Rule for ChangeColumnType {
         }
     }
 
-    fn questions(&self, change: &Change, _context: &Context) -> Vec<Question> {
+    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
         let Change::ChangeColumnType { table, from, to } = change else {
             return Vec::new();
         };
@@ -89,23 +92,26 @@ impl Rule for ChangeColumnType {
             return Vec::new();
         }
         let column = quote_ident(&from.name);
+        let failing = context.fact(&change.id(), FAILED_CASTS);
+        let known = context.count_text(&change.id(), FAILED_CASTS, "values the cast rejects");
         vec![
             Question {
                 id: QuestionId::from_static(USING),
                 change: change.id(),
                 prompt: format!(
-                    "{}.{} changes from {} to {}. How are existing values converted?",
+                    "{}.{} changes from {} to {} ({known}). How are existing values converted?",
                     table.name, from.name, from.data_type, to.data_type
                 ),
                 why: "Every existing value goes through this expression; a value it cannot \
                       convert stops the backfill or the rewrite."
                     .to_owned(),
-                facts: Vec::new(),
+                facts: failing.cloned().into_iter().collect(),
                 choices: vec![
                     choice(
                         "cast",
                         &format!("A plain cast: {column}::{}", to.data_type),
-                        "Each value is cast to the new type.",
+                        "Each value is cast to the new type; the preconditions file stops the \
+                         plan while a value does not convert.",
                         None,
                     ),
                     choice(
@@ -116,7 +122,8 @@ impl Rule for ChangeColumnType {
                         Some(InputKind::Expression),
                     ),
                 ],
-                default: ChoiceId::from_static("cast"),
+                // Values the cast rejects leave only answers that change them: a person's.
+                default: super::default_unless_found(failing, "cast"),
                 when: Condition::Always,
             },
             Question {
@@ -142,7 +149,7 @@ impl Rule for ChangeColumnType {
                         None,
                     ),
                 ],
-                default: ChoiceId::from_static("expand-contract"),
+                default: Some(ChoiceId::from_static("expand-contract")),
                 // In a maintenance window the rewrite is planned without asking.
                 when: super::unless_window(),
             },
@@ -178,6 +185,18 @@ fn in_place(decisions: &Decisions) -> bool {
     match decisions.choice(METHOD) {
         Some(method) => method == "in-place",
         None => !decisions.zero_downtime(),
+    }
+}
+
+/// A counted fact of values a plain cast rejects, for whoever counts.
+#[must_use]
+pub fn failed_casts_fact(rows: u64) -> Fact {
+    Fact {
+        id: FactId::from_static(FAILED_CASTS),
+        value: FactValue::Count(rows),
+        origin: Origin::Counted {
+            source: "rows whose value the cast to the new type rejects".to_owned(),
+        },
     }
 }
 
@@ -934,7 +953,13 @@ mod tests {
         let fixture = Fixture::new(LIVE, DESIRED);
         let change = change(&fixture, "amount");
         for question in ChangeColumnType.questions(&change, &fixture.context()) {
-            assert!(question.choice(&question.default).unwrap().input.is_none());
+            assert!(
+                question
+                    .choice(question.default.as_ref().unwrap())
+                    .unwrap()
+                    .input
+                    .is_none()
+            );
         }
         let assessment = ChangeColumnType.assess(&change, &fixture.context());
         assert_eq!(assessment.cost.work, Work::Rewrite);

@@ -90,7 +90,7 @@ impl Rule for DropTable {
                 ),
             ],
             // Never lose data by default: archiving costs disk space, not rows.
-            default: ChoiceId::from_static("archive"),
+            default: Some(ChoiceId::from_static("archive")),
             when: Condition::Always,
         }]
     }
@@ -247,10 +247,10 @@ mod tests {
     fn the_default_keeps_the_rows() {
         let fixture = Fixture::new(LIVE, DESIRED);
         let questions = DropTable.questions(&change(&fixture), &fixture.context());
-        assert_eq!(questions[0].default.as_str(), "archive");
+        assert_eq!(questions[0].default.as_ref().unwrap().as_str(), "archive");
         assert!(
             questions[0]
-                .choice(&questions[0].default)
+                .choice(questions[0].default.as_ref().unwrap())
                 .unwrap()
                 .input
                 .is_none()

@@ -102,7 +102,9 @@ impl Rule for RenameColumn {
                         None,
                     ),
                 ],
-                default: ChoiceId::from_static("rename"),
+                // A wrong guess moves values into the wrong column (a `full_name` split into
+                // `first_name` and `last_name`), so a person confirms it, or `renamed_from` says so.
+                default: None,
                 when: Condition::Always,
             });
         }
@@ -132,7 +134,7 @@ impl Rule for RenameColumn {
                     None,
                 ),
             ],
-            default: ChoiceId::from_static("expand-contract"),
+            default: Some(ChoiceId::from_static("expand-contract")),
             // In a maintenance window the plain rename is planned without asking.
             when: Condition::All(vec![
                 super::unless_window(),
@@ -575,8 +577,17 @@ mod tests {
                 .get(&unhinted_change.id(), &QuestionId::from_static(id))
                 .map(|a| a.choice.as_str().to_owned())
         };
-        assert_eq!(chosen(CONFIRM).as_deref(), Some("rename"));
-        assert_eq!(chosen(METHOD).as_deref(), Some("expand-contract"));
+        // A guess that moves data is never a default: the rename waits for a person.
+        assert_eq!(chosen(CONFIRM), None);
+        let undecided = crate::decide::undecided(&asked, &Facts::default(), &defaults);
+        assert_eq!(undecided.len(), 1);
+        assert_eq!(undecided[0].id.as_str(), CONFIRM);
+        let renamed = fixture
+            .clone()
+            .answer(&unhinted_change, CONFIRM, "rename", None);
+        let defaults = with_defaults(&asked, &Facts::default(), &renamed.answers);
+        let method = defaults.get(&unhinted_change.id(), &QuestionId::from_static(METHOD));
+        assert_eq!(method.map(|a| a.choice.as_str()), Some("expand-contract"));
         let fixture = fixture.answer(&unhinted_change, CONFIRM, "drop-and-add", None);
         let defaults = with_defaults(&asked, &Facts::default(), &fixture.answers);
         assert!(

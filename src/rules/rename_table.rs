@@ -91,7 +91,7 @@ impl Rule for RenameTable {
                         None,
                     ),
                 ],
-                default: ChoiceId::from_static("rename"),
+                default: Some(ChoiceId::from_static("rename")),
                 when: Condition::Always,
             });
         }
@@ -117,7 +117,7 @@ impl Rule for RenameTable {
                     None,
                 ),
             ],
-            default: ChoiceId::from_static("view"),
+            default: Some(ChoiceId::from_static("view")),
             // In a maintenance window the plain rename is planned without asking.
             when: Condition::All(vec![
                 super::unless_window(),

@@ -5,6 +5,8 @@
 //! per use, sync triggers and a swap for every table, which this rule does not write yet. The
 //! statement notes and the assessment say so.
 
+use crate::decide::{Comparison, Condition, Fact, FactId, FactTest, FactValue, Origin};
+use crate::decide::{Question, QuestionId};
 use crate::diff::Change;
 use crate::plan::guard;
 use crate::plan::{Phase, Rollback, Statement, Step};
@@ -16,6 +18,29 @@ use super::set_not_null::target;
 use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
 
 pub struct ReplaceEnum;
+
+/// The question: rows holding a label that is dropped.
+pub const ROWS: &str = "replace-enum/rows";
+/// A fact: rows of the columns using the type that hold a dropped label, when counted.
+pub const LABEL_ROWS: &str = "dropped-label-rows";
+
+/// A counted fact of rows holding a dropped label, for whoever counts.
+#[must_use]
+pub fn label_rows_fact(rows: u64) -> Fact {
+    Fact {
+        id: FactId::from_static(LABEL_ROWS),
+        value: FactValue::Count(rows),
+        origin: Origin::Counted {
+            source: "count(*) of rows holding a dropped label".to_owned(),
+        },
+    }
+}
+
+/// The labels of `from` that `to` lacks.
+#[must_use]
+pub fn dropped_labels(from: &[String], to: &[String]) -> Vec<String> {
+    from.iter().filter(|l| !to.contains(l)).cloned().collect()
+}
 
 const EXPLANATION: Explanation = Explanation {
     title: "Enum labels are dropped or reordered",
@@ -88,6 +113,43 @@ impl Rule for ReplaceEnum {
             },
             summary,
         }
+    }
+
+    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
+        let Change::ReplaceEnum { name, from, to, .. } = change else {
+            return Vec::new();
+        };
+        let dropped = dropped_labels(&from.labels, &to.labels);
+        if dropped.is_empty() {
+            return Vec::new();
+        }
+        let rows = context.fact(&change.id(), LABEL_ROWS);
+        let known = context.count_text(&change.id(), LABEL_ROWS, "rows holding them");
+        vec![Question {
+            id: QuestionId::from_static(ROWS),
+            change: change.id(),
+            prompt: format!(
+                "{name} loses {} ({known}). What happens to rows holding them?",
+                quoted_list(&dropped)
+            ),
+            why: "The conversion fails on a row holding a dropped label. Which label such a row \
+                  should hold instead is a decision about data, made before the plan runs."
+                .to_owned(),
+            facts: rows.cloned().into_iter().collect(),
+            choices: vec![super::choice(
+                "fix-first",
+                "Fix them before the plan runs",
+                "The preconditions file stops the plan while a row holds a dropped label.",
+                None,
+            )],
+            default: super::default_unless_found(rows, "fix-first"),
+            // Asked unless a count found no such row.
+            when: Condition::Not(Box::new(Condition::Fact(FactTest {
+                fact: FactId::from_static(LABEL_ROWS),
+                op: Comparison::Eq,
+                value: 0,
+            }))),
+        }]
     }
 
     fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
@@ -277,10 +339,6 @@ fn default_of<'s>(schema: &'s Schema, table: &TableRef, column: &str) -> Option<
 }
 
 /// Labels of `from` that `to` lacks.
-fn dropped_labels(from: &[String], to: &[String]) -> Vec<String> {
-    from.iter().filter(|l| !to.contains(l)).cloned().collect()
-}
-
 fn quoted_list(labels: &[String]) -> String {
     labels
         .iter()

@@ -14,6 +14,8 @@ use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work}
 
 /// The question: what to do with rows that are NULL now.
 pub const NULLS: &str = "set-not-null/nulls";
+/// The choice filling NULLs with the column's desired DEFAULT.
+pub const FILL_DEFAULT: &str = "fill-default";
 /// A fact: rows where the column is NULL, when they were counted.
 pub const NULL_COUNT: &str = "nulls";
 
@@ -69,10 +71,41 @@ impl Rule for SetNotNull {
             return Vec::new();
         };
         let nulls = context.fact(&change.id(), NULL_COUNT);
-        let known = nulls.map_or_else(
-            || "the NULLs have not been counted".to_owned(),
-            |fact| format!("NULL: {fact}"),
-        );
+        let known = context.count_text(&change.id(), NULL_COUNT, "NULL");
+        let mut choices = vec![
+            Choice {
+                id: ChoiceId::from_static("fix-first"),
+                label: "Fix them before validating".to_owned(),
+                consequence: "No backfill; the preconditions file stops the plan while NULLs \
+                              remain."
+                    .to_owned(),
+                input: None,
+            },
+            Choice {
+                id: ChoiceId::from_static("fill"),
+                label: "Fill them with an expression".to_owned(),
+                consequence: "The backfill phase sets every NULL to the expression.".to_owned(),
+                input: Some(InputKind::Expression),
+            },
+        ];
+        let declared = declared_default(context, table, &column.name);
+        if let Some(default) = declared {
+            choices.push(Choice {
+                id: ChoiceId::from_static(FILL_DEFAULT),
+                label: format!("Fill them with the column's DEFAULT {default}"),
+                consequence: "The backfill phase sets every NULL to the DEFAULT the desired \
+                              schema gives the column."
+                    .to_owned(),
+                input: None,
+            });
+        }
+        // The desired schema saying what a missing value is makes filling with it the default;
+        // otherwise a fill would invent values, so none is the default once NULLs are counted.
+        let default = if declared.is_some() && super::counted_some(nulls) {
+            Some(ChoiceId::from_static(FILL_DEFAULT))
+        } else {
+            super::default_unless_found(nulls, "fix-first")
+        };
         vec![Question {
             id: QuestionId::from_static(NULLS),
             change: change.id(),
@@ -81,25 +114,11 @@ impl Rule for SetNotNull {
                 table.name, column.name
             ),
             why: "Validation fails while any row is NULL. A fill expression backfills them \
-                  first; otherwise they must be fixed before the validate phase."
+                  first; otherwise they must be fixed before the plan runs."
                 .to_owned(),
             facts: nulls.cloned().into_iter().collect(),
-            choices: vec![
-                Choice {
-                    id: ChoiceId::from_static("fix-first"),
-                    label: "Fix them before validating".to_owned(),
-                    consequence: "No backfill; the validate phase fails while NULLs remain."
-                        .to_owned(),
-                    input: None,
-                },
-                Choice {
-                    id: ChoiceId::from_static("fill"),
-                    label: "Fill them with an expression".to_owned(),
-                    consequence: "The backfill phase sets every NULL to the expression.".to_owned(),
-                    input: Some(InputKind::Expression),
-                },
-            ],
-            default: ChoiceId::from_static("fix-first"),
+            choices,
+            default,
             // Asked unless a count found no NULL.
             when: Condition::Not(Box::new(Condition::Fact(FactTest {
                 fact: FactId::from_static(NULL_COUNT),
@@ -114,9 +133,11 @@ impl Rule for SetNotNull {
             return Vec::new();
         };
         let rows = context.rows(table);
-        let fill = (decisions.choice(NULLS) == Some("fill"))
-            .then(|| decisions.input(NULLS))
-            .flatten();
+        let fill = match decisions.choice(NULLS) {
+            Some("fill") => decisions.input(NULLS),
+            Some(FILL_DEFAULT) => declared_default(context, table, &column.name),
+            _ => None,
+        };
         match fill {
             Some(expression) if decisions.zero_downtime() => filled_while_running(
                 table,
@@ -178,6 +199,16 @@ pub(crate) fn checked_while_running(
     let mut steps = vec![add_check(table, column, check, rows, Phase::Validate)];
     steps.extend(validate_and_set(table, column, check, rows));
     steps
+}
+
+/// The DEFAULT the desired schema gives `column` of `table`, if any.
+fn declared_default<'a>(context: &Context<'a>, table: &TableRef, column: &str) -> Option<&'a str> {
+    context
+        .desired
+        .table(table)?
+        .column(column)?
+        .default
+        .as_deref()
 }
 
 /// A counted NULL fact, for whoever counts.

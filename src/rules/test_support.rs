@@ -39,6 +39,7 @@ pub fn stats(rows: &[(&str, i64)]) -> Stats {
 }
 
 /// Everything a rule's test needs, owned.
+#[derive(Clone)]
 pub struct Fixture {
     pub live: Schema,
     pub desired: Schema,

@@ -82,8 +82,8 @@ fn on_counted(
             if let Some(session) = &mut app.session {
                 for fact in &facts {
                     session.counted.insert(&change, fact.clone());
-                    session.facts.insert(&change, fact.clone());
                 }
+                super::work::refresh_questions(session);
             }
             CountStatus::Done(facts)
         }

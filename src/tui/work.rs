@@ -11,12 +11,12 @@ use super::msg::{Msg, WriteFailure};
 use super::run::Inputs;
 use crate::decide::{Fact, Facts};
 use crate::diff::Change;
-use crate::rules::{Context, add_foreign_key, add_unique, set_not_null};
-use crate::source::postgres::{self, SystemEnv, facts as counts};
+use crate::rules::Context;
+use crate::source::postgres::{self, SystemEnv};
 use crate::source::yaml;
 
 /// How long a count may scan before the server cancels it.
-const COUNT_TIMEOUT: Duration = Duration::from_secs(60);
+const COUNT_TIMEOUT: Duration = crate::count::DEFAULT_TIMEOUT;
 
 /// Reads both schemas, compares them and prepares the questions.
 pub async fn load(inputs: &Inputs, sender: &mpsc::UnboundedSender<Msg>) -> Msg {
@@ -69,14 +69,54 @@ async fn session(inputs: &Inputs, sender: &mpsc::UnboundedSender<Msg>) -> Result
                --shadow-url, or compare textually with --no-shadow."
             .to_owned(),
     })?;
-    Ok(prepare(
+    let mut session = prepare(
         live,
         yaml::Desired {
             schema: canonical.schema,
             ignore: file.ignore,
         },
         canonical.method,
-    ))
+    );
+    let counting = crate::count::Counting::On {
+        timeout: COUNT_TIMEOUT,
+    };
+    let counts = sender.clone();
+    session.counted =
+        crate::count::count_changes(&inputs.connect, &session.changes, counting, &mut |p| {
+            let _ = counts.send(Msg::Progress {
+                step: format!("counting {}", p.what),
+                finished_queries: p.index - 1,
+                total_queries: p.total,
+                rows_read: 0,
+            });
+        })
+        .await
+        .map_err(|error| Failure {
+            title: "Cannot count rows in the live database".to_owned(),
+            message: error.to_string(),
+            hint: "Check that the server still accepts connections from here.".to_owned(),
+        })?;
+    refresh_questions(&mut session);
+    Ok(session)
+}
+
+/// The facts and questions of `session` made again from its counted facts: a count changes
+/// prompts, defaults and which questions are asked.
+pub fn refresh_questions(session: &mut Session) {
+    let empty = Facts::default();
+    let bare = Context {
+        live: &session.live,
+        desired: &session.desired.schema,
+        stats: &session.stats,
+        facts: &empty,
+    };
+    let facts = crate::plan::facts(&session.changes, &bare, &session.counted);
+    let context = Context {
+        facts: &facts,
+        ..bare
+    };
+    session.questions = crate::plan::questions(&session.changes, &context);
+    session.facts = facts;
 }
 
 /// The session for a live database and a canonical desired schema: the changes, their
@@ -131,34 +171,7 @@ async fn counted(inputs: &Inputs, change: &Change) -> Result<Vec<Fact>, String> 
     let mut connection = postgres::connect(&inputs.connect, &SystemEnv)
         .await
         .map_err(|error| error.to_string())?;
-    let client = &mut connection.client;
-    let result = match change {
-        Change::SetNotNull { table, column } => {
-            counts::count_nulls(client, table, &column.name, COUNT_TIMEOUT)
-                .await
-                .map(|count| vec![set_not_null::null_count_fact(count.value)])
-        }
-        Change::AddUnique { table, unique } => counts::count_duplicates(
-            client,
-            table,
-            &unique.columns,
-            unique.nulls_not_distinct,
-            COUNT_TIMEOUT,
-        )
-        .await
-        .map(|count| vec![add_unique::duplicates_fact(count.value.rows)]),
-        Change::AddForeignKey { table, key, .. } => counts::count_orphans(
-            client,
-            table,
-            &key.columns,
-            &key.references,
-            &key.referenced_columns,
-            COUNT_TIMEOUT,
-        )
-        .await
-        .map(|count| vec![add_foreign_key::orphans_fact(count.value)]),
-        _ => Ok(Vec::new()),
-    };
+    let result = crate::count::count_change(&mut connection.client, change, COUNT_TIMEOUT).await;
     connection.close().await;
     result.map_err(|error| error.to_string())
 }

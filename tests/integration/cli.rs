@@ -287,12 +287,25 @@ async fn plan_lists_every_missing_answer_writes_once_and_replays_byte_for_byte()
         assert!(message.contains(id), "{id} missing from: {message}");
     }
 
+    // Counted NULLs leave no default: filling them would invent values.
     let output = pgphase(&[&base[..], &["--defaults"]].concat());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("public.orders.note: set-not-null/nulls (10 rows (counted)"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!std::path::Path::new(out).exists());
+
+    // Without counts, the default is to fix them first, and the preconditions check it.
+    let no_count = [&base[..], &["--defaults", "--no-count"]].concat();
+    let output = pgphase(&no_count);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let first = read_folder(out);
     assert!(first.contains_key("README.md") && first.contains_key("decisions.yaml"));
+    assert!(first.contains_key("00-preconditions.sql"));
 
-    let output = pgphase(&[&base[..], &["--defaults"]].concat());
+    let output = pgphase(&no_count);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("pass --force"),
@@ -305,7 +318,12 @@ async fn plan_lists_every_missing_answer_writes_once_and_replays_byte_for_byte()
     let output = pgphase(
         &[
             &base[..],
-            &["--answers", decisions.to_str().unwrap(), "--force"],
+            &[
+                "--answers",
+                decisions.to_str().unwrap(),
+                "--force",
+                "--no-count",
+            ],
         ]
         .concat(),
     );
@@ -320,10 +338,15 @@ async fn plan_lists_every_missing_answer_writes_once_and_replays_byte_for_byte()
         "--shadow-url",
         &shadow,
     ]);
-    // The default answer leaves the NULLs to be fixed first, so validation fails on the sample.
+    // The default answer leaves the NULLs to be fixed first, so the preconditions stop the
+    // plan on the sample before anything changes.
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let report = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(report.contains("FAILED"), "{report}");
+    assert!(
+        report.contains("rows where orders.note is NULL"),
+        "{report}"
+    );
 }
 
 fn read_folder(dir: &str) -> std::collections::BTreeMap<String, String> {

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use pgphase::count::{Counting, count_changes};
 use pgphase::decide::{Answers, Facts, Mode};
 use pgphase::diff::{Change, diff};
 use pgphase::plan::{self, Plan};
@@ -51,6 +52,18 @@ pub async fn plan_desired(
     answers: &Answers,
     defaults: bool,
 ) -> Outcome {
+    plan_with_counting(name, db, desired, answers, defaults, Counting::Off).await
+}
+
+/// As [`plan_desired`], counting on `db` as `pgphase plan` does unless `counting` is off.
+pub async fn plan_with_counting(
+    name: &str,
+    db: &TestDb,
+    desired: &yaml::Desired,
+    answers: &Answers,
+    defaults: bool,
+    counting: Counting,
+) -> Outcome {
     let live = postgres::read_live(
         &db.connect_options(),
         &IntrospectOptions::default(),
@@ -70,12 +83,18 @@ pub async fn plan_desired(
     .unwrap_or_else(|e| panic!("{name}: canonicalising the desired schema: {e}"));
     let managed = desired.ignore.keep_managed(&live.schema, &canonical.schema);
     let changes = diff(&managed, &canonical.schema, &live.stats);
+    let counted = match counting {
+        Counting::Off => Facts::default(),
+        on => count_changes(&db.connect_options(), &changes, on, &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{name}: counting: {e}")),
+    };
     let plan = plan::make(
         &changes,
         &live.schema,
         &canonical.schema,
         &live.stats,
-        &Facts::default(),
+        &counted,
         answers,
         defaults,
     )

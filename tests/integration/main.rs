@@ -8,6 +8,7 @@ mod common;
 
 mod cli;
 mod connect;
+mod counts;
 mod demo;
 mod diff;
 mod facts;

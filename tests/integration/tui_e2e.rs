@@ -45,6 +45,23 @@ impl Tmux {
         assert!(output.status.success(), "send-keys {keys:?} failed");
     }
 
+    /// Waits until the screen shows one of `texts`, failing with the last screen seen; the
+    /// index of the one found.
+    fn wait_for_any(&self, texts: &[&str], timeout: Duration) -> usize {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if let Some(found) = texts.iter().position(|text| screen.contains(text)) {
+                return found;
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "waited {timeout:?} for one of {texts:?}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
     /// Waits until the screen shows `text`, failing with the last screen seen.
     fn wait_for(&self, text: &str, timeout: Duration) -> String {
         let started = Instant::now();
@@ -160,6 +177,24 @@ fn the_demo_goes_from_the_diff_to_a_written_plan_and_cleans_up() {
     tmux.keys(&["D"]);
     tmux.wait_for("Accept the defaults?", STEP_TIMEOUT);
     tmux.keys(&["y"]);
+    // The counted data decisions have no default: the person answers them as
+    // assets/demo/answers.yaml records (the second choice of each; the fill with a value).
+    let mut prompts = vec![
+        ("shipping_address becomes NOT NULL", Some("'unknown'")),
+        ("UNIQUE users_email_key", None),
+        ("order_items_product_id_fkey references", None),
+    ];
+    while !prompts.is_empty() {
+        let texts: Vec<&str> = prompts.iter().map(|(text, _)| *text).collect();
+        let found = tmux.wait_for_any(&texts, STEP_TIMEOUT);
+        let (_, input) = prompts.remove(found);
+        tmux.keys(&["Down"]);
+        if let Some(input) = input {
+            tmux.keys(&["-l", input]);
+        }
+        tmux.keys(&["Enter"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
     tmux.keys(&["Tab"]);
     tmux.wait_for("write plan", STEP_TIMEOUT);
     tmux.keys(&["w"]);
@@ -179,9 +214,14 @@ fn the_demo_goes_from_the_diff_to_a_written_plan_and_cleans_up() {
         );
         std::thread::sleep(Duration::from_millis(250));
     }
-    // The defaults taken in the planner are the ones `plans/demo/` was written with.
+    // The answers and defaults taken in the planner are the ones `plans/demo/` was written with.
     let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for file in ["decisions.yaml", "02-expand.sql", "18-contract.sql"] {
+    for file in [
+        "decisions.yaml",
+        "00-preconditions.sql",
+        "02-expand.sql",
+        "22-contract.sql",
+    ] {
         assert_eq!(
             std::fs::read_to_string(written.join(file)).unwrap(),
             std::fs::read_to_string(repository.join("plans/demo").join(file)).unwrap(),

@@ -39,7 +39,7 @@ fn question(
                 choice(c, input)
             })
             .collect(),
-        default: ChoiceId::from_static(choices[0]),
+        default: Some(ChoiceId::from_static(choices[0])),
         when,
     }
 }

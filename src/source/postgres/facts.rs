@@ -3,7 +3,8 @@
 //! Cheap facts come with introspection ([`Stats`]: row estimates, sizes, dependent views);
 //! [`row_estimate`] and [`views_depending_on`] read them. The rest are asked for on demand:
 //! [`long_transactions`] reads `pg_stat_activity`, and the counts ([`count_nulls`],
-//! [`count_duplicates`], [`count_orphans`]) scan a table, each in a `READ ONLY` transaction of
+//! [`count_duplicates`], [`count_orphans`], [`count_failed_casts`], [`count_label_rows`]) scan
+//! a table, each in a `READ ONLY` transaction of
 //! its own under a statement timeout, so a count that takes too long is cancelled by the server
 //! and reported as [`FactError::Timeout`]. Every value says where it came from ([`Fact`]).
 
@@ -16,7 +17,10 @@ use serde::Serialize;
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
-pub use self::counts::{Duplicates, count_duplicates, count_nulls, count_orphans};
+pub use self::counts::{
+    Duplicates, count_duplicates, count_failed_casts, count_label_rows, count_nulls, count_orphans,
+    duplicates_sql, label_rows_sql, nulls_sql, orphans_sql,
+};
 use super::Stats;
 use crate::schema::TableRef;
 

@@ -170,11 +170,11 @@ fn key_of(question: &Question) -> Key {
 /// answer's, or the default with no input.
 fn fresh(question: &Question, answers: &Answers) -> (usize, String) {
     let answer = answers.get(&question.change, &question.id);
-    let wanted = answer.map_or(&question.default, |a| &a.choice);
+    let wanted = answer.map(|a| &a.choice).or(question.default.as_ref());
     let choice = question
         .choices
         .iter()
-        .position(|c| &c.id == wanted)
+        .position(|c| Some(&c.id) == wanted)
         .unwrap_or(0);
     let input = answer.and_then(|a| a.input.clone()).unwrap_or_default();
     (choice, input)
@@ -370,7 +370,7 @@ fn question_page(
     let answered = app.answers.get(&question.change, &question.id);
     for (at, choice) in question.choices.iter().enumerate() {
         let mut marks = String::new();
-        if choice.id == question.default {
+        if question.default.as_ref() == Some(&choice.id) {
             marks.push_str("  (default)");
         }
         if answered.is_some_and(|a| a.choice == choice.id) {

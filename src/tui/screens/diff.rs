@@ -329,7 +329,8 @@ fn count_effect(app: &mut App, change: Option<crate::diff::Change>) -> Vec<Effec
     let Some(change) = change.filter(|change| detail::countable(change).is_some()) else {
         app.overlay = Some(Overlay::Message(
             "Nothing to count here: counts are for changes that make a column NOT NULL, add a \
-             unique constraint or add a foreign key to an existing table."
+             unique key or a foreign key to an existing table, change a column's type or drop \
+             enum labels."
                 .to_owned(),
         ));
         return Vec::new();

@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wra
 
 use crate::decide::Mode;
 use crate::output::plan_files;
-use crate::plan::{FileKind, Plan, PlanError, PlanFile, PlannedStatement};
+use crate::plan::{FileKind, Plan, PlanError, PlanFile, PlannedStatement, Undecided};
 use crate::rules::{Badge, Context, Lock, Work};
 use crate::tui::app::{App, Overlay};
 use crate::tui::keys::Action;
@@ -245,6 +245,8 @@ fn lock_style(lock: Lock, class: DurationClass, theme: Theme) -> Style {
 fn detail_title(file: &PlanFile, rollback: bool) -> String {
     match (file.kind, rollback) {
         (FileKind::Gate, _) => format!(" {}.md ", file.name),
+        // Read-only checks: there is nothing to roll back.
+        _ if plan_files::is_preconditions(file) => format!(" {}.sql · read-only ", file.name),
         (_, true) => format!(" {}.rollback.sql · r: statements ", file.name),
         (_, false) => format!(" {}.sql · r: rollback ", file.name),
     }
@@ -268,6 +270,7 @@ pub fn detail_lines(file: &PlanFile, rollback: bool, theme: Theme) -> Vec<Line<'
         }
         return lines;
     }
+    let rollback = rollback && !plan_files::is_preconditions(file);
     lines.push(Line::raw(format!(
         "Runs {}.",
         plan_files::how_it_runs(file.kind)
@@ -580,10 +583,23 @@ pub fn refresh(app: &mut App) {
         app.plan.selected_file = plan.files.len().saturating_sub(1);
         app.plan.scroll = 0;
     }
-    app.plan.plan = Some(made.map_err(|error| why_no_plan(&error)));
+    let undecided = Undecided::find(&session.questions, &session.facts, &app.answers);
+    app.plan.plan = Some(made.map_err(|error| why_no_plan(&error, &undecided)));
 }
 
-fn why_no_plan(error: &PlanError) -> String {
+fn why_no_plan(error: &PlanError, undecided: &[Undecided]) -> String {
+    if !undecided.is_empty() {
+        let mut text = format!(
+            "will fail: {} question(s) have no default, because every answer deletes, invents \
+             or moves data, or leaves rows the plan fails on:\n",
+            undecided.len()
+        );
+        for question in undecided {
+            text.push_str(&format!("  • {question}\n"));
+        }
+        text.push_str("\nAnswer them on the decisions screen; D does not.");
+        return text;
+    }
     match error {
         PlanError::Unanswered(missing) => {
             let mut text = format!("{} question(s) are not answered yet:\n", missing.len());

@@ -10,7 +10,7 @@ use tokio_postgres::{Client, Row};
 
 use super::{COUNTED, Count, Fact, FactError};
 use crate::schema::TableRef;
-use crate::sql::{quote_ident, quote_qualified};
+use crate::sql::{quote_ident, quote_literal, quote_qualified};
 
 /// Rows that share their key with at least one other row, for a new unique key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -33,12 +33,8 @@ pub async fn count_nulls(
     timeout: Duration,
 ) -> Result<Count, FactError> {
     let action = format!("counting NULLs in {}", column_label(table, column));
-    let sql = format!(
-        "SELECT count(*) FROM {} WHERE {} IS NULL",
-        quote_table(table),
-        quote_ident(column)
-    );
-    let row = scan_read_only(client, &sql, &action, timeout).await?;
+    let sql = nulls_sql(table, column);
+    let row = scan_read_only(client, None, &sql, &action, timeout).await?;
     Ok(counted(number(&row, 0, &action)?))
 }
 
@@ -65,7 +61,7 @@ pub async fn count_duplicates(
         return Err(invalid(action, "no key columns given"));
     }
     let sql = duplicates_sql(table, columns, nulls_not_distinct);
-    let row = scan_read_only(client, &sql, &action, timeout).await?;
+    let row = scan_read_only(client, None, &sql, &action, timeout).await?;
     let duplicates = Duplicates {
         rows: number(&row, 0, &action)?,
         keys: number(&row, 1, &action)?,
@@ -109,11 +105,143 @@ pub async fn count_orphans(
         ));
     }
     let sql = orphans_sql(table, columns, referenced, referenced_columns);
-    let row = scan_read_only(client, &sql, &action, timeout).await?;
+    let row = scan_read_only(client, None, &sql, &action, timeout).await?;
     Ok(counted(number(&row, 0, &action)?))
 }
 
-fn duplicates_sql(table: &TableRef, columns: &[String], nulls_not_distinct: bool) -> String {
+/// Counts the rows of `table` whose non-NULL `column` a plain cast to `to_type` rejects, which
+/// `ALTER COLUMN … TYPE` (or a synced copy's backfill) would stop at. One scan casting every
+/// value first; only when a value fails does a second scan count them, one row at a time in a
+/// block of its own (a `DO` block whose result is handed back through a transaction-local
+/// setting, so nothing is written).
+///
+/// # Errors
+/// As [`count_nulls`]; a `to_type` the server does not know is [`FactError::Query`].
+pub async fn count_failed_casts(
+    client: &mut Client,
+    table: &TableRef,
+    column: &str,
+    to_type: &str,
+    timeout: Duration,
+) -> Result<Count, FactError> {
+    let action = format!(
+        "counting values of {} that do not convert to {to_type}",
+        column_label(table, column)
+    );
+    let all = format!(
+        "SELECT count(({})::{to_type})::int8 FROM {}",
+        quote_ident(column),
+        quote_table(table)
+    );
+    match scan_read_only(client, None, &all, &action, timeout).await {
+        Ok(_) => return Ok(counted(0)),
+        Err(FactError::Query { error, .. }) if is_data_exception(&error) => {}
+        Err(other) => return Err(other),
+    }
+    let each = failed_casts_block(table, column, to_type);
+    let read = format!(
+        "SELECT current_setting({})::int8",
+        quote_literal(FAILED_SETTING)
+    );
+    let row = scan_read_only(client, Some(&each), &read, &action, timeout).await?;
+    Ok(counted(number(&row, 0, &action)?))
+}
+
+/// Counts the rows of the `columns` (table, column) that hold one of `labels` (enum labels
+/// about to be dropped), as the value or in an array of the type, which the type's
+/// replacement would stop at.
+///
+/// # Errors
+/// [`FactError::Invalid`] when `columns` or `labels` is empty; otherwise as [`count_nulls`].
+pub async fn count_label_rows(
+    client: &mut Client,
+    columns: &[(TableRef, String)],
+    labels: &[String],
+    timeout: Duration,
+) -> Result<Count, FactError> {
+    let action = format!("counting rows holding {}", literal_list(labels));
+    if columns.is_empty() || labels.is_empty() {
+        return Err(invalid(action, "no columns or no labels given"));
+    }
+    let sql = label_rows_sql(columns, labels);
+    let row = scan_read_only(client, None, &sql, &action, timeout).await?;
+    Ok(counted(number(&row, 0, &action)?))
+}
+
+/// The transaction-local setting the row-by-row cast count hands its result back in.
+const FAILED_SETTING: &str = "pgphase.failed_casts";
+
+/// A `DO` block counting, row by row, the values of `column` that fail the cast; each cast
+/// runs in a block of its own, so one failure does not end the count. A statement timeout
+/// still cancels it (`others` does not catch a cancel).
+pub(crate) fn failed_casts_block(table: &TableRef, column: &str, to_type: &str) -> String {
+    let body = format!(
+        "DECLARE failed int8 := 0; r record; \
+         BEGIN \
+         FOR r IN SELECT {column} AS v FROM {table} WHERE {column} IS NOT NULL LOOP \
+         BEGIN PERFORM (r.v)::{to_type}; EXCEPTION WHEN others THEN failed := failed + 1; END; \
+         END LOOP; \
+         PERFORM set_config({setting}, failed::text, true); \
+         END",
+        column = quote_ident(column),
+        table = quote_table(table),
+        setting = quote_literal(FAILED_SETTING),
+    );
+    format!("DO {}", quote_literal(&body))
+}
+
+/// Whether the server rejected a value (SQLSTATE class 22: invalid text, out of range…).
+fn is_data_exception(error: &tokio_postgres::Error) -> bool {
+    error
+        .code()
+        .is_some_and(|code| code.code().starts_with("22"))
+}
+
+/// One `int8`: the rows of `columns` holding one of `labels` (see [`count_label_rows`]).
+#[must_use]
+pub fn label_rows_sql(columns: &[(TableRef, String)], labels: &[String]) -> String {
+    // jsonb containment treats a value and an array holding it alike, so one test serves a
+    // column of the type and an array of it.
+    let wanted = labels
+        .iter()
+        .map(|label| format!("to_jsonb({}::text)", quote_literal(label)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let counts: Vec<String> = columns
+        .iter()
+        .map(|(table, column)| {
+            format!(
+                "(SELECT count(*) FROM {} WHERE to_jsonb({}) @> ANY (ARRAY[{wanted}]))",
+                quote_table(table),
+                quote_ident(column)
+            )
+        })
+        .collect();
+    format!("SELECT ({})::int8", counts.join(" + "))
+}
+
+fn literal_list(labels: &[String]) -> String {
+    labels
+        .iter()
+        .map(|label| quote_literal(label))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `SELECT count(*)` of the rows of `table` where `column` is NULL.
+#[must_use]
+pub fn nulls_sql(table: &TableRef, column: &str) -> String {
+    format!(
+        "SELECT count(*) FROM {} WHERE {} IS NULL",
+        quote_table(table),
+        quote_ident(column)
+    )
+}
+
+/// One row: the rows of `table` sharing their `columns` key with another row, and the keys
+/// they share (see [`count_duplicates`]).
+#[must_use]
+pub fn duplicates_sql(table: &TableRef, columns: &[String], nulls_not_distinct: bool) -> String {
     let key = column_list(columns);
     let filter = if nulls_not_distinct {
         String::new()
@@ -127,7 +255,10 @@ fn duplicates_sql(table: &TableRef, columns: &[String], nulls_not_distinct: bool
     )
 }
 
-fn orphans_sql(
+/// `SELECT count(*)` of the rows of `table` a foreign key would reject (see
+/// [`count_orphans`]); with `SELECT *` in its place, the query lists them.
+#[must_use]
+pub fn orphans_sql(
     table: &TableRef,
     columns: &[String],
     referenced: &TableRef,
@@ -157,10 +288,11 @@ fn all_not_null(prefix: &str, columns: &[String]) -> String {
         .join(" AND ")
 }
 
-/// Runs `sql`, which returns one row, in a read-only transaction of its own under
-/// `statement_timeout`, and rolls the transaction back.
+/// Runs `before` (if any), then `sql`, which returns one row, in a read-only transaction of its
+/// own under `statement_timeout`, and rolls the transaction back.
 async fn scan_read_only(
     client: &mut Client,
+    before: Option<&str>,
     sql: &str,
     action: &str,
     timeout: Duration,
@@ -179,6 +311,12 @@ async fn scan_read_only(
         ))
         .await
         .map_err(setup)?;
+    if let Some(before) = before {
+        transaction
+            .batch_execute(before)
+            .await
+            .map_err(|e| FactError::from_statement(action.to_owned(), timeout, e))?;
+    }
     let row = transaction
         .query_one(sql, &[])
         .await

@@ -213,12 +213,12 @@ fn push_counts(out: &mut Vec<Line<'static>>, view: &DiffView, change: &Change, t
 /// What an on-demand count of `change` counts, if it has one.
 #[must_use]
 pub fn countable(change: &Change) -> Option<&'static str> {
-    match change {
-        Change::SetNotNull { .. } => Some("NULLs"),
-        Change::AddUnique { .. } => Some("duplicates"),
-        Change::AddForeignKey {
-            new_table: false, ..
-        } => Some("orphans"),
-        _ => None,
-    }
+    crate::count::what_to_count(change)?;
+    Some(match change {
+        Change::SetNotNull { .. } => "NULLs",
+        Change::AddUnique { .. } | Change::AddPrimaryKey { .. } => "duplicates",
+        Change::AddForeignKey { .. } => "orphans",
+        Change::ChangeColumnType { .. } => "values that do not convert",
+        _ => "rows holding dropped labels",
+    })
 }

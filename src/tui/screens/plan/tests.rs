@@ -3,7 +3,7 @@ use ratatui::style::{Color, Modifier};
 use ratatui::widgets::Widget;
 
 use super::*;
-use crate::decide::{self, ChangeId};
+use crate::decide::{self, ChangeId, QuestionId};
 use crate::plan::{Phase, Statement};
 use crate::tui::app::Screen;
 use crate::tui::screens::fixture;
@@ -35,14 +35,46 @@ fn the_plan_at_100x30() {
 fn a_later_file_at_80x24() {
     let mut app = planned();
     on_action(&mut app, Action::Down);
+    on_action(&mut app, Action::Down);
     insta::assert_snapshot!(fixture::draw(&app, 80, 24).backend());
 }
 
 #[test]
 fn the_rollback_at_80x24() {
     let mut app = planned();
+    // Past 00-preconditions, which only reads and has no rollback.
+    on_action(&mut app, Action::Down);
     on_action(&mut app, Action::Rollback);
     insta::assert_snapshot!(fixture::draw(&app, 80, 24).backend());
+}
+
+#[test]
+fn counted_nulls_leave_no_default_and_the_plan_will_fail_until_answered() {
+    let mut app = fixture::app(Screen::Decisions);
+    let session = app.session.as_mut().unwrap();
+    let change = ChangeId::new("public.accounts.nickname").unwrap();
+    session
+        .counted
+        .insert(&change, crate::rules::set_not_null::null_count_fact(3));
+    crate::tui::work::refresh_questions(session);
+    crate::tui::screens::decisions::accept_defaults(&mut app);
+    update::show(&mut app, Screen::Plan);
+    let Some(Err(reason)) = &app.plan.plan else {
+        panic!("a plan although counted NULLs are unanswered");
+    };
+    assert!(reason.starts_with("will fail: 1 question(s)"), "{reason}");
+    assert!(
+        reason.contains("public.accounts.nickname: set-not-null/nulls (3 rows (counted)"),
+        "{reason}"
+    );
+    let question = QuestionId::from_static(crate::rules::set_not_null::NULLS);
+    app.answers.set(
+        &change,
+        &question,
+        decide::Answer::user(decide::ChoiceId::from_static("fix-first")),
+    );
+    update::show(&mut app, Screen::Plan);
+    assert!(matches!(app.plan.plan, Some(Ok(_))), "{:?}", app.plan.plan);
 }
 
 #[test]

@@ -1,0 +1,13 @@
+-- 06-expand-concurrently.rollback.sql: phase expand of a pgphase plan.
+-- Runs outside a transaction, one statement at a time; concurrent builds wait for older transactions, hence the longer lock timeout.
+-- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1500ms) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 06-expand-concurrently.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 06-expand-concurrently.sql: returns the schema to what it was before that file ran.
+
+SET lock_timeout = '10min';
+SET statement_timeout = '0';
+
+-- public.events_user_id_created_at_idx: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), metadata only
+-- waits for transactions using the index; blocks neither reads nor writes
+DROP INDEX CONCURRENTLY IF EXISTS public.events_user_id_created_at_idx;

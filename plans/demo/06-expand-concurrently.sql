@@ -1,0 +1,37 @@
+-- 06-expand-concurrently.sql: phase expand of a pgphase plan.
+-- Runs outside a transaction, one statement at a time; concurrent builds wait for older transactions, hence the longer lock timeout.
+-- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1500ms) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 06-expand-concurrently.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+SET lock_timeout = '10min';
+SET statement_timeout = '0';
+
+-- public.events_user_id_created_at_idx: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- drops an INVALID index left by a failed earlier build (pg_index.indisvalid = false); brief, under a short lock_timeout of its own, retried
+DO $guard$
+DECLARE
+  attempt integer := 0;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid = to_regclass('public.events_user_id_created_at_idx') AND NOT indisvalid) THEN
+    SET LOCAL lock_timeout = '1s';
+    LOOP
+      BEGIN
+        DROP INDEX public.events_user_id_created_at_idx;
+        EXIT;
+      EXCEPTION WHEN lock_not_available THEN
+        attempt := attempt + 1;
+        IF attempt > 10 THEN
+          RAISE;
+        END IF;
+        RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+        PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+      END;
+    END LOOP;
+  END IF;
+END
+$guard$;
+
+-- public.events_user_id_created_at_idx: SHARE UPDATE EXCLUSIVE (blocks other DDL and VACUUM, not reads or writes), scans the table, ~1,000,000 rows (estimate)
+-- builds without blocking writes; waits for older transactions to finish
+CREATE INDEX CONCURRENTLY IF NOT EXISTS events_user_id_created_at_idx ON public.events USING btree (user_id, created_at);

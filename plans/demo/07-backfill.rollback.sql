@@ -1,0 +1,11 @@
+-- 07-backfill.rollback.sql: phase backfill of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 07-backfill.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 07-backfill.sql: returns the schema to what it was before that file ran.
+--
+-- What this does not bring back:
+--   public.users.display_name: nothing to undo here: rolling back the expand phase drops the new column
+
+-- Nothing to run.

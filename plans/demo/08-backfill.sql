@@ -1,0 +1,15 @@
+-- 08-backfill.sql: phase backfill of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 08-backfill.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '0';
+
+-- public.users.users_email_key: ROW EXCLUSIVE (blocks other DDL), updates rows, ~5,000 rows (estimate)
+-- LOSES DATA: deletes every row of users whose (email) an earlier row (by ctid) has, keeping one row per key, in one statement
+DELETE FROM public.users WHERE EXISTS (SELECT 1 FROM public.users AS keep WHERE keep.email = public.users.email AND keep.ctid < public.users.ctid);
+
+COMMIT;

@@ -1,0 +1,13 @@
+-- 09-backfill-batched.rollback.sql: phase backfill of a pgphase plan.
+-- Runs outside a transaction: each batch commits on its own.
+-- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 09-backfill-batched.rollback.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+-- Undoes 09-backfill-batched.sql: returns the schema to what it was before that file ran.
+--
+-- What this does not bring back:
+--   public.order_items.quantity: nothing to undo here: rolling back the expand phase drops the new column
+--   public.orders.shipping_address: filled values stay: which rows were NULL before is not recorded
+--   public.order_items.order_items_product_id_fkey: the orphan rows or their old keys are gone: restore them from a backup taken before this phase
+
+-- Nothing to run.
