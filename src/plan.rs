@@ -149,7 +149,7 @@ pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<
     }
     Ok(Plan {
         changes: assess(changes, context)?,
-        files: files::arrange(&planned, &settings),
+        files: files::arrange(&planned, &settings, context.live),
         settings,
         answers,
     })
