@@ -8,13 +8,13 @@ SET lock_timeout = '1s';
 SET statement_timeout = '0';
 
 -- public.order_items.quantity: ROW EXCLUSIVE (blocks other DDL), updates rows, ~50,000 rows (estimate)
--- copy existing values into quantity_new, walking the key (order_id, product_id) once in batches sized to take about 100 ms (from 10000 rows, between 100 and 50000), each committed; safe to stop and run again
+-- copy existing values into quantity_new, walking the key (order_id, product_id) once in batches sized to take about 100 ms (from 1000 rows, between 100 and 50000), each committed; safe to stop and run again
 DO $backfill$
 DECLARE
   -- each name starts with _ so that no column of the table is taken for it
   _last_1 public.order_items.order_id%TYPE;
   _last_2 public.order_items.product_id%TYPE;
-  _size bigint := 10000;
+  _size bigint := 1000;
   _changed bigint;
   _total bigint := 0;
   _first boolean := true;
