@@ -199,7 +199,7 @@ pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<
             steps,
         });
     }
-    let mut files = files::arrange(&planned, &settings);
+    let mut files = files::arrange(&planned, &settings, context.live);
     // Before anything changes: the data each chosen path needs is checked first.
     let checks = preconditions::checks(changes, &answers);
     if let Some(first) = preconditions::file(&checks, settings.lock_timeout_ms) {

@@ -1,15 +1,31 @@
 //! Backfills sized by the table: one `UPDATE`/`DELETE` for small tables, a loop committing a
 //! batch at a time for medium ones, and the same loop with progress output, run by a worker
-//! outside the migration, for large ones.
+//! outside the migration, for large ones. The loop walks the table's key in order when it has
+//! one ([`walk_key`]), and otherwise picks each batch by `ctid` from the table's start.
 
 use serde::Serialize;
 
 use super::step::{Backfill, BackfillOperation, Statement};
 use crate::rules::{Lock, Work};
-use crate::sql::{quote_literal, quote_qualified};
+use crate::schema::{KeyTarget, Table};
+use crate::sql::{quote_ident, quote_literal, quote_qualified};
 
 /// Below this many estimated rows, one statement does the whole backfill.
 pub const SINGLE_STATEMENT_ROWS: u64 = 10_000;
+
+/// How long one batch of a key walk should take. A batch holds the locks of the rows it changes
+/// until it commits, so a client updating one of them waits for the rest of the batch: the plan
+/// promises clients short waits, so the batch size follows the time each batch took.
+pub const BATCH_TARGET_MS: u64 = 100;
+/// The fewest rows a key walk's batch shrinks to: below this, commits dominate the work.
+pub const MIN_BATCH_ROWS: u64 = 100;
+/// The most rows a key walk's batch grows to, however fast batches are.
+pub const MAX_BATCH_ROWS: u64 = 50_000;
+/// The most rows a key walk's first batch takes, whatever the plan's batch size: nothing is
+/// known yet of what a row costs (triggers, indexes, a busy server), and a first batch of the
+/// default 10,000 rows took about 300 ms on a table with a sync trigger. Doubling from here takes
+/// a few batches.
+pub const FIRST_BATCH_ROWS: u64 = 1_000;
 
 /// How a backfill runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -33,70 +49,209 @@ pub fn strategy(rows: Option<u64>, large_table_rows: u64) -> Strategy {
     }
 }
 
-/// The backfill as one SQL statement for its strategy.
+/// The columns a batched backfill can walk `table` by, in order: its primary key, or else the
+/// unique key with the fewest columns (then the first by name) whose columns are all NOT NULL,
+/// a unique index counting only when it is a plain btree over columns in ascending order with
+/// no predicate. `None` for a partitioned table (a batch's `ctid`s would be ambiguous across
+/// partitions) and a table without such a key.
 #[must_use]
-pub fn statement(backfill: &Backfill, strategy: Strategy, batch_size: u64) -> Statement {
-    let sql = match strategy {
-        Strategy::Single => single(backfill),
-        Strategy::Batched => batched(backfill, batch_size, false),
-        Strategy::Worker => batched(backfill, batch_size, true),
+pub fn walk_key(table: &Table) -> Option<Vec<String>> {
+    if table.partition_by.is_some() {
+        return None;
+    }
+    if let Some(pk) = &table.primary_key {
+        return Some(pk.columns.clone());
+    }
+    let not_null = |columns: &[String]| {
+        !columns.is_empty()
+            && columns
+                .iter()
+                .all(|name| table.columns.iter().any(|c| &c.name == name && !c.nullable))
     };
-    let how = match strategy {
-        Strategy::Single => "in one statement".to_owned(),
-        Strategy::Batched | Strategy::Worker => {
-            format!("in batches of {batch_size}, each committed; safe to stop and run again")
-        }
+    let constraints = table.unique.iter().map(|u| (&u.name, u.columns.clone()));
+    let indexes = table
+        .indexes
+        .iter()
+        .filter(|i| i.unique && i.method == "btree" && i.predicate.is_none())
+        .filter_map(|i| Some((&i.name, plain_columns(i)?)));
+    constraints
+        .chain(indexes)
+        .filter(|(_, columns)| not_null(columns))
+        .min_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| a.0.cmp(b.0)))
+        .map(|(_, columns)| columns)
+}
+
+/// The index's columns when every key is a column in ascending order with its default operator
+/// class and collation (so that `ORDER BY` the columns and a row comparison use the index).
+fn plain_columns(index: &crate::schema::Index) -> Option<Vec<String>> {
+    index
+        .keys
+        .iter()
+        .map(|key| match &key.target {
+            KeyTarget::Column(name)
+                if !key.descending && key.opclass.is_none() && key.collation.is_none() =>
+            {
+                Some(name.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The backfill as one SQL statement for its strategy; `key` is the table's [`walk_key`].
+#[must_use]
+pub fn statement(
+    backfill: &Backfill,
+    strategy: Strategy,
+    batch_size: u64,
+    key: Option<&[String]>,
+) -> Statement {
+    let progress = strategy == Strategy::Worker;
+    let (sql, how) = match (strategy, key) {
+        (Strategy::Single, _) => (single(backfill), "in one statement".to_owned()),
+        (Strategy::Batched | Strategy::Worker, Some(key)) => (
+            keyset(backfill, key, batch_size.min(FIRST_BATCH_ROWS), progress),
+            format!(
+                "walking the key ({}) once in batches sized to take about {BATCH_TARGET_MS} ms \
+                 (from {} rows, between {MIN_BATCH_ROWS} and {MAX_BATCH_ROWS}), each committed; \
+                 safe to stop and run again",
+                key.join(", "),
+                batch_size.min(FIRST_BATCH_ROWS)
+            ),
+        ),
+        (Strategy::Batched | Strategy::Worker, None) => (
+            batched(backfill, batch_size, progress),
+            format!(
+                "in batches of {batch_size}, each committed; safe to stop and run again; the \
+                 table has no primary key or NOT NULL unique key to walk, so each batch looks \
+                 for pending rows from the table's start (slow on a large table)"
+            ),
+        ),
     };
     Statement::new(sql, Lock::RowExclusive, format!("{}, {how}", backfill.note))
         .doing(Work::Update, backfill.rows)
 }
 
 fn single(backfill: &Backfill) -> String {
+    change(backfill, &backfill.pending)
+}
+
+/// The `UPDATE` or `DELETE` of the rows `condition` selects.
+fn change(backfill: &Backfill, condition: &str) -> String {
     let table = quote_qualified(&backfill.table.schema, &backfill.table.name);
     match &backfill.operation {
         BackfillOperation::Update { assignments } => {
-            format!(
-                "UPDATE {table} SET {assignments} WHERE {}",
-                backfill.pending
-            )
+            format!("UPDATE {table} SET {assignments} WHERE {condition}")
         }
-        BackfillOperation::Delete => format!("DELETE FROM {table} WHERE {}", backfill.pending),
+        BackfillOperation::Delete => format!("DELETE FROM {table} WHERE {condition}"),
     }
+}
+
+/// The worker's progress line after each batch.
+fn report(backfill: &Backfill, progress: bool) -> String {
+    if progress {
+        format!(
+            "\n    RAISE NOTICE '%: % rows so far', {}, _total;",
+            quote_literal(&backfill.table.to_string())
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// A `DO` block walking the table's `key` once, in key order: each batch locks the next pending
+/// rows after the last key seen (skipping rows other sessions hold locked), changes them, and
+/// commits; then one last statement for the rows it skipped. Each batch starts where the last
+/// ended, so the walk reads every row once however many batches it takes. The first batch is a
+/// statement of its own, so that every later one has a plain lower bound the index scan starts
+/// from. The batch size follows the time each batch took ([`BATCH_TARGET_MS`]). Each batch
+/// commits, so the block must run outside a transaction block; a re-run walks from the start
+/// again and changes only the rows still pending.
+fn keyset(backfill: &Backfill, key: &[String], batch_size: u64, progress: bool) -> String {
+    let table = quote_qualified(&backfill.table.schema, &backfill.table.name);
+    let columns: Vec<String> = key.iter().map(|c| quote_ident(c)).collect();
+    let lasts: Vec<String> = (1..=key.len()).map(|i| format!("_last_{i}")).collect();
+    let declarations: String = columns
+        .iter()
+        .zip(&lasts)
+        .map(|(column, last)| format!("  {last} {table}.{column}%TYPE;\n"))
+        .collect();
+    let batch = |bound: Option<String>| {
+        let (order, descending) = (columns.join(", "), descending(&columns));
+        let filter = match bound {
+            Some(bound) => format!("{bound} AND ({})", backfill.pending),
+            None => backfill.pending.clone(),
+        };
+        let each = change(backfill, "ctid = ANY (ARRAY(SELECT ctid FROM batch))");
+        format!(
+            "WITH batch AS MATERIALIZED (\n        SELECT ctid, {order} FROM {table}\n        \
+             WHERE {filter}\n        ORDER BY {order} LIMIT _size FOR UPDATE SKIP LOCKED\n      \
+             ), done AS (\n        {each}\n        RETURNING 1\n      )\n      SELECT {order}, \
+             (SELECT count(*) FROM done) INTO {}, _changed\n      FROM batch ORDER BY \
+             {descending} LIMIT 1;",
+            lasts.join(", ")
+        )
+    };
+    let after = format!("{} > {}", row(&columns), row(&lasts));
+    let rest = change(backfill, &backfill.pending);
+    format!(
+        "DO $backfill$\nDECLARE\n  -- each name starts with _ so that no column of the table is \
+         taken for it\n{declarations}  _size bigint := {batch_size};\n  _changed bigint;\n  \
+         _total bigint := 0;\n  _first boolean := true;\n  _started timestamptz;\n  _took_ms \
+         numeric;\nBEGIN\n  LOOP\n    _started := clock_timestamp();\n    -- the first batch has no lower \
+         bound yet: a statement of its own keeps the bound of the others plain\n    IF _first \
+         THEN\n      {}\n    ELSE\n      {}\n    END IF;\n    EXIT WHEN NOT FOUND;\n    _first := false;\n    \
+         _total := _total + _changed;\n    COMMIT;{}\n    -- a batch holds its rows' locks until \
+         it commits, so a client writing one waits that long:\n    -- the next batch is sized \
+         to take about {BATCH_TARGET_MS} ms from the time this one took\n    _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);\n    \
+         _size := least(greatest(round(_size * {BATCH_TARGET_MS} / greatest(_took_ms, 1)), \
+         {MIN_BATCH_ROWS}), {MAX_BATCH_ROWS}, _size * 2);\n  END LOOP;\n  -- rows skipped while \
+         another session held them locked\n  {rest};\nEND\n$backfill$",
+        batch(None),
+        batch(Some(after)),
+        report(backfill, progress),
+    )
+}
+
+/// `a` for one item, `(a, b)` for several: a row comparison over a composite key.
+fn row(items: &[String]) -> String {
+    match items {
+        [one] => one.clone(),
+        _ => format!("({})", items.join(", ")),
+    }
+}
+
+fn descending(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("{c} DESC"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A `DO` block that changes up to `batch_size` pending rows per transaction, skipping rows
 /// other sessions hold locked, until none is left; then one last statement for the rows it
 /// skipped. Each batch commits, so the block must run outside a transaction block (PostgreSQL
-/// 11 and later allow `COMMIT` in `DO` there).
+/// 11 and later allow `COMMIT` in `DO` there). Each batch looks for pending rows from the
+/// table's start, past every row already done: only for tables without a key to walk.
 fn batched(backfill: &Backfill, batch_size: u64, progress: bool) -> String {
     let table = quote_qualified(&backfill.table.schema, &backfill.table.name);
     let pending = &backfill.pending;
-    let batch = format!(
-        "ctid IN (SELECT ctid FROM {table} WHERE {pending} LIMIT {batch_size} FOR UPDATE SKIP LOCKED)"
+    let each = change(
+        backfill,
+        &format!(
+            "ctid IN (SELECT ctid FROM {table} WHERE {pending} LIMIT {batch_size} FOR UPDATE \
+             SKIP LOCKED)"
+        ),
     );
-    let (each, rest) = match &backfill.operation {
-        BackfillOperation::Update { assignments } => (
-            format!("UPDATE {table} SET {assignments} WHERE {batch}"),
-            format!("UPDATE {table} SET {assignments} WHERE {pending}"),
-        ),
-        BackfillOperation::Delete => (
-            format!("DELETE FROM {table} WHERE {batch}"),
-            format!("DELETE FROM {table} WHERE {pending}"),
-        ),
-    };
-    let report = if progress {
-        format!(
-            "\n    RAISE NOTICE '%: % rows so far', {}, total;",
-            quote_literal(&backfill.table.to_string())
-        )
-    } else {
-        String::new()
-    };
+    let rest = change(backfill, pending);
     format!(
-        "DO $backfill$\nDECLARE\n  changed bigint;\n  total bigint := 0;\nBEGIN\n  LOOP\n    \
-         {each};\n    GET DIAGNOSTICS changed = ROW_COUNT;\n    total := total + changed;\n    \
-         COMMIT;{report}\n    EXIT WHEN changed = 0;\n  END LOOP;\n  -- rows skipped while \
-         another session held them locked\n  {rest};\nEND\n$backfill$"
+        "DO $backfill$\nDECLARE\n  -- each name starts with _ so that no column of the table is \
+         taken for it\n  _changed bigint;\n  _total bigint := 0;\nBEGIN\n  LOOP\n    {each};\n    \
+         GET DIAGNOSTICS _changed = ROW_COUNT;\n    _total := _total + _changed;\n    COMMIT;{}\n    \
+         EXIT WHEN _changed = 0;\n  END LOOP;\n  -- rows skipped while another session held them \
+         locked\n  {rest};\nEND\n$backfill$",
+        report(backfill, progress)
     )
 }
 
@@ -104,7 +259,7 @@ fn batched(backfill: &Backfill, batch_size: u64, progress: bool) -> String {
 mod tests {
     use super::*;
     use crate::plan::Rollback;
-    use crate::schema::TableRef;
+    use crate::schema::{Column, Index, IndexKey, PrimaryKey, TableRef, Unique};
 
     fn fill(rows: Option<u64>) -> Backfill {
         Backfill {
@@ -119,6 +274,10 @@ mod tests {
         }
     }
 
+    fn key(columns: &[&str]) -> Vec<String> {
+        columns.iter().map(|c| (*c).to_owned()).collect()
+    }
+
     #[test]
     fn the_strategy_follows_the_table_size() {
         assert_eq!(strategy(Some(9_999), 1_000_000), Strategy::Single);
@@ -130,7 +289,7 @@ mod tests {
 
     #[test]
     fn a_small_table_gets_one_update() {
-        let statement = statement(&fill(Some(10)), Strategy::Single, 500);
+        let statement = statement(&fill(Some(10)), Strategy::Single, 500, Some(&key(&["id"])));
         assert_eq!(
             statement.sql,
             "UPDATE public.orders SET note = '' WHERE note IS NULL"
@@ -138,37 +297,278 @@ mod tests {
     }
 
     #[test]
-    fn a_batched_backfill_commits_each_batch_and_finishes_skipped_rows() {
-        let statement = statement(&fill(Some(50_000)), Strategy::Batched, 500);
-        insta::assert_snapshot!(statement.sql, @r"
+    fn a_table_without_a_key_is_batched_by_ctid_and_skipped_rows_are_finished() {
+        let statement = statement(&fill(Some(50_000)), Strategy::Batched, 500, None);
+        insta::assert_snapshot!(statement.sql, @"
         DO $backfill$
         DECLARE
-          changed bigint;
-          total bigint := 0;
+          -- each name starts with _ so that no column of the table is taken for it
+          _changed bigint;
+          _total bigint := 0;
         BEGIN
           LOOP
             UPDATE public.orders SET note = '' WHERE ctid IN (SELECT ctid FROM public.orders WHERE note IS NULL LIMIT 500 FOR UPDATE SKIP LOCKED);
-            GET DIAGNOSTICS changed = ROW_COUNT;
-            total := total + changed;
+            GET DIAGNOSTICS _changed = ROW_COUNT;
+            _total := _total + _changed;
             COMMIT;
-            EXIT WHEN changed = 0;
+            EXIT WHEN _changed = 0;
           END LOOP;
           -- rows skipped while another session held them locked
           UPDATE public.orders SET note = '' WHERE note IS NULL;
         END
         $backfill$
         ");
+        assert!(
+            statement.note.contains("no primary key"),
+            "{}",
+            statement.note
+        );
+    }
+
+    #[test]
+    fn a_keyed_table_is_walked_once_in_key_order_in_timed_batches() {
+        let statement = statement(
+            &fill(Some(50_000)),
+            Strategy::Batched,
+            500,
+            Some(&key(&["id"])),
+        );
+        insta::assert_snapshot!(statement.sql, @"
+        DO $backfill$
+        DECLARE
+          -- each name starts with _ so that no column of the table is taken for it
+          _last_1 public.orders.id%TYPE;
+          _size bigint := 500;
+          _changed bigint;
+          _total bigint := 0;
+          _first boolean := true;
+          _started timestamptz;
+          _took_ms numeric;
+        BEGIN
+          LOOP
+            _started := clock_timestamp();
+            -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
+            IF _first THEN
+              WITH batch AS MATERIALIZED (
+                SELECT ctid, id FROM public.orders
+                WHERE note IS NULL
+                ORDER BY id LIMIT _size FOR UPDATE SKIP LOCKED
+              ), done AS (
+                UPDATE public.orders SET note = '' WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+                RETURNING 1
+              )
+              SELECT id, (SELECT count(*) FROM done) INTO _last_1, _changed
+              FROM batch ORDER BY id DESC LIMIT 1;
+            ELSE
+              WITH batch AS MATERIALIZED (
+                SELECT ctid, id FROM public.orders
+                WHERE id > _last_1 AND (note IS NULL)
+                ORDER BY id LIMIT _size FOR UPDATE SKIP LOCKED
+              ), done AS (
+                UPDATE public.orders SET note = '' WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+                RETURNING 1
+              )
+              SELECT id, (SELECT count(*) FROM done) INTO _last_1, _changed
+              FROM batch ORDER BY id DESC LIMIT 1;
+            END IF;
+            EXIT WHEN NOT FOUND;
+            _first := false;
+            _total := _total + _changed;
+            COMMIT;
+            -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
+            -- the next batch is sized to take about 100 ms from the time this one took
+            _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
+            _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
+          END LOOP;
+          -- rows skipped while another session held them locked
+          UPDATE public.orders SET note = '' WHERE note IS NULL;
+        END
+        $backfill$
+        ");
+        assert!(
+            statement.note.contains("walking the key (id)"),
+            "{}",
+            statement.note
+        );
+    }
+
+    #[test]
+    fn a_walk_starts_with_a_small_batch_whatever_the_batch_size() {
+        let statement = statement(&fill(None), Strategy::Worker, 10_000, Some(&key(&["id"])));
+        assert!(
+            statement.sql.contains("_size bigint := 1000;"),
+            "{}",
+            statement.sql
+        );
+        assert!(
+            statement.note.contains("(from 1000 rows,"),
+            "{}",
+            statement.note
+        );
+    }
+
+    #[test]
+    fn a_composite_key_is_compared_as_a_row_and_deletes_join_on_ctid() {
+        let mut backfill = fill(Some(50_000));
+        backfill.table = TableRef::new("shop", "Order Lines");
+        backfill.operation = BackfillOperation::Delete;
+        backfill.pending = "a IS NULL OR b IS NULL".to_owned();
+        let statement = statement(
+            &backfill,
+            Strategy::Batched,
+            1_000,
+            Some(&key(&["order_id", "Line"])),
+        );
+        insta::assert_snapshot!(statement.sql, @r#"
+        DO $backfill$
+        DECLARE
+          -- each name starts with _ so that no column of the table is taken for it
+          _last_1 shop."Order Lines".order_id%TYPE;
+          _last_2 shop."Order Lines"."Line"%TYPE;
+          _size bigint := 1000;
+          _changed bigint;
+          _total bigint := 0;
+          _first boolean := true;
+          _started timestamptz;
+          _took_ms numeric;
+        BEGIN
+          LOOP
+            _started := clock_timestamp();
+            -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
+            IF _first THEN
+              WITH batch AS MATERIALIZED (
+                SELECT ctid, order_id, "Line" FROM shop."Order Lines"
+                WHERE a IS NULL OR b IS NULL
+                ORDER BY order_id, "Line" LIMIT _size FOR UPDATE SKIP LOCKED
+              ), done AS (
+                DELETE FROM shop."Order Lines" WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+                RETURNING 1
+              )
+              SELECT order_id, "Line", (SELECT count(*) FROM done) INTO _last_1, _last_2, _changed
+              FROM batch ORDER BY order_id DESC, "Line" DESC LIMIT 1;
+            ELSE
+              WITH batch AS MATERIALIZED (
+                SELECT ctid, order_id, "Line" FROM shop."Order Lines"
+                WHERE (order_id, "Line") > (_last_1, _last_2) AND (a IS NULL OR b IS NULL)
+                ORDER BY order_id, "Line" LIMIT _size FOR UPDATE SKIP LOCKED
+              ), done AS (
+                DELETE FROM shop."Order Lines" WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+                RETURNING 1
+              )
+              SELECT order_id, "Line", (SELECT count(*) FROM done) INTO _last_1, _last_2, _changed
+              FROM batch ORDER BY order_id DESC, "Line" DESC LIMIT 1;
+            END IF;
+            EXIT WHEN NOT FOUND;
+            _first := false;
+            _total := _total + _changed;
+            COMMIT;
+            -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
+            -- the next batch is sized to take about 100 ms from the time this one took
+            _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
+            _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
+          END LOOP;
+          -- rows skipped while another session held them locked
+          DELETE FROM shop."Order Lines" WHERE a IS NULL OR b IS NULL;
+        END
+        $backfill$
+        "#);
     }
 
     #[test]
     fn a_worker_reports_progress() {
-        let statement = statement(&fill(None), Strategy::Worker, 500);
-        assert!(
-            statement
-                .sql
-                .contains("RAISE NOTICE '%: % rows so far', 'public.orders', total;"),
-            "{}",
-            statement.sql
-        );
+        for key in [None, Some(key(&["id"]))] {
+            let statement = statement(&fill(None), Strategy::Worker, 500, key.as_deref());
+            assert!(
+                statement
+                    .sql
+                    .contains("RAISE NOTICE '%: % rows so far', 'public.orders', _total;"),
+                "{}",
+                statement.sql
+            );
+        }
+    }
+
+    fn table(nullable_code: bool) -> Table {
+        let mut code = Column::new("code", "text");
+        code.nullable = nullable_code;
+        let mut id = Column::new("id", "bigint");
+        id.nullable = false;
+        let mut region = Column::new("region", "text");
+        region.nullable = false;
+        Table {
+            columns: vec![id, code, region],
+            ..Table::default()
+        }
+    }
+
+    fn index(name: &str, columns: &[&str]) -> Index {
+        Index {
+            name: name.to_owned(),
+            unique: true,
+            method: "btree".to_owned(),
+            keys: columns
+                .iter()
+                .map(|c| IndexKey {
+                    target: KeyTarget::Column((*c).to_owned()),
+                    opclass: None,
+                    collation: None,
+                    descending: false,
+                    nulls_first: false,
+                })
+                .collect(),
+            include: Vec::new(),
+            predicate: None,
+            nulls_not_distinct: false,
+            with: Vec::new(),
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn the_walk_key_is_the_primary_key_or_a_not_null_unique_key() {
+        let mut table = table(true);
+        assert_eq!(walk_key(&table), None);
+        table.unique.push(Unique {
+            name: "orders_code_key".to_owned(),
+            columns: key(&["code"]),
+            include: Vec::new(),
+            nulls_not_distinct: false,
+            deferral: crate::schema::Deferral::NotDeferrable,
+        });
+        assert_eq!(walk_key(&table), None, "code may be NULL");
+        table
+            .indexes
+            .push(index("orders_region_id", &["region", "id"]));
+        assert_eq!(walk_key(&table), Some(key(&["region", "id"])));
+        table.indexes.push(index("orders_id", &["id"]));
+        assert_eq!(walk_key(&table), Some(key(&["id"])), "the fewest columns");
+        table.primary_key = Some(PrimaryKey {
+            name: "orders_pkey".to_owned(),
+            columns: key(&["id", "region"]),
+            include: Vec::new(),
+            deferral: crate::schema::Deferral::NotDeferrable,
+        });
+        assert_eq!(walk_key(&table), Some(key(&["id", "region"])));
+        table.partition_by = Some("RANGE (id)".to_owned());
+        assert_eq!(walk_key(&table), None, "ctids repeat across partitions");
+    }
+
+    #[test]
+    fn an_index_walks_only_when_plain_complete_and_ascending() {
+        let mut table = table(false);
+        let mut partial = index("partial", &["id"]);
+        partial.predicate = Some("id > 0".to_owned());
+        let mut descending = index("descending", &["id"]);
+        descending.keys[0].descending = true;
+        let mut expression = index("expression", &["id"]);
+        expression.keys[0].target = KeyTarget::Expression("lower(code)".to_owned());
+        let mut hash = index("hash", &["id"]);
+        hash.method = "hash".to_owned();
+        let mut not_unique = index("not_unique", &["id"]);
+        not_unique.unique = false;
+        table.indexes = vec![partial, descending, expression, hash, not_unique];
+        assert_eq!(walk_key(&table), None);
+        table.indexes.push(index("orders_code", &["code"]));
+        assert_eq!(walk_key(&table), Some(key(&["code"])));
     }
 }

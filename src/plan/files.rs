@@ -12,7 +12,7 @@ use super::step::{Action, Phase, Runs, Statement, Step};
 use crate::decide::{ChangeId, Mode, Settings};
 use crate::diff::Change;
 use crate::rules::Lock;
-use crate::schema::TableRef;
+use crate::schema::{Schema, TableRef};
 use crate::sql::quote_qualified;
 
 /// A concurrent build waits for every older transaction, and a short lock timeout would cancel
@@ -125,9 +125,15 @@ impl FileKind {
     }
 }
 
-/// The plan's files, in the order they run.
-pub(crate) fn arrange(planned: &[ChangeSteps], settings: &Settings) -> Vec<PlanFile> {
-    let mut entries = with_views_recreated(planned, settings);
+/// The plan's files, in the order they run; `live` is the schema the plan starts from (a
+/// batched backfill walks its table's key there).
+pub(crate) fn arrange(
+    planned: &[ChangeSteps],
+    settings: &Settings,
+    live: &Schema,
+) -> Vec<PlanFile> {
+    let context = (settings, live);
+    let mut entries = with_views_recreated(planned, context);
     if entries.iter().any(|e| e.kind == FileKind::Worker) {
         entries.push(worker_gate());
     }
@@ -273,7 +279,7 @@ fn new_file(number: usize, phase: Phase, kind: FileKind, settings: &Settings) ->
 /// Every step as an entry, with the views that read a column a step alters dropped at the
 /// start of that step and recreated at its end (and the same around its rollback, recreated as
 /// they were). A view whose columns no step alters keeps its rule's own steps.
-fn with_views_recreated(planned: &[ChangeSteps], settings: &Settings) -> Vec<Entry> {
+fn with_views_recreated(planned: &[ChangeSteps], context: (&Settings, &Schema)) -> Vec<Entry> {
     let views: Vec<&ChangeSteps> = planned
         .iter()
         .filter(|p| matches!(p.change, Change::RecreateView { .. }))
@@ -286,7 +292,7 @@ fn with_views_recreated(planned: &[ChangeSteps], settings: &Settings) -> Vec<Ent
     {
         let tables = locks::tables_of(&change.change);
         for step in &change.steps {
-            let mut entry = entry(&change.id, &tables, step, settings);
+            let mut entry = entry(&change.id, &tables, step, context);
             let readers: Vec<&ChangeSteps> = views
                 .iter()
                 .copied()
@@ -303,7 +309,7 @@ fn with_views_recreated(planned: &[ChangeSteps], settings: &Settings) -> Vec<Ent
         entries.extend(
             view.steps
                 .iter()
-                .map(|step| entry(&view.id, &[], step, settings)),
+                .map(|step| entry(&view.id, &[], step, context)),
         );
     }
     entries
@@ -392,7 +398,12 @@ fn create_view(view: &ChangeSteps, desired: bool) -> Vec<PlannedStatement> {
         .collect()
 }
 
-fn entry(change: &ChangeId, tables: &[TableRef], step: &Step, settings: &Settings) -> Entry {
+fn entry(
+    change: &ChangeId,
+    tables: &[TableRef],
+    step: &Step,
+    (settings, live): (&Settings, &Schema),
+) -> Entry {
     let mut tables = tables.to_vec();
     tables.extend(step.also_locks.iter().cloned());
     tables.sort();
@@ -435,7 +446,9 @@ fn entry(change: &ChangeId, tables: &[TableRef], step: &Step, settings: &Setting
                 Strategy::Batched => FileKind::Batched,
                 Strategy::Worker => FileKind::Worker,
             };
-            let statement = backfill::statement(fill, strategy, settings.batch_size);
+            let key = live.table(&fill.table).and_then(backfill::walk_key);
+            let statement =
+                backfill::statement(fill, strategy, settings.batch_size, key.as_deref());
             entry.statements = planned(&[statement]);
             Some(&fill.rollback)
         }

@@ -14,7 +14,9 @@
 //!   updated row where no foreign key references the table, `COMMIT`. Tables without a primary
 //!   key get inserts only. Statements use the simple query protocol with literals, so that no
 //!   prepared statement outlives a change of column type. The random keys are read before each
-//!   file (at most [`KEYS_PER_TABLE`] per table) and drawn with a generator seeded from `seed`.
+//!   file (at most [`KEYS_PER_TABLE`] per table: the first a scan returns, or with
+//!   [`KeySample::Spread`] a sample over the whole table) and drawn with a generator seeded from
+//!   `seed`.
 //! - **Application versions.** Before the plan's first deploy gate only the old application (the
 //!   live schema's tables and columns) runs; from the gate on, the old and the new one (the
 //!   desired schema's) run side by side and each client alternates between them. A version
@@ -80,6 +82,20 @@ pub struct TrafficOptions {
     pub seed: u64,
     /// The longest one file may run under traffic before it is cut off.
     pub file_limit: Duration,
+    /// Which rows' keys the clients draw from.
+    pub keys: KeySample,
+}
+
+/// Which primary keys of a table are read before each file, for the clients to draw from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KeySample {
+    /// The first ones a scan returns: cheap, and every row of a table grown to a few thousand.
+    #[default]
+    First,
+    /// Pages drawn at random over the whole table (`TABLESAMPLE SYSTEM`), so that on a large
+    /// table clients also write rows far from its start, such as rows a backfill has not
+    /// reached yet.
+    Spread,
 }
 
 impl Default for TrafficOptions {
@@ -89,6 +105,7 @@ impl Default for TrafficOptions {
             rows: 100_000,
             seed: 1,
             file_limit: Duration::from_secs(600),
+            keys: KeySample::First,
         }
     }
 }
@@ -230,7 +247,7 @@ impl<'a> Traffic<'a> {
         let mut workload = Workload::default();
         for work in &candidates {
             if !workload.rows.contains_key(&work.table) {
-                let rows = read_rows(scratch, &work.table, before).await?;
+                let rows = read_rows(scratch, &work.table, before, self.options.keys).await?;
                 workload.rows.insert(work.table.clone(), rows);
             }
             read_bases(scratch, work, &mut workload.bases).await?;
@@ -361,12 +378,13 @@ async fn signal_backend(url: &str, function: &str, pid: i32) {
     }
 }
 
-/// The primary keys of `table` as text (at most [`KEYS_PER_TABLE`]), or without a primary key
-/// how many rows it has, as far as that number.
+/// The primary keys of `table` as text (at most [`KEYS_PER_TABLE`], drawn as `sample` says), or
+/// without a primary key how many rows it has, as far as that number.
 async fn read_rows(
     scratch: &Client,
     table: &TableRef,
     before: &Schema,
+    sample: KeySample,
 ) -> Result<Rows, VerifyError> {
     let name = quote_qualified(&table.schema, &table.name);
     let key = before
@@ -390,10 +408,18 @@ async fn read_rows(
             count,
         });
     };
-    let sql = format!(
-        "SELECT {} FROM {name} LIMIT {KEYS_PER_TABLE}",
-        key.join(", ")
-    );
+    let sql = match sample {
+        KeySample::First => format!(
+            "SELECT {} FROM {name} LIMIT {KEYS_PER_TABLE}",
+            key.join(", ")
+        ),
+        KeySample::Spread => format!(
+            "SELECT {} FROM {name} TABLESAMPLE SYSTEM ({}) ORDER BY random() LIMIT \
+             {KEYS_PER_TABLE}",
+            key.join(", "),
+            sample_percent(scratch, table).await?
+        ),
+    };
     let messages = scratch
         .simple_query(&sql)
         .await
@@ -411,6 +437,24 @@ async fn read_rows(
         count: u64::try_from(keys.len()).unwrap_or_default(),
         keys,
     })
+}
+
+/// The percentage of `table`'s pages holding about four times [`KEYS_PER_TABLE`] rows, by the
+/// planner's estimate of its rows (all of them when it has none).
+async fn sample_percent(scratch: &Client, table: &TableRef) -> Result<f64, VerifyError> {
+    let name = quote_qualified(&table.schema, &table.name);
+    let sql = format!(
+        "SELECT greatest(reltuples, 1)::float8 FROM pg_class WHERE oid = {}::regclass",
+        crate::sql::quote_literal(&name)
+    );
+    let row = scratch
+        .query_one(&sql, &[])
+        .await
+        .map_err(|error| scratch_error(&format!("estimating the rows of {table}"), &error))?;
+    let rows: f64 = row.get(0);
+    #[allow(clippy::cast_precision_loss)] // a sampling percentage needs no precision
+    let wanted = 4.0 * KEYS_PER_TABLE as f64;
+    Ok((100.0 * wanted / rows).min(100.0))
 }
 
 /// Reads the largest value of each integer column of `work` that gets fresh values.

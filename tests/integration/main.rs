@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 mod common;
 
+mod backfill;
 mod cli;
 mod connect;
 mod counts;

@@ -8,18 +8,52 @@ SET lock_timeout = '1s';
 SET statement_timeout = '0';
 
 -- public.events.account_id: ROW EXCLUSIVE (blocks other DDL), updates rows, ~12,000 rows (estimate)
--- copy existing values into account_id_new, in batches of 10000, each committed; safe to stop and run again
+-- copy existing values into account_id_new, walking the key (id) once in batches sized to take about 100 ms (from 1000 rows, between 100 and 50000), each committed; safe to stop and run again
 DO $backfill$
 DECLARE
-  changed bigint;
-  total bigint := 0;
+  -- each name starts with _ so that no column of the table is taken for it
+  _last_1 public.events.id%TYPE;
+  _size bigint := 1000;
+  _changed bigint;
+  _total bigint := 0;
+  _first boolean := true;
+  _started timestamptz;
+  _took_ms numeric;
 BEGIN
   LOOP
-    UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid IN (SELECT ctid FROM public.events WHERE account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint) LIMIT 10000 FOR UPDATE SKIP LOCKED);
-    GET DIAGNOSTICS changed = ROW_COUNT;
-    total := total + changed;
+    _started := clock_timestamp();
+    -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
+    IF _first THEN
+      WITH batch AS MATERIALIZED (
+        SELECT ctid, id FROM public.events
+        WHERE account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint)
+        ORDER BY id LIMIT _size FOR UPDATE SKIP LOCKED
+      ), done AS (
+        UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+        RETURNING 1
+      )
+      SELECT id, (SELECT count(*) FROM done) INTO _last_1, _changed
+      FROM batch ORDER BY id DESC LIMIT 1;
+    ELSE
+      WITH batch AS MATERIALIZED (
+        SELECT ctid, id FROM public.events
+        WHERE id > _last_1 AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
+        ORDER BY id LIMIT _size FOR UPDATE SKIP LOCKED
+      ), done AS (
+        UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+        RETURNING 1
+      )
+      SELECT id, (SELECT count(*) FROM done) INTO _last_1, _changed
+      FROM batch ORDER BY id DESC LIMIT 1;
+    END IF;
+    EXIT WHEN NOT FOUND;
+    _first := false;
+    _total := _total + _changed;
     COMMIT;
-    EXIT WHEN changed = 0;
+    -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
+    -- the next batch is sized to take about 100 ms from the time this one took
+    _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
+    _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
   END LOOP;
   -- rows skipped while another session held them locked
   UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint);

@@ -1,0 +1,567 @@
+//! Benchmark: a plan applied under application traffic. A database with `orders` (N rows),
+//! `order_items` (2N rows, referencing orders) and `products` (10,000 rows) gets five changes:
+//! `orders.shipping_address` NOT NULL (no NULLs present), a foreign key `order_items.product_id
+//! → products`, `order_items.quantity` integer → bigint, an index on `orders(user_id)` and a new
+//! column `orders.gift boolean NOT NULL DEFAULT false`.
+//!
+//! `cargo bench --bench traffic` (N = 1,000,000 and 10,000,000), or `cargo bench --bench traffic
+//! -- 100000`. Per size the database is built once; the changes are planned with the defaults,
+//! once zero-downtime and once for a maintenance window, and each plan is applied to a fresh
+//! copy (`CREATE DATABASE … TEMPLATE`) file by file with `psql -v ON_ERROR_STOP=1 -f`, while 4
+//! clients (verify's traffic clients, keys drawn over whole tables) loop short transactions on
+//! the three tables. Prints per file its wall time, client transactions, the slowest client
+//! transaction and client errors by SQLSTATE, what clients waited for when one waited longer
+//! than the target, and a summary line per plan.
+//!
+//! Targets (printed, not asserted): the zero-downtime plan at 10,000,000 rows has no client
+//! error and no client transaction over 300 ms in any file, and its slowest client transaction
+//! does not grow from 1,000,000 rows. The maintenance-window plan stalls clients: it is the
+//! comparison.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use pgphase::Schema;
+use pgphase::cluster::{ClusterOptions, TempCluster};
+use pgphase::decide::{Answers, Facts};
+use pgphase::diff::diff;
+use pgphase::shadow::{Shadow, canonicalize_changed};
+use pgphase::source::postgres::{self, ConnectOptions, IntrospectOptions};
+use pgphase::source::yaml;
+use pgphase::verify::plan_dir::{self, FileKind};
+use pgphase::verify::traffic::{KeySample, Traffic, TrafficOptions};
+use pgphase::verify::{FileOutcome, FileTraffic, Stage, VerifyError};
+use tokio_postgres::Client;
+
+/// No client transaction of the zero-downtime plan may take longer (at 10,000,000 rows).
+const TARGET_MS: u64 = 300;
+/// The sizes whose zero-downtime figures the targets are checked at.
+const TARGET_ROWS: u64 = 10_000_000;
+const CLIENTS: usize = 4;
+const PRODUCTS: u64 = 10_000;
+/// How often lock waits are sampled while a file runs.
+const SAMPLE_EVERY: Duration = Duration::from_millis(50);
+
+const DESIRED: &str = r#"pgphase: 1
+schemas:
+  public:
+    tables:
+      products:
+        columns:
+          id: { type: bigint, nullable: false }
+          name: { type: text, nullable: false }
+          price: { type: "numeric(10, 2)", nullable: false }
+        primary_key: [id]
+      orders:
+        columns:
+          id: { type: bigint, nullable: false }
+          user_id: { type: bigint, nullable: false }
+          shipping_address: { type: text, nullable: false }
+          note: text
+          gift: { type: boolean, nullable: false, default: "false" }
+        primary_key: [id]
+        indexes:
+          - { name: orders_user_id_idx, columns: [user_id] }
+      order_items:
+        columns:
+          id: { type: bigint, nullable: false }
+          order_id: { type: bigint, nullable: false }
+          product_id: { type: bigint, nullable: false }
+          quantity: { type: bigint, nullable: false }
+          note: text
+        primary_key: [id]
+        foreign_keys:
+          - { columns: [order_id], references: { table: orders, columns: [id] } }
+          - { columns: [product_id], references: { table: products, columns: [id] } }
+"#;
+
+const MAINTENANCE_WINDOW: &str = "global:\n  mode: { choice: maintenance-window }\n";
+
+/// One plan's figures at one size.
+#[derive(Debug, Default)]
+struct PlanFigures {
+    wall: Duration,
+    transactions: u64,
+    slowest_ms: u64,
+    errors: u64,
+    /// Files whose slowest client transaction exceeded [`TARGET_MS`] or that had errors.
+    failing_files: Vec<String>,
+    /// A file that did not apply.
+    failed: Option<String>,
+}
+
+fn main() {
+    let sizes: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![1_000_000, TARGET_ROWS]
+    } else {
+        sizes
+    };
+    let options = ClusterOptions {
+        settings: vec![
+            "shared_buffers = '512MB'".to_owned(),
+            "max_wal_size = '8GB'".to_owned(),
+            "maintenance_work_mem = '256MB'".to_owned(),
+        ],
+        stop_with_this_process: true,
+        ..ClusterOptions::default()
+    };
+    let cluster = TempCluster::start(&options).expect("a throwaway cluster");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let started = Instant::now();
+    let mut zero_downtime = Vec::new();
+    for &rows in &sizes {
+        let figures = runtime.block_on(bench_size(&cluster, rows, started));
+        zero_downtime.push((rows, figures));
+    }
+    println!();
+    verdicts(&zero_downtime);
+}
+
+/// Builds the database of `rows` orders, then plans and applies both plans to copies of it;
+/// returns the zero-downtime plan's figures.
+async fn bench_size(cluster: &TempCluster, rows: u64, started: Instant) -> PlanFigures {
+    let log = |line: &str| eprintln!("[{:>6.1} s] {line}", started.elapsed().as_secs_f64());
+    let template = format!("traffic_{rows}");
+    let admin = connect(&cluster.url("postgres")).await;
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {template}"))
+        .await
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {template}"))
+        .await
+        .unwrap();
+    log(&format!("{rows} rows: building {template}"));
+    let took = build(&cluster.url(&template), rows).await;
+    log(&format!(
+        "{template}: {rows} orders, {} order items, {PRODUCTS} products in {:.1} s",
+        2 * rows,
+        took.as_secs_f64()
+    ));
+    let mut zero_downtime = PlanFigures::default();
+    for (mode, answers) in [
+        ("zero-downtime", ""),
+        ("maintenance-window", MAINTENANCE_WINDOW),
+    ] {
+        let planned = plan(cluster, &template, answers, mode).await;
+        log(&format!(
+            "{mode}: {} files planned in {}",
+            planned.files.len(),
+            planned.dir.display()
+        ));
+        let copy = format!("{template}_{}", mode.replace('-', "_"));
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {copy}"),
+            format!("CREATE DATABASE {copy} TEMPLATE {template}"),
+        ] {
+            admin.batch_execute(&sql).await.unwrap();
+        }
+        log(&format!("{mode}: applying to {copy}"));
+        let figures = apply_plan(cluster, &copy, &planned, rows, &log).await;
+        summary(mode, rows, &figures);
+        admin
+            .batch_execute(&format!("DROP DATABASE {copy}"))
+            .await
+            .unwrap();
+        if mode == "zero-downtime" {
+            zero_downtime = figures;
+        }
+    }
+    admin
+        .batch_execute(&format!("DROP DATABASE {template}"))
+        .await
+        .unwrap();
+    zero_downtime
+}
+
+/// The tables, filled with `generate_series`, keys and indexes after the load, analysed.
+async fn build(url: &str, rows: u64) -> Duration {
+    let started = Instant::now();
+    let client = connect(url).await;
+    client
+        .batch_execute(&format!(
+            "CREATE TABLE products (id bigint NOT NULL, name text NOT NULL,
+                 price numeric(10, 2) NOT NULL);
+             CREATE TABLE orders (id bigint NOT NULL, user_id bigint NOT NULL,
+                 shipping_address text, note text);
+             CREATE TABLE order_items (id bigint NOT NULL, order_id bigint NOT NULL,
+                 product_id bigint NOT NULL, quantity integer NOT NULL, note text);
+             INSERT INTO products
+               SELECT g, 'product ' || g, (g % 100) + 0.99 FROM generate_series(1, {PRODUCTS}) g;
+             INSERT INTO orders
+               SELECT g, g % {users} + 1, g || ' Main Street',
+                      CASE WHEN g % 3 = 0 THEN 'leave at the door' END
+               FROM generate_series(1, {rows}) g;
+             INSERT INTO order_items
+               SELECT g, (g + 1) / 2, g % {PRODUCTS} + 1, g % 5 + 1,
+                      CASE WHEN g % 4 = 0 THEN 'gift wrap' END
+               FROM generate_series(1, {items}) g;
+             ALTER TABLE products ADD PRIMARY KEY (id);
+             ALTER TABLE orders ADD PRIMARY KEY (id);
+             ALTER TABLE order_items ADD PRIMARY KEY (id),
+               ADD FOREIGN KEY (order_id) REFERENCES orders (id);",
+            users = (rows / 10).max(1),
+            items = 2 * rows,
+        ))
+        .await
+        .unwrap();
+    // On its own: VACUUM cannot run in the implicit transaction of several statements.
+    client.batch_execute("VACUUM ANALYZE").await.unwrap();
+    started.elapsed()
+}
+
+/// A plan written to a folder, with the schemas its clients are made from.
+struct Planned {
+    /// Keeps the folder.
+    _folder: tempfile::TempDir,
+    dir: PathBuf,
+    files: Vec<plan_dir::PlanFile>,
+    live: Schema,
+    desired: Schema,
+}
+
+/// Plans the changes to `database` with `answers` (the rest defaults), as `pgphase plan` does
+/// with the shadow database on the same server, and writes the plan folder.
+async fn plan(cluster: &TempCluster, database: &str, answers: &str, mode: &str) -> Planned {
+    let live_options = connect_options(&cluster.url(database));
+    let live = postgres::read_live(&live_options, &IntrospectOptions::default(), &mut |_| {})
+        .await
+        .unwrap();
+    let desired = yaml::parse(DESIRED, "desired.yaml").unwrap();
+    let shadow = Shadow::Url(cluster.url("postgres"));
+    let canonical = canonicalize_changed(
+        &desired.schema,
+        &live.schema,
+        &shadow,
+        Some(&live_options),
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    let managed = desired.ignore.keep_managed(&live.schema, &canonical.schema);
+    let changes = diff(&managed, &canonical.schema, &live.stats);
+    let answers: Answers = if answers.is_empty() {
+        Answers::default()
+    } else {
+        yaml::from_text(answers, "answers.yaml").unwrap()
+    };
+    let plan = pgphase::plan::make(
+        &changes,
+        &live.schema,
+        &canonical.schema,
+        &live.stats,
+        &Facts::default(),
+        &answers,
+        true,
+    )
+    .unwrap();
+    let ended_at = yaml::Desired {
+        schema: canonical.schema.clone(),
+        ignore: desired.ignore.clone(),
+    };
+    let name = format!("traffic-{mode}");
+    let files = pgphase::output::plan_files::render(&name, &plan, &ended_at).unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path().join(&name);
+    pgphase::output::write_plan_folder(&dir, &files, false).unwrap();
+    let read = plan_dir::read(&dir).unwrap();
+    Planned {
+        _folder: folder,
+        dir,
+        files: read.plan.files,
+        live: live.schema,
+        desired: canonical.schema,
+    }
+}
+
+/// Applies every file of `planned` to `database` under traffic, printing a line per file.
+async fn apply_plan(
+    cluster: &TempCluster,
+    database: &str,
+    planned: &Planned,
+    rows: u64,
+    log: &dyn Fn(&str),
+) -> PlanFigures {
+    let url = cluster.url(database);
+    let options = TrafficOptions {
+        clients: CLIENTS,
+        rows: 2 * rows,
+        file_limit: Duration::from_secs(24 * 3600),
+        keys: KeySample::Spread,
+        ..TrafficOptions::default()
+    };
+    let traffic = Traffic::new(
+        &options,
+        url.clone(),
+        (&planned.live, &planned.desired),
+        &planned.files,
+    );
+    let mut scratch = connect(&url).await;
+    let mut figures = PlanFigures::default();
+    println!("| {rows} rows | file | wall | client transactions | slowest | errors by SQLSTATE |");
+    println!("|---|---|---:|---:|---:|---|");
+    for (index, file) in planned.files.iter().enumerate() {
+        if file.kind == FileKind::Gate {
+            println!("| | {} | gate | | | |", file.name);
+            continue;
+        }
+        let before = postgres::introspect(&mut scratch, &IntrospectOptions::default(), &mut |_| {})
+            .await
+            .unwrap()
+            .schema;
+        log(&format!("{}: starting the clients", file.name));
+        let running = traffic.start(&scratch, index, &before).await.unwrap();
+        log(&format!("{}: applying with psql", file.name));
+        let sampler = LockSampler::start(&url).await;
+        let path = planned.dir.join(format!("{}.sql", file.name));
+        let (outcome, traffic_figures) = running.during(psql(&url, &path)).await.unwrap();
+        let waits = sampler.stop().await;
+        row(&file.name, &traffic_figures);
+        figures.add(&file.name, &traffic_figures);
+        if traffic_figures.slowest_ms > TARGET_MS || !traffic_figures.errors.is_empty() {
+            print_waits(&waits);
+        }
+        if let FileOutcome::Failed { message, .. } = outcome {
+            println!("  {}: did not apply: {message}", file.name);
+            figures.failed = Some(file.name.clone());
+            break;
+        }
+    }
+    figures
+}
+
+/// `psql -v ON_ERROR_STOP=1 -f FILE`, as the plan's README says to apply a file.
+async fn psql(url: &str, file: &Path) -> Result<FileOutcome, VerifyError> {
+    let output = tokio::process::Command::new(psql_program())
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f"])
+        .arg(file)
+        .output()
+        .await
+        .unwrap();
+    if output.status.success() {
+        return Ok(FileOutcome::Passed);
+    }
+    Ok(FileOutcome::Failed {
+        stage: Stage::Apply,
+        statement: String::new(),
+        message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+    })
+}
+
+/// The server's own `psql` when its directory has one, else the one on PATH.
+fn psql_program() -> PathBuf {
+    pgphase::cluster::find_bin_dir()
+        .map(|dir| dir.join("psql"))
+        .ok()
+        .filter(|path| path.is_file())
+        .unwrap_or_else(|| "psql".into())
+}
+
+impl PlanFigures {
+    fn add(&mut self, file: &str, traffic: &FileTraffic) {
+        self.wall += Duration::from_millis(traffic.wall_ms);
+        self.transactions += traffic.transactions;
+        self.slowest_ms = self.slowest_ms.max(traffic.slowest_ms);
+        let errors: u64 = traffic.errors.iter().map(|e| e.count).sum();
+        self.errors += errors;
+        if errors > 0 || traffic.slowest_ms > TARGET_MS {
+            self.failing_files.push(file.to_owned());
+        }
+    }
+}
+
+fn row(file: &str, traffic: &FileTraffic) {
+    let mut by_code: BTreeMap<&str, u64> = BTreeMap::new();
+    for error in &traffic.errors {
+        let code = if error.code.is_empty() {
+            "connection"
+        } else {
+            &error.code
+        };
+        *by_code.entry(code).or_default() += error.count;
+    }
+    let errors = if by_code.is_empty() {
+        "0".to_owned()
+    } else {
+        by_code
+            .iter()
+            .map(|(code, n)| format!("{code} ×{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "| | {file} | {:.1} s | {} | {} ms | {errors} |",
+        traffic.wall_ms as f64 / 1000.0,
+        traffic.transactions,
+        traffic.slowest_ms
+    );
+    for error in &traffic.errors {
+        println!(
+            "  {} in {} (×{}): {}",
+            error.code, error.statement, error.count, error.message
+        );
+    }
+}
+
+fn summary(mode: &str, rows: u64, figures: &PlanFigures) {
+    let verdict = if figures.failed.is_some() {
+        "FAIL (a file did not apply)".to_owned()
+    } else if mode != "zero-downtime" {
+        "(comparison: no target)".to_owned()
+    } else if figures.failing_files.is_empty() {
+        format!("PASS (0 errors, none over {TARGET_MS} ms)")
+    } else {
+        format!(
+            "FAIL (errors or over {TARGET_MS} ms in {})",
+            figures.failing_files.join(", ")
+        )
+    };
+    println!(
+        "summary: {mode} at {rows} rows: {:.1} s, {} client transactions, slowest {} ms, {} \
+         client errors: {verdict}",
+        figures.wall.as_secs_f64(),
+        figures.transactions,
+        figures.slowest_ms,
+        figures.errors
+    );
+}
+
+/// The targets, on the zero-downtime figures of every size run.
+fn verdicts(zero_downtime: &[(u64, PlanFigures)]) {
+    let at_target = zero_downtime.iter().find(|(rows, _)| *rows == TARGET_ROWS);
+    match at_target {
+        Some((_, figures)) => {
+            let pass = figures.failed.is_none() && figures.failing_files.is_empty();
+            println!(
+                "target: zero-downtime at {TARGET_ROWS} rows: 0 client errors and no client \
+                 transaction over {TARGET_MS} ms in every file: {} ({} errors, slowest {} ms)",
+                if pass { "PASS" } else { "FAIL" },
+                figures.errors,
+                figures.slowest_ms
+            );
+        }
+        None => println!(
+            "target: zero-downtime at {TARGET_ROWS} rows: not run (sizes given on the command \
+             line); the same check per size is in the summary lines"
+        ),
+    }
+    let mut sizes: Vec<&(u64, PlanFigures)> = zero_downtime.iter().collect();
+    sizes.sort_by_key(|(rows, _)| *rows);
+    for pair in sizes.windows(2) {
+        let ((small, a), (large, b)) = (pair[0], pair[1]);
+        // Timing noise: "not growing" allows a quarter more, or 20 ms.
+        let allowed = (a.slowest_ms + a.slowest_ms / 4).max(a.slowest_ms + 20);
+        println!(
+            "target: the slowest client transaction does not grow from {small} to {large} rows: \
+             {} ({} ms, then {} ms; at most {allowed} ms allowed)",
+            if b.slowest_ms <= allowed {
+                "PASS"
+            } else {
+                "FAIL"
+            },
+            a.slowest_ms,
+            b.slowest_ms
+        );
+    }
+}
+
+/// Samples, while a file runs, which sessions wait for a lock and what holds it: the longest
+/// wait seen per waiting and blocking statement.
+struct LockSampler {
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<BTreeMap<(String, String), Wait>>,
+}
+
+/// The longest wait seen for one waiting statement behind one blocking one.
+#[derive(Debug, Clone, Default)]
+struct Wait {
+    ms: f64,
+    lock: String,
+    samples: u64,
+}
+
+const LOCK_WAITS: &str = "
+SELECT left(regexp_replace(w.query, '\\s+', ' ', 'g'), 90),
+       left(regexp_replace(b.query, '\\s+', ' ', 'g'), 160),
+       coalesce(w.wait_event, ''),
+       (extract(epoch FROM clock_timestamp() - w.state_change) * 1000)::float8
+FROM pg_stat_activity AS w
+CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocker(pid)
+JOIN pg_stat_activity AS b ON b.pid = blocker.pid
+WHERE w.wait_event_type = 'Lock' AND w.datname = current_database()";
+
+impl LockSampler {
+    async fn start(url: &str) -> Self {
+        let client = connect(url).await;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let task = tokio::spawn(async move {
+            let mut waits: BTreeMap<(String, String), Wait> = BTreeMap::new();
+            while !flag.load(Ordering::Relaxed) {
+                if let Ok(rows) = client.query(LOCK_WAITS, &[]).await {
+                    for row in rows {
+                        let key = (row.get::<_, String>(0), row.get::<_, String>(1));
+                        let wait = waits.entry(key).or_default();
+                        let ms: f64 = row.get(3);
+                        if ms > wait.ms {
+                            wait.ms = ms;
+                            wait.lock = row.get(2);
+                        }
+                        wait.samples += 1;
+                    }
+                }
+                tokio::time::sleep(SAMPLE_EVERY).await;
+            }
+            waits
+        });
+        Self { stop, task }
+    }
+
+    async fn stop(self) -> BTreeMap<(String, String), Wait> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.task.await.unwrap_or_default()
+    }
+}
+
+/// The longest lock waits sampled, longest first.
+fn print_waits(waits: &BTreeMap<(String, String), Wait>) {
+    let mut longest: Vec<_> = waits.iter().collect();
+    longest.sort_by(|a, b| b.1.ms.total_cmp(&a.1.ms));
+    if longest.is_empty() {
+        println!(
+            "  no lock wait sampled (every {} ms)",
+            SAMPLE_EVERY.as_millis()
+        );
+    }
+    for ((waiting, blocking), wait) in longest.into_iter().take(5) {
+        println!(
+            "  waited {:.0} ms on {} ({} samples): {waiting}\n    behind: {blocking}",
+            wait.ms, wait.lock, wait.samples
+        );
+    }
+}
+
+fn connect_options(url: &str) -> ConnectOptions {
+    ConnectOptions {
+        database_url: Some(url.to_owned()),
+        connect_timeout: Some(Duration::from_secs(10)),
+        statement_timeout: None,
+    }
+}
+
+async fn connect(url: &str) -> Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+}
