@@ -9,7 +9,17 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.users.users_email_key: ROW EXCLUSIVE (blocks other DDL), updates rows, ~5,000 rows (estimate)
--- LOSES DATA: deletes every row of users whose (email) an earlier row (by ctid) has, keeping one row per key, in one statement
-DELETE FROM public.users WHERE EXISTS (SELECT 1 FROM public.users AS keep WHERE keep.email = public.users.email AND keep.ctid < public.users.ctid);
+-- LOSES DATA: deletes every row of users whose (email) an earlier row (by ctid) has, keeping one row per key, in one transaction, skipping rows other sessions hold until a later pass
+DO $backfill$
+BEGIN
+  FOR _pass IN 1..50 LOOP
+    DELETE FROM public.users WHERE ctid IN (SELECT ctid FROM public.users WHERE EXISTS (SELECT 1 FROM public.users AS keep WHERE keep.email = public.users.email AND keep.ctid < public.users.ctid) FOR UPDATE SKIP LOCKED);
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM public.users WHERE EXISTS (SELECT 1 FROM public.users AS keep WHERE keep.email = public.users.email AND keep.ctid < public.users.ctid));
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+  -- rows other sessions still hold
+  DELETE FROM public.users WHERE EXISTS (SELECT 1 FROM public.users AS keep WHERE keep.email = public.users.email AND keep.ctid < public.users.ctid);
+END
+$backfill$;
 
 COMMIT;

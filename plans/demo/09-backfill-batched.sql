@@ -8,18 +8,53 @@ SET lock_timeout = '1s';
 SET statement_timeout = '0';
 
 -- public.order_items.quantity: ROW EXCLUSIVE (blocks other DDL), updates rows, ~50,000 rows (estimate)
--- copy existing values into quantity_new, in batches of 10000, each committed; safe to stop and run again
+-- copy existing values into quantity_new, walking the key (order_id, product_id) once in batches sized to take about 100 ms (from 1000 rows, between 100 and 50000), each committed; safe to stop and run again
 DO $backfill$
 DECLARE
-  changed bigint;
-  total bigint := 0;
+  -- each name starts with _ so that no column of the table is taken for it
+  _last_1 public.order_items.order_id%TYPE;
+  _last_2 public.order_items.product_id%TYPE;
+  _size bigint := 1000;
+  _changed bigint;
+  _total bigint := 0;
+  _first boolean := true;
+  _started timestamptz;
+  _took_ms numeric;
 BEGIN
   LOOP
-    UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE ctid IN (SELECT ctid FROM public.order_items WHERE quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint) LIMIT 10000 FOR UPDATE SKIP LOCKED);
-    GET DIAGNOSTICS changed = ROW_COUNT;
-    total := total + changed;
+    _started := clock_timestamp();
+    -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
+    IF _first THEN
+      WITH batch AS MATERIALIZED (
+        SELECT ctid, order_id, product_id FROM public.order_items
+        WHERE quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint)
+        ORDER BY order_id, product_id LIMIT _size FOR UPDATE SKIP LOCKED
+      ), done AS (
+        UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+        RETURNING 1
+      )
+      SELECT order_id, product_id, (SELECT count(*) FROM done) INTO _last_1, _last_2, _changed
+      FROM batch ORDER BY order_id DESC, product_id DESC LIMIT 1;
+    ELSE
+      WITH batch AS MATERIALIZED (
+        SELECT ctid, order_id, product_id FROM public.order_items
+        WHERE (order_id, product_id) > (_last_1, _last_2) AND (quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint))
+        ORDER BY order_id, product_id LIMIT _size FOR UPDATE SKIP LOCKED
+      ), done AS (
+        UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+        RETURNING 1
+      )
+      SELECT order_id, product_id, (SELECT count(*) FROM done) INTO _last_1, _last_2, _changed
+      FROM batch ORDER BY order_id DESC, product_id DESC LIMIT 1;
+    END IF;
+    EXIT WHEN NOT FOUND;
+    _first := false;
+    _total := _total + _changed;
     COMMIT;
-    EXIT WHEN changed = 0;
+    -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
+    -- the next batch is sized to take about 100 ms from the time this one took
+    _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
+    _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
   END LOOP;
   -- rows skipped while another session held them locked
   UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint);
@@ -27,18 +62,52 @@ END
 $backfill$;
 
 -- public.orders.shipping_address: ROW EXCLUSIVE (blocks other DDL), updates rows, ~20,000 rows (estimate)
--- fill NULLs in shipping_address with 'unknown', in batches of 10000, each committed; safe to stop and run again
+-- fill NULLs in shipping_address with 'unknown', walking the key (id) once in batches sized to take about 100 ms (from 1000 rows, between 100 and 50000), each committed; safe to stop and run again
 DO $backfill$
 DECLARE
-  changed bigint;
-  total bigint := 0;
+  -- each name starts with _ so that no column of the table is taken for it
+  _last_1 public.orders.id%TYPE;
+  _size bigint := 1000;
+  _changed bigint;
+  _total bigint := 0;
+  _first boolean := true;
+  _started timestamptz;
+  _took_ms numeric;
 BEGIN
   LOOP
-    UPDATE public.orders SET shipping_address = 'unknown' WHERE ctid IN (SELECT ctid FROM public.orders WHERE shipping_address IS NULL LIMIT 10000 FOR UPDATE SKIP LOCKED);
-    GET DIAGNOSTICS changed = ROW_COUNT;
-    total := total + changed;
+    _started := clock_timestamp();
+    -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
+    IF _first THEN
+      WITH batch AS MATERIALIZED (
+        SELECT ctid, id FROM public.orders
+        WHERE shipping_address IS NULL
+        ORDER BY id LIMIT _size FOR UPDATE SKIP LOCKED
+      ), done AS (
+        UPDATE public.orders SET shipping_address = 'unknown' WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+        RETURNING 1
+      )
+      SELECT id, (SELECT count(*) FROM done) INTO _last_1, _changed
+      FROM batch ORDER BY id DESC LIMIT 1;
+    ELSE
+      WITH batch AS MATERIALIZED (
+        SELECT ctid, id FROM public.orders
+        WHERE id > _last_1 AND (shipping_address IS NULL)
+        ORDER BY id LIMIT _size FOR UPDATE SKIP LOCKED
+      ), done AS (
+        UPDATE public.orders SET shipping_address = 'unknown' WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+        RETURNING 1
+      )
+      SELECT id, (SELECT count(*) FROM done) INTO _last_1, _changed
+      FROM batch ORDER BY id DESC LIMIT 1;
+    END IF;
+    EXIT WHEN NOT FOUND;
+    _first := false;
+    _total := _total + _changed;
     COMMIT;
-    EXIT WHEN changed = 0;
+    -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
+    -- the next batch is sized to take about 100 ms from the time this one took
+    _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
+    _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
   END LOOP;
   -- rows skipped while another session held them locked
   UPDATE public.orders SET shipping_address = 'unknown' WHERE shipping_address IS NULL;
@@ -46,18 +115,53 @@ END
 $backfill$;
 
 -- public.order_items.order_items_product_id_fkey: ROW EXCLUSIVE (blocks other DDL), updates rows, ~50,000 rows (estimate)
--- LOSES DATA: deletes the rows of order_items whose key products lacks, in batches of 10000, each committed; safe to stop and run again
+-- LOSES DATA: deletes the rows of order_items whose key products lacks, walking the key (order_id, product_id) once in batches sized to take about 100 ms (from 1000 rows, between 100 and 50000), each committed; safe to stop and run again
 DO $backfill$
 DECLARE
-  changed bigint;
-  total bigint := 0;
+  -- each name starts with _ so that no column of the table is taken for it
+  _last_1 public.order_items.order_id%TYPE;
+  _last_2 public.order_items.product_id%TYPE;
+  _size bigint := 1000;
+  _changed bigint;
+  _total bigint := 0;
+  _first boolean := true;
+  _started timestamptz;
+  _took_ms numeric;
 BEGIN
   LOOP
-    DELETE FROM public.order_items WHERE ctid IN (SELECT ctid FROM public.order_items WHERE product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id) LIMIT 10000 FOR UPDATE SKIP LOCKED);
-    GET DIAGNOSTICS changed = ROW_COUNT;
-    total := total + changed;
+    _started := clock_timestamp();
+    -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
+    IF _first THEN
+      WITH batch AS MATERIALIZED (
+        SELECT ctid, order_id, product_id FROM public.order_items
+        WHERE product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id)
+        ORDER BY order_id, product_id LIMIT _size FOR UPDATE SKIP LOCKED
+      ), done AS (
+        DELETE FROM public.order_items WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+        RETURNING 1
+      )
+      SELECT order_id, product_id, (SELECT count(*) FROM done) INTO _last_1, _last_2, _changed
+      FROM batch ORDER BY order_id DESC, product_id DESC LIMIT 1;
+    ELSE
+      WITH batch AS MATERIALIZED (
+        SELECT ctid, order_id, product_id FROM public.order_items
+        WHERE (order_id, product_id) > (_last_1, _last_2) AND (product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id))
+        ORDER BY order_id, product_id LIMIT _size FOR UPDATE SKIP LOCKED
+      ), done AS (
+        DELETE FROM public.order_items WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch))
+        RETURNING 1
+      )
+      SELECT order_id, product_id, (SELECT count(*) FROM done) INTO _last_1, _last_2, _changed
+      FROM batch ORDER BY order_id DESC, product_id DESC LIMIT 1;
+    END IF;
+    EXIT WHEN NOT FOUND;
+    _first := false;
+    _total := _total + _changed;
     COMMIT;
-    EXIT WHEN changed = 0;
+    -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
+    -- the next batch is sized to take about 100 ms from the time this one took
+    _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
+    _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
   END LOOP;
   -- rows skipped while another session held them locked
   DELETE FROM public.order_items WHERE product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id);

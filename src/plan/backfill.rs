@@ -108,7 +108,10 @@ pub fn statement(
 ) -> Statement {
     let progress = strategy == Strategy::Worker;
     let (sql, how) = match (strategy, key) {
-        (Strategy::Single, _) => (single(backfill), "in one statement".to_owned()),
+        (Strategy::Single, _) => (
+            single(backfill),
+            "in one transaction, skipping rows other sessions hold until a later pass".to_owned(),
+        ),
         (Strategy::Batched | Strategy::Worker, Some(key)) => (
             keyset(backfill, key, batch_size.min(FIRST_BATCH_ROWS), progress),
             format!(
@@ -132,8 +135,28 @@ pub fn statement(
         .doing(Work::Update, backfill.rows)
 }
 
+/// Passes a one-transaction backfill makes over rows other sessions hold before it waits
+/// for them.
+const SINGLE_PASSES: u32 = 50;
+
+/// One transaction changing every pending row, in passes that skip rows other sessions hold
+/// locked: a statement that waits for a row while holding the rows it already changed can
+/// deadlock with a client that holds that row and waits for one of them (a foreign-key check
+/// does), and the deadlock fails one of the two. The passes never wait; only rows still held
+/// after the last one are waited for.
 fn single(backfill: &Backfill) -> String {
-    change(backfill, &backfill.pending)
+    let table = quote_qualified(&backfill.table.schema, &backfill.table.name);
+    let pending = &backfill.pending;
+    let pass = change(
+        backfill,
+        &format!("ctid IN (SELECT ctid FROM {table} WHERE {pending} FOR UPDATE SKIP LOCKED)"),
+    );
+    let rest = change(backfill, pending);
+    format!(
+        "DO $backfill$\nBEGIN\n  FOR _pass IN 1..{SINGLE_PASSES} LOOP\n    {pass};\n    EXIT WHEN \
+         NOT EXISTS (SELECT 1 FROM {table} WHERE {pending});\n    PERFORM pg_sleep(0.01);\n  \
+         END LOOP;\n  -- rows other sessions still hold\n  {rest};\nEND\n$backfill$"
+    )
 }
 
 /// The `UPDATE` or `DELETE` of the rows `condition` selects.
@@ -288,12 +311,21 @@ mod tests {
     }
 
     #[test]
-    fn a_small_table_gets_one_update() {
+    fn a_small_table_gets_one_transaction_that_skips_held_rows_until_its_last_statement() {
         let statement = statement(&fill(Some(10)), Strategy::Single, 500, Some(&key(&["id"])));
-        assert_eq!(
-            statement.sql,
-            "UPDATE public.orders SET note = '' WHERE note IS NULL"
-        );
+        insta::assert_snapshot!(statement.sql, @"
+        DO $backfill$
+        BEGIN
+          FOR _pass IN 1..50 LOOP
+            UPDATE public.orders SET note = '' WHERE ctid IN (SELECT ctid FROM public.orders WHERE note IS NULL FOR UPDATE SKIP LOCKED);
+            EXIT WHEN NOT EXISTS (SELECT 1 FROM public.orders WHERE note IS NULL);
+            PERFORM pg_sleep(0.01);
+          END LOOP;
+          -- rows other sessions still hold
+          UPDATE public.orders SET note = '' WHERE note IS NULL;
+        END
+        $backfill$
+        ");
     }
 
     #[test]

@@ -9,7 +9,17 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.accounts.token: ROW EXCLUSIVE (blocks other DDL), updates rows, ~250 rows (estimate)
--- fill token of existing rows with gen_random_uuid(), in one statement
-UPDATE public.accounts SET token = gen_random_uuid() WHERE token IS NULL;
+-- fill token of existing rows with gen_random_uuid(), in one transaction, skipping rows other sessions hold until a later pass
+DO $backfill$
+BEGIN
+  FOR _pass IN 1..50 LOOP
+    UPDATE public.accounts SET token = gen_random_uuid() WHERE ctid IN (SELECT ctid FROM public.accounts WHERE token IS NULL FOR UPDATE SKIP LOCKED);
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM public.accounts WHERE token IS NULL);
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+  -- rows other sessions still hold
+  UPDATE public.accounts SET token = gen_random_uuid() WHERE token IS NULL;
+END
+$backfill$;
 
 COMMIT;

@@ -9,7 +9,17 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.orders.orders_customer_id_fkey: ROW EXCLUSIVE (blocks other DDL), updates rows, ~300 rows (estimate)
--- LOSES DATA: sets (customer_id) to NULL where customers lacks the key, in one statement
-UPDATE public.orders SET customer_id = NULL WHERE customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.customers AS parent WHERE parent.id = public.orders.customer_id);
+-- LOSES DATA: sets (customer_id) to NULL where customers lacks the key, in one transaction, skipping rows other sessions hold until a later pass
+DO $backfill$
+BEGIN
+  FOR _pass IN 1..50 LOOP
+    UPDATE public.orders SET customer_id = NULL WHERE ctid IN (SELECT ctid FROM public.orders WHERE customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.customers AS parent WHERE parent.id = public.orders.customer_id) FOR UPDATE SKIP LOCKED);
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM public.orders WHERE customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.customers AS parent WHERE parent.id = public.orders.customer_id));
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+  -- rows other sessions still hold
+  UPDATE public.orders SET customer_id = NULL WHERE customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.customers AS parent WHERE parent.id = public.orders.customer_id);
+END
+$backfill$;
 
 COMMIT;

@@ -9,7 +9,17 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.orders.user_id: ROW EXCLUSIVE (blocks other DDL), updates rows, ~3,000 rows (estimate)
--- copy existing values into user_id_new, in one statement
-UPDATE public.orders SET user_id_new = CAST((user_id::bigint) AS bigint) WHERE user_id_new IS DISTINCT FROM CAST((user_id::bigint) AS bigint);
+-- copy existing values into user_id_new, in one transaction, skipping rows other sessions hold until a later pass
+DO $backfill$
+BEGIN
+  FOR _pass IN 1..50 LOOP
+    UPDATE public.orders SET user_id_new = CAST((user_id::bigint) AS bigint) WHERE ctid IN (SELECT ctid FROM public.orders WHERE user_id_new IS DISTINCT FROM CAST((user_id::bigint) AS bigint) FOR UPDATE SKIP LOCKED);
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM public.orders WHERE user_id_new IS DISTINCT FROM CAST((user_id::bigint) AS bigint));
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+  -- rows other sessions still hold
+  UPDATE public.orders SET user_id_new = CAST((user_id::bigint) AS bigint) WHERE user_id_new IS DISTINCT FROM CAST((user_id::bigint) AS bigint);
+END
+$backfill$;
 
 COMMIT;

@@ -9,7 +9,17 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.users.id: ROW EXCLUSIVE (blocks other DDL), updates rows, ~400 rows (estimate)
--- copy existing values into id_new, in one statement
-UPDATE public.users SET id_new = CAST((id::bigint) AS bigint) WHERE id_new IS DISTINCT FROM CAST((id::bigint) AS bigint);
+-- copy existing values into id_new, in one transaction, skipping rows other sessions hold until a later pass
+DO $backfill$
+BEGIN
+  FOR _pass IN 1..50 LOOP
+    UPDATE public.users SET id_new = CAST((id::bigint) AS bigint) WHERE ctid IN (SELECT ctid FROM public.users WHERE id_new IS DISTINCT FROM CAST((id::bigint) AS bigint) FOR UPDATE SKIP LOCKED);
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM public.users WHERE id_new IS DISTINCT FROM CAST((id::bigint) AS bigint));
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+  -- rows other sessions still hold
+  UPDATE public.users SET id_new = CAST((id::bigint) AS bigint) WHERE id_new IS DISTINCT FROM CAST((id::bigint) AS bigint);
+END
+$backfill$;
 
 COMMIT;

@@ -9,7 +9,17 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.accounts.display_name: ROW EXCLUSIVE (blocks other DDL), updates rows, ~250 rows (estimate)
--- copy existing values into display_name, in one statement
-UPDATE public.accounts SET display_name = nickname WHERE display_name IS DISTINCT FROM nickname;
+-- copy existing values into display_name, in one transaction, skipping rows other sessions hold until a later pass
+DO $backfill$
+BEGIN
+  FOR _pass IN 1..50 LOOP
+    UPDATE public.accounts SET display_name = nickname WHERE ctid IN (SELECT ctid FROM public.accounts WHERE display_name IS DISTINCT FROM nickname FOR UPDATE SKIP LOCKED);
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM public.accounts WHERE display_name IS DISTINCT FROM nickname);
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+  -- rows other sessions still hold
+  UPDATE public.accounts SET display_name = nickname WHERE display_name IS DISTINCT FROM nickname;
+END
+$backfill$;
 
 COMMIT;

@@ -9,7 +9,17 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '0';
 
 -- public.customers.phone: ROW EXCLUSIVE (blocks other DDL), updates rows, ~200 rows (estimate)
--- fill NULLs in phone with 'unknown', in one statement
-UPDATE public.customers SET phone = 'unknown' WHERE phone IS NULL;
+-- fill NULLs in phone with 'unknown', in one transaction, skipping rows other sessions hold until a later pass
+DO $backfill$
+BEGIN
+  FOR _pass IN 1..50 LOOP
+    UPDATE public.customers SET phone = 'unknown' WHERE ctid IN (SELECT ctid FROM public.customers WHERE phone IS NULL FOR UPDATE SKIP LOCKED);
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM public.customers WHERE phone IS NULL);
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+  -- rows other sessions still hold
+  UPDATE public.customers SET phone = 'unknown' WHERE phone IS NULL;
+END
+$backfill$;
 
 COMMIT;
