@@ -10,8 +10,8 @@
 //! copy (`CREATE DATABASE … TEMPLATE`) file by file with `psql -v ON_ERROR_STOP=1 -f`, while 4
 //! clients (verify's traffic clients, keys drawn over whole tables) loop short transactions on
 //! the three tables. Prints per file its wall time, client transactions, the slowest client
-//! transaction and client errors by SQLSTATE, what clients waited for when one waited longer
-//! than the target, and a summary line per plan.
+//! transaction and client errors by SQLSTATE, what clients waited for when one took over half
+//! the target, and a summary line per plan.
 //!
 //! Targets (printed, not asserted): the zero-downtime plan at 10,000,000 rows has no client
 //! error and no client transaction over 300 ms in any file, and its slowest client transaction
@@ -327,7 +327,8 @@ async fn apply_plan(
         let waits = sampler.stop().await;
         row(&file.name, &traffic_figures);
         figures.add(&file.name, &traffic_figures);
-        if traffic_figures.slowest_ms > TARGET_MS || !traffic_figures.errors.is_empty() {
+        // Half the target already: what clients waited for shows what to fix before it fails.
+        if traffic_figures.slowest_ms > TARGET_MS / 2 || !traffic_figures.errors.is_empty() {
             print_waits(&waits);
         }
         if let FileOutcome::Failed { message, .. } = outcome {

@@ -184,7 +184,8 @@ fn report(backfill: &Backfill, progress: bool) -> String {
 
 /// A `DO` block walking the table's `key` once, in key order: each batch locks the next pending
 /// rows after the last key seen (skipping rows other sessions hold locked), changes them, and
-/// commits; then one last statement for the rows it skipped. Each batch starts where the last
+/// commits; a short statement then finishes the rows it skipped in its key range, waiting for
+/// their holders; one last statement takes whatever is still pending. Each batch starts where the last
 /// ended, so the walk reads every row once however many batches it takes. The first batch is a
 /// statement of its own, so that every later one has a plain lower bound the index scan starts
 /// from. The batch size follows the time each batch took ([`BATCH_TARGET_MS`]). Each batch
@@ -215,24 +216,52 @@ fn keyset(backfill: &Backfill, key: &[String], batch_size: u64, progress: bool) 
             lasts.join(", ")
         )
     };
+    let prevs: Vec<String> = (1..=key.len()).map(|i| format!("_prev_{i}")).collect();
+    let declarations: String = declarations
+        + &columns
+            .iter()
+            .zip(&prevs)
+            .map(|(column, prev)| format!("  {prev} {table}.{column}%TYPE;\n"))
+            .collect::<String>();
+    let remember: String = prevs
+        .iter()
+        .zip(&lasts)
+        .map(|(prev, last)| format!("{prev} := {last}; "))
+        .collect();
     let after = format!("{} > {}", row(&columns), row(&lasts));
+    let up_to = format!("{} <= {}", row(&columns), row(&lasts));
+    let finish = |lower: Option<String>| {
+        let range = match lower {
+            Some(lower) => format!("{lower} AND {up_to}"),
+            None => up_to.clone(),
+        };
+        change(backfill, &format!("{range} AND ({})", backfill.pending))
+    };
     let rest = change(backfill, &backfill.pending);
     format!(
         "DO $backfill$\nDECLARE\n  -- each name starts with _ so that no column of the table is \
          taken for it\n{declarations}  _size bigint := {batch_size};\n  _changed bigint;\n  \
          _total bigint := 0;\n  _first boolean := true;\n  _started timestamptz;\n  _took_ms \
-         numeric;\nBEGIN\n  LOOP\n    _started := clock_timestamp();\n    -- the first batch has no lower \
-         bound yet: a statement of its own keeps the bound of the others plain\n    IF _first \
-         THEN\n      {}\n    ELSE\n      {}\n    END IF;\n    EXIT WHEN NOT FOUND;\n    _first := false;\n    \
-         _total := _total + _changed;\n    COMMIT;{}\n    -- a batch holds its rows' locks until \
-         it commits, so a client writing one waits that long:\n    -- the next batch is sized \
-         to take about {BATCH_TARGET_MS} ms from the time this one took\n    _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);\n    \
-         _size := least(greatest(round(_size * {BATCH_TARGET_MS} / greatest(_took_ms, 1)), \
-         {MIN_BATCH_ROWS}), {MAX_BATCH_ROWS}, _size * 2);\n  END LOOP;\n  -- rows skipped while \
-         another session held them locked\n  {rest};\nEND\n$backfill$",
+         numeric;\nBEGIN\n  LOOP\n    _started := clock_timestamp();\n    {}\n    -- the first \
+         batch has no lower bound yet: a statement of its own keeps the bound of the others \
+         plain\n    IF _first THEN\n      {}\n    ELSE\n      {}\n    END IF;\n    EXIT WHEN NOT \
+         FOUND;\n    _total := _total + _changed;\n    COMMIT;{}\n    -- a batch holds its rows' \
+         locks until it commits, so a client writing one waits that long:\n    -- the next batch \
+         is sized to take about {BATCH_TARGET_MS} ms from the time this one took\n    _took_ms \
+         := 1000 * extract(epoch FROM clock_timestamp() - _started);\n    _size := \
+         least(greatest(round(_size * {BATCH_TARGET_MS} / greatest(_took_ms, 1)), \
+         {MIN_BATCH_ROWS}), {MAX_BATCH_ROWS}, _size * 2);\n    -- rows of the batch's range that \
+         another session held: finished now, in the range alone, waiting\n    -- for that \
+         session; left to the last statement, each would stay locked while it scans the table\n    \
+         IF _first THEN\n      {};\n    ELSE\n      {};\n    END IF;\n    COMMIT;\n    _first := \
+         false;\n  END LOOP;\n  -- rows still pending: normally none (rows held during their \
+         range's statement, rows whose key moved)\n  {rest};\nEND\n$backfill$",
+        remember.trim_end(),
         batch(None),
-        batch(Some(after)),
+        batch(Some(after.clone())),
         report(backfill, progress),
+        finish(None),
+        finish(Some(after.replace("_last_", "_prev_"))),
     )
 }
 
@@ -370,6 +399,7 @@ mod tests {
         DECLARE
           -- each name starts with _ so that no column of the table is taken for it
           _last_1 public.orders.id%TYPE;
+          _prev_1 public.orders.id%TYPE;
           _size bigint := 500;
           _changed bigint;
           _total bigint := 0;
@@ -379,6 +409,7 @@ mod tests {
         BEGIN
           LOOP
             _started := clock_timestamp();
+            _prev_1 := _last_1;
             -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
             IF _first THEN
               WITH batch AS MATERIALIZED (
@@ -404,15 +435,23 @@ mod tests {
               FROM batch ORDER BY id DESC LIMIT 1;
             END IF;
             EXIT WHEN NOT FOUND;
-            _first := false;
             _total := _total + _changed;
             COMMIT;
             -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
             -- the next batch is sized to take about 100 ms from the time this one took
             _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
             _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
+            -- rows of the batch's range that another session held: finished now, in the range alone, waiting
+            -- for that session; left to the last statement, each would stay locked while it scans the table
+            IF _first THEN
+              UPDATE public.orders SET note = '' WHERE id <= _last_1 AND (note IS NULL);
+            ELSE
+              UPDATE public.orders SET note = '' WHERE id > _prev_1 AND id <= _last_1 AND (note IS NULL);
+            END IF;
+            COMMIT;
+            _first := false;
           END LOOP;
-          -- rows skipped while another session held them locked
+          -- rows still pending: normally none (rows held during their range's statement, rows whose key moved)
           UPDATE public.orders SET note = '' WHERE note IS NULL;
         END
         $backfill$
@@ -457,6 +496,8 @@ mod tests {
           -- each name starts with _ so that no column of the table is taken for it
           _last_1 shop."Order Lines".order_id%TYPE;
           _last_2 shop."Order Lines"."Line"%TYPE;
+          _prev_1 shop."Order Lines".order_id%TYPE;
+          _prev_2 shop."Order Lines"."Line"%TYPE;
           _size bigint := 1000;
           _changed bigint;
           _total bigint := 0;
@@ -466,6 +507,7 @@ mod tests {
         BEGIN
           LOOP
             _started := clock_timestamp();
+            _prev_1 := _last_1; _prev_2 := _last_2;
             -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
             IF _first THEN
               WITH batch AS MATERIALIZED (
@@ -491,15 +533,23 @@ mod tests {
               FROM batch ORDER BY order_id DESC, "Line" DESC LIMIT 1;
             END IF;
             EXIT WHEN NOT FOUND;
-            _first := false;
             _total := _total + _changed;
             COMMIT;
             -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
             -- the next batch is sized to take about 100 ms from the time this one took
             _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
             _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
+            -- rows of the batch's range that another session held: finished now, in the range alone, waiting
+            -- for that session; left to the last statement, each would stay locked while it scans the table
+            IF _first THEN
+              DELETE FROM shop."Order Lines" WHERE (order_id, "Line") <= (_last_1, _last_2) AND (a IS NULL OR b IS NULL);
+            ELSE
+              DELETE FROM shop."Order Lines" WHERE (order_id, "Line") > (_prev_1, _prev_2) AND (order_id, "Line") <= (_last_1, _last_2) AND (a IS NULL OR b IS NULL);
+            END IF;
+            COMMIT;
+            _first := false;
           END LOOP;
-          -- rows skipped while another session held them locked
+          -- rows still pending: normally none (rows held during their range's statement, rows whose key moved)
           DELETE FROM shop."Order Lines" WHERE a IS NULL OR b IS NULL;
         END
         $backfill$

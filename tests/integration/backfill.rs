@@ -1,8 +1,8 @@
 //! Batched backfills on a real table: the key the planner walks is found in the introspected
 //! table; a walk fills every pending row with each batch an index range scan; a walk stopped
 //! halfway and run again changes each row once; rows another session holds locked during the
-//! walk are finished by the last statement; a table without a usable key is filled by the
-//! `ctid` loop.
+//! walk are finished right after their batch, once released; a table without a usable key is
+//! filled by the `ctid` loop.
 
 use std::time::{Duration, Instant};
 
@@ -241,7 +241,7 @@ async fn a_walk_stopped_halfway_runs_again_and_changes_each_row_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn rows_another_session_holds_are_finished_by_the_last_statement() {
+async fn rows_another_session_holds_are_finished_right_after_their_batch() {
     let db = TestDb::new().await;
     table(&db, "orders", "id bigint PRIMARY KEY, region text NOT NULL").await;
     let sql = fill_gift("orders", walk_key(&db, "orders").await.as_deref());
@@ -280,9 +280,17 @@ async fn rows_another_session_holds_are_finished_by_the_last_statement() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(
-        count(&db, "SELECT count(*) FROM orders WHERE gift IS NULL").await,
+        count(
+            &db,
+            "SELECT count(*) FROM orders WHERE gift IS NULL AND id <= 110"
+        )
+        .await,
         9,
-        "the walk skipped the held rows and did the rest"
+        "the first batch skipped the held rows and did the rest of its range"
+    );
+    assert!(
+        count(&db, "SELECT count(*) FROM orders WHERE gift IS NULL").await > 1_000,
+        "the walk waits for the held rows right after their batch, not at its end"
     );
     holder.batch_execute("COMMIT").await.unwrap();
     walk.await.unwrap().unwrap();

@@ -13,6 +13,7 @@ DO $backfill$
 DECLARE
   -- each name starts with _ so that no column of the table is taken for it
   _last_1 public.events.id%TYPE;
+  _prev_1 public.events.id%TYPE;
   _size bigint := 1000;
   _changed bigint;
   _total bigint := 0;
@@ -22,6 +23,7 @@ DECLARE
 BEGIN
   LOOP
     _started := clock_timestamp();
+    _prev_1 := _last_1;
     -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
     IF _first THEN
       WITH batch AS MATERIALIZED (
@@ -47,15 +49,23 @@ BEGIN
       FROM batch ORDER BY id DESC LIMIT 1;
     END IF;
     EXIT WHEN NOT FOUND;
-    _first := false;
     _total := _total + _changed;
     COMMIT;
     -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
     -- the next batch is sized to take about 100 ms from the time this one took
     _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
     _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
+    -- rows of the batch's range that another session held: finished now, in the range alone, waiting
+    -- for that session; left to the last statement, each would stay locked while it scans the table
+    IF _first THEN
+      UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE id <= _last_1 AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint));
+    ELSE
+      UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE id > _prev_1 AND id <= _last_1 AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint));
+    END IF;
+    COMMIT;
+    _first := false;
   END LOOP;
-  -- rows skipped while another session held them locked
+  -- rows still pending: normally none (rows held during their range's statement, rows whose key moved)
   UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint);
 END
 $backfill$;
