@@ -14,6 +14,8 @@ DECLARE
   -- each name starts with _ so that no column of the table is taken for it
   _last_1 public.order_items.order_id%TYPE;
   _last_2 public.order_items.product_id%TYPE;
+  _prev_1 public.order_items.order_id%TYPE;
+  _prev_2 public.order_items.product_id%TYPE;
   _size bigint := 1000;
   _changed bigint;
   _total bigint := 0;
@@ -23,6 +25,7 @@ DECLARE
 BEGIN
   LOOP
     _started := clock_timestamp();
+    _prev_1 := _last_1; _prev_2 := _last_2;
     -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
     IF _first THEN
       WITH batch AS MATERIALIZED (
@@ -48,15 +51,23 @@ BEGIN
       FROM batch ORDER BY order_id DESC, product_id DESC LIMIT 1;
     END IF;
     EXIT WHEN NOT FOUND;
-    _first := false;
     _total := _total + _changed;
     COMMIT;
     -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
     -- the next batch is sized to take about 100 ms from the time this one took
     _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
     _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
+    -- rows of the batch's range that another session held: finished now, in the range alone, waiting
+    -- for that session; left to the last statement, each would stay locked while it scans the table
+    IF _first THEN
+      UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE (order_id, product_id) <= (_last_1, _last_2) AND (quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint));
+    ELSE
+      UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE (order_id, product_id) > (_prev_1, _prev_2) AND (order_id, product_id) <= (_last_1, _last_2) AND (quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint));
+    END IF;
+    COMMIT;
+    _first := false;
   END LOOP;
-  -- rows skipped while another session held them locked
+  -- rows still pending: normally none (rows held during their range's statement, rows whose key moved)
   UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint);
 END
 $backfill$;
@@ -67,6 +78,7 @@ DO $backfill$
 DECLARE
   -- each name starts with _ so that no column of the table is taken for it
   _last_1 public.orders.id%TYPE;
+  _prev_1 public.orders.id%TYPE;
   _size bigint := 1000;
   _changed bigint;
   _total bigint := 0;
@@ -76,6 +88,7 @@ DECLARE
 BEGIN
   LOOP
     _started := clock_timestamp();
+    _prev_1 := _last_1;
     -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
     IF _first THEN
       WITH batch AS MATERIALIZED (
@@ -101,15 +114,23 @@ BEGIN
       FROM batch ORDER BY id DESC LIMIT 1;
     END IF;
     EXIT WHEN NOT FOUND;
-    _first := false;
     _total := _total + _changed;
     COMMIT;
     -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
     -- the next batch is sized to take about 100 ms from the time this one took
     _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
     _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
+    -- rows of the batch's range that another session held: finished now, in the range alone, waiting
+    -- for that session; left to the last statement, each would stay locked while it scans the table
+    IF _first THEN
+      UPDATE public.orders SET shipping_address = 'unknown' WHERE id <= _last_1 AND (shipping_address IS NULL);
+    ELSE
+      UPDATE public.orders SET shipping_address = 'unknown' WHERE id > _prev_1 AND id <= _last_1 AND (shipping_address IS NULL);
+    END IF;
+    COMMIT;
+    _first := false;
   END LOOP;
-  -- rows skipped while another session held them locked
+  -- rows still pending: normally none (rows held during their range's statement, rows whose key moved)
   UPDATE public.orders SET shipping_address = 'unknown' WHERE shipping_address IS NULL;
 END
 $backfill$;
@@ -121,6 +142,8 @@ DECLARE
   -- each name starts with _ so that no column of the table is taken for it
   _last_1 public.order_items.order_id%TYPE;
   _last_2 public.order_items.product_id%TYPE;
+  _prev_1 public.order_items.order_id%TYPE;
+  _prev_2 public.order_items.product_id%TYPE;
   _size bigint := 1000;
   _changed bigint;
   _total bigint := 0;
@@ -130,6 +153,7 @@ DECLARE
 BEGIN
   LOOP
     _started := clock_timestamp();
+    _prev_1 := _last_1; _prev_2 := _last_2;
     -- the first batch has no lower bound yet: a statement of its own keeps the bound of the others plain
     IF _first THEN
       WITH batch AS MATERIALIZED (
@@ -155,15 +179,23 @@ BEGIN
       FROM batch ORDER BY order_id DESC, product_id DESC LIMIT 1;
     END IF;
     EXIT WHEN NOT FOUND;
-    _first := false;
     _total := _total + _changed;
     COMMIT;
     -- a batch holds its rows' locks until it commits, so a client writing one waits that long:
     -- the next batch is sized to take about 100 ms from the time this one took
     _took_ms := 1000 * extract(epoch FROM clock_timestamp() - _started);
     _size := least(greatest(round(_size * 100 / greatest(_took_ms, 1)), 100), 50000, _size * 2);
+    -- rows of the batch's range that another session held: finished now, in the range alone, waiting
+    -- for that session; left to the last statement, each would stay locked while it scans the table
+    IF _first THEN
+      DELETE FROM public.order_items WHERE (order_id, product_id) <= (_last_1, _last_2) AND (product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id));
+    ELSE
+      DELETE FROM public.order_items WHERE (order_id, product_id) > (_prev_1, _prev_2) AND (order_id, product_id) <= (_last_1, _last_2) AND (product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id));
+    END IF;
+    COMMIT;
+    _first := false;
   END LOOP;
-  -- rows skipped while another session held them locked
+  -- rows still pending: normally none (rows held during their range's statement, rows whose key moved)
   DELETE FROM public.order_items WHERE product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id);
 END
 $backfill$;
