@@ -52,6 +52,7 @@ pub mod replace_enum;
 pub mod replace_function;
 pub mod replace_trigger;
 pub mod replace_view;
+mod row_trigger;
 pub mod set_comment;
 pub mod set_default;
 pub mod set_not_null;

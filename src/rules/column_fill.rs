@@ -12,12 +12,13 @@
 //! The expression reads the row through a one-row subquery named as the table, so it is used
 //! exactly as the user wrote it, with bare or table-qualified column names.
 
-use crate::plan::guard;
 use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::rules::Lock;
 use crate::schema::TableRef;
 use crate::schema::names::make_object_name;
-use crate::sql::{quote_ident, quote_qualified};
+use crate::sql::quote_ident;
+
+use super::row_trigger::RowTrigger;
 
 /// The column filled and what it is filled with.
 #[derive(Debug, Clone)]
@@ -29,17 +30,20 @@ pub(crate) struct Fill<'a> {
 }
 
 impl Fill<'_> {
-    /// The trigger's (and its function's) name: `<table>_<column>_fill`.
-    pub fn name(&self) -> String {
-        make_object_name(&self.table.name, Some(self.column), "fill")
+    fn trigger(&self) -> RowTrigger<'_> {
+        RowTrigger {
+            table: self.table,
+            name: self.name(),
+        }
     }
 
     fn function(&self) -> String {
-        quote_qualified(&self.table.schema, &self.name())
+        self.trigger().function()
     }
 
-    fn target(&self) -> String {
-        quote_qualified(&self.table.schema, &self.table.name)
+    /// The trigger's (and its function's) name: `<table>_<column>_fill`.
+    pub fn name(&self) -> String {
+        make_object_name(&self.table.name, Some(self.column), "fill")
     }
 
     /// `CREATE OR REPLACE FUNCTION`: a NULL column gets the expression computed on the row.
@@ -64,42 +68,18 @@ impl Fill<'_> {
 
     /// `CREATE TRIGGER`, only when it is not there yet.
     pub fn create_trigger(&self) -> Statement {
-        let create = format!(
-            "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()",
-            quote_ident(&self.name()),
-            self.target(),
-            self.function()
-        );
-        let sql = guard::when(
-            &format!("NOT {}", guard::trigger_exists(self.table, &self.name())),
-            &create,
-        );
-        Statement::new(
-            sql,
-            Lock::ShareRowExclusive,
+        self.trigger().create(
             "brief: blocks writes only while the trigger is added; from now on every row \
              written leaves the column filled",
         )
     }
 
     fn drop_trigger(&self) -> Statement {
-        Statement::new(
-            format!(
-                "DROP TRIGGER IF EXISTS {} ON {}",
-                quote_ident(&self.name()),
-                self.target()
-            ),
-            Lock::AccessExclusive,
-            "brief, metadata only",
-        )
+        self.trigger().drop()
     }
 
     fn drop_function(&self) -> Statement {
-        Statement::new(
-            format!("DROP FUNCTION IF EXISTS {}()", self.function()),
-            Lock::None,
-            "the fill function",
-        )
+        self.trigger().drop_function("the fill function")
     }
 
     /// Expand: function and trigger; the rollback drops them.

@@ -6,12 +6,13 @@
 //! change, a plain cast back); in the trigger they read the row through a one-row subquery,
 //! so the expression is used exactly as the user wrote it.
 
-use crate::plan::guard;
 use crate::plan::{Rollback, Statement};
 use crate::rules::Lock;
 use crate::schema::TableRef;
 use crate::schema::names::make_object_name;
-use crate::sql::{quote_ident, quote_qualified};
+use crate::sql::quote_ident;
+
+use super::row_trigger::RowTrigger;
 
 /// The two columns kept in sync and how a value goes from one to the other.
 #[derive(Debug, Clone)]
@@ -28,17 +29,20 @@ pub(crate) struct Sync<'a> {
 }
 
 impl Sync<'_> {
-    /// The trigger's (and its function's) name: `<table>_<new>_sync`.
-    pub fn name(&self) -> String {
-        make_object_name(&self.table.name, Some(self.new), "sync")
+    fn trigger(&self) -> RowTrigger<'_> {
+        RowTrigger {
+            table: self.table,
+            name: self.name(),
+        }
     }
 
     fn function(&self) -> String {
-        quote_qualified(&self.table.schema, &self.name())
+        self.trigger().function()
     }
 
-    fn target(&self) -> String {
-        quote_qualified(&self.table.schema, &self.table.name)
+    /// The trigger's (and its function's) name: `<table>_<new>_sync`.
+    pub fn name(&self) -> String {
+        make_object_name(&self.table.name, Some(self.new), "sync")
     }
 
     /// `NEW.new := (forward over NEW.old)`, reading through a one-row subquery.
@@ -93,41 +97,16 @@ impl Sync<'_> {
 
     /// `CREATE TRIGGER`, only when it is not there yet.
     pub fn create_trigger(&self) -> Statement {
-        let create = format!(
-            "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()",
-            quote_ident(&self.name()),
-            self.target(),
-            self.function()
-        );
-        let sql = guard::when(
-            &format!("NOT {}", guard::trigger_exists(self.table, &self.name())),
-            &create,
-        );
-        Statement::new(
-            sql,
-            Lock::ShareRowExclusive,
-            "brief: blocks writes only while the trigger is added",
-        )
+        self.trigger()
+            .create("brief: blocks writes only while the trigger is added")
     }
 
     pub fn drop_trigger(&self) -> Statement {
-        Statement::new(
-            format!(
-                "DROP TRIGGER IF EXISTS {} ON {}",
-                quote_ident(&self.name()),
-                self.target()
-            ),
-            Lock::AccessExclusive,
-            "brief, metadata only",
-        )
+        self.trigger().drop()
     }
 
     pub fn drop_function(&self) -> Statement {
-        Statement::new(
-            format!("DROP FUNCTION IF EXISTS {}()", self.function()),
-            Lock::None,
-            "the sync function",
-        )
+        self.trigger().drop_function("the sync function")
     }
 
     /// Function and trigger, and the rollback that drops them.
