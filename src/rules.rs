@@ -14,6 +14,7 @@ pub mod add_foreign_key;
 pub mod add_index;
 pub mod add_primary_key;
 pub mod add_unique;
+pub mod alter_identity;
 pub mod alter_sequence;
 pub mod assessment;
 pub mod change_column_type;
@@ -216,6 +217,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &drop_not_null::DropNotNull,
         &set_default::SetDefault,
         &drop_default::DropDefault,
+        &alter_identity::AlterIdentity,
         &add_index::AddIndex,
         &drop_index::DropIndex,
         &change_index::ChangeIndex,

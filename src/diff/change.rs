@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::decide::ChangeId;
 use crate::schema::model::{
-    Check, Column, CompositeType, Domain, Enum, Exclusion, Extension, ForeignKey, Function, Index,
-    Policy, PrimaryKey, Sequence, Table, TableRef, Trigger, Unique, View,
+    Check, Column, CompositeType, Domain, Enum, Exclusion, Extension, ForeignKey, Function,
+    IdentityOptions, Index, Policy, PrimaryKey, Sequence, Table, TableRef, Trigger, Unique, View,
 };
 
 /// A schema-qualified name of any object (a type, a sequence, a view, a table).
@@ -139,6 +139,15 @@ pub enum Change {
         table: TableRef,
         column: String,
         from: String,
+    },
+    /// An identity column's sequence options changed (`from` and `to` as the model keeps them,
+    /// relative to `data_type`'s defaults).
+    AlterIdentity {
+        table: TableRef,
+        column: String,
+        data_type: String,
+        from: IdentityOptions,
+        to: IdentityOptions,
     },
     AddIndex {
         table: TableRef,
@@ -337,6 +346,7 @@ impl Change {
             Self::DropNotNull { .. } => "drop-not-null",
             Self::SetDefault { .. } => "set-default",
             Self::DropDefault { .. } => "drop-default",
+            Self::AlterIdentity { .. } => "alter-identity",
             Self::AddIndex { .. } => "add-index",
             Self::DropIndex { .. } => "drop-index",
             Self::ChangeIndex { .. } => "change-index",
@@ -390,9 +400,9 @@ impl Change {
             Self::RenameColumn { table, to, .. } | Self::ChangeColumnType { table, to, .. } => {
                 format!("{table}.{}", to.name)
             }
-            Self::SetDefault { table, column, .. } | Self::DropDefault { table, column, .. } => {
-                format!("{table}.{column}")
-            }
+            Self::SetDefault { table, column, .. }
+            | Self::DropDefault { table, column, .. }
+            | Self::AlterIdentity { table, column, .. } => format!("{table}.{column}"),
             Self::AddIndex { table, index } | Self::DropIndex { table, index } => {
                 format!("{}.{}", table.schema, index.name)
             }
@@ -444,6 +454,7 @@ impl Change {
             | Self::DropNotNull { table, .. }
             | Self::SetDefault { table, .. }
             | Self::DropDefault { table, .. }
+            | Self::AlterIdentity { table, .. }
             | Self::AddIndex { table, .. }
             | Self::DropIndex { table, .. }
             | Self::ChangeIndex { table, .. }

@@ -140,6 +140,18 @@ fn diff_column(
             ),
         );
     }
+    if live.identity.is_some()
+        && live.identity == desired.identity
+        && live.identity_options != desired.identity_options
+    {
+        found.push(Change::AlterIdentity {
+            table: table.clone(),
+            column: desired.name.clone(),
+            data_type: desired.data_type.clone(),
+            from: live.identity_options,
+            to: desired.identity_options,
+        });
+    }
     if live.generated != desired.generated {
         found.unsupported(
             object,

@@ -53,6 +53,7 @@ pub(super) const ORDER: &[&[&str]] = &[
     &["add-column"],
     &["drop-default"],
     &["change-column-type"],
+    &["alter-identity"],
     &["set-default"],
     &["drop-not-null"],
     &["set-not-null"],

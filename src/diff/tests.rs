@@ -412,7 +412,7 @@ fn the_order_names_every_kind_once() {
     slots.dedup();
     assert_eq!(slots.len(), count, "a kind is listed twice");
     // Every kind of `Change::kind`, plus dropped foreign keys told apart.
-    assert_eq!(count, 46 + 1);
+    assert_eq!(count, 47 + 1);
 }
 
 #[test]

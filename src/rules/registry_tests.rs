@@ -12,12 +12,12 @@ use crate::diff::{Change, CommentTarget, Constraint, TypeDefinition};
 use crate::plan::Action;
 use crate::schema::{
     Check, Column, Deferral, Enum, Exclusion, Extension, FkAction, FkMatch, ForeignKey, Function,
-    Index, IndexKey, KeyTarget, Policy, PolicyCommand, PrimaryKey, Sequence, Table, TableRef,
-    Trigger, Unique, View,
+    IdentityOptions, Index, IndexKey, KeyTarget, Policy, PolicyCommand, PrimaryKey, Sequence,
+    Table, TableRef, Trigger, Unique, View,
 };
 
 /// How many variants `Change` has; `variant_number` numbers them.
-const VARIANTS: usize = 46;
+const VARIANTS: usize = 47;
 
 /// A number per variant, by an exhaustive match: a new variant does not compile until it is
 /// numbered here and given a sample.
@@ -69,6 +69,7 @@ fn variant_number(change: &Change) -> usize {
         Change::CreatePolicy { .. } => 43,
         Change::DropPolicy { .. } => 44,
         Change::Unsupported { .. } => 45,
+        Change::AlterIdentity { .. } => 46,
     }
 }
 
@@ -333,6 +334,16 @@ fn samples() -> Vec<Change> {
             table: orders(),
             column: "note".to_owned(),
             from: "''::text".to_owned(),
+        },
+        Change::AlterIdentity {
+            table: orders(),
+            column: "id".to_owned(),
+            data_type: "bigint".to_owned(),
+            from: IdentityOptions::default(),
+            to: IdentityOptions {
+                start: Some(1000),
+                ..IdentityOptions::default()
+            },
         },
         Change::AddIndex {
             table: orders(),

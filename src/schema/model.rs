@@ -134,6 +134,9 @@ pub struct Column {
     pub nullable: bool,
     pub default: Option<String>,
     pub identity: Option<Identity>,
+    /// The identity's sequence options; all defaults when the column is no identity.
+    #[serde(skip_serializing_if = "IdentityOptions::is_default")]
+    pub identity_options: IdentityOptions,
     /// A stored generated column's expression.
     pub generated: Option<String>,
     /// Set only when it differs from the type's default collation.
@@ -153,6 +156,7 @@ impl Column {
             nullable: true,
             default: None,
             identity: None,
+            identity_options: IdentityOptions::default(),
             generated: None,
             collation: None,
             comment: None,
@@ -167,6 +171,128 @@ impl Column {
 pub enum Identity {
     Always,
     ByDefault,
+}
+
+/// The options of an identity column's sequence that differ from PostgreSQL's defaults for
+/// the column's type and increment (`None`, and `cycle` false, where they do not): the same
+/// identity compares equal however it was written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct IdentityOptions {
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min_value: Option<i64>,
+    pub max_value: Option<i64>,
+    pub cache: Option<i64>,
+    pub cycle: bool,
+}
+
+/// Every option of a sequence, as PostgreSQL stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SequenceSettings {
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+impl IdentityOptions {
+    /// The options of `settings` that differ from the defaults of a `data_type` sequence.
+    #[must_use]
+    pub fn from_settings(data_type: &str, settings: SequenceSettings) -> Self {
+        let defaults = Self::default().settings(data_type);
+        let differing = |value: i64, default: i64| (value != default).then_some(value);
+        // The defaults of min, max and start follow the increment's sign, and start follows
+        // min (or max): compare each with the default given the ones before it.
+        let (min, max) = sequence_defaults(data_type, settings.increment);
+        let start = if settings.increment > 0 {
+            settings.min_value
+        } else {
+            settings.max_value
+        };
+        Self {
+            increment: differing(settings.increment, defaults.increment),
+            min_value: differing(settings.min_value, min),
+            max_value: differing(settings.max_value, max),
+            start: differing(settings.start, start),
+            cache: differing(settings.cache, defaults.cache),
+            cycle: settings.cycle,
+        }
+    }
+
+    /// Every option, PostgreSQL's default where none is set, for a `data_type` sequence.
+    #[must_use]
+    pub fn settings(&self, data_type: &str) -> SequenceSettings {
+        let increment = self.increment.unwrap_or(1);
+        let (min, max) = sequence_defaults(data_type, increment);
+        let min_value = self.min_value.unwrap_or(min);
+        let max_value = self.max_value.unwrap_or(max);
+        SequenceSettings {
+            start: self
+                .start
+                .unwrap_or(if increment > 0 { min_value } else { max_value }),
+            increment,
+            min_value,
+            max_value,
+            cache: self.cache.unwrap_or(1),
+            cycle: self.cycle,
+        }
+    }
+
+    /// True when every option is PostgreSQL's default.
+    #[must_use]
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The options set, as `CREATE TABLE`'s `GENERATED … AS IDENTITY (…)` and `ALTER COLUMN …
+    /// ADD GENERATED … AS IDENTITY (…)` take them: empty when all are defaults.
+    #[must_use]
+    pub fn clause(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(increment) = self.increment {
+            parts.push(format!("INCREMENT BY {increment}"));
+        }
+        if let Some(min) = self.min_value {
+            parts.push(format!("MINVALUE {min}"));
+        }
+        if let Some(max) = self.max_value {
+            parts.push(format!("MAXVALUE {max}"));
+        }
+        if let Some(start) = self.start {
+            parts.push(format!("START WITH {start}"));
+        }
+        if let Some(cache) = self.cache {
+            parts.push(format!("CACHE {cache}"));
+        }
+        if self.cycle {
+            parts.push("CYCLE".to_owned());
+        }
+        parts.join(" ")
+    }
+}
+
+/// Bounds of a sequence type: (min, max).
+#[must_use]
+pub fn sequence_type_bounds(data_type: &str) -> Option<(i64, i64)> {
+    match data_type {
+        "smallint" => Some((i64::from(i16::MIN), i64::from(i16::MAX))),
+        "integer" => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+        "bigint" => Some((i64::MIN, i64::MAX)),
+        _ => None,
+    }
+}
+
+/// PostgreSQL's defaults for a sequence of this type and increment: (min, max).
+#[must_use]
+pub fn sequence_defaults(data_type: &str, increment: i64) -> (i64, i64) {
+    let (type_min, type_max) = sequence_type_bounds(data_type).unwrap_or((i64::MIN, i64::MAX));
+    if increment > 0 {
+        (1, type_max)
+    } else {
+        (type_min, -1)
+    }
 }
 
 /// How a deferrable constraint is checked.

@@ -7,8 +7,8 @@ use std::time::Instant;
 use crate::common::{TestDb, connect, server};
 use pgphase::schema::{
     Attribute, Check, Column, ColumnRef, CompositeType, Deferral, Domain, Enum, Exclusion,
-    FkAction, FkMatch, ForeignKey, Identity, Index, IndexKey, KeyTarget, PartitionOf, Policy,
-    PolicyCommand, PrimaryKey, Schema, Sequence, TableRef, Trigger, Unique,
+    FkAction, FkMatch, ForeignKey, Identity, IdentityOptions, Index, IndexKey, KeyTarget,
+    PartitionOf, Policy, PolicyCommand, PrimaryKey, Schema, Sequence, TableRef, Trigger, Unique,
 };
 use pgphase::source::postgres::catalog::QUERY_COUNT;
 use pgphase::source::postgres::{
@@ -448,6 +448,10 @@ fn check_orders_table(schema: &Schema) {
         orders.columns[5],
         Column {
             identity: Some(Identity::ByDefault),
+            identity_options: IdentityOptions {
+                start: Some(7),
+                ..IdentityOptions::default()
+            },
             ..not_null("serial_no", "integer")
         }
     );

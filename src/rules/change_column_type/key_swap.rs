@@ -12,12 +12,13 @@
 //!
 //! Pure: steps only.
 
+use crate::ddl::identity_clause;
 use crate::diff::Change;
 use crate::plan::guard;
 use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::names::make_object_name;
 use crate::schema::{
-    Column, ColumnRef, ForeignKey, Identity, Index, IndexKey, KeyTarget, PrimaryKey, TableRef,
+    Column, ColumnRef, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, TableRef,
 };
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
 
@@ -327,8 +328,12 @@ impl<'a> KeySwap<'a> {
             quote_ident(&self.unique_index().name),
             crate::ddl::deferral_clause(self.key.deferral)
         ));
-        if let Some(identity) = self.to.identity {
-            body.extend(add_identity(self.table, &self.from.name, identity));
+        if self.to.identity.is_some() {
+            let named = Column {
+                name: self.from.name.clone(),
+                ..self.to.clone()
+            };
+            body.extend(add_identity(self.table, &named));
         }
         block(&guard::column_exists(self.table, &temporary), &body)
     }
@@ -373,8 +378,8 @@ impl<'a> KeySwap<'a> {
             "ALTER TABLE {table} ADD {}",
             crate::ddl::primary_key_clause(&self.key)
         ));
-        if let Some(identity) = self.from.identity {
-            body.extend(add_identity(self.table, &self.from.name, identity));
+        if self.from.identity.is_some() {
+            body.extend(add_identity(self.table, self.from));
         }
         if let Some(sequence) = owned {
             body.push(own_sequence(self.table, sequence, &self.from.name).sql);
@@ -551,21 +556,21 @@ fn read_identity(table: &TableRef, column: &str) -> String {
 }
 
 /// The identity put on `table.column`, its new sequence set where the old one stood.
-fn add_identity(table: &TableRef, column: &str, identity: Identity) -> Vec<String> {
-    let kind = match identity {
-        Identity::Always => "ALWAYS",
-        Identity::ByDefault => "BY DEFAULT",
+fn add_identity(table: &TableRef, column: &Column) -> Vec<String> {
+    let Some(identity) = column.identity else {
+        return Vec::new();
     };
     vec![
         format!(
-            "ALTER TABLE {} ALTER COLUMN {} ADD GENERATED {kind} AS IDENTITY",
+            "ALTER TABLE {} ALTER COLUMN {} ADD {}",
             target(table),
-            quote_ident(column)
+            quote_ident(&column.name),
+            identity_clause(identity, &column.identity_options)
         ),
         format!(
             "PERFORM pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), last_value)",
             quote_literal(&target(table)),
-            quote_literal(column)
+            quote_literal(&column.name)
         ),
     ]
 }

@@ -171,13 +171,21 @@ SELECT a.attrelid AS relation, a.attnum AS position, a.attname::text AS name,
        CASE WHEN NOT l.listed THEN NULL
             WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0)
             ELSE pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
-       cn.nspname::text AS collation_schema, co.collname::text AS collation_name
+       cn.nspname::text AS collation_schema, co.collname::text AS collation_name,
+       seq.seqstart AS seq_start, seq.seqincrement AS seq_increment, seq.seqmin AS seq_min,
+       seq.seqmax AS seq_max, seq.seqcache AS seq_cache, seq.seqcycle AS seq_cycle
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 CROSS JOIN LATERAL (
     SELECT c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p', 'c')
            AND (a.attislocal OR NOT c.relispartition) AS listed) l
 JOIN pg_type t ON t.oid = a.atttypid
+-- An identity column's sequence (an internal dependency on the column), for its options.
+LEFT JOIN LATERAL (
+    SELECT s.* FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid
+    WHERE a.attidentity <> '' AND l.listed
+      AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+      AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i') seq ON true
 LEFT JOIN pg_attrdef ad ON l.listed AND ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation co ON l.listed AND co.oid = a.attcollation
      AND a.attcollation <> t.typcollation

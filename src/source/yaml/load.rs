@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::schema::model::{
     Attribute, Check, Column, ColumnRef, CompositeType, Deferral, Domain, Enum, Exclusion,
-    Extension, FkAction, FkMatch, ForeignKey, Function, Identity, Index, IndexKey, KeyTarget,
-    Namespace, Operator, PartitionOf, Policy, PolicyCommand, PrimaryKey, RowSecurity, Schema,
-    Sequence, Table, TableRef, Trigger, Unique, View,
+    Extension, FkAction, FkMatch, ForeignKey, Function, Identity, IdentityOptions, Index, IndexKey,
+    KeyTarget, Namespace, Operator, PartitionOf, Policy, PolicyCommand, PrimaryKey, RowSecurity,
+    Schema, Sequence, Table, TableRef, Trigger, Unique, View,
 };
 use crate::schema::names;
 
@@ -17,9 +17,9 @@ use super::locate::Path;
 use super::ordered::OrderedMap;
 use super::raw::{
     RawCheck, RawColumn, RawComposite, RawDeferral, RawDomain, RawEnum, RawFile, RawFkAction,
-    RawForeignKey, RawIdentity, RawIndex, RawKey, RawMatch, RawNulls, RawOrder, RawPolicy,
-    RawPolicyCommand, RawPrimaryKey, RawRowSecurity, RawSequence, RawTable, RawTrigger, RawUnique,
-    RawView, Short,
+    RawForeignKey, RawIdentity, RawIdentityFull, RawIndex, RawKey, RawMatch, RawNulls, RawOrder,
+    RawPolicy, RawPolicyCommand, RawPrimaryKey, RawRowSecurity, RawSequence, RawTable, RawTrigger,
+    RawUnique, RawView, Short,
 };
 use super::types::TypeCatalog;
 use super::types::sql_name;
@@ -438,25 +438,7 @@ fn convert_composite(
     })
 }
 
-/// Bounds of a sequence type: (min, max).
-pub fn sequence_type_bounds(data_type: &str) -> Option<(i64, i64)> {
-    match data_type {
-        "smallint" => Some((i64::from(i16::MIN), i64::from(i16::MAX))),
-        "integer" => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
-        "bigint" => Some((i64::MIN, i64::MAX)),
-        _ => None,
-    }
-}
-
-/// PostgreSQL's defaults for a sequence of this type and increment: (min, max, start).
-pub fn sequence_defaults(data_type: &str, increment: i64) -> (i64, i64) {
-    let (type_min, type_max) = sequence_type_bounds(data_type).unwrap_or((i64::MIN, i64::MAX));
-    if increment > 0 {
-        (1, type_max)
-    } else {
-        (type_min, -1)
-    }
-}
+pub use crate::schema::{sequence_defaults, sequence_type_bounds};
 
 fn convert_sequence(
     context: &Context,
@@ -731,10 +713,14 @@ fn convert_column(
         ));
     }
     let data_type = context.resolve_type(&raw.data_type, schema, &path.key("type"))?;
-    let identity = raw.identity.map(|i| match i {
-        RawIdentity::Always => Identity::Always,
-        RawIdentity::ByDefault => Identity::ByDefault,
-    });
+    let (identity, identity_options) = match &raw.identity {
+        None => (None, IdentityOptions::default()),
+        Some(Short::Short(kind)) => (Some(identity_kind(*kind)), IdentityOptions::default()),
+        Some(Short::Full(full)) => (
+            Some(identity_kind(full.generated)),
+            identity_options(full, &data_type, &path.key("identity"))?,
+        ),
+    };
     let conflict = |key: &str, message: &str| {
         Err(Problem::at_key(
             path.key(key),
@@ -773,11 +759,78 @@ fn convert_column(
         nullable: !in_pk && raw.nullable.unwrap_or(true),
         default: raw.default.clone(),
         identity,
+        identity_options,
         generated: raw.generated.clone(),
         collation: raw.collation.as_deref().map(sql_name),
         comment: raw.comment.clone(),
         renamed_from: raw.renamed_from.clone(),
     })
+}
+
+fn identity_kind(raw: RawIdentity) -> Identity {
+    match raw {
+        RawIdentity::Always => Identity::Always,
+        RawIdentity::ByDefault => Identity::ByDefault,
+    }
+}
+
+/// The options of an identity written in full, checked as PostgreSQL would check them.
+fn identity_options(
+    raw: &RawIdentityFull,
+    data_type: &str,
+    path: &Path,
+) -> Checked<IdentityOptions> {
+    if raw.increment == Some(0) {
+        return Err(Problem::at(
+            path.key("increment"),
+            Wording::new("an identity's increment cannot be 0"),
+        ));
+    }
+    let given = IdentityOptions {
+        start: raw.start,
+        increment: raw.increment,
+        min_value: raw.min,
+        max_value: raw.max,
+        cache: raw.cache,
+        cycle: raw.cycle,
+    };
+    let settings = given.settings(data_type);
+    let (type_min, type_max) = sequence_type_bounds(data_type).unwrap_or((i64::MIN, i64::MAX));
+    let out_of_type = |value: i64| value < type_min || value > type_max;
+    if out_of_type(settings.min_value) || out_of_type(settings.max_value) {
+        return Err(Problem::at(
+            path.key(if out_of_type(settings.min_value) {
+                "min"
+            } else {
+                "max"
+            }),
+            Wording::new(format!(
+                "out of range for an identity of type `{data_type}`"
+            )),
+        ));
+    }
+    if settings.min_value >= settings.max_value {
+        return Err(Problem::at(
+            path.key("min"),
+            Wording::new("an identity's min must be less than its max"),
+        ));
+    }
+    if settings.start < settings.min_value || settings.start > settings.max_value {
+        return Err(Problem::at(
+            path.key("start"),
+            Wording::new(format!(
+                "start {} is outside the identity's range {}..{}",
+                settings.start, settings.min_value, settings.max_value
+            )),
+        ));
+    }
+    if settings.cache < 1 {
+        return Err(Problem::at(
+            path.key("cache"),
+            Wording::new("an identity's cache must be at least 1"),
+        ));
+    }
+    Ok(IdentityOptions::from_settings(data_type, settings))
 }
 
 fn deferral(raw: RawDeferral) -> Deferral {

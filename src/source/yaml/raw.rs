@@ -201,7 +201,7 @@ pub struct RawColumnFull {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity: Option<RawIdentity>,
+    pub identity: Option<Short<RawIdentity, RawIdentityFull>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,6 +217,26 @@ pub struct RawColumnFull {
 pub enum RawIdentity {
     Always,
     ByDefault,
+}
+
+/// `identity: { generated: always, start: 1000, … }`: the identity with its sequence options,
+/// named as a sequence's are.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIdentityFull {
+    pub generated: RawIdentity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<i64>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cycle: bool,
 }
 
 /// `[id]` or `{ name, columns, include, deferrable }`.
@@ -553,6 +573,13 @@ impl ShortForm for String {
     const EXPECTING: &'static str = "text or a mapping";
     fn from_str<E: de::Error>(value: &str) -> Result<Self, E> {
         Ok(value.to_owned())
+    }
+}
+
+impl ShortForm for RawIdentity {
+    const EXPECTING: &'static str = "`always`, `by_default` or a mapping";
+    fn from_str<E: de::Error>(value: &str) -> Result<Self, E> {
+        Self::deserialize(de::value::StrDeserializer::<E>::new(value))
     }
 }
 

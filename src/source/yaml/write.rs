@@ -4,8 +4,8 @@
 use std::collections::{BTreeSet, HashSet};
 
 use crate::schema::model::{
-    Column, Deferral, FkAction, FkMatch, ForeignKey, Identity, Index, IndexKey, KeyTarget,
-    Namespace, PolicyCommand, Schema, Sequence, Table, TableRef,
+    Column, Deferral, FkAction, FkMatch, ForeignKey, Identity, IdentityOptions, Index, IndexKey,
+    KeyTarget, Namespace, PolicyCommand, Schema, Sequence, Table, TableRef,
 };
 use crate::schema::names::{self, Slot};
 
@@ -15,10 +15,10 @@ use super::ordered::OrderedMap;
 use super::raw::{
     RawCheck, RawColumn, RawColumnFull, RawComposite, RawDeferral, RawDefinition,
     RawDefinitionFull, RawDomain, RawDomainCheck, RawEnum, RawEnumFull, RawExclusion, RawExtension,
-    RawExtensionFull, RawFkAction, RawForeignKey, RawIdentity, RawIgnore, RawIndex, RawKey,
-    RawKeyFull, RawMatch, RawNulls, RawOrder, RawPartitionOf, RawPolicy, RawPolicyCommand,
-    RawPrimaryKey, RawPrimaryKeyFull, RawReferences, RawRowSecurity, RawSchema, RawSequence,
-    RawTable, RawTrigger, RawTriggerFull, RawUnique, RawView, RawViewFull, Short,
+    RawExtensionFull, RawFkAction, RawForeignKey, RawIdentity, RawIdentityFull, RawIgnore,
+    RawIndex, RawKey, RawKeyFull, RawMatch, RawNulls, RawOrder, RawPartitionOf, RawPolicy,
+    RawPolicyCommand, RawPrimaryKey, RawPrimaryKeyFull, RawReferences, RawRowSecurity, RawSchema,
+    RawSequence, RawTable, RawTrigger, RawTriggerFull, RawUnique, RawView, RawViewFull, Short,
 };
 use super::types::{TypeCatalog, file_name};
 
@@ -518,10 +518,9 @@ impl Writer<'_> {
             data_type,
             nullable,
             default: column.default.clone(),
-            identity: column.identity.map(|i| match i {
-                Identity::Always => RawIdentity::Always,
-                Identity::ByDefault => RawIdentity::ByDefault,
-            }),
+            identity: column
+                .identity
+                .map(|kind| identity(kind, &column.identity_options)),
             generated: column.generated.clone(),
             collation: column.collation.as_deref().map(file_name),
             comment: column.comment.clone(),
@@ -694,4 +693,24 @@ fn definition(definition: &str, comment: Option<&String>) -> RawDefinition {
             comment: Some(comment.clone()),
         }),
     }
+}
+
+/// `always` or `by_default`, in full when the sequence has options of its own.
+fn identity(kind: Identity, options: &IdentityOptions) -> Short<RawIdentity, RawIdentityFull> {
+    let generated = match kind {
+        Identity::Always => RawIdentity::Always,
+        Identity::ByDefault => RawIdentity::ByDefault,
+    };
+    if options.is_default() {
+        return Short::Short(generated);
+    }
+    Short::Full(RawIdentityFull {
+        generated,
+        start: options.start,
+        increment: options.increment,
+        min: options.min_value,
+        max: options.max_value,
+        cache: options.cache,
+        cycle: options.cycle,
+    })
 }

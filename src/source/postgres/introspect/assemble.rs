@@ -16,9 +16,9 @@ use super::rows::{
 use super::{IntrospectOptions, RelationKind, TableStats};
 use crate::schema::{
     Attribute, Check, Column, ColumnRef, CompositeType, Deferral, Domain, Enum, Exclusion,
-    Extension, FkAction, FkMatch, ForeignKey, Function, Identity, Index, IndexKey, KeyTarget,
-    Namespace, Operator, PartitionOf, Policy, PolicyCommand, PrimaryKey, RowSecurity, Schema,
-    Sequence, Table, TableRef, Trigger, Unique, View,
+    Extension, FkAction, FkMatch, ForeignKey, Function, Identity, IdentityOptions, Index, IndexKey,
+    KeyTarget, Namespace, Operator, PartitionOf, Policy, PolicyCommand, PrimaryKey, RowSecurity,
+    Schema, Sequence, Table, TableRef, Trigger, Unique, View,
 };
 
 /// A catalog value pgphase does not know how to read (a new code in a newer server, or arrays
@@ -498,12 +498,19 @@ pub fn column_from(row: ColumnRow, comment: Option<String>) -> Result<Column, Un
             )));
         }
     };
+    let data_type = row.data_type.unwrap_or_default();
+    let identity_options = row
+        .identity_sequence
+        .filter(|_| identity.is_some())
+        .map(|settings| IdentityOptions::from_settings(&data_type, settings))
+        .unwrap_or_default();
     Ok(Column {
         name: row.name,
-        data_type: row.data_type.unwrap_or_default(),
+        data_type,
         nullable: !row.not_null,
         default,
         identity,
+        identity_options,
         generated,
         collation: row.collation.as_ref().map(catalog_relative),
         comment,
@@ -826,6 +833,7 @@ mod tests {
             generated: generated.to_owned(),
             default_expr: Some("(a + 1)".to_owned()),
             collation: None,
+            identity_sequence: None,
         }
     }
 

@@ -5,6 +5,8 @@
 
 use tokio_postgres::Row;
 
+use crate::schema::SequenceSettings;
+
 /// A row type that can be read from one catalog query's result.
 pub trait CatalogRow: Sized {
     /// Reads one row.
@@ -287,6 +289,8 @@ pub struct ColumnRow {
     pub generated: String,
     pub default_expr: Option<String>,
     pub collation: Option<CatalogName>,
+    /// An identity column's sequence, as stored.
+    pub identity_sequence: Option<SequenceSettings>,
 }
 
 impl CatalogRow for ColumnRow {
@@ -303,8 +307,23 @@ impl CatalogRow for ColumnRow {
             generated: row.try_get("generated")?,
             default_expr: row.try_get("default_expr")?,
             collation: catalog_name(row, "collation")?,
+            identity_sequence: identity_sequence(row)?,
         })
     }
+}
+
+fn identity_sequence(row: &Row) -> Result<Option<SequenceSettings>, tokio_postgres::Error> {
+    let Some(start) = row.try_get::<_, Option<i64>>("seq_start")? else {
+        return Ok(None);
+    };
+    Ok(Some(SequenceSettings {
+        start,
+        increment: row.try_get("seq_increment")?,
+        min_value: row.try_get("seq_min")?,
+        max_value: row.try_get("seq_max")?,
+        cache: row.try_get("seq_cache")?,
+        cycle: row.try_get("seq_cycle")?,
+    }))
 }
 
 /// A table constraint with its columns as numbers, resolved against the columns query.
