@@ -77,6 +77,9 @@ struct Found {
     changes: Vec<Change>,
     /// (table, column) by their live names.
     altered_columns: BTreeSet<(TableRef, String)>,
+    /// Tables renamed, by their live names: every view reading one is recreated around the
+    /// rename, since its text names the table.
+    renamed_tables: BTreeSet<TableRef>,
 }
 
 impl Found {

@@ -31,7 +31,7 @@ BEGIN
     END LOOP;
   END;
   IF offending > 0 THEN
-    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.order_items.quantity'', ''precondition'', offending, ''values of order_items.quantity that do not convert to bigint'', ''SELECT quantity FROM public.order_items WHERE NOT pg_input_is_valid(quantity::text, ''''bigint'''') (PostgreSQL 16 and later)'';
+    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.order_items.quantity'', ''precondition'', offending, ''values of order_items.quantity that do not convert to bigint'', ''DO $list$ DECLARE r record; BEGIN FOR r IN SELECT ctid, quantity AS v FROM public.order_items WHERE quantity IS NOT NULL LOOP BEGIN PERFORM (r.v)::bigint; EXCEPTION WHEN data_exception THEN RAISE NOTICE ''''row % holds %'''', r.ctid, r.v; END; END LOOP; END $list$'';
   END IF;
 END
 ';

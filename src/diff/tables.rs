@@ -218,6 +218,7 @@ fn renames(pairs: &[TablePair]) -> Renames {
 fn diff_table(pair: &TablePair, renames: &Renames, found: &mut Found) {
     let (live, desired, table) = (pair.live, pair.desired, &pair.table);
     if let Some(hinted) = pair.rename {
+        found.renamed_tables.insert(pair.live_ref.clone());
         found.push(Change::RenameTable {
             from: pair.live_ref.clone(),
             to: table.clone(),

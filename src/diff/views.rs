@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::schema::{Namespace, Schema, TableRef, View};
 use crate::source::postgres::Stats;
-use crate::source::postgres::facts::views_depending_on;
+use crate::source::postgres::facts::{views_depending_on, views_reading};
 
 use super::constraints::diff_indexes;
 use super::{Change, CommentTarget, Found, merged};
@@ -16,7 +16,10 @@ use super::{Change, CommentTarget, Found, merged};
 /// schema gets its [`Change::DropView`], which the order puts before the column changes. A
 /// recreated view, or a replaced materialized one, carries its indexes and comment in its definition.
 pub(super) fn diff_views(live: &Schema, desired: &Schema, stats: &Stats, found: &mut Found) {
-    let recreated = views_over(stats, &found.altered_columns);
+    let mut recreated = views_over(stats, &found.altered_columns);
+    for (view, columns) in views_over_renamed(live, stats, &found.renamed_tables) {
+        recreated.entry(view).or_default().extend(columns);
+    }
     let empty = Namespace::default();
     for (schema, l, d) in merged(&live.namespaces, &desired.namespaces) {
         let (l, d) = (l.unwrap_or(&empty), d.unwrap_or(&empty));
@@ -95,6 +98,36 @@ fn views_over(
                 .entry(view)
                 .or_default()
                 .insert((table.clone(), column.clone()));
+        }
+    }
+    views
+}
+
+/// Every view reading one of the `renamed` tables (live names), with all the table's columns:
+/// a view names the table in its text, so it is dropped before the rename and created again
+/// after it, and the other way round in the rollback. (A view replaced in place after the
+/// rename would be restored by a rollback that names the table while the old name belongs to
+/// the view kept for old code, and would bind to that view.)
+fn views_over_renamed(
+    live: &Schema,
+    stats: &Stats,
+    renamed: &BTreeSet<TableRef>,
+) -> BTreeMap<TableRef, BTreeSet<(TableRef, String)>> {
+    let mut views: BTreeMap<TableRef, BTreeSet<(TableRef, String)>> = BTreeMap::new();
+    for table in renamed {
+        let Some(definition) = live.table(table) else {
+            continue;
+        };
+        let columns: BTreeSet<(TableRef, String)> = definition
+            .columns
+            .iter()
+            .map(|column| (table.clone(), column.name.clone()))
+            .collect();
+        for view in views_reading(stats, table) {
+            views
+                .entry(view)
+                .or_default()
+                .extend(columns.iter().cloned());
         }
     }
     views

@@ -251,10 +251,13 @@ fn casts(id: &ChangeId, table: &TableRef, column: &str, to_type: &str) -> Check 
             "values of {}.{column} that do not convert to {to_type}",
             table.name
         ),
+        // No query can catch a failing cast before PostgreSQL 16 (`pg_input_is_valid`): a
+        // block that names each row as a NOTICE works on every version.
         list: format!(
-            "SELECT {name} FROM {target} WHERE NOT pg_input_is_valid({name}::text, {}) \
-             (PostgreSQL 16 and later)",
-            quote_literal(to_type)
+            "DO $list$ DECLARE r record; BEGIN FOR r IN SELECT ctid, {name} AS v FROM {target} \
+             WHERE {name} IS NOT NULL LOOP BEGIN PERFORM (r.v)::{to_type}; EXCEPTION WHEN \
+             data_exception THEN RAISE NOTICE 'row % holds %', r.ctid, r.v; END; END LOOP; END \
+             $list$"
         ),
         count,
     }

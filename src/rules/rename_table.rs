@@ -91,7 +91,9 @@ impl Rule for RenameTable {
                         None,
                     ),
                 ],
-                default: Some(ChoiceId::from_static("rename")),
+                // A wrong guess gives the rows of one table to another (or drops them), so
+                // a person confirms it, or `renamed_from` says so.
+                default: None,
                 when: Condition::Always,
             });
         }
@@ -148,14 +150,25 @@ impl Rule for RenameTable {
             Some(method) => method == "in-place",
             None => !decisions.zero_downtime(),
         };
-        if in_place {
-            return vec![Step::sql(
+        let columns = &context.live.table(from).unwrap_or(definition).columns;
+        let mut steps = if in_place {
+            vec![Step::sql(
                 Phase::Expand,
                 vec![rename(from, to)],
                 Rollback::by(vec![rename(to, from)]),
-            )];
+            )]
+        } else {
+            with_view(from, to)
+        };
+        // The rename changes how every column is named in a view's text: views reading the
+        // table are dropped before it and created after it (see `plan::files`).
+        if let Some(expand) = steps.first_mut() {
+            let renamed = columns
+                .iter()
+                .map(|column| (from.clone(), column.name.clone()));
+            expand.alters_columns.extend(renamed);
         }
-        with_view(from, to)
+        steps
     }
 }
 
@@ -278,8 +291,9 @@ mod tests {
     #[test]
     fn zero_downtime_leaves_a_view_until_the_contract_phase() {
         let fixture = Fixture::new(LIVE, DESIRED);
-        insta::assert_snapshot!(fixture.steps_text(&RenameTable, &change(&fixture, true)), @r"
+        insta::assert_snapshot!(fixture.steps_text(&RenameTable, &change(&fixture, true)), @"
         == expand (InTransaction)
+        alters public.clients.id
         DO $guard$
         BEGIN
           IF to_regclass('public.clients') IS NOT NULL AND NOT to_regclass('public.customers') IS NOT NULL THEN
@@ -335,7 +349,7 @@ mod tests {
     }
 
     #[test]
-    fn unhinted_renames_default_to_rename_with_a_view() {
+    fn unhinted_renames_have_no_default_and_the_method_defaults_to_a_view() {
         let fixture = Fixture::new(LIVE, DESIRED);
         let change = change(&fixture, false);
         let asked = RenameTable.questions(&change, &fixture.context());
@@ -345,7 +359,11 @@ mod tests {
                 .get(&change.id(), &QuestionId::from_static(id))
                 .map(|a| a.choice.as_str().to_owned())
         };
-        assert_eq!(chosen(CONFIRM).as_deref(), Some("rename"));
+        assert_eq!(
+            chosen(CONFIRM),
+            None,
+            "a guess that moves rows is confirmed by a person"
+        );
         assert_eq!(chosen(METHOD).as_deref(), Some("view"));
     }
 

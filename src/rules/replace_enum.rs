@@ -5,15 +5,18 @@
 //! per use, sync triggers and a swap for every table, which this rule does not write yet. The
 //! statement notes and the assessment say so.
 
+use crate::ddl::{IndexBuild, create_index_statement};
 use crate::decide::{Comparison, Condition, Fact, FactId, FactTest, FactValue, Origin};
 use crate::decide::{Question, QuestionId};
 use crate::diff::Change;
 use crate::plan::guard;
 use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::names::make_object_name;
-use crate::schema::{Schema, TableRef};
+use crate::schema::names::referenced_columns;
+use crate::schema::{Index, KeyTarget, Schema, TableRef};
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
 
+use super::add_check::guarded_add;
 use super::set_not_null::target;
 use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
 
@@ -169,6 +172,7 @@ impl Rule for ReplaceEnum {
             columns,
             old_defaults: context.live,
             new_defaults: context.desired,
+            rebuilt_from: context.desired,
         };
         let backward = Replacement {
             name,
@@ -176,6 +180,10 @@ impl Rule for ReplaceEnum {
             columns,
             old_defaults: context.desired,
             new_defaults: context.live,
+            // Undoing this step only: the indexes and checks it rebuilt are as the desired
+            // schema has them, and the changes that made them so (which run earlier, or
+            // drop before it) are undone by their own rollbacks.
+            rebuilt_from: context.desired,
         };
         let added = dropped_labels(&to.labels, &from.labels);
         let rollback_warning = (!added.is_empty()).then(|| {
@@ -219,6 +227,8 @@ struct Replacement<'a> {
     columns: &'a [(TableRef, String)],
     old_defaults: &'a Schema,
     new_defaults: &'a Schema,
+    /// The schema whose indexes and checks are rebuilt over the new type.
+    rebuilt_from: &'a Schema,
 }
 
 impl Replacement<'_> {
@@ -239,6 +249,8 @@ impl Replacement<'_> {
             Lock::None,
             note("the type with the wanted labels, under a temporary name"),
         )];
+        let dependents = self.dependents();
+        statements.extend(dependents.iter().map(|d| d.drop(&note)));
         for (table, column) in self.columns {
             let array = self.is_array(table, column);
             if default_of(self.old_defaults, table, column).is_some() {
@@ -288,7 +300,56 @@ impl Replacement<'_> {
                 ));
             }
         }
+        statements.extend(
+            dependents
+                .iter()
+                .filter_map(|d| d.create(self.rebuilt_from, context, &note)),
+        );
         statements
+    }
+
+    /// The partial and expression indexes and the checks, on the converted tables, whose text
+    /// uses a converted column, named in either schema: a label in them is cast to the old
+    /// type, so PostgreSQL cannot carry them over (`operator does not exist: <new> = <old>`).
+    /// They are dropped before the conversion and built again once the new type has the old
+    /// name, as `rebuilt_from` has them.
+    fn dependents(&self) -> Vec<Dependent> {
+        let mut found: Vec<Dependent> = Vec::new();
+        for table in self.tables() {
+            let converted: Vec<&str> = self
+                .columns
+                .iter()
+                .filter(|(t, _)| t == table)
+                .map(|(_, column)| column.as_str())
+                .collect();
+            let uses = |sql: &str| !referenced_columns(sql, &converted).is_empty();
+            for schema in [self.old_defaults, self.new_defaults] {
+                let Some(definition) = schema.table(table) else {
+                    continue;
+                };
+                for index in &definition.indexes {
+                    if index_texts(index).any(&uses) {
+                        found.push(Dependent::Index(table.clone(), index.name.clone()));
+                    }
+                }
+                for check in &definition.checks {
+                    if uses(&check.expression) {
+                        found.push(Dependent::Check(table.clone(), check.name.clone()));
+                    }
+                }
+            }
+        }
+        found.sort();
+        found.dedup();
+        found
+    }
+
+    /// The converted tables, each once, in order.
+    fn tables(&self) -> Vec<&TableRef> {
+        let mut tables: Vec<&TableRef> = self.columns.iter().map(|(table, _)| table).collect();
+        tables.sort();
+        tables.dedup();
+        tables
     }
 
     fn is_array(&self, table: &TableRef, column: &str) -> bool {
@@ -297,6 +358,88 @@ impl Replacement<'_> {
             .and_then(|t| t.column(column))
             .is_some_and(|c| c.data_type.ends_with("[]"))
     }
+}
+
+/// An index or check on a converted table that must be built again over the new type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Dependent {
+    Index(TableRef, String),
+    Check(TableRef, String),
+}
+
+impl Dependent {
+    fn drop(&self, note: &dyn Fn(&str) -> String) -> Statement {
+        let sql = match self {
+            Self::Index(table, name) => {
+                format!(
+                    "DROP INDEX IF EXISTS {}",
+                    quote_qualified(&table.schema, name)
+                )
+            }
+            Self::Check(table, name) => format!(
+                "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",
+                target(table),
+                quote_ident(name)
+            ),
+        };
+        Statement::new(
+            sql,
+            Lock::AccessExclusive,
+            note(
+                "its text casts a label to the old type; built again after the new type is renamed",
+            ),
+        )
+    }
+
+    /// The statement building it again as `schema` has it; none when `schema` lacks it.
+    fn create(
+        &self,
+        schema: &Schema,
+        context: &Context,
+        note: &dyn Fn(&str) -> String,
+    ) -> Option<Statement> {
+        match self {
+            Self::Index(table, name) => {
+                let index = schema
+                    .table(table)?
+                    .indexes
+                    .iter()
+                    .find(|i| &i.name == name)?;
+                Some(
+                    Statement::new(
+                        create_index_statement(&target(table), index, IndexBuild::Plain),
+                        Lock::Share,
+                        note("built again over the new type"),
+                    )
+                    .doing(Work::Scan, context.rows(table)),
+                )
+            }
+            Self::Check(table, name) => {
+                let check = schema
+                    .table(table)?
+                    .checks
+                    .iter()
+                    .find(|c| &c.name == name)?;
+                Some(
+                    Statement::new(
+                        guarded_add(table, check, !check.valid),
+                        Lock::AccessExclusive,
+                        note("added again over the new type; checks every row"),
+                    )
+                    .doing(Work::Scan, context.rows(table)),
+                )
+            }
+        }
+    }
+}
+
+/// The texts of `index` that name columns: its predicate and its expression keys.
+fn index_texts(index: &Index) -> impl Iterator<Item = &str> {
+    let keys = index.keys.iter().filter_map(|key| match &key.target {
+        KeyTarget::Expression(expression) => Some(expression.as_str()),
+        KeyTarget::Column(_) => None,
+    });
+    index.predicate.as_deref().into_iter().chain(keys)
 }
 
 fn convert(

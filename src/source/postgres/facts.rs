@@ -62,12 +62,24 @@ pub fn row_estimate(stats: &Stats, table: &TableRef) -> Option<Count> {
 /// once.
 #[must_use]
 pub fn views_depending_on(stats: &Stats, table: &TableRef, column: &str) -> Vec<TableRef> {
+    views_over(stats, table, |columns| columns.iter().any(|c| c == column))
+}
+
+/// Every view that reads `table` at all (even only its row count), directly or through other
+/// views: the views a rename of the table changes the text of.
+pub fn views_reading(stats: &Stats, table: &TableRef) -> Vec<TableRef> {
+    views_over(stats, table, |_| true)
+}
+
+/// The views whose direct dependency on `table` passes `reads` (given the columns it reads),
+/// and every view reading those, each once.
+fn views_over(stats: &Stats, table: &TableRef, reads: impl Fn(&[String]) -> bool) -> Vec<TableRef> {
     let direct = stats
         .view_dependencies
         .get(table)
         .into_iter()
         .flatten()
-        .filter(|dependency| dependency.columns.iter().any(|c| c == column))
+        .filter(|dependency| reads(&dependency.columns))
         .map(|dependency| dependency.view.clone());
     let mut found: BTreeSet<TableRef> = BTreeSet::new();
     let mut pending: Vec<TableRef> = direct.collect();
@@ -241,6 +253,10 @@ mod tests {
         );
         assert!(views_depending_on(&stats, &table("orders"), "note").is_empty());
         assert!(views_depending_on(&stats, &table("users"), "id").is_empty());
+        assert_eq!(
+            views_reading(&stats, &table("by_user")),
+            vec![table("top_count"), table("top_users")]
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ BEGIN
     END LOOP;
   END;
   IF offending > 0 THEN
-    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.events.account_id'', ''precondition'', offending, ''values of events.account_id that do not convert to bigint'', ''SELECT account_id FROM public.events WHERE NOT pg_input_is_valid(account_id::text, ''''bigint'''') (PostgreSQL 16 and later)'';
+    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.events.account_id'', ''precondition'', offending, ''values of events.account_id that do not convert to bigint'', ''DO $list$ DECLARE r record; BEGIN FOR r IN SELECT ctid, account_id AS v FROM public.events WHERE account_id IS NOT NULL LOOP BEGIN PERFORM (r.v)::bigint; EXCEPTION WHEN data_exception THEN RAISE NOTICE ''''row % holds %'''', r.ctid, r.v; END; END LOOP; END $list$'';
   END IF;
 END
 ';

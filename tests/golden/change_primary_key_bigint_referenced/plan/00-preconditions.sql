@@ -31,7 +31,7 @@ BEGIN
     END LOOP;
   END;
   IF offending > 0 THEN
-    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.orders.user_id'', ''precondition'', offending, ''values of orders.user_id that do not convert to bigint'', ''SELECT user_id FROM public.orders WHERE NOT pg_input_is_valid(user_id::text, ''''bigint'''') (PostgreSQL 16 and later)'';
+    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.orders.user_id'', ''precondition'', offending, ''values of orders.user_id that do not convert to bigint'', ''DO $list$ DECLARE r record; BEGIN FOR r IN SELECT ctid, user_id AS v FROM public.orders WHERE user_id IS NOT NULL LOOP BEGIN PERFORM (r.v)::bigint; EXCEPTION WHEN data_exception THEN RAISE NOTICE ''''row % holds %'''', r.ctid, r.v; END; END LOOP; END $list$'';
   END IF;
 END
 ';
@@ -55,7 +55,7 @@ BEGIN
     END LOOP;
   END;
   IF offending > 0 THEN
-    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.sessions.user_id'', ''precondition'', offending, ''values of sessions.user_id that do not convert to bigint'', ''SELECT user_id FROM public.sessions WHERE NOT pg_input_is_valid(user_id::text, ''''bigint'''') (PostgreSQL 16 and later)'';
+    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.sessions.user_id'', ''precondition'', offending, ''values of sessions.user_id that do not convert to bigint'', ''DO $list$ DECLARE r record; BEGIN FOR r IN SELECT ctid, user_id AS v FROM public.sessions WHERE user_id IS NOT NULL LOOP BEGIN PERFORM (r.v)::bigint; EXCEPTION WHEN data_exception THEN RAISE NOTICE ''''row % holds %'''', r.ctid, r.v; END; END LOOP; END $list$'';
   END IF;
 END
 ';
@@ -79,7 +79,7 @@ BEGIN
     END LOOP;
   END;
   IF offending > 0 THEN
-    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.users.id'', ''precondition'', offending, ''values of users.id that do not convert to bigint'', ''SELECT id FROM public.users WHERE NOT pg_input_is_valid(id::text, ''''bigint'''') (PostgreSQL 16 and later)'';
+    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.users.id'', ''precondition'', offending, ''values of users.id that do not convert to bigint'', ''DO $list$ DECLARE r record; BEGIN FOR r IN SELECT ctid, id AS v FROM public.users WHERE id IS NOT NULL LOOP BEGIN PERFORM (r.v)::bigint; EXCEPTION WHEN data_exception THEN RAISE NOTICE ''''row % holds %'''', r.ctid, r.v; END; END LOOP; END $list$'';
   END IF;
 END
 ';

@@ -31,7 +31,7 @@ BEGIN
     END LOOP;
   END;
   IF offending > 0 THEN
-    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.scores.points'', ''precondition'', offending, ''values of scores.points that do not convert to bigint'', ''SELECT points FROM public.scores WHERE NOT pg_input_is_valid(points::text, ''''bigint'''') (PostgreSQL 16 and later)'';
+    RAISE EXCEPTION ''% (%): % %; list them with: %'', ''public.scores.points'', ''precondition'', offending, ''values of scores.points that do not convert to bigint'', ''DO $list$ DECLARE r record; BEGIN FOR r IN SELECT ctid, points AS v FROM public.scores WHERE points IS NOT NULL LOOP BEGIN PERFORM (r.v)::bigint; EXCEPTION WHEN data_exception THEN RAISE NOTICE ''''row % holds %'''', r.ctid, r.v; END; END LOOP; END $list$'';
   END IF;
 END
 ';

@@ -1,0 +1,47 @@
+-- 01-expand.sql: phase expand of a pgphase plan.
+-- Runs in one transaction: it applies completely or not at all.
+-- Budget: a client waits at most 1.5 s because of this file: one lock_timeout (1s) per table locked in a mode that blocks clients, waited for while the others are held, then 500 ms for the brief statements.
+-- Apply with: psql -v ON_ERROR_STOP=1 -f 01-expand.sql
+-- Safe to run again after a failure: each statement skips what is already done.
+
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '0';
+
+-- the file's locks: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- takes this transaction's locks first, strongest mode, in table order: public.orders (ACCESS EXCLUSIVE); retried up to 10 times, with growing pauses, when one is not free within lock_timeout (each try releases what it took)
+DO $lock$
+DECLARE
+  attempt integer := 0;
+BEGIN
+  LOOP
+    BEGIN
+      IF to_regclass('public.orders') IS NOT NULL THEN
+        LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE;
+      END IF;
+      EXIT;
+    EXCEPTION WHEN lock_not_available THEN
+      attempt := attempt + 1;
+      IF attempt > 10 THEN
+        RAISE;
+      END IF;
+      RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+      PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+    END;
+  END LOOP;
+END
+$lock$;
+
+-- public.orders.orders_not_legacy: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief
+ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_not_legacy;
+
+-- public.orders_previous_idx: ACCESS EXCLUSIVE (blocks reads and writes), metadata only
+-- brief
+DROP INDEX IF EXISTS public.orders_previous_idx;
+
+-- public.orders_previous_idx: SHARE (blocks writes), scans the table, ~200 rows (estimate)
+-- writes to the table wait for the whole build
+CREATE INDEX IF NOT EXISTS orders_previous_idx ON public.orders USING btree (status, previous) WHERE (previous = 'paid'::public.order_status);
+
+COMMIT;
