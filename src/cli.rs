@@ -33,6 +33,10 @@ pub enum Command {
     /// every file applied, re-run, rolled back and re-applied; the end state must match the
     /// plan's desired.yaml. Exit code 0: all checks passed, 1: a check failed, 2: error.
     Verify(VerifyArgs),
+    /// Write a plan folder as migrations of a migration tool (Alembic, Django, Knex, Drizzle,
+    /// Liquibase, Rails, golang-migrate, Flyway, Prisma), with a README of the commands to
+    /// apply it up to each deploy gate and to roll it back.
+    Export(ExportArgs),
     /// Start a throwaway PostgreSQL with the demo shop database and open the planner on it,
     /// towards the demo's desired schema. The PostgreSQL is removed on exit.
     Demo(DemoArgs),
@@ -203,6 +207,42 @@ pub struct VerifyArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The plan folder (as `pgphase plan --out` wrote it).
+    #[arg(value_name = "PLAN_DIR")]
+    pub plan_dir: PathBuf,
+    /// The migration tool.
+    #[arg(long, value_enum)]
+    pub to: crate::export::Tool,
+    /// The folder to write.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace the folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// The first migration's timestamp (UTC, YYYYMMDDHHMMSS), for tools that version by time;
+    /// one second per migration after it. Default: now. Give it to export the same files again.
+    #[arg(long, value_name = "YYYYMMDDHHMMSS", value_parser = parse_timestamp)]
+    pub timestamp: Option<u64>,
+    /// The migration the plan's first one follows: Alembic's down_revision, Django's
+    /// dependency (the app's latest migration).
+    #[arg(long, value_name = "ID")]
+    pub after: Option<String>,
+    /// Django: the app label the migrations belong to.
+    #[arg(long, value_name = "APP", default_value = "pgphase_migrations")]
+    pub django_app: String,
+    /// Rails: the version in `ActiveRecord::Migration[…]`.
+    #[arg(long, value_name = "X.Y", default_value = "6.1")]
+    pub rails_version: String,
+}
+
+/// `YYYYMMDDHHMMSS` (UTC) as seconds since 1970.
+fn parse_timestamp(text: &str) -> Result<u64, String> {
+    crate::export::text::parse_timestamp_digits(text)
+        .ok_or_else(|| format!("`{text}` is not a UTC time written YYYYMMDDHHMMSS"))
+}
+
+#[derive(Debug, Args)]
 pub struct SnapshotArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -233,6 +273,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Diff(args) => diff(args).await,
         Command::Plan(args) => plan(args).await,
         Command::Verify(args) => verify(args).await,
+        Command::Export(args) => export(&args),
         Command::Demo(args) => demo(args).await,
     }
 }
@@ -279,6 +320,33 @@ async fn verify(args: VerifyArgs) -> Result<Outcome, Error> {
     } else {
         Outcome::Failed
     })
+}
+
+fn export(args: &ExportArgs) -> Result<Outcome, Error> {
+    use crate::export::{ExportOptions, read, render, write};
+    let timestamp = args.timestamp.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs())
+    });
+    let export = read(&args.plan_dir, timestamp)?;
+    let options = ExportOptions {
+        after: args.after.clone(),
+        django_app: args.django_app.clone(),
+        rails_version: args.rails_version.clone(),
+        ..ExportOptions::new(args.to, timestamp)
+    };
+    let files = render(&export, &options);
+    write(&args.out, &files, args.force)?;
+    let units = export.units().count();
+    stdout(&format!(
+        "wrote {}: {units} migration(s) for {} in {} stage(s); read {}/README.md first\n",
+        args.out.display(),
+        args.to.title(),
+        export.stages.len(),
+        args.out.display()
+    ))?;
+    Ok(Outcome::Done)
 }
 
 async fn tui(args: TuiArgs) -> Result<Outcome, Error> {

@@ -32,6 +32,8 @@ pub enum Error {
     Write(#[from] crate::source::yaml::WriteError),
     #[error(transparent)]
     Verify(#[from] crate::verify::VerifyError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     #[error("demo: {0}")]
     Demo(String),
     /// The cause (printed on its own line by the binary) says what went wrong with the path.

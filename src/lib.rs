@@ -17,6 +17,7 @@ pub mod decide;
 pub mod demo;
 pub mod diff;
 pub mod error;
+pub mod export;
 pub mod output;
 pub mod plan;
 pub mod rules;

@@ -12,6 +12,7 @@ mod connect;
 mod counts;
 mod demo;
 mod diff;
+mod export;
 mod facts;
 mod golden;
 mod golden_corpus;
