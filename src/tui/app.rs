@@ -155,6 +155,10 @@ pub enum Overlay {
     ConfirmReplace {
         name: String,
     },
+    /// The written plan is exported: which migration tool (an index into `Tool::ALL`)?
+    ExportTool {
+        selected: usize,
+    },
     /// A message to acknowledge.
     Message(String),
 }

@@ -35,6 +35,8 @@ pub enum Action {
     Defaults,
     /// Write the plan folder.
     Write,
+    /// Export the written plan folder to a migration tool.
+    Export,
     /// Show the selected file's rollback instead of its statements, or back.
     Rollback,
     ScrollDetailUp,
@@ -264,6 +266,14 @@ pub const BINDINGS: &[Binding] = &[
         "write plan",
         PLAN,
         Hint::Screen,
+    ),
+    bind(
+        KeyCode::Char('x'),
+        Action::Export,
+        "x",
+        "export to a migration tool",
+        PLAN,
+        Hint::HelpOnly,
     ),
     bind(
         KeyCode::Tab,

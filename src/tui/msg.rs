@@ -30,6 +30,8 @@ pub enum Msg {
     },
     /// A plan folder was written (or not).
     Written(Result<PathBuf, WriteFailure>),
+    /// A written plan was exported to a migration tool's folder (or why not).
+    Exported(Result<PathBuf, String>),
 }
 
 /// Why a plan folder was not written.
@@ -57,6 +59,12 @@ pub enum Effect {
         dir: PathBuf,
         files: BTreeMap<PathBuf, String>,
         force: bool,
+    },
+    /// Export the plan folder `plan_dir` for `tool` into `out` (never replaced).
+    Export {
+        plan_dir: PathBuf,
+        tool: crate::export::Tool,
+        out: PathBuf,
     },
     Quit,
 }

@@ -94,6 +94,11 @@ fn perform(effect: Effect, inputs: &Inputs, sender: &mpsc::UnboundedSender<Msg>)
                     Some(super::work::count(&inputs, generation, change).await)
                 }
                 Effect::Write { dir, files, force } => Some(super::work::write(dir, &files, force)),
+                Effect::Export {
+                    plan_dir,
+                    tool,
+                    out,
+                } => Some(super::work::export(&plan_dir, tool, out)),
                 Effect::Quit => None,
             };
             if let Some(msg) = msg {

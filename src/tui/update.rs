@@ -58,6 +58,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.overlay = Some(Overlay::ConfirmReplace { name });
             Vec::new()
         }
+        Msg::Exported(result) => {
+            app.overlay = Some(Overlay::Message(match result {
+                Ok(out) => format!(
+                    "Exported to {}: read its README.md for the tool's commands.",
+                    out.display()
+                ),
+                Err(error) => format!("The plan was not exported: {error}"),
+            }));
+            Vec::new()
+        }
         Msg::Written(Err(WriteFailure::Failed(error))) => {
             app.overlay = Some(Overlay::Message(format!(
                 "The plan was not written: {error}"
@@ -198,6 +208,28 @@ fn on_overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec<Effect>
             }
             _ => Vec::new(),
         },
+        Overlay::ExportTool { selected } => {
+            let last = crate::export::Tool::ALL.len() - 1;
+            match key.code {
+                KeyCode::Esc => app.overlay = None,
+                KeyCode::Up | KeyCode::Char('k') => {
+                    app.overlay = Some(Overlay::ExportTool {
+                        selected: selected.saturating_sub(1),
+                    });
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    app.overlay = Some(Overlay::ExportTool {
+                        selected: (selected + 1).min(last),
+                    });
+                }
+                KeyCode::Enter => {
+                    app.overlay = None;
+                    return screens::plan::request_export(app, selected);
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
         Overlay::ConfirmReplace { name } => {
             if yes {
                 app.overlay = None;

@@ -116,6 +116,7 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, theme: Theme)
                 Line::raw("Replace it? y / n"),
             ],
         ),
+        Overlay::ExportTool { selected } => ("Export to", export_lines(*selected, theme)),
         Overlay::Message(text) => (
             "",
             vec![
@@ -143,6 +144,26 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, theme: Theme)
             .block(block),
         area,
     );
+}
+
+/// The migration tools, the selected one marked; the folder goes beside the plan's.
+fn export_lines(selected: usize, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line> = crate::export::Tool::ALL
+        .iter()
+        .enumerate()
+        .map(|(index, tool)| {
+            if index == selected {
+                Line::styled(format!("> {}", tool.title()), theme.title())
+            } else {
+                Line::raw(format!("  {}", tool.title()))
+            }
+        })
+        .collect();
+    lines.push(Line::styled(
+        "enter exports beside the plan folder, esc cancels",
+        theme.dim(),
+    ));
+    lines
 }
 
 fn help_lines(screen: Screen, theme: Theme) -> Vec<Line<'static>> {

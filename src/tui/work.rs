@@ -178,6 +178,24 @@ async fn counted(inputs: &Inputs, change: &Change) -> Result<Vec<Fact>, String> 
 
 /// Writes the plan folder `dir`; an existing one is reported as such unless `force`, so the
 /// user can be asked.
+/// Exports the written plan folder for `tool` into `out`, stamped with the current time; an
+/// existing `out` is left alone (the CLI's `--force` replaces it).
+pub fn export(
+    plan_dir: &std::path::Path,
+    tool: crate::export::Tool,
+    out: std::path::PathBuf,
+) -> Msg {
+    use crate::export::{ExportOptions, read, render, write};
+    let timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let result = read(plan_dir, timestamp).and_then(|export| {
+        let files = render(&export, &ExportOptions::new(tool, timestamp));
+        write(&out, &files, false)
+    });
+    Msg::Exported(result.map(|()| out).map_err(|error| error.to_string()))
+}
+
 pub fn write(
     dir: std::path::PathBuf,
     files: &BTreeMap<std::path::PathBuf, String>,

@@ -508,6 +508,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             view.scroll = 0;
         }
         Action::Write => start_write(app),
+        Action::Export => start_export(app),
         _ => {}
     }
     Vec::new()
@@ -639,6 +640,33 @@ pub fn request_write(app: &mut App, name: &str, force: bool) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// An export reads the written plan folder, so the plan is written first.
+fn start_export(app: &mut App) {
+    app.overlay = Some(if app.plan.written.is_some() {
+        Overlay::ExportTool { selected: 0 }
+    } else {
+        Overlay::Message(
+            "Write the plan first (w): an export reads the written plan folder.".to_owned(),
+        )
+    });
+}
+
+/// Exports the written plan for the tool at `index` of `Tool::ALL`, beside the plan folder
+/// as `<plan>-<tool>`.
+pub fn request_export(app: &mut App, index: usize) -> Vec<Effect> {
+    let (Some(plan_dir), Some(&tool)) = (&app.plan.written, crate::export::Tool::ALL.get(index))
+    else {
+        return Vec::new();
+    };
+    let mut out = plan_dir.clone().into_os_string();
+    out.push(format!("-{}", tool.name()));
+    vec![Effect::Export {
+        plan_dir: plan_dir.clone(),
+        tool,
+        out: out.into(),
+    }]
 }
 
 /// A plan name is one folder name: not empty, no `/`, not hidden.

@@ -263,6 +263,41 @@ fn w_without_a_plan_says_why_instead_of_asking_for_a_name() {
 }
 
 #[test]
+fn export_asks_for_a_tool_once_the_plan_is_written_and_exports_beside_it() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut app = planned();
+    on_action(&mut app, Action::Export);
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Message(text)) if text.contains("Write the plan first")),
+        "{:?}",
+        app.overlay
+    );
+    app.overlay = None;
+    app.plan.written = Some(std::path::PathBuf::from("plans/first"));
+    on_action(&mut app, Action::Export);
+    assert_eq!(app.overlay, Some(Overlay::ExportTool { selected: 0 }));
+    let press = |app: &mut App, code| {
+        update::update(
+            app,
+            crate::tui::msg::Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        )
+    };
+    press(&mut app, KeyCode::Up);
+    assert_eq!(app.overlay, Some(Overlay::ExportTool { selected: 0 }));
+    press(&mut app, KeyCode::Down);
+    let effects = press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        vec![Effect::Export {
+            plan_dir: "plans/first".into(),
+            tool: crate::export::Tool::Django,
+            out: "plans/first-django".into(),
+        }]
+    );
+    assert_eq!(app.overlay, None);
+}
+
+#[test]
 fn both_screens_still_draw_at_the_minimum_size() {
     let mut app = planned();
     let text = |app: &App| -> String {
