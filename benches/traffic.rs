@@ -479,7 +479,15 @@ fn verdicts(zero_downtime: &[(u64, PlanFigures)]) {
 /// wait seen per waiting and blocking statement.
 struct LockSampler {
     stop: Arc<AtomicBool>,
-    task: tokio::task::JoinHandle<BTreeMap<(String, String), Wait>>,
+    task: tokio::task::JoinHandle<Sampled>,
+}
+
+/// What the sampler saw: lock waits by (waiting, blocking) statement, and the other waits
+/// of the clients' statements (I/O, WAL, buffer contention) by wait event.
+#[derive(Debug, Default)]
+struct Sampled {
+    locks: BTreeMap<(String, String), Wait>,
+    others: BTreeMap<String, Wait>,
 }
 
 /// The longest wait seen for one waiting statement behind one blocking one.
@@ -500,18 +508,37 @@ CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocker(pid)
 JOIN pg_stat_activity AS b ON b.pid = blocker.pid
 WHERE w.wait_event_type = 'Lock' AND w.datname = current_database()";
 
+/// The clients' statements (not the plan's psql session, not autovacuum) waiting on something
+/// other than a lock or the client, with how long the statement had run: a slow client transaction with
+/// no lock wait is attributed to these.
+const OTHER_WAITS: &str = "
+SELECT wait_event_type || ':' || wait_event,
+       (extract(epoch FROM clock_timestamp() - state_change) * 1000)::float8
+FROM pg_stat_activity
+WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+  AND backend_type = 'client backend' AND application_name = 'pgphase'
+  AND wait_event_type NOT IN ('Lock', 'Client')";
+
 impl LockSampler {
     async fn start(url: &str) -> Self {
         let client = connect(url).await;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let task = tokio::spawn(async move {
-            let mut waits: BTreeMap<(String, String), Wait> = BTreeMap::new();
+            let mut sampled = Sampled::default();
             while !flag.load(Ordering::Relaxed) {
+                if let Ok(rows) = client.query(OTHER_WAITS, &[]).await {
+                    for row in rows {
+                        let wait = sampled.others.entry(row.get(0)).or_default();
+                        let ms: f64 = row.get(1);
+                        wait.ms = wait.ms.max(ms);
+                        wait.samples += 1;
+                    }
+                }
                 if let Ok(rows) = client.query(LOCK_WAITS, &[]).await {
                     for row in rows {
                         let key = (row.get::<_, String>(0), row.get::<_, String>(1));
-                        let wait = waits.entry(key).or_default();
+                        let wait = sampled.locks.entry(key).or_default();
                         let ms: f64 = row.get(3);
                         if ms > wait.ms {
                             wait.ms = ms;
@@ -522,20 +549,28 @@ impl LockSampler {
                 }
                 tokio::time::sleep(SAMPLE_EVERY).await;
             }
-            waits
+            sampled
         });
         Self { stop, task }
     }
 
-    async fn stop(self) -> BTreeMap<(String, String), Wait> {
+    async fn stop(self) -> Sampled {
         self.stop.store(true, Ordering::Relaxed);
         self.task.await.unwrap_or_default()
     }
 }
 
-/// The longest lock waits sampled, longest first.
-fn print_waits(waits: &BTreeMap<(String, String), Wait>) {
-    let mut longest: Vec<_> = waits.iter().collect();
+/// The longest lock waits sampled, longest first, then the clients' longest other waits.
+fn print_waits(sampled: &Sampled) {
+    let mut others: Vec<_> = sampled.others.iter().collect();
+    others.sort_by(|a, b| b.1.ms.total_cmp(&a.1.ms));
+    for (event, wait) in others.into_iter().take(3) {
+        println!(
+            "  client statement waiting on {event} after {:.0} ms ({} samples)",
+            wait.ms, wait.samples
+        );
+    }
+    let mut longest: Vec<_> = sampled.locks.iter().collect();
     longest.sort_by(|a, b| b.1.ms.total_cmp(&a.1.ms));
     if longest.is_empty() {
         println!(
