@@ -66,6 +66,9 @@ BEGIN
     END IF;
     COMMIT;
     _first := false;
+    -- a pause of 50% of the batch's time: clients' reads and commits get the disk and
+    -- the CPUs between batches
+    PERFORM pg_sleep(_took_ms * 50 / 100000.0);
   END LOOP;
   -- rows still pending: normally none (rows held during their range's statement, rows whose key moved)
   UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint);
@@ -129,6 +132,9 @@ BEGIN
     END IF;
     COMMIT;
     _first := false;
+    -- a pause of 50% of the batch's time: clients' reads and commits get the disk and
+    -- the CPUs between batches
+    PERFORM pg_sleep(_took_ms * 50 / 100000.0);
   END LOOP;
   -- rows still pending: normally none (rows held during their range's statement, rows whose key moved)
   UPDATE public.orders SET shipping_address = 'unknown' WHERE shipping_address IS NULL;
@@ -194,6 +200,9 @@ BEGIN
     END IF;
     COMMIT;
     _first := false;
+    -- a pause of 50% of the batch's time: clients' reads and commits get the disk and
+    -- the CPUs between batches
+    PERFORM pg_sleep(_took_ms * 50 / 100000.0);
   END LOOP;
   -- rows still pending: normally none (rows held during their range's statement, rows whose key moved)
   DELETE FROM public.order_items WHERE product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id);

@@ -64,6 +64,9 @@ BEGIN
     END IF;
     COMMIT;
     _first := false;
+    -- a pause of 50% of the batch's time: clients' reads and commits get the disk and
+    -- the CPUs between batches
+    PERFORM pg_sleep(_took_ms * 50 / 100000.0);
   END LOOP;
   -- rows still pending: normally none (rows held during their range's statement, rows whose key moved)
   UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint);
