@@ -176,8 +176,6 @@ async fn counted(inputs: &Inputs, change: &Change) -> Result<Vec<Fact>, String> 
     result.map_err(|error| error.to_string())
 }
 
-/// Writes the plan folder `dir`; an existing one is reported as such unless `force`, so the
-/// user can be asked.
 /// Exports the written plan folder for `tool` into `out`, stamped with the current time; an
 /// existing `out` is left alone (the CLI's `--force` replaces it).
 pub fn export(
@@ -196,6 +194,8 @@ pub fn export(
     Msg::Exported(result.map(|()| out).map_err(|error| error.to_string()))
 }
 
+/// Writes the plan folder `dir`; an existing one is reported as such unless `force`, so the
+/// user can be asked.
 pub fn write(
     dir: std::path::PathBuf,
     files: &BTreeMap<std::path::PathBuf, String>,
