@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::schema::names::operator_ranges;
+
 /// `text` as a lowercase identifier: letters and digits kept, runs of anything else as one
 /// `_`, a leading `p` when it would start with a digit (a Rails class name and a Python
 /// module name cannot).
@@ -140,97 +142,19 @@ pub fn escape_question_marks(sql: &str) -> String {
 }
 
 /// SQL for the PostgreSQL JDBC driver (Liquibase): outside string literals, quoted names,
-/// dollar-quoted bodies and comments, a `?` is a parameter and `??` a plain `?`.
+/// dollar-quoted bodies and comments, a `?` is a parameter and `??` a plain `?`. Those places
+/// are the operators the SQL tokenizer finds.
 #[must_use]
 pub fn escape_jdbc_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
-    let chars: Vec<char> = sql.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let end = skipped_span(&chars, i);
-        if end > i {
-            out.extend(&chars[i..end]);
-            i = end;
-            continue;
-        }
-        if chars[i] == '?' {
-            out.push_str("??");
-        } else {
-            out.push(chars[i]);
-        }
-        i += 1;
+    let mut copied = 0;
+    for range in operator_ranges(sql) {
+        out.push_str(&sql[copied..range.start]);
+        out.push_str(&sql[range.clone()].replace('?', "??"));
+        copied = range.end;
     }
+    out.push_str(&sql[copied..]);
     out
-}
-
-/// Where a literal, quoted name, dollar-quoted body or comment starting at `i` ends (`i` when
-/// none starts there). An unterminated one runs to the end.
-fn skipped_span(chars: &[char], i: usize) -> usize {
-    let rest = &chars[i..];
-    match rest {
-        ['\'', ..] => closing(chars, i + 1, '\''),
-        ['"', ..] => closing(chars, i + 1, '"'),
-        ['-', '-', ..] => chars[i..]
-            .iter()
-            .position(|&c| c == '\n')
-            .map_or(chars.len(), |p| i + p),
-        ['/', '*', ..] => block_comment_end(chars, i),
-        ['$', ..] => dollar_body_end(chars, i).unwrap_or(i),
-        _ => i,
-    }
-}
-
-/// The end of a quoted text opened before `from`; a doubled quote is part of it.
-fn closing(chars: &[char], from: usize, quote: char) -> usize {
-    let mut j = from;
-    while j < chars.len() {
-        if chars[j] == quote {
-            if chars.get(j + 1) == Some(&quote) {
-                j += 2;
-                continue;
-            }
-            return j + 1;
-        }
-        j += 1;
-    }
-    chars.len()
-}
-
-fn block_comment_end(chars: &[char], i: usize) -> usize {
-    let mut depth = 0;
-    let mut j = i;
-    while j + 1 < chars.len() {
-        if chars[j] == '/' && chars[j + 1] == '*' {
-            depth += 1;
-            j += 2;
-        } else if chars[j] == '*' && chars[j + 1] == '/' {
-            depth -= 1;
-            j += 2;
-            if depth == 0 {
-                return j;
-            }
-        } else {
-            j += 1;
-        }
-    }
-    chars.len()
-}
-
-/// The end of a `$tag$ … $tag$` body starting at `i`; `None` when `$` starts no tag there
-/// (a parameter like `$1`).
-fn dollar_body_end(chars: &[char], i: usize) -> Option<usize> {
-    let close = chars[i + 1..].iter().position(|&c| c == '$')? + i + 1;
-    let tag = &chars[i..=close];
-    let valid = tag[1..tag.len() - 1]
-        .iter()
-        .enumerate()
-        .all(|(k, c)| c.is_alphabetic() || *c == '_' || (k > 0 && c.is_ascii_digit()));
-    if !valid {
-        return None;
-    }
-    let body = close + 1;
-    let found = (body..chars.len()).find(|&j| chars[j..].starts_with(tag));
-    Some(found.map_or(chars.len(), |j| j + tag.len()))
 }
 
 #[cfg(test)]
@@ -283,6 +207,7 @@ mod tests {
             "DO $body$ BEGIN PERFORM 1 ? 2; END $body$; SELECT ??"
         );
         assert_eq!(escape_jdbc_placeholders("'it''s ?' ?"), "'it''s ?' ??");
+        assert_eq!(escape_jdbc_placeholders(r"E'a\'?' ?| b"), r"E'a\'?' ??| b");
     }
 
     #[test]

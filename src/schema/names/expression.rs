@@ -5,6 +5,8 @@
 //! This reads the shape of the text, not its meaning: it tokenises, then looks at the outermost
 //! node only. Anything it cannot place counts as an operator expression, which has no name.
 
+use std::ops::Range;
+
 use crate::schema::types::{self, BaseType};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +37,25 @@ impl Token {
 
 /// Splits SQL text into tokens, skipping comments; unterminated quotes end the text.
 fn tokenize(sql: &str) -> Vec<(Token, &str)> {
+    spans(sql)
+        .into_iter()
+        .map(|(token, range)| (token, &sql[range]))
+        .collect()
+}
+
+/// The byte ranges of the operators in `sql` (`+`, `->>`, `?|`, …): the only places outside
+/// literals, quoted names, dollar-quoted bodies and comments where a symbol like `?` stands.
+#[must_use]
+pub fn operator_ranges(sql: &str) -> Vec<Range<usize>> {
+    spans(sql)
+        .into_iter()
+        .filter(|(token, _)| *token == Token::Operator)
+        .map(|(_, range)| range)
+        .collect()
+}
+
+/// The tokens of `sql` with where each stands.
+fn spans(sql: &str) -> Vec<(Token, Range<usize>)> {
     let bytes = sql.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
@@ -120,7 +141,7 @@ fn tokenize(sql: &str) -> Vec<(Token, &str)> {
                 Token::Operator
             }
         };
-        tokens.push((token, &sql[start..i.min(sql.len())]));
+        tokens.push((token, start..i.min(sql.len())));
     }
     tokens
 }
