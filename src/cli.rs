@@ -324,11 +324,7 @@ async fn verify(args: VerifyArgs) -> Result<Outcome, Error> {
 
 fn export(args: &ExportArgs) -> Result<Outcome, Error> {
     use crate::export::{ExportOptions, read, render, write};
-    let timestamp = args.timestamp.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs())
-    });
+    let timestamp = args.timestamp.unwrap_or_else(crate::export::now);
     let export = read(&args.plan_dir, timestamp)?;
     let options = ExportOptions {
         after: args.after.clone(),

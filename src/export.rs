@@ -227,6 +227,14 @@ struct PlanJson {
     files: Vec<PlanFile>,
 }
 
+/// Now, in seconds since 1970: the timestamp of an export when none is given.
+#[must_use]
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
 /// Reads the plan folder `dir` and cuts it into units and stages.
 ///
 /// # Errors

@@ -183,10 +183,8 @@ pub fn export(
     tool: crate::export::Tool,
     out: std::path::PathBuf,
 ) -> Msg {
-    use crate::export::{ExportOptions, read, render, write};
-    let timestamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
+    use crate::export::{ExportOptions, now, read, render, write};
+    let timestamp = now();
     let result = read(plan_dir, timestamp).and_then(|export| {
         let files = render(&export, &ExportOptions::new(tool, timestamp));
         write(&out, &files, false)
