@@ -28,7 +28,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::output::plan_files::{PLAN_JSON_FORMAT, statement_comment, timeout_statements};
-use crate::plan::{FileKind, Phase, PlanFile, PlannedStatement};
+use crate::plan::{FileKind, PlanFile, PlannedStatement};
+use crate::step::Phase;
 
 /// A migration tool pgphase exports to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]

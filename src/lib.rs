@@ -25,6 +25,7 @@ pub mod schema;
 pub mod shadow;
 pub mod source;
 pub mod sql;
+pub mod step;
 pub mod tui;
 pub mod verify;
 

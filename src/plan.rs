@@ -6,10 +6,8 @@
 pub mod backfill;
 pub mod discipline;
 mod files;
-pub mod guard;
 pub mod locks;
 pub mod preconditions;
-pub mod step;
 
 use serde::Serialize;
 
@@ -22,7 +20,6 @@ use crate::schema::Schema;
 use crate::source::postgres::Stats;
 
 pub use files::{FileKind, PlanFile, PlannedStatement};
-pub use step::{Action, Backfill, BackfillOperation, Phase, Rollback, Runs, Statement, Step};
 
 /// A plan: what changes, what was decided, and the files that carry it out in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -64,16 +64,16 @@ mod registry_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
 
-pub use assessment::{Assessment, Badge, Cost, Explanation, Lock, Work};
+pub use assessment::{Assessment, Badge, Cost, Explanation};
 
 use crate::decide::{
     Answers, ChangeId, Choice, ChoiceId, Condition, Fact, FactId, Facts, InputKind, Mode, Question,
     QuestionId, Settings,
 };
 use crate::diff::Change;
-use crate::plan::Step;
 use crate::schema::{Schema, TableRef};
 use crate::source::postgres::Stats;
+use crate::step::Step;
 
 /// A kind of change and what pgphase knows about it.
 pub trait Rule: Sync {

@@ -229,6 +229,17 @@ pub fn excerpt(sql: &str, max: usize) -> String {
     }
 }
 
+/// A duration as a PostgreSQL setting value in the largest whole unit: `5s`, `10min`, `250ms`, or `0` (no limit), as PostgreSQL reads them.
+#[must_use]
+pub fn duration(ms: u64) -> String {
+    match ms {
+        0 => "0".to_owned(),
+        ms if ms % 60_000 == 0 => format!("{}min", ms / 60_000),
+        ms if ms % 1_000 == 0 => format!("{}s", ms / 1_000),
+        ms => format!("{ms}ms"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,5 +275,13 @@ mod tests {
     #[test]
     fn keyword_list_is_sorted_for_binary_search() {
         assert!(QUOTED_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn durations_are_written_as_postgresql_reads_them() {
+        assert_eq!(duration(0), "0");
+        assert_eq!(duration(5_000), "5s");
+        assert_eq!(duration(600_000), "10min");
+        assert_eq!(duration(1_500), "1500ms");
     }
 }

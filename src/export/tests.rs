@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::plan::Statement;
-use crate::rules::Lock;
+use crate::step::Lock;
+use crate::step::Statement;
 
 /// 2026-01-01 00:00:00 UTC.
 const TIMESTAMP: u64 = 1_767_225_600;

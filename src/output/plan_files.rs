@@ -10,9 +10,11 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::decide::{AnsweredBy, Mode, thousands};
-use crate::plan::{FileKind, Phase, Plan, PlanFile, PlannedStatement};
-use crate::rules::{Badge, Lock, Work};
+use crate::plan::{FileKind, Plan, PlanFile, PlannedStatement};
+use crate::rules::Badge;
 use crate::source::yaml::{self, Desired, WriteError};
+use crate::step::Phase;
+use crate::step::{Lock, Work};
 
 /// The machine-readable form of a plan folder (`plan.json`).
 #[derive(Debug, Serialize)]
@@ -82,17 +84,6 @@ fn decisions(plan: &Plan) -> Result<String, WriteError> {
     ))
 }
 
-/// `5s`, `10min`, `250ms`, or `0` (no limit), as PostgreSQL reads them.
-#[must_use]
-pub fn duration(ms: u64) -> String {
-    match ms {
-        0 => "0".to_owned(),
-        ms if ms % 60_000 == 0 => format!("{}min", ms / 60_000),
-        ms if ms % 1_000 == 0 => format!("{}s", ms / 1_000),
-        ms => format!("{ms}ms"),
-    }
-}
-
 /// The `SET` statements a file starts with.
 #[must_use]
 pub fn timeout_statements(file: &PlanFile) -> Vec<String> {
@@ -104,11 +95,11 @@ pub fn timeout_statements(file: &PlanFile) -> Vec<String> {
     vec![
         format!(
             "SET {local}lock_timeout = '{}'",
-            duration(file.lock_timeout_ms)
+            crate::sql::duration(file.lock_timeout_ms)
         ),
         format!(
             "SET {local}statement_timeout = '{}'",
-            duration(file.statement_timeout_ms)
+            crate::sql::duration(file.statement_timeout_ms)
         ),
     ]
 }
@@ -145,7 +136,7 @@ pub fn budget(file: &PlanFile) -> String {
          locked in a mode that blocks clients, waited for while the others are held, then \
          {} for the brief statements",
         seconds(file.budget_ms),
-        duration(file.lock_timeout_ms.min(file.budget_ms)),
+        crate::sql::duration(file.lock_timeout_ms.min(file.budget_ms)),
         seconds(crate::plan::locks::BRIEF_STATEMENTS_MS)
     )
 }
@@ -407,13 +398,13 @@ fn settings(out: &mut String, plan: &Plan) {
     let statement = if s.statement_timeout_ms == 0 {
         "none".to_owned()
     } else {
-        duration(s.statement_timeout_ms)
+        crate::sql::duration(s.statement_timeout_ms)
     };
     let _ = write!(
         out,
         "- Mode: {mode}\n- lock_timeout: {}; statement_timeout: {statement}\n- Backfill batch \
          size: {}; tables of {} rows or more are large\n\n",
-        duration(s.lock_timeout_ms),
+        crate::sql::duration(s.lock_timeout_ms),
         thousands(s.batch_size),
         thousands(s.large_table_rows)
     );
@@ -421,7 +412,7 @@ fn settings(out: &mut String, plan: &Plan) {
 
 /// What the mode promises the running application, and how the files keep it.
 fn promise(out: &mut String, plan: &Plan) {
-    use crate::plan::locks::LOCK_RETRIES;
+    use crate::step::retry::LOCK_RETRIES;
     match plan.settings.mode {
         Mode::ZeroDowntime => {
             let _ = write!(
@@ -581,17 +572,4 @@ fn cannot_undo(out: &mut String, plan: &Plan) {
         let _ = writeln!(out, "- {file}, `{change}`: {warning}");
     }
     out.push('\n');
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_are_written_as_postgresql_reads_them() {
-        assert_eq!(duration(0), "0");
-        assert_eq!(duration(5_000), "5s");
-        assert_eq!(duration(600_000), "10min");
-        assert_eq!(duration(1_500), "1500ms");
-    }
 }

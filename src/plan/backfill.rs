@@ -5,10 +5,10 @@
 
 use serde::Serialize;
 
-use super::step::{Backfill, BackfillOperation, Statement};
-use crate::rules::{Lock, Work};
 use crate::schema::{KeyTarget, Table};
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
+use crate::step::{Backfill, BackfillOperation, Statement};
+use crate::step::{Lock, Work};
 
 /// Below this many estimated rows, one statement does the whole backfill.
 pub const SINGLE_STATEMENT_ROWS: u64 = 10_000;
@@ -317,8 +317,8 @@ fn batched(backfill: &Backfill, batch_size: u64, progress: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::Rollback;
     use crate::schema::{Column, Index, IndexKey, PrimaryKey, TableRef, Unique};
+    use crate::step::Rollback;
 
     fn fill(rows: Option<u64>) -> Backfill {
         Backfill {

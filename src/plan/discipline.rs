@@ -16,8 +16,8 @@ use std::fmt;
 
 use super::files::{FileKind, PlanFile, PlannedStatement};
 use super::locks::{self, blocks_clients};
-use crate::rules::{Lock, Work};
 use crate::schema::TableRef;
+use crate::step::{Lock, Work};
 
 /// The longest `lock_timeout` that counts as short: a statement waiting this long for its lock
 /// holds every client queued behind it as long.
@@ -200,7 +200,7 @@ fn statement_by_statement(file: &PlanFile, found: &mut Vec<Violation>) {
                 work_detail(planned, planned.tables.first()),
             );
         }
-        if !locks::retries_on_its_own(&statement.sql) {
+        if !crate::step::retry::retries_on_its_own(&statement.sql) {
             report(
                 Rule::NoRetry,
                 format!(
@@ -255,8 +255,8 @@ fn work_detail(planned: &PlannedStatement, held: Option<&TableRef>) -> String {
 mod tests {
     use super::*;
     use crate::decide::ChangeId;
-    use crate::plan::Phase;
-    use crate::plan::step::Statement;
+    use crate::step::Phase;
+    use crate::step::Statement;
 
     fn on(table: &str, sql: &str, lock: Lock, work: Work) -> PlannedStatement {
         PlannedStatement {

@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use super::backfill::{self, Strategy};
 use super::locks;
-use super::step::{Action, Phase, Runs, Statement, Step};
 use crate::decide::{ChangeId, Mode, Settings};
 use crate::diff::Change;
-use crate::rules::Lock;
 use crate::schema::{Schema, TableRef};
 use crate::sql::quote_qualified;
+use crate::step::Lock;
+use crate::step::{Action, Phase, Runs, Statement, Step};
 
 /// A concurrent build waits for every older transaction, and a short lock timeout would cancel
 /// it and leave an INVALID index behind, so those files wait longer.
@@ -189,7 +189,7 @@ fn shares_transaction(file: &PlanFile, entry: &Entry, settings: &Settings) -> bo
 fn works_on_rows(statements: &[PlannedStatement]) -> bool {
     statements
         .iter()
-        .any(|p| p.statement.work != crate::rules::Work::Metadata)
+        .any(|p| p.statement.work != crate::step::Work::Metadata)
 }
 
 fn locked_tables(statements: &[PlannedStatement]) -> BTreeSet<TableRef> {

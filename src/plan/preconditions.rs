@@ -10,15 +10,15 @@
 use crate::decide::{Answers, ChangeId, QuestionId};
 use crate::diff::Change;
 use crate::rules::{
-    Lock, Work, add_foreign_key, add_primary_key, add_unique, change_column_type, replace_enum,
-    set_not_null,
+    add_foreign_key, add_primary_key, add_unique, change_column_type, replace_enum, set_not_null,
 };
 use crate::schema::TableRef;
 use crate::source::postgres::facts::{duplicates_sql, label_rows_sql, nulls_sql, orphans_sql};
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
+use crate::step::{Lock, Work};
 
 use super::files::{FileKind, PlanFile, PlannedStatement};
-use super::step::{Phase, Statement};
+use crate::step::{Phase, Statement};
 
 /// The name of the preconditions file (`00-preconditions.sql`).
 pub const FILE_NAME: &str = "00-preconditions";

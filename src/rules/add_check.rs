@@ -2,14 +2,15 @@
 
 use crate::ddl::check_clause;
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::{Check, TableRef};
 use crate::sql::quote_ident;
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::add_unique::drop_constraint;
 use super::set_not_null::target;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 pub struct AddCheck;
 

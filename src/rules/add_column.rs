@@ -5,14 +5,15 @@ use crate::ddl;
 use crate::decide::{ChoiceId, Comparison, Condition, Fact, FactId, FactTest, FactValue};
 use crate::decide::{InputKind, Origin, Question, QuestionId};
 use crate::diff::Change;
-use crate::plan::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 
 use super::drop_column::drop_column;
 use super::set_default::{drop_default, set_default};
 use super::set_not_null::{SetNotNull, filled_while_running};
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work, choice};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule, choice};
+use crate::step::{Lock, Work};
 
 /// The question: how existing rows get a value for a new NOT NULL column without a default.
 pub const FILL: &str = "add-column/fill";

@@ -1,10 +1,11 @@
 //! `add-enum-value`: a label added to an existing enum.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Runs, Statement, Step};
 use crate::sql::{quote_literal, quote_qualified};
+use crate::step::{Phase, Rollback, Runs, Statement, Step};
 
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct AddEnumValue;
 

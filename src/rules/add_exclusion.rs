@@ -1,13 +1,14 @@
 //! `add-exclusion`: a new EXCLUDE constraint on an existing table.
 
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::sql::quote_ident;
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::add_unique::drop_constraint;
 use super::set_not_null::target;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 pub struct AddExclusion;
 
@@ -90,8 +91,8 @@ impl Rule for AddExclusion {
 mod tests {
     use super::super::test_support::Fixture;
     use super::*;
-    use crate::plan::Action;
     use crate::schema::TableRef;
+    use crate::step::Action;
 
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      bookings:\n        columns:\n          room: int\n          during: tstzrange\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      bookings:\n        columns:\n          room: int\n          during: tstzrange\n        exclusions:\n          - { name: bookings_no_overlap, definition: \"EXCLUDE USING gist (during WITH &&)\" }\n";

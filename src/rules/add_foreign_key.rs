@@ -4,15 +4,16 @@ use crate::ddl::add_foreign_key;
 use crate::decide::{Choice, ChoiceId, Comparison, Condition, Fact, FactTest, FactValue, Origin};
 use crate::decide::{FactId, Question, QuestionId};
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 use crate::schema::query::index_covers;
 use crate::schema::{FkMatch, ForeignKey, KeyTarget, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::guard;
+use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 
 use super::add_unique::drop_constraint;
 use super::set_not_null::target;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 /// The question: what to do with rows whose key is missing from the referenced table.
 pub const ORPHANS: &str = "add-foreign-key/orphans";

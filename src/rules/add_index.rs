@@ -2,13 +2,14 @@
 
 use crate::ddl::{IndexBuild, comment, create_index_statement};
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Runs, Statement, Step};
 use crate::schema::{Index, TableRef};
 use crate::sql::quote_qualified;
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Runs, Statement, Step};
 
 use super::set_not_null::target;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 pub struct AddIndex;
 

@@ -2,14 +2,15 @@
 
 use crate::decide::Question;
 use crate::diff::Change;
-use crate::plan::{Statement, Step};
 use crate::schema::names::make_object_name;
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::{Statement, Step};
 
 use super::add_unique::{NewKey, assess_key, duplicates_question, key_steps};
 use super::set_not_null::checked_while_running;
-use super::{Assessment, Context, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 /// The question: what to do with rows whose key another row has too.
 pub const DUPLICATES: &str = "add-primary-key/duplicates";
@@ -126,7 +127,7 @@ fn drop_not_null(table: &TableRef, column: &Column) -> Statement {
 mod tests {
     use super::super::test_support::Fixture;
     use super::*;
-    use crate::plan::{Action, Phase};
+    use crate::step::{Action, Phase};
 
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      events:\n        columns:\n          id: bigint\n          at: { type: timestamptz, nullable: false }\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      events:\n        columns:\n          id: bigint\n          at: { type: timestamptz, nullable: false }\n        primary_key: [id, at]\n";

@@ -5,14 +5,15 @@ use crate::ddl::{deferral_clause, primary_key_clause, unique_clause};
 use crate::decide::{Choice, ChoiceId, Comparison, Condition, Fact, FactTest, FactValue, Origin};
 use crate::decide::{FactId, Question, QuestionId};
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Backfill, BackfillOperation, Phase, Rollback, Runs, Statement, Step};
 use crate::schema::{Deferral, Index, IndexKey, KeyTarget, PrimaryKey, TableRef, Unique};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::guard;
+use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Runs, Statement, Step};
 
 use super::add_index::{build_concurrently, build_in_transaction, drop_concurrently};
 use super::set_not_null::target;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 /// The question: what to do with rows whose key another row has too.
 pub const DUPLICATES: &str = "add-unique/duplicates";

@@ -2,12 +2,13 @@
 //! cache, cycle) change.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::{IdentityOptions, SequenceSettings, TableRef};
 use crate::sql::quote_ident;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::set_not_null::target;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct AlterIdentity;
 

@@ -2,12 +2,13 @@
 //! logging) change.
 
 use crate::diff::{Change, QualifiedName};
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::Sequence;
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::objects::qualified;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct AlterSequence;
 

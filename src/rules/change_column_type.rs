@@ -5,18 +5,19 @@
 use crate::decide::QuestionId;
 use crate::decide::{ChoiceId, Condition, Fact, FactId, FactValue, InputKind, Origin, Question};
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Runs, Statement, Step};
 use crate::schema::names::{make_object_name, referenced_columns};
 use crate::schema::{Column, Index, KeyTarget, Table, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Runs, Statement, Step};
 
 use super::column_sync::Sync;
 use super::drop_column::{index_uses, re_add_statements};
 use super::rename_column::{add_synced, copy_across, copy_back};
 use super::set_default::{drop_default, set_default};
 use super::set_not_null::SetNotNull;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work, choice};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule, choice};
+use crate::step::{Lock, Work};
 
 mod key_swap;
 

@@ -1,16 +1,17 @@
 //! `change-index`: an index keeps its name and gets a new definition.
 
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Runs, Statement, Step};
 use crate::schema::names::make_object_name;
 use crate::schema::{Index, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Runs, Statement, Step};
 
 use super::add_index::{
     build_concurrently, build_in_transaction, drop_concurrently, drop_in_transaction,
 };
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 pub struct ChangeIndex;
 

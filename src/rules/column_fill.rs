@@ -12,11 +12,11 @@
 //! The expression reads the row through a one-row subquery named as the table, so it is used
 //! exactly as the user wrote it, with bare or table-qualified column names.
 
-use crate::plan::{Phase, Rollback, Statement, Step};
-use crate::rules::Lock;
 use crate::schema::TableRef;
 use crate::schema::names::make_object_name;
 use crate::sql::quote_ident;
+use crate::step::Lock;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::row_trigger::RowTrigger;
 

@@ -6,11 +6,11 @@
 //! change, a plain cast back); in the trigger they read the row through a one-row subquery,
 //! so the expression is used exactly as the user wrote it.
 
-use crate::plan::{Rollback, Statement};
-use crate::rules::Lock;
 use crate::schema::TableRef;
 use crate::schema::names::make_object_name;
 use crate::sql::quote_ident;
+use crate::step::Lock;
+use crate::step::{Rollback, Statement};
 
 use super::row_trigger::RowTrigger;
 

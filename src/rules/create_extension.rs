@@ -1,12 +1,13 @@
 //! `create-extension`: an extension to install.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::Extension;
 use crate::sql::quote_ident;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::objects;
-use super::{Assessment, Context, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct CreateExtension;
 

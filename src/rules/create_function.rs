@@ -3,11 +3,12 @@
 
 use crate::ddl;
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::Function;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::objects;
-use super::{Assessment, Context, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct CreateFunction;
 

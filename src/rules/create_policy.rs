@@ -2,12 +2,13 @@
 
 use crate::ddl;
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Statement, Step, guard};
 use crate::schema::{Policy, TableRef};
 use crate::sql::quote_ident;
+use crate::step::{Phase, Rollback, Statement, Step, guard};
 
 use super::objects::qualified;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct CreatePolicy;
 

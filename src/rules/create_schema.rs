@@ -1,11 +1,12 @@
 //! `create-schema`: a new PostgreSQL schema (namespace).
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::sql::{quote_ident, quote_literal};
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::objects;
-use super::{Assessment, Context, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct CreateSchema;
 

@@ -2,12 +2,13 @@
 
 use crate::ddl;
 use crate::diff::{Change, QualifiedName};
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::{Schema, Sequence, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::objects::{self, qualified};
-use super::{Assessment, Context, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct CreateSequence;
 

@@ -2,12 +2,13 @@
 //! trigger rules use.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Statement, Step, guard};
 use crate::schema::{TableRef, Trigger};
 use crate::sql::quote_ident;
+use crate::step::{Phase, Rollback, Statement, Step, guard};
 
 use super::objects::qualified;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct CreateTrigger;
 

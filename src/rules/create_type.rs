@@ -2,10 +2,11 @@
 
 use crate::ddl;
 use crate::diff::{Change, QualifiedName, TypeDefinition};
-use crate::plan::{Phase, Rollback, Statement, Step, guard};
+use crate::step::{Phase, Rollback, Statement, Step, guard};
 
 use super::objects::{self, qualified};
-use super::{Assessment, Context, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct CreateType;
 

@@ -2,11 +2,12 @@
 
 use crate::ddl;
 use crate::diff::{Change, QualifiedName};
-use crate::plan::{Phase, Rollback, Statement, Step, guard};
 use crate::schema::{Index, View};
+use crate::step::{Phase, Rollback, Statement, Step, guard};
 
 use super::objects::{self, qualified};
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 pub struct CreateView;
 

@@ -2,13 +2,14 @@
 
 use crate::ddl::{self, IndexBuild};
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::names::referenced_columns;
 use crate::schema::{Column, Index, KeyTarget, Table, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Statement, Step};
 
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct DropColumn;
 
@@ -266,6 +267,6 @@ mod tests {
         let fixture = Fixture::new(LIVE, DESIRED);
         let assessment = DropColumn.assess(&change(&fixture), &fixture.context());
         assert!(assessment.cost.loses_data);
-        assert_eq!(assessment.cost.work, crate::rules::Work::Metadata);
+        assert_eq!(assessment.cost.work, crate::step::Work::Metadata);
     }
 }

@@ -2,15 +2,16 @@
 
 use crate::ddl::{add_foreign_key, primary_key_clause, unique_clause};
 use crate::diff::{Change, Constraint};
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::{ForeignKey, TableRef};
 use crate::sql::quote_ident;
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::add_check::{guarded_add, validate_statement};
 use super::add_unique::drop_constraint;
 use super::set_not_null::target;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 pub struct DropConstraint;
 

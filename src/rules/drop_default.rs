@@ -1,10 +1,11 @@
 //! `drop-default`: a column loses its default.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Step};
+use crate::step::{Phase, Rollback, Step};
 
 use super::set_default::{drop_default, set_default};
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct DropDefault;
 

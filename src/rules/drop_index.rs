@@ -1,12 +1,13 @@
 //! `drop-index`: an index the desired schema no longer has.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Runs, Step};
+use crate::step::{Phase, Rollback, Runs, Step};
 
 use super::add_index::{
     build_concurrently, build_in_transaction, drop_concurrently, drop_in_transaction,
 };
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct DropIndex;
 

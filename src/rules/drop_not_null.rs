@@ -1,11 +1,12 @@
 //! `drop-not-null`: a NOT NULL column becomes nullable.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::TableRef;
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::{Phase, Rollback, Statement, Step};
 
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 pub struct DropNotNull;
 

@@ -1,11 +1,12 @@
 //! `drop-sequence`: a free-standing sequence the desired schema no longer has.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Step};
+use crate::step::{Phase, Rollback, Step};
 
 use super::create_sequence::{create_statements, drop_statement, owned_by_statement};
 use super::objects;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct DropSequence;
 

@@ -3,14 +3,15 @@
 use crate::ddl;
 use crate::decide::{ChoiceId, Condition, Question, QuestionId};
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::names::make_object_name;
 use crate::schema::{Table, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::create_table::{create_statements, drop_table};
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, choice};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule, choice};
+use crate::step::Lock;
 
 /// The question: drop the table, or keep it under an archive name.
 pub const HOW: &str = "drop-table/how";

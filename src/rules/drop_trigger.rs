@@ -1,11 +1,12 @@
 //! `drop-trigger`: a trigger the desired schema no longer has.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Step};
+use crate::step::{Phase, Rollback, Step};
 
 use super::create_trigger::{create_statements, drop_statement};
 use super::objects;
-use super::{Assessment, Context, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct DropTrigger;
 

@@ -2,11 +2,12 @@
 //! triggers, comments, policies) share: the assessment of creating or dropping an object, the
 //! deploy gate in front of a drop, and an object's quoted name.
 
-use crate::plan::Step;
 use crate::schema::TableRef;
 use crate::sql::quote_qualified;
+use crate::step::Step;
 
-use super::{Assessment, Cost, Lock};
+use super::{Assessment, Cost};
+use crate::step::Lock;
 
 /// Creating `what`: a catalog change that touches nothing existing.
 #[must_use]

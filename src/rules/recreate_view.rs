@@ -4,11 +4,12 @@
 //! steps (drop and create in one contract step) serve when nothing in the plan alters them.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::View;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::create_view;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 pub struct RecreateView;
 

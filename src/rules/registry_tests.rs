@@ -6,15 +6,16 @@
 
 use std::collections::BTreeSet;
 
+use super::all;
 use super::test_support::Fixture;
-use super::{Lock, Work, all};
 use crate::diff::{Change, CommentTarget, Constraint, TypeDefinition};
-use crate::plan::Action;
 use crate::schema::{
     Check, Column, Deferral, Enum, Exclusion, Extension, FkAction, FkMatch, ForeignKey, Function,
     IdentityOptions, Index, IndexKey, KeyTarget, Policy, PolicyCommand, PrimaryKey, Sequence,
     Table, TableRef, Trigger, Unique, View,
 };
+use crate::step::Action;
+use crate::step::{Lock, Work};
 
 /// How many variants `Change` has; `variant_number` numbers them.
 const VARIANTS: usize = 47;

@@ -3,17 +3,18 @@
 
 use crate::decide::{ChoiceId, Condition, Question, QuestionId};
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::guard;
+use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 
 use super::add_column::AddColumn;
 use super::column_sync::Sync;
 use super::drop_column::{DropColumn, drop_column, re_add_statements};
 use super::set_default::{drop_default, set_default};
 use super::set_not_null::SetNotNull;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work, choice};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule, choice};
+use crate::step::{Lock, Work};
 
 /// The question: is this a rename, or a column dropped and another added?
 pub const CONFIRM: &str = "rename-column/confirm";

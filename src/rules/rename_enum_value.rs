@@ -1,12 +1,13 @@
 //! `rename-enum-value`: a label of an enum gets a new name.
 
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::TableRef;
 use crate::sql::{quote_literal, quote_qualified};
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Statement, Step};
 
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct RenameEnumValue;
 

@@ -3,14 +3,15 @@
 
 use crate::decide::{ChoiceId, Condition, Question, QuestionId};
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::{Table, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::create_table::{create_statements, drop_table};
 use super::drop_table::recreate_statements;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, choice};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule, choice};
+use crate::step::Lock;
 
 /// The question: is this a rename, or a table dropped and another created?
 pub const CONFIRM: &str = "rename-table/confirm";

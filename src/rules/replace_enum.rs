@@ -9,16 +9,17 @@ use crate::ddl::{IndexBuild, create_index_statement};
 use crate::decide::{Comparison, Condition, Fact, FactId, FactTest, FactValue, Origin};
 use crate::decide::{Question, QuestionId};
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::names::make_object_name;
 use crate::schema::names::referenced_columns;
 use crate::schema::{Index, KeyTarget, Schema, TableRef};
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::add_check::guarded_add;
 use super::set_not_null::target;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 pub struct ReplaceEnum;
 
@@ -615,7 +616,7 @@ mod tests {
             change: &id,
         };
         let steps = ReplaceEnum.steps(&change, &fixture.context(), &decisions);
-        let crate::plan::Action::Sql { statements, .. } = &steps[1].action else {
+        let crate::step::Action::Sql { statements, .. } = &steps[1].action else {
             panic!("sql step expected");
         };
         assert!(

@@ -1,11 +1,12 @@
 //! `replace-function`: a function, procedure or aggregate whose definition changes.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::Function;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::create_function::{create_statements, drop_statement};
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct ReplaceFunction;
 

@@ -1,11 +1,12 @@
 //! `replace-trigger`: a trigger whose definition or enabled state changes.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::{TableRef, Trigger};
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::create_trigger::{create_statements, drop_statement, enabling_statement};
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct ReplaceTrigger;
 

@@ -2,16 +2,17 @@
 
 use crate::ddl;
 use crate::diff::{Change, QualifiedName};
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::names::make_object_name;
 use crate::schema::{Index, TableRef, View};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::create_view::{
     create_statement, create_statements, drop_statement, drop_statement_if_kind,
 };
 use super::objects::qualified;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 pub struct ReplaceView;
 

@@ -2,11 +2,11 @@
 //! trigger of a column copy, the fill trigger of a column becoming NOT NULL): a trigger and its
 //! function share one name in the table's schema.
 
-use crate::plan::Statement;
-use crate::plan::guard;
-use crate::rules::Lock;
 use crate::schema::TableRef;
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::Lock;
+use crate::step::Statement;
+use crate::step::guard;
 
 /// A row trigger on `table` named `name`, running the function of the same name.
 pub(crate) struct RowTrigger<'a> {

@@ -2,12 +2,13 @@
 
 use crate::ddl;
 use crate::diff::{Change, CommentTarget};
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::Schema;
 use crate::sql::{quote_ident, quote_literal};
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::objects::qualified;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct SetComment;
 

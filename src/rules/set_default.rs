@@ -1,11 +1,12 @@
 //! `set-default`: a column gets a default, or a different one.
 
 use crate::diff::Change;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::TableRef;
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::{Phase, Rollback, Statement, Step};
 
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::Lock;
 
 pub struct SetDefault;
 

@@ -3,14 +3,15 @@
 use crate::decide::{Choice, ChoiceId, Comparison, Condition, Fact, FactTest, FactValue, Origin};
 use crate::decide::{FactId, InputKind, Question, QuestionId};
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 use crate::schema::names::make_object_name;
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::guard;
+use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 
 use super::column_fill::Fill;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 /// The question: what to do with rows that are NULL now.
 pub const NULLS: &str = "set-not-null/nulls";

@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 
 use crate::decide::{Answer, Answers, ChangeId, ChoiceId, Facts, QuestionId, Settings};
 use crate::diff::Change;
-use crate::plan::{Action, Backfill, BackfillOperation, Rollback, Step};
 use crate::schema::{Schema, TableRef};
 use crate::source::postgres::{RelationKind, Stats, TableStats};
+use crate::step::{Action, Backfill, BackfillOperation, Rollback, Step};
 
 use super::{Context, Decisions, Rule};
 

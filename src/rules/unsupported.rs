@@ -1,9 +1,10 @@
 //! `unsupported`: a difference pgphase has no rule for, handed to a human.
 
 use crate::diff::Change;
-use crate::plan::Step;
+use crate::step::Step;
 
-use super::{Assessment, Context, Cost, Decisions, Explanation, Lock, Rule, Work};
+use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use crate::step::{Lock, Work};
 
 pub struct Unsupported;
 

@@ -6,8 +6,8 @@
 
 use tokio_postgres::Client;
 
-use crate::output::plan_files::duration;
 use crate::source::postgres::server_message;
+use crate::sql::duration;
 
 use super::plan_dir::{PlanFile, Sql};
 

@@ -7,9 +7,9 @@
 use std::time::{Duration, Instant};
 
 use pgphase::plan::backfill::{self, Strategy};
-use pgphase::plan::{Backfill, BackfillOperation, Rollback};
 use pgphase::schema::TableRef;
 use pgphase::source::postgres::{self, IntrospectOptions};
+use pgphase::step::{Backfill, BackfillOperation, Rollback};
 
 use crate::common::{TestDb, connect, describe};
 

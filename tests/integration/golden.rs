@@ -12,10 +12,10 @@ use pgphase::count::{Counting, count_changes};
 use pgphase::decide::{Answers, Facts, Mode};
 use pgphase::diff::{Change, diff};
 use pgphase::plan::{self, Plan};
-use pgphase::rules::{Lock, Work};
 use pgphase::shadow::{Shadow, canonicalize_changed};
 use pgphase::source::postgres::{self, IntrospectOptions};
 use pgphase::source::yaml;
+use pgphase::step::{Lock, Work};
 use pgphase::verify::{Report, Scratch, TrafficOptions, VerifyOptions, verify};
 
 use crate::common::{TestDb, server};

@@ -5,11 +5,12 @@
 use pgphase::Schema;
 use pgphase::decide::{Answer, Answers, ChoiceId, Facts, Mode, QuestionId, Settings};
 use pgphase::diff::{Change, Constraint};
-use pgphase::plan::{Action, BackfillOperation, Runs, Statement, Step};
-use pgphase::rules::{self, Context, Decisions, Lock, Work};
+use pgphase::rules::{self, Context, Decisions};
 use pgphase::schema::TableRef;
 use pgphase::source::postgres::Stats;
 use pgphase::source::yaml;
+use pgphase::step::{Action, BackfillOperation, Runs, Statement, Step};
+use pgphase::step::{Lock, Work};
 use pgphase::{ddl, sql};
 
 use crate::common::TestDb;

@@ -6,10 +6,10 @@
 use pgphase::Schema;
 use pgphase::decide::{Answers, Facts, Settings};
 use pgphase::diff::{Change, CommentTarget, TypeDefinition};
-use pgphase::plan::{Action, Rollback, Statement, Step};
 use pgphase::rules::{Context, Decisions, rule_for};
 use pgphase::schema::TableRef;
 use pgphase::source::postgres::Stats;
+use pgphase::step::{Action, Rollback, Statement, Step};
 
 use crate::common::{TestDb, connect, server};
 use crate::live::introspect_url;

@@ -14,21 +14,22 @@
 
 use crate::ddl::identity_clause;
 use crate::diff::Change;
-use crate::plan::guard;
-use crate::plan::{Phase, Rollback, Statement, Step};
 use crate::schema::names::make_object_name;
 use crate::schema::{
     Column, ColumnRef, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, TableRef,
 };
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
+use crate::step::guard;
+use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::super::add_foreign_key::{add_not_valid, validate};
 use super::super::add_unique::drop_constraint;
-use super::super::{Context, Decisions, Lock, Work};
+use super::super::{Context, Decisions};
 use super::{
     SwapParts, Sync, build_concurrently, in_place, index_copies, is_binary_coercible, swap_parts,
     synced_copy, target, temporary_name, using_expression,
 };
+use crate::step::{Lock, Work};
 
 /// The key column being swapped, and the foreign keys that reference it.
 pub(super) struct KeySwap<'a> {

@@ -14,7 +14,8 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wra
 use crate::decide::Mode;
 use crate::output::plan_files;
 use crate::plan::{FileKind, Plan, PlanError, PlanFile, PlannedStatement, Undecided};
-use crate::rules::{Badge, Context, Lock, Work};
+use crate::rules::{Badge, Context};
+use crate::step::{Lock, Work};
 use crate::tui::app::{App, Overlay};
 use crate::tui::keys::Action;
 use crate::tui::msg::Effect;
@@ -218,7 +219,7 @@ fn wait(budget_ms: u64) -> String {
     if budget_ms == 0 {
         "∞".to_owned()
     } else {
-        plan_files::duration(budget_ms)
+        crate::sql::duration(budget_ms)
     }
 }
 

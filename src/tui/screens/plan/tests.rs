@@ -4,7 +4,7 @@ use ratatui::widgets::Widget;
 
 use super::*;
 use crate::decide::{self, ChangeId, QuestionId};
-use crate::plan::{Phase, Statement};
+use crate::step::{Phase, Statement};
 use crate::tui::app::Screen;
 use crate::tui::screens::fixture;
 use crate::tui::update;

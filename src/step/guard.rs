@@ -159,7 +159,7 @@ pub fn index_is_invalid(schema: &str, name: &str) -> String {
 /// concurrent build) and retries, and holds it only for a moment, as no query uses the index.
 #[must_use]
 pub fn drop_invalid_index(schema: &str, name: &str, lock_timeout_ms: u64) -> String {
-    super::locks::retrying_when(
+    super::retry::retrying_when(
         &index_is_invalid(schema, name),
         lock_timeout_ms,
         &format!("DROP INDEX {};", quote_qualified(schema, name)),

@@ -4,11 +4,16 @@
 //! Statements are SQL text built with `crate::sql` quoting, without the final `;`. Nothing here
 //! runs or writes anything.
 
+pub mod guard;
+mod lock;
+pub mod retry;
+
+pub use lock::{Lock, Work};
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{Lock, Work};
 use crate::schema::TableRef;
 
 /// The phases of a plan, in the order they run.
