@@ -191,14 +191,14 @@ pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<
         };
         let steps = rule(change)?.steps(change, context, &decisions);
         planned.push(files::ChangeSteps {
-            change: change.clone(),
+            tables: change.locked_tables(),
             id,
             steps,
         });
     }
     let mut files = files::arrange(&planned, &settings, context.live);
     // Before anything changes: the data each chosen path needs is checked first.
-    let checks = preconditions::checks(changes, &answers);
+    let checks = preconditions::checks(changes, &settings, &answers);
     if let Some(first) = preconditions::file(&checks, settings.lock_timeout_ms) {
         files.insert(0, first);
     }

@@ -74,6 +74,7 @@ use crate::diff::Change;
 use crate::schema::{Schema, TableRef};
 use crate::source::postgres::Stats;
 use crate::step::Step;
+use crate::step::precondition::Check;
 
 /// A kind of change and what pgphase knows about it.
 pub trait Rule: Sync {
@@ -97,6 +98,12 @@ pub trait Rule: Sync {
 
     /// The questions `change` may need answered, each with its condition.
     fn questions(&self, _change: &Change, _context: &Context) -> Vec<Question> {
+        Vec::new()
+    }
+
+    /// What the data must be for the path `decisions` chose to succeed, checked before anything
+    /// changes (the plan's preconditions file).
+    fn preconditions(&self, _change: &Change, _decisions: &Decisions) -> Vec<Check> {
         Vec::new()
     }
 

@@ -6,6 +6,7 @@
 
 pub mod guard;
 mod lock;
+pub mod precondition;
 pub mod retry;
 
 pub use lock::{Lock, Work};
@@ -60,6 +61,25 @@ pub struct Step {
     /// the foreign keys of other tables): the file takes their locks first too.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also_locks: Vec<TableRef>,
+    /// Set on a step that drops and recreates a view: when another step alters a column the
+    /// view reads, the planner runs this instead around that step (see [`Surround`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surrounds: Option<Surround>,
+}
+
+/// A view dropped at the start of any step that alters a column it reads and recreated at the
+/// end, in the same transaction (the same around that step's rollback, recreated as it was):
+/// PostgreSQL refuses to drop, retype or rename a column a view reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Surround {
+    /// The columns, as (table, column), that the view reads.
+    pub reads: Vec<(TableRef, String)>,
+    /// Drops the view, before the altering step and before its rollback.
+    pub drop: Statement,
+    /// Creates it as desired, after the altering step.
+    pub create: Vec<Statement>,
+    /// Creates it as it was, after the altering step's rollback.
+    pub restore: Vec<Statement>,
 }
 
 /// What a step does.
@@ -139,6 +159,7 @@ impl Step {
             },
             alters_columns: Vec::new(),
             also_locks: Vec::new(),
+            surrounds: None,
         }
     }
 
@@ -153,6 +174,7 @@ impl Step {
             },
             alters_columns: Vec::new(),
             also_locks: Vec::new(),
+            surrounds: None,
         }
     }
 
@@ -165,7 +187,15 @@ impl Step {
             action: Action::Backfill(backfill),
             alters_columns: Vec::new(),
             also_locks: Vec::new(),
+            surrounds: None,
         }
+    }
+
+    /// The same step, run instead around any step that alters a column `surround` reads.
+    #[must_use]
+    pub fn surrounding(mut self, surround: Surround) -> Self {
+        self.surrounds = Some(surround);
+        self
     }
 
     /// The same step, run as `runs` says.

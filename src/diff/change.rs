@@ -442,6 +442,21 @@ impl Change {
             .unwrap_or_else(|_| ChangeId::global())
     }
 
+    /// The existing tables whose locks the change's statements take: the table it alters, the
+    /// table a new foreign key references, the table it drops.
+    #[must_use]
+    pub fn locked_tables(&self) -> Vec<TableRef> {
+        let mut tables: Vec<TableRef> = self.altered_table().into_iter().cloned().collect();
+        match self {
+            Self::AddForeignKey { key, .. } => tables.push(key.references.clone()),
+            Self::DropTable { table, .. } => tables.push(table.clone()),
+            _ => {}
+        }
+        tables.sort();
+        tables.dedup();
+        tables
+    }
+
     /// The existing table the change alters, if it alters one in place.
     #[must_use]
     pub fn altered_table(&self) -> Option<&TableRef> {

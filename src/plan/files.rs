@@ -9,11 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::backfill::{self, Strategy};
 use super::locks;
 use crate::decide::{ChangeId, Mode, Settings};
-use crate::diff::Change;
 use crate::schema::{Schema, TableRef};
-use crate::sql::quote_qualified;
 use crate::step::Lock;
-use crate::step::{Action, Phase, Runs, Statement, Step};
+use crate::step::{Action, Phase, Runs, Statement, Step, Surround};
 
 /// A concurrent build waits for every older transaction, and a short lock timeout would cancel
 /// it and leave an INVALID index behind, so those files wait longer.
@@ -78,8 +76,9 @@ pub struct PlannedStatement {
 /// A change's steps as its rule planned them.
 #[derive(Debug, Clone)]
 pub(crate) struct ChangeSteps {
-    pub change: Change,
     pub id: ChangeId,
+    /// The existing tables whose locks the change's statements take.
+    pub tables: Vec<TableRef>,
     pub steps: Vec<Step>,
 }
 
@@ -278,29 +277,24 @@ fn new_file(number: usize, phase: Phase, kind: FileKind, settings: &Settings) ->
 
 /// Every step as an entry, with the views that read a column a step alters dropped at the
 /// start of that step and recreated at its end (and the same around its rollback, recreated as
-/// they were). A view whose columns no step alters keeps its rule's own steps.
+/// they were), as each view's step says in its [`Surround`]. A view whose columns no step
+/// alters keeps its own steps.
 fn with_views_recreated(planned: &[ChangeSteps], context: (&Settings, &Schema)) -> Vec<Entry> {
-    let views: Vec<&ChangeSteps> = planned
-        .iter()
-        .filter(|p| matches!(p.change, Change::RecreateView { .. }))
-        .collect();
+    let is_view = |change: &&ChangeSteps| change.steps.iter().any(|s| s.surrounds.is_some());
+    let views: Vec<&ChangeSteps> = planned.iter().filter(is_view).collect();
     let mut handled: Vec<&ChangeId> = Vec::new();
     let mut entries = Vec::new();
-    for change in planned
-        .iter()
-        .filter(|p| !matches!(p.change, Change::RecreateView { .. }))
-    {
-        let tables = locks::tables_of(&change.change);
+    for change in planned.iter().filter(|change| !is_view(change)) {
         for step in &change.steps {
-            let mut entry = entry(&change.id, &tables, step, context);
-            let readers: Vec<&ChangeSteps> = views
+            let mut entry = entry(&change.id, &change.tables, step, context);
+            let readers: Vec<(&ChangeId, &Surround)> = views
                 .iter()
-                .copied()
-                .filter(|view| reads_any(&view.change, &step.alters_columns))
+                .flat_map(|view| surrounds(view))
+                .filter(|(_, surround)| reads_any(surround, &step.alters_columns))
                 .collect();
             if !readers.is_empty() && entry.kind == FileKind::Transaction {
                 wrap(&mut entry, &readers);
-                handled.extend(readers.iter().map(|view| &view.id));
+                handled.extend(readers.iter().map(|(id, _)| *id));
             }
             entries.push(entry);
         }
@@ -315,24 +309,39 @@ fn with_views_recreated(planned: &[ChangeSteps], context: (&Settings, &Schema)) 
     entries
 }
 
-fn reads_any(view: &Change, altered: &[(TableRef, String)]) -> bool {
-    matches!(view, Change::RecreateView { columns, .. } if columns.iter().any(|c| altered.contains(c)))
+fn surrounds(view: &ChangeSteps) -> impl Iterator<Item = (&ChangeId, &Surround)> {
+    view.steps
+        .iter()
+        .filter_map(|step| step.surrounds.as_ref())
+        .map(|surround| (&view.id, surround))
+}
+
+fn reads_any(surround: &Surround, altered: &[(TableRef, String)]) -> bool {
+    surround.reads.iter().any(|column| altered.contains(column))
 }
 
 /// Drops `views` (readers of readers first) before the entry's statements and recreates them
 /// after; the same around its rollback, with the live definitions.
-fn wrap(entry: &mut Entry, views: &[&ChangeSteps]) {
+fn wrap(entry: &mut Entry, views: &[(&ChangeId, &Surround)]) {
+    let planned = |id: &ChangeId, statement: &Statement| PlannedStatement {
+        change: id.clone(),
+        tables: Vec::new(),
+        statement: statement.clone(),
+    };
     let drops = || {
         views
             .iter()
             .rev()
-            .filter_map(|v| drop_view(v))
+            .map(|(id, view)| planned(id, &view.drop))
             .collect::<Vec<_>>()
     };
     let creates = |desired: bool| {
         views
             .iter()
-            .flat_map(|v| create_view(v, desired))
+            .flat_map(|(id, view)| {
+                let statements = if desired { &view.create } else { &view.restore };
+                statements.iter().map(|statement| planned(id, statement))
+            })
             .collect::<Vec<_>>()
     };
     let mut statements = drops();
@@ -345,57 +354,6 @@ fn wrap(entry: &mut Entry, views: &[&ChangeSteps]) {
         rollback.extend(creates(false));
         entry.rollback = rollback;
     }
-}
-
-fn drop_view(view: &ChangeSteps) -> Option<PlannedStatement> {
-    let Change::RecreateView {
-        view: name, live, ..
-    } = &view.change
-    else {
-        return None;
-    };
-    let kind = if live.materialized {
-        "MATERIALIZED VIEW"
-    } else {
-        "VIEW"
-    };
-    Some(PlannedStatement {
-        change: view.id.clone(),
-        tables: Vec::new(),
-        statement: Statement::new(
-            format!(
-                "DROP {kind} IF EXISTS {}",
-                quote_qualified(&name.schema, &name.name)
-            ),
-            Lock::AccessExclusive,
-            "it reads a column changed next; recreated right after, in the same transaction",
-        ),
-    })
-}
-
-fn create_view(view: &ChangeSteps, desired: bool) -> Vec<PlannedStatement> {
-    let Change::RecreateView {
-        view: name,
-        live,
-        desired: wanted,
-        ..
-    } = &view.change
-    else {
-        return Vec::new();
-    };
-    let definition = if desired { wanted } else { live };
-    crate::ddl::view_statements(&name.schema, &name.name, definition)
-        .into_iter()
-        .map(|sql| PlannedStatement {
-            change: view.id.clone(),
-            tables: Vec::new(),
-            statement: Statement::new(
-                sql,
-                Lock::AccessExclusive,
-                "recreated as it was dropped above",
-            ),
-        })
-        .collect()
 }
 
 fn entry(

@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::files::PlannedStatement;
-use crate::diff::Change;
 use crate::schema::TableRef;
 use crate::sql::{quote_literal, quote_qualified};
 use crate::step::Lock;
@@ -25,21 +24,6 @@ use crate::step::retry::{self, LOCK_RETRIES};
 /// What a file's brief, metadata-only statements may add to a client's wait once the locks
 /// are held.
 pub const BRIEF_STATEMENTS_MS: u64 = 500;
-
-/// The existing tables whose locks a change's statements take: the table it alters, the
-/// table a new foreign key references, the table it drops.
-#[must_use]
-pub fn tables_of(change: &Change) -> Vec<TableRef> {
-    let mut tables: Vec<TableRef> = change.altered_table().into_iter().cloned().collect();
-    match change {
-        Change::AddForeignKey { key, .. } => tables.push(key.references.clone()),
-        Change::DropTable { table, .. } => tables.push(table.clone()),
-        _ => {}
-    }
-    tables.sort();
-    tables.dedup();
-    tables
-}
 
 /// Every table that `statements` lock at SHARE UPDATE EXCLUSIVE or stronger, with the
 /// strongest mode any of them takes on it, in table order.

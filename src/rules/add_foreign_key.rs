@@ -8,6 +8,7 @@ use crate::schema::query::index_covers;
 use crate::schema::{FkMatch, ForeignKey, KeyTarget, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::guard;
+use crate::step::precondition::{self, Check};
 use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 
 use super::add_unique::drop_constraint;
@@ -103,6 +104,21 @@ impl Rule for AddForeignKey {
             return Vec::new();
         };
         vec![orphans_question(change, context, table, key)]
+    }
+
+    fn preconditions(&self, change: &Change, decisions: &Decisions) -> Vec<Check> {
+        let Change::AddForeignKey {
+            table,
+            key,
+            new_table: false,
+        } = change
+        else {
+            return Vec::new();
+        };
+        if !key.valid || matches!(decisions.choice(ORPHANS), Some("delete" | "set-null")) {
+            return Vec::new();
+        }
+        vec![precondition::orphans(&change.id(), table, key)]
     }
 
     fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {

@@ -5,6 +5,7 @@ use crate::diff::Change;
 use crate::schema::names::make_object_name;
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
+use crate::step::precondition::{self, Check};
 use crate::step::{Statement, Step};
 
 use super::add_unique::{NewKey, assess_key, duplicates_question, key_steps};
@@ -60,6 +61,22 @@ impl Rule for AddPrimaryKey {
             table,
             &NewKey::primary(key),
         )]
+    }
+
+    fn preconditions(&self, change: &Change, decisions: &Decisions) -> Vec<Check> {
+        let Change::AddPrimaryKey { table, key } = change else {
+            return Vec::new();
+        };
+        let id = change.id();
+        let mut checks: Vec<Check> = key
+            .columns
+            .iter()
+            .map(|column| precondition::nulls(&id, table, column))
+            .collect();
+        if decisions.choice(DUPLICATES) != Some("delete-duplicates") {
+            checks.push(precondition::duplicates(&id, table, &key.columns, false));
+        }
+        checks
     }
 
     fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {

@@ -8,6 +8,7 @@ use crate::diff::Change;
 use crate::schema::{Deferral, Index, IndexKey, KeyTarget, PrimaryKey, TableRef, Unique};
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::guard;
+use crate::step::precondition::{self, Check};
 use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Runs, Statement, Step};
 
 use super::add_index::{build_concurrently, build_in_transaction, drop_concurrently};
@@ -62,6 +63,21 @@ impl Rule for AddUnique {
             context,
             table,
             &NewKey::unique(unique),
+        )]
+    }
+
+    fn preconditions(&self, change: &Change, decisions: &Decisions) -> Vec<Check> {
+        let Change::AddUnique { table, unique } = change else {
+            return Vec::new();
+        };
+        if decisions.choice(DUPLICATES) == Some("delete-duplicates") {
+            return Vec::new();
+        }
+        vec![precondition::duplicates(
+            &change.id(),
+            table,
+            &unique.columns,
+            unique.nulls_not_distinct,
         )]
     }
 

@@ -9,6 +9,7 @@ use crate::schema::names::{make_object_name, referenced_columns};
 use crate::schema::{Column, Index, KeyTarget, Table, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::guard;
+use crate::step::precondition::{self, Check};
 use crate::step::{Phase, Rollback, Runs, Statement, Step};
 
 use super::column_sync::Sync;
@@ -155,6 +156,21 @@ impl Rule for ChangeColumnType {
                 when: super::unless_window(),
             },
         ]
+    }
+
+    fn preconditions(&self, change: &Change, decisions: &Decisions) -> Vec<Check> {
+        let Change::ChangeColumnType { table, from, to } = change else {
+            return Vec::new();
+        };
+        if is_binary_coercible(from, to) || decisions.choice(USING) == Some("expression") {
+            return Vec::new();
+        }
+        vec![precondition::casts(
+            &change.id(),
+            table,
+            &from.name,
+            &to.data_type,
+        )]
     }
 
     fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {

@@ -1,11 +1,14 @@
 //! `recreate-view`: a view reading columns the plan drops, retypes or renames. PostgreSQL
-//! refuses to alter a column a view uses, so the planner places [`drop_statement`] before the
-//! altering step and [`create_statements`] after it, in the same transaction; the rule's own
-//! steps (drop and create in one contract step) serve when nothing in the plan alters them.
+//! refuses to alter a column a view uses, so the rule's step says, as a [`Surround`], what the
+//! planner runs around any step that alters those columns (drop before, create after, in the
+//! same transaction); the step itself (drop and create in one contract step) serves when
+//! nothing in the plan alters them.
 
 use crate::diff::Change;
+use crate::schema::TableRef;
 use crate::schema::View;
-use crate::step::{Phase, Rollback, Statement, Step};
+use crate::sql::quote_qualified;
+use crate::step::{Phase, Rollback, Statement, Step, Surround};
 
 use super::create_view;
 use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
@@ -72,7 +75,7 @@ impl Rule for RecreateView {
             view,
             live,
             desired,
-            ..
+            columns,
         } = change
         else {
             return Vec::new();
@@ -81,11 +84,12 @@ impl Rule for RecreateView {
         forward.extend(create_view::create_statements(view, desired));
         let mut back = vec![drop_live(view, desired, live)];
         back.extend(create_view::create_statements(view, live));
-        vec![Step::sql(
+        let step = Step::sql(
             Phase::Contract,
             forward,
             Rollback::partial(back, "grants on the view are not recorded: give them again"),
-        )]
+        );
+        vec![step.surrounding(surround(view, live, desired, columns))]
     }
 }
 
@@ -99,41 +103,45 @@ fn drop_live(view: &crate::diff::QualifiedName, live: &View, desired: &View) -> 
     }
 }
 
-/// The statement that drops the view of a [`Change::RecreateView`] before its columns are
-/// altered (`None` for any other change).
-#[must_use]
-pub fn drop_statement(change: &Change) -> Option<Statement> {
-    let Change::RecreateView {
-        view,
-        live,
-        desired,
-        ..
-    } = change
-    else {
-        return None;
+/// The view dropped and recreated around a step that alters a column it reads: dropped as it
+/// is (`IF EXISTS`, so a re-run after success passes), created as desired after the step, and as
+/// it was after the step's rollback.
+fn surround(
+    view: &crate::diff::QualifiedName,
+    live: &View,
+    desired: &View,
+    reads: &[(TableRef, String)],
+) -> Surround {
+    let kind = if live.materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
     };
-    Some(drop_live(view, live, desired))
-}
-
-/// The statement that creates the view of a [`Change::RecreateView`] as desired, after its
-/// columns are altered (`None` for any other change). A materialized view's indexes and a
-/// comment need [`create_statements`].
-#[must_use]
-pub fn create_statement(change: &Change) -> Option<Statement> {
-    let Change::RecreateView { view, desired, .. } = change else {
-        return None;
+    let created = |definition: &View| -> Vec<Statement> {
+        crate::ddl::view_statements(&view.schema, &view.name, definition)
+            .into_iter()
+            .map(|sql| {
+                Statement::new(
+                    sql,
+                    Lock::AccessExclusive,
+                    "recreated as it was dropped above",
+                )
+            })
+            .collect()
     };
-    Some(create_view::create_statement(view, desired))
-}
-
-/// Every statement that creates the view of a [`Change::RecreateView`] as desired: the view,
-/// a materialized view's indexes, the comment (empty for any other change).
-#[must_use]
-pub fn create_statements(change: &Change) -> Vec<Statement> {
-    let Change::RecreateView { view, desired, .. } = change else {
-        return Vec::new();
-    };
-    create_view::create_statements(view, desired)
+    Surround {
+        reads: reads.to_vec(),
+        drop: Statement::new(
+            format!(
+                "DROP {kind} IF EXISTS {}",
+                quote_qualified(&view.schema, &view.name)
+            ),
+            Lock::AccessExclusive,
+            "it reads a column changed next; recreated right after, in the same transaction",
+        ),
+        create: created(desired),
+        restore: created(live),
+    }
 }
 
 #[cfg(test)]
@@ -181,22 +189,24 @@ mod tests {
     }
 
     #[test]
-    fn the_planner_gets_the_drop_and_the_create() {
-        let drop = drop_statement(&change()).unwrap();
-        assert_eq!(drop.sql, "DROP VIEW IF EXISTS public.order_totals");
-        let create = create_statement(&change()).unwrap();
-        assert!(
-            create
-                .sql
-                .starts_with("CREATE OR REPLACE VIEW public.order_totals AS\n"),
-            "{}",
-            create.sql
+    fn the_planner_gets_the_drop_and_the_creates_to_place_around_an_altering_step() {
+        let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
+        let steps = fixture.steps(&RecreateView, &change());
+        let surround = steps[0].surrounds.as_ref().unwrap();
+        assert_eq!(
+            surround.reads,
+            vec![(TableRef::new("public", "orders"), "total".to_owned())]
         );
-        assert_eq!(create_statements(&change()).len(), 2);
-        let other = Change::CreateSchema {
-            schema: "x".to_owned(),
-        };
-        assert!(drop_statement(&other).is_none());
-        assert!(create_statements(&other).is_empty());
+        assert_eq!(surround.drop.sql, "DROP VIEW IF EXISTS public.order_totals");
+        assert!(
+            surround.create[0]
+                .sql
+                .starts_with("CREATE VIEW public.order_totals AS\n"),
+            "{}",
+            surround.create[0].sql
+        );
+        // As desired (with its comment) after the step, as it was (none) after the rollback.
+        assert_eq!(surround.create.len(), 2);
+        assert_eq!(surround.restore.len(), 1);
     }
 }

@@ -14,6 +14,7 @@ use crate::schema::names::referenced_columns;
 use crate::schema::{Index, KeyTarget, Schema, TableRef};
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
 use crate::step::guard;
+use crate::step::precondition::{self, Check};
 use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::add_check::guarded_add;
@@ -154,6 +155,24 @@ impl Rule for ReplaceEnum {
                 value: 0,
             }))),
         }]
+    }
+
+    fn preconditions(&self, change: &Change, _decisions: &Decisions) -> Vec<Check> {
+        let Change::ReplaceEnum {
+            from, to, columns, ..
+        } = change
+        else {
+            return Vec::new();
+        };
+        let dropped = dropped_labels(&from.labels, &to.labels);
+        if dropped.is_empty() {
+            return Vec::new();
+        }
+        let id = change.id();
+        columns
+            .iter()
+            .map(|column| precondition::labels(&id, column, &dropped))
+            .collect()
     }
 
     fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {

@@ -7,6 +7,7 @@ use crate::schema::names::make_object_name;
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::guard;
+use crate::step::precondition::{self, Check};
 use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 
 use super::column_fill::Fill;
@@ -127,6 +128,17 @@ impl Rule for SetNotNull {
                 value: 0,
             }))),
         }]
+    }
+
+    fn preconditions(&self, change: &Change, decisions: &Decisions) -> Vec<Check> {
+        let Change::SetNotNull { table, column } = change else {
+            return Vec::new();
+        };
+        // A fill leaves no NULL behind, so there is nothing to check first.
+        if matches!(decisions.choice(NULLS), Some("fill" | FILL_DEFAULT)) {
+            return Vec::new();
+        }
+        vec![precondition::nulls(&change.id(), table, &column.name)]
     }
 
     fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {

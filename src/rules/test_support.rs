@@ -98,15 +98,20 @@ impl Fixture {
         }
     }
 
-    /// The rule's steps for `change`, rendered by [`steps_text`].
-    pub fn steps_text(&self, rule: &dyn Rule, change: &Change) -> String {
+    /// The rule's steps for `change` with the recorded answers.
+    pub fn steps(&self, rule: &dyn Rule, change: &Change) -> Vec<Step> {
         let id: ChangeId = change.id();
         let decisions = Decisions {
             settings: &self.settings,
             answers: &self.answers,
             change: &id,
         };
-        steps_text(&rule.steps(change, &self.context(), &decisions))
+        rule.steps(change, &self.context(), &decisions)
+    }
+
+    /// The rule's steps for `change`, rendered by [`steps_text`].
+    pub fn steps_text(&self, rule: &dyn Rule, change: &Change) -> String {
+        steps_text(&self.steps(rule, change))
     }
 }
 
