@@ -13,6 +13,7 @@ mod columns;
 mod constraints;
 mod namespaces;
 mod order;
+mod pair;
 mod tables;
 mod user_types;
 mod views;

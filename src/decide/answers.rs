@@ -26,7 +26,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::question::{ChangeId, ChoiceId, QuestionId};
+use super::id::{ChangeId, ChoiceId, QuestionId};
 
 /// Every answer given so far: global ones, and per change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

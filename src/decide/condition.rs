@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::answers::Answers;
 use super::facts::{FactId, Facts};
-use super::question::{ChangeId, ChoiceId, QuestionId};
+use super::id::{ChangeId, ChoiceId, QuestionId};
 
 /// A condition on answers and facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -7,8 +7,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::id::{ChangeId, IdError, kebab_id};
 use super::input::thousands;
-use super::question::{ChangeId, IdError, kebab_id};
 
 /// A fact's kebab-case name (`rows`, `null-rows`, `table-bytes`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -5,8 +5,9 @@ use serde::Serialize;
 
 use super::answers::Answers;
 use super::condition::Condition;
+use super::id::{ChangeId, ChoiceId, QuestionId};
 use super::input::{InputKind, InputValue};
-use super::question::{AnswerError, ChangeId, Choice, ChoiceId, Question, QuestionId};
+use super::question::{AnswerError, Choice, Question};
 
 pub const MODE: &str = "mode";
 pub const LOCK_TIMEOUT: &str = "lock-timeout";

@@ -9,7 +9,8 @@
 
 use super::answers::{Answer, Answers};
 use super::facts::Facts;
-use super::question::{AnswerError, ChangeId, ChoiceId, Question, QuestionId};
+use super::id::{ChangeId, ChoiceId, QuestionId};
+use super::question::{AnswerError, Question};
 
 /// Whether `question` is to be asked, given the facts and answers so far.
 #[must_use]

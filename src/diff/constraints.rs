@@ -5,7 +5,7 @@
 
 use crate::schema::{ForeignKey, Index, KeyTarget, PrimaryKey, Table, TableRef, Unique};
 
-use super::tables::{Renames, TablePair};
+use super::pair::{Renames, TablePair};
 use super::{Change, CommentTarget, Constraint, Found, paired_by_name};
 
 pub(super) fn diff_constraints(pair: &TablePair, renames: &Renames, found: &mut Found) {

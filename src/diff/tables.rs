@@ -2,52 +2,12 @@
 //! their foreign keys, which follow once every new table exists), dropped, or compared part by
 //! part.
 
-use std::collections::BTreeMap;
-
 use crate::schema::{Column, Namespace, Schema, Table, TableRef};
 
-use super::columns::{ColumnPairing, diff_columns, pair_columns};
+use super::columns::{diff_columns, pair_columns};
 use super::constraints::diff_constraints;
+use super::pair::{Renames, TablePair};
 use super::{Change, CommentTarget, Found, Renamable, merged, pair_renames, shown};
-
-/// A table on both sides: under the same name, or renamed.
-pub(super) struct TablePair<'a> {
-    pub live_ref: TableRef,
-    pub table: TableRef,
-    pub live: &'a Table,
-    pub desired: &'a Table,
-    /// `Some(hinted)` for a rename candidate.
-    pub rename: Option<bool>,
-    pub columns: ColumnPairing<'a>,
-}
-
-/// The renames the plan makes, by live names, so that what PostgreSQL renames along with a
-/// table or column (constraint and index column lists, foreign key targets) compares equal.
-#[derive(Debug, Default)]
-pub(super) struct Renames {
-    tables: BTreeMap<TableRef, TableRef>,
-    columns: BTreeMap<(TableRef, String), String>,
-}
-
-impl Renames {
-    /// The table's name after the plan's renames.
-    pub fn table(&self, live: &TableRef) -> TableRef {
-        self.tables.get(live).unwrap_or(live).clone()
-    }
-
-    /// The column's name after the plan's renames (`table` by its live name).
-    pub fn column(&self, table: &TableRef, column: &str) -> String {
-        self.columns
-            .get(&(table.clone(), column.to_owned()))
-            .cloned()
-            .unwrap_or_else(|| column.to_owned())
-    }
-
-    /// The columns' names after the plan's renames.
-    pub fn columns(&self, table: &TableRef, columns: &[String]) -> Vec<String> {
-        columns.iter().map(|c| self.column(table, c)).collect()
-    }
-}
 
 struct Named<'a> {
     name: &'a str,
@@ -84,7 +44,7 @@ pub(super) fn diff_tables(live: &Schema, desired: &Schema, found: &mut Found) {
                 .map(|n| (TableRef::new(schema, n.name), n.table)),
         );
     }
-    let renames = renames(&pairs);
+    let renames = Renames::of(&pairs);
     for pair in &pairs {
         diff_table(pair, &renames, found);
     }
@@ -193,26 +153,6 @@ fn same_columns(live: &Table, desired: &Table) -> bool {
     l.sort();
     d.sort();
     l == d
-}
-
-fn renames(pairs: &[TablePair]) -> Renames {
-    let mut renames = Renames::default();
-    for pair in pairs {
-        if pair.rename.is_some() {
-            renames
-                .tables
-                .insert(pair.live_ref.clone(), pair.table.clone());
-        }
-        for (live, desired, rename) in &pair.columns.matched {
-            if rename.is_some() {
-                renames.columns.insert(
-                    (pair.live_ref.clone(), live.name.clone()),
-                    desired.name.clone(),
-                );
-            }
-        }
-    }
-    renames
 }
 
 fn diff_table(pair: &TablePair, renames: &Renames, found: &mut Found) {

@@ -1,9 +1,10 @@
 use super::*;
+use crate::decide::ChoiceId;
 use crate::decide::answers::AnsweredBy;
 use crate::decide::condition::{Comparison, Condition, FactTest};
 use crate::decide::facts::{Fact, FactId, FactValue, Origin};
 use crate::decide::input::InputKind;
-use crate::decide::question::{Choice, ChoiceId};
+use crate::decide::question::Choice;
 
 const ORDERS: &str = "public.orders.user_id";
 
