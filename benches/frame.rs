@@ -6,9 +6,7 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use pgphase::decide::Facts;
-use pgphase::rules::Context;
-use pgphase::source::postgres::Stats;
+use pgphase::source::postgres::{Introspection, Stats};
 use pgphase::source::yaml;
 use pgphase::tui::app::{App, Screen, Session};
 use ratatui::Terminal;
@@ -73,27 +71,15 @@ fn session() -> Session {
     }
     let live = yaml::parse(&live, "live.yaml").unwrap().schema;
     let desired = yaml::parse(&desired, "desired.yaml").unwrap();
-    let stats = Stats::default();
-    let changes = pgphase::diff::diff(&live, &desired.schema, &stats);
-    let facts = Facts::default();
-    let context = Context {
-        live: &live,
-        desired: &desired.schema,
-        stats: &stats,
-        facts: &facts,
-    };
-    let assessed = pgphase::plan::assess(&changes, &context).unwrap();
-    Session {
-        live,
-        stats,
+    Session::new(
+        Introspection {
+            schema: live,
+            stats: Stats::default(),
+            notes: Vec::new(),
+        },
         desired,
-        method: pgphase::shadow::Method::Textual {
+        pgphase::shadow::Method::Textual {
             reason: "benchmark".to_owned(),
         },
-        changes,
-        assessed,
-        facts: Facts::default(),
-        counted: Facts::default(),
-        questions: Vec::new(),
-    }
+    )
 }

@@ -16,8 +16,10 @@ use std::time::{Duration, Instant};
 
 use pgphase::Schema;
 use pgphase::cluster::{ClusterOptions, TempCluster};
-use pgphase::decide::{Answers, Facts};
+use pgphase::decide::Answers;
 use pgphase::schema::{Check, Column, Index, IndexKey, KeyTarget};
+use pgphase::session::Session;
+use pgphase::shadow::Method;
 use pgphase::source::postgres::{self, ConnectOptions, IntrospectOptions};
 use pgphase::source::yaml;
 
@@ -78,20 +80,17 @@ fn bench_size(runtime: &tokio::runtime::Runtime, cluster: &TempCluster, tables: 
     let mut changes = 0;
     let pure = median(|| {
         let started = Instant::now();
-        let found = pgphase::diff::diff(&live.schema, &desired, &live.stats);
-        let plan = pgphase::plan::make(
-            &found,
-            &live.schema,
-            &desired,
-            &live.stats,
-            &Facts::default(),
-            &Answers::default(),
-            true,
-        )
-        .unwrap();
+        let session = Session::new(
+            live.clone(),
+            file.clone(),
+            Method::Textual {
+                reason: "the benchmark's desired schema is canonical already".to_owned(),
+            },
+        );
+        let plan = session.plan(&Answers::default(), true).unwrap();
         let files = pgphase::output::plan_files::render("bench", &plan, &file).unwrap();
         assert!(files.len() > 3);
-        changes = found.len();
+        changes = session.changes.len();
         started.elapsed()
     });
     let mut peak = 0.0_f64;

@@ -28,9 +28,9 @@ use std::time::{Duration, Instant};
 
 use pgphase::Schema;
 use pgphase::cluster::{ClusterOptions, TempCluster};
-use pgphase::decide::{Answers, Facts};
-use pgphase::diff::diff;
-use pgphase::shadow::{Shadow, canonicalize_changed};
+use pgphase::decide::Answers;
+use pgphase::session::Session;
+use pgphase::shadow::Shadow;
 use pgphase::source::postgres::{self, ConnectOptions, IntrospectOptions};
 use pgphase::source::yaml;
 use pgphase::verify::plan_dir::{self, FileKind};
@@ -238,38 +238,17 @@ async fn plan(cluster: &TempCluster, database: &str, answers: &str, mode: &str) 
         .unwrap();
     let desired = yaml::parse(DESIRED, "desired.yaml").unwrap();
     let shadow = Shadow::Url(cluster.url("postgres"));
-    let canonical = canonicalize_changed(
-        &desired.schema,
-        &live.schema,
-        &shadow,
-        Some(&live_options),
-        &mut |_| {},
-    )
-    .await
-    .unwrap();
-    let managed = desired.ignore.keep_managed(&live.schema, &canonical.schema);
-    let changes = diff(&managed, &canonical.schema, &live.stats);
+    let session = Session::compare(live, desired, &shadow, Some(&live_options), &mut |_| {})
+        .await
+        .unwrap();
     let answers: Answers = if answers.is_empty() {
         Answers::default()
     } else {
         yaml::from_text(answers, "answers.yaml").unwrap()
     };
-    let plan = pgphase::plan::make(
-        &changes,
-        &live.schema,
-        &canonical.schema,
-        &live.stats,
-        &Facts::default(),
-        &answers,
-        true,
-    )
-    .unwrap();
-    let ended_at = yaml::Desired {
-        schema: canonical.schema.clone(),
-        ignore: desired.ignore.clone(),
-    };
+    let plan = session.plan(&answers, true).unwrap();
     let name = format!("traffic-{mode}");
-    let files = pgphase::output::plan_files::render(&name, &plan, &ended_at).unwrap();
+    let files = pgphase::output::plan_files::render(&name, &plan, &session.desired).unwrap();
     let folder = tempfile::tempdir().unwrap();
     let dir = folder.path().join(&name);
     pgphase::output::write_plan_folder(&dir, &files, false).unwrap();
@@ -278,8 +257,8 @@ async fn plan(cluster: &TempCluster, database: &str, answers: &str, mode: &str) 
         _folder: folder,
         dir,
         files: read.plan.files,
-        live: live.schema,
-        desired: canonical.schema,
+        live: session.live,
+        desired: session.desired.schema,
     }
 }
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::Error;
-use crate::source::postgres::{self, ConnectOptions, IntrospectOptions, Progress};
+use crate::session::{Progress, Session, Sources};
+use crate::source::postgres::{self, ConnectOptions, IntrospectOptions};
 use crate::source::yaml;
 
 /// Plans safe, phased PostgreSQL schema changes.
@@ -347,13 +348,12 @@ fn export(args: &ExportArgs) -> Result<Outcome, Error> {
 
 async fn tui(args: TuiArgs) -> Result<Outcome, Error> {
     let inputs = crate::tui::run::Inputs {
-        connect: connect_options(&args.connection),
-        introspect: IntrospectOptions {
-            include_schemas: args.connection.include_schemas.clone(),
-            exclude_schemas: args.connection.exclude_schemas.clone(),
+        sources: Sources {
+            connect: connect_options(&args.connection),
+            introspect: introspect_options(&args.connection),
+            desired: args.desired.schema.clone(),
+            shadow: shadow_of(&args.desired),
         },
-        schema: args.desired.schema.clone(),
-        shadow: shadow_of(&args.desired),
         plans_dir: args.plans_dir,
     };
     crate::tui::run::run(inputs).await?;
@@ -368,54 +368,39 @@ fn shadow_of(desired: &DesiredArgs) -> crate::shadow::Shadow {
     }
 }
 
-/// The live schema, the desired one in canonical form, and the changes between them.
-struct Compared {
-    live: postgres::Introspection,
-    desired: crate::Schema,
-    /// The desired file's `ignore:` section, written into the plan folder for `verify`.
-    ignore: yaml::Ignore,
-    method: crate::shadow::Method,
-    changes: Vec<crate::diff::Change>,
+/// Reads both sides and compares them, showing progress on a terminal and the notes of how
+/// the live database was reached.
+async fn compare(connection: &ConnectionArgs, desired: &DesiredArgs) -> Result<Session, Error> {
+    let sources = Sources {
+        connect: connect_options(connection),
+        introspect: introspect_options(connection),
+        desired: desired.schema.clone(),
+        shadow: shadow_of(desired),
+    };
+    let mut progress = progress_line();
+    let session = Session::open(&sources, &mut progress).await;
+    clear_progress_line();
+    let session = session?;
+    for note in &session.notes {
+        eprintln!("note: {note}");
+    }
+    Ok(session)
 }
 
-async fn compare(connection: &ConnectionArgs, desired: &DesiredArgs) -> Result<Compared, Error> {
-    // The file is parsed on another thread while the catalog is read.
-    let path = desired.schema.clone();
-    let loading = tokio::task::spawn_blocking(move || yaml::load(&path));
-    let live = read_live(connection).await;
-    let file = loading.await.map_err(|error| Error::Io {
-        path: desired.schema.clone(),
-        source: std::io::Error::other(error.to_string()),
-    })??;
-    let live = live?;
-    let shadow = shadow_of(desired);
-    let planned = connect_options(connection);
-    let show_progress = std::io::stderr().is_terminal();
-    let canonical = crate::shadow::canonicalize_changed(
-        &file.schema,
-        &live.schema,
-        &shadow,
-        Some(&planned),
-        &mut |step| {
-            if show_progress {
-                eprint!("\r\x1b[2K{step}");
-            }
-        },
-    )
-    .await;
-    if show_progress {
+/// Shows each progress line in place on a terminal (nothing elsewhere).
+fn progress_line() -> impl FnMut(Progress) {
+    let show = std::io::stderr().is_terminal();
+    move |progress: Progress| {
+        if show {
+            eprint!("\r\x1b[2K{}", progress.line());
+        }
+    }
+}
+
+fn clear_progress_line() {
+    if std::io::stderr().is_terminal() {
         eprint!("\r\x1b[2K");
     }
-    let canonical = canonical?;
-    let managed = file.ignore.keep_managed(&live.schema, &canonical.schema);
-    let changes = crate::diff::diff(&managed, &canonical.schema, &live.stats);
-    Ok(Compared {
-        live,
-        desired: canonical.schema,
-        ignore: file.ignore.clone(),
-        method: canonical.method,
-        changes,
-    })
 }
 
 fn stdout(text: &str) -> Result<(), Error> {
@@ -428,22 +413,15 @@ fn stdout(text: &str) -> Result<(), Error> {
 }
 
 async fn diff(args: DiffArgs) -> Result<Outcome, Error> {
-    let compared = compare(&args.connection, &args.desired).await?;
-    let facts = crate::decide::Facts::default();
-    let context = crate::rules::Context {
-        live: &compared.live.schema,
-        desired: &compared.desired,
-        stats: &compared.live.stats,
-        facts: &facts,
-    };
-    let assessed = crate::plan::assess(&compared.changes, &context)?;
+    let session = compare(&args.connection, &args.desired).await?;
+    let assessed = &session.assessed;
     let text = match args.format {
         Format::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            crate::output::diff_report::text(&assessed, &compared.method, color)
+            crate::output::diff_report::text(assessed, &session.method, color)
         }
         Format::Json => {
-            crate::output::diff_report::json(&assessed, &compared.method).map_err(|error| {
+            crate::output::diff_report::json(assessed, &session.method).map_err(|error| {
                 crate::source::yaml::WriteError {
                     message: error.to_string(),
                 }
@@ -481,7 +459,7 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
             Answer::user(ChoiceId::from_static(choice)),
         );
     }
-    let compared = compare(&args.connection, &args.desired).await?;
+    let mut session = compare(&args.connection, &args.desired).await?;
     let counting = if args.no_count {
         crate::count::Counting::Off
     } else {
@@ -489,28 +467,21 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
             timeout: Duration::from_secs(args.count_timeout),
         }
     };
-    let counted = count(&args.connection, &compared.changes, counting).await?;
-    let plan = crate::plan::make(
-        &compared.changes,
-        &compared.live.schema,
-        &compared.desired,
-        &compared.live.stats,
-        &counted,
-        &answers,
-        args.defaults,
-    )?;
+    let mut progress = progress_line();
+    let counted = session
+        .count(&connect_options(&args.connection), counting, &mut progress)
+        .await;
+    clear_progress_line();
+    counted?;
+    for (change, why) in session.not_counted() {
+        eprintln!("note: {change}: {why}");
+    }
+    let plan = session.plan(&answers, args.defaults)?;
     let name = args
         .out
         .file_name()
         .map_or_else(|| "plan".to_owned(), |n| n.to_string_lossy().into_owned());
-    let files = crate::output::plan_files::render(
-        &name,
-        &plan,
-        &yaml::Desired {
-            schema: compared.desired.clone(),
-            ignore: compared.ignore.clone(),
-        },
-    )?;
+    let files = crate::output::plan_files::render(&name, &plan, &session.desired)?;
     crate::output::write_plan_folder(&args.out, &files, args.force)?;
     eprintln!(
         "wrote {}: {} change(s) in {} file(s); read {}/README.md first",
@@ -522,31 +493,6 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
     Ok(Outcome::Done)
 }
 
-/// The counts the changes need, with a progress line per count on a terminal and a note for
-/// each count skipped or given up.
-async fn count(
-    connection: &ConnectionArgs,
-    changes: &[crate::diff::Change],
-    counting: crate::count::Counting,
-) -> Result<crate::decide::Facts, Error> {
-    let show_progress = std::io::stderr().is_terminal();
-    let counted =
-        crate::count::count_changes(&connect_options(connection), changes, counting, &mut |p| {
-            if show_progress {
-                eprint!("\r\x1b[2Kcounting {} ({}/{})", p.what, p.index, p.total);
-            }
-        })
-        .await;
-    if show_progress {
-        eprint!("\r\x1b[2K");
-    }
-    let counted = counted?;
-    for (change, why) in crate::count::skipped(changes, &counted) {
-        eprintln!("note: {change}: {why}");
-    }
-    Ok(counted)
-}
-
 async fn demo(args: DemoArgs) -> Result<Outcome, Error> {
     let files = tempfile::tempdir().map_err(|source| Error::Io {
         path: std::env::temp_dir(),
@@ -555,13 +501,15 @@ async fn demo(args: DemoArgs) -> Result<Outcome, Error> {
     let schema = crate::demo::write_desired(files.path())?;
     let demo = crate::demo::start(&mut |step| eprintln!("{step}…")).await?;
     let inputs = crate::tui::run::Inputs {
-        connect: ConnectOptions {
-            database_url: Some(demo.url.clone()),
-            ..ConnectOptions::default()
+        sources: Sources {
+            connect: ConnectOptions {
+                database_url: Some(demo.url.clone()),
+                ..ConnectOptions::default()
+            },
+            introspect: IntrospectOptions::default(),
+            desired: schema,
+            shadow: crate::shadow::Shadow::Url(demo.cluster.url("postgres")),
         },
-        introspect: IntrospectOptions::default(),
-        schema,
-        shadow: crate::shadow::Shadow::Url(demo.cluster.url("postgres")),
         plans_dir: args.plans_dir,
     };
     let result = crate::tui::run::run(inputs).await;
@@ -598,28 +546,24 @@ fn connect_options(args: &ConnectionArgs) -> ConnectOptions {
 
 /// Connects and reads the live schema, showing progress on a terminal.
 async fn read_live(args: &ConnectionArgs) -> Result<postgres::Introspection, Error> {
-    let connect = connect_options(args);
-    let options = IntrospectOptions {
+    let mut progress = progress_line();
+    let result = postgres::read_live(
+        &connect_options(args),
+        &introspect_options(args),
+        &mut |p| progress(Progress::Reading(p)),
+    )
+    .await;
+    clear_progress_line();
+    let live = result?;
+    for note in &live.notes {
+        eprintln!("note: {note}");
+    }
+    Ok(live)
+}
+
+fn introspect_options(args: &ConnectionArgs) -> IntrospectOptions {
+    IntrospectOptions {
         include_schemas: args.include_schemas.clone(),
         exclude_schemas: args.exclude_schemas.clone(),
-    };
-    let show_progress = std::io::stderr().is_terminal();
-    let mut report = |p: Progress| {
-        if show_progress {
-            eprint!(
-                "\r\x1b[2Kreading {} ({}/{} queries, {} rows)",
-                p.step, p.finished_queries, p.total_queries, p.rows_read
-            );
-        }
-    };
-    let result = postgres::read_live(&connect, &options, &mut report).await;
-    if show_progress {
-        eprint!("\r\x1b[2K");
     }
-    if let Ok(live) = &result {
-        for note in &live.notes {
-            eprintln!("note: {note}");
-        }
-    }
-    result
 }

@@ -19,7 +19,7 @@ use crate::rules::{
     NOT_COUNTED, add_foreign_key, add_unique, change_column_type, replace_enum, set_not_null,
 };
 use crate::source::postgres::facts::{self as counts, FactError};
-use crate::source::postgres::{self, ConnectOptions, SystemEnv};
+use crate::source::postgres::{self, ConnectError, ConnectOptions, SystemEnv};
 
 /// How long one count may scan before the server cancels it, unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -156,7 +156,7 @@ pub async fn count_changes(
     changes: &[Change],
     counting: Counting,
     progress: &mut dyn FnMut(&CountProgress),
-) -> Result<Facts, crate::Error> {
+) -> Result<Facts, ConnectError> {
     let wanted: Vec<(&Change, String)> = changes
         .iter()
         .filter_map(|change| what_to_count(change).map(|what| (change, what)))

@@ -8,6 +8,25 @@ use crate::shadow::ShadowError;
 use crate::source::postgres::{ConnectError, IntrospectError};
 use crate::source::yaml::LoadError;
 
+impl From<crate::source::postgres::ReadError> for Error {
+    fn from(error: crate::source::postgres::ReadError) -> Self {
+        match error {
+            crate::source::postgres::ReadError::Connect(error) => Self::Connect(error),
+            crate::source::postgres::ReadError::Introspect(error) => Self::Introspect(error),
+        }
+    }
+}
+
+impl From<crate::session::SessionError> for Error {
+    fn from(error: crate::session::SessionError) -> Self {
+        match error {
+            crate::session::SessionError::Desired(error) => Self::Load(error),
+            crate::session::SessionError::Live(error) => error.into(),
+            crate::session::SessionError::Canonical(error) => Self::Shadow(error),
+        }
+    }
+}
+
 /// Anything that stops a pgphase command.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -22,6 +22,7 @@ pub mod output;
 pub mod plan;
 pub mod rules;
 pub mod schema;
+pub mod session;
 pub mod shadow;
 pub mod source;
 pub mod sql;

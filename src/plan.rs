@@ -16,8 +16,6 @@ use crate::decide::{
 };
 use crate::diff::Change;
 use crate::rules::{self, Assessment, Badge, Context, Decisions};
-use crate::schema::Schema;
-use crate::source::postgres::Stats;
 
 pub use files::{FileKind, PlanFile, PlannedStatement};
 
@@ -208,45 +206,6 @@ pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<
         settings,
         answers,
     })
-}
-
-/// The whole planning pass that `pgphase plan` and the TUI share: facts gathered (with the
-/// `counted` ones), the answers completed with defaults when `fill_defaults` is set, then
-/// [`plan`].
-///
-/// # Errors
-/// As [`plan`].
-pub fn make(
-    changes: &[Change],
-    live: &Schema,
-    desired: &Schema,
-    stats: &Stats,
-    counted: &Facts,
-    answers: &Answers,
-    fill_defaults: bool,
-) -> Result<Plan, PlanError> {
-    let empty = Facts::default();
-    let bare = Context {
-        live,
-        desired,
-        stats,
-        facts: &empty,
-    };
-    let facts = facts(changes, &bare, counted);
-    let context = Context {
-        facts: &facts,
-        ..bare
-    };
-    if fill_defaults {
-        let questions = questions(changes, &context);
-        let answers = decide::with_defaults(&questions, &facts, answers);
-        let undecided = Undecided::find(&questions, &facts, &answers);
-        if !undecided.is_empty() {
-            return Err(PlanError::Undecided(undecided));
-        }
-        return plan(changes, &context, &answers);
-    }
-    plan(changes, &context, answers)
 }
 
 fn rule(change: &Change) -> Result<&'static dyn rules::Rule, PlanError> {

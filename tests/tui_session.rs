@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use pgphase::decide::{Answers, Facts};
+use pgphase::decide::Answers;
 use pgphase::schema::TableRef;
 use pgphase::shadow::Method;
 use pgphase::source::postgres::{Introspection, RelationKind, Stats, TableStats};
@@ -54,7 +54,7 @@ fn session() -> Session {
             total_bytes: 300_000_000,
         },
     );
-    pgphase::tui::work::prepare(
+    pgphase::session::Session::new(
         Introspection {
             schema: yaml::parse(LIVE, "live.yaml").unwrap().schema,
             stats,
@@ -149,16 +149,7 @@ fn a_session_driven_by_keys_writes_what_plan_with_its_answers_writes() {
 
     // What `pgphase plan --answers decisions.yaml` makes from the same comparison.
     let session = session();
-    let plan = pgphase::plan::make(
-        &session.changes,
-        &session.live,
-        &session.desired.schema,
-        &session.stats,
-        &Facts::default(),
-        &answers,
-        false,
-    )
-    .unwrap();
+    let plan = session.plan(&answers, false).unwrap();
     let expected =
         pgphase::output::plan_files::render("nickname", &plan, &session.desired).unwrap();
     assert_eq!(files, &expected);

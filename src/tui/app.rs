@@ -3,14 +3,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use crate::decide::{Answers, ChangeId, Fact, Facts, Question};
-use crate::diff::Change;
-use crate::plan::{Plan, PlannedChange};
+use crate::decide::{Answers, ChangeId, Fact};
+use crate::plan::Plan;
 use crate::rules::Badge;
-use crate::schema::Schema;
-use crate::shadow::Method;
-use crate::source::postgres::Stats;
-use crate::source::yaml::Desired;
+use crate::session::Progress;
+pub use crate::session::Session;
 
 /// Which screen is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -26,7 +23,8 @@ pub enum Screen {
 #[derive(Debug, Clone)]
 pub struct App {
     pub screen: Screen,
-    pub loading: Loading,
+    /// How far loading got (`None` while connecting).
+    pub loading: Option<Progress>,
     pub failure: Option<Failure>,
     pub session: Option<Session>,
     /// The answers so far (global and per change).
@@ -48,39 +46,12 @@ pub struct App {
     pub size: (u16, u16),
 }
 
-/// Progress while the catalog is read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Loading {
-    pub step: String,
-    pub finished_queries: usize,
-    pub total_queries: usize,
-    pub rows_read: u64,
-}
-
 /// A readable failure: what happened and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub title: String,
     pub message: String,
     pub hint: String,
-}
-
-/// What loading produced: both schemas, the changes and everything the questions need.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub live: Schema,
-    pub stats: Stats,
-    /// The desired schema in canonical form, with the file's `ignore:` rules.
-    pub desired: Desired,
-    pub method: Method,
-    pub changes: Vec<Change>,
-    pub assessed: Vec<PlannedChange>,
-    /// Facts from the model and the statistics.
-    pub facts: Facts,
-    /// Facts counted on demand (NULLs, duplicates, orphans), added as they arrive.
-    pub counted: Facts,
-    /// Global questions first, then each change's.
-    pub questions: Vec<Question>,
 }
 
 /// The diff screen's own state.
@@ -169,7 +140,7 @@ impl App {
     pub fn new(plans_dir: PathBuf, color: bool) -> Self {
         Self {
             screen: Screen::Loading,
-            loading: Loading::default(),
+            loading: None,
             failure: None,
             session: None,
             answers: Answers::default(),

@@ -7,6 +7,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::app::{Failure, Session};
 use crate::decide::{ChangeId, Fact};
+use crate::session::Progress;
 
 /// An event for [`super::update`].
 #[derive(Debug, Clone)]
@@ -15,12 +16,7 @@ pub enum Msg {
     Mouse(MouseEvent),
     Resize(u16, u16),
     /// Catalog reading progress.
-    Progress {
-        step: String,
-        finished_queries: usize,
-        total_queries: usize,
-        rows_read: u64,
-    },
+    Progress(Progress),
     Loaded(Result<Box<Session>, Failure>),
     /// An on-demand count finished; `generation` says which request it answers.
     Counted {

@@ -13,14 +13,13 @@ use super::app::App;
 use super::msg::{Effect, Msg};
 use super::{update, view};
 use crate::Error;
+use crate::session::Sources;
 
 /// What the planner works on.
 #[derive(Debug, Clone)]
 pub struct Inputs {
-    pub connect: crate::source::postgres::ConnectOptions,
-    pub introspect: crate::source::postgres::IntrospectOptions,
-    pub schema: PathBuf,
-    pub shadow: crate::shadow::Shadow,
+    pub sources: Sources,
+    /// Where `w` writes plan folders.
     pub plans_dir: PathBuf,
 }
 
@@ -89,9 +88,9 @@ fn perform(effect: Effect, inputs: &Inputs, sender: &mpsc::UnboundedSender<Msg>)
     tokio::task::spawn_blocking(move || {
         runtime.block_on(async move {
             let msg = match effect {
-                Effect::Load => Some(super::work::load(&inputs, &sender).await),
+                Effect::Load => Some(super::work::load(&inputs.sources, &sender).await),
                 Effect::Count { generation, change } => {
-                    Some(super::work::count(&inputs, generation, change).await)
+                    Some(super::work::count(&inputs.sources, generation, change).await)
                 }
                 Effect::Write { dir, files, force } => Some(super::work::write(dir, &files, force)),
                 Effect::Export {

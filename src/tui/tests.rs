@@ -39,12 +39,14 @@ fn loading_shows_progress_at_both_sizes() {
     let mut app = app();
     update(
         &mut app,
-        Msg::Progress {
-            step: "reading columns".to_owned(),
-            finished_queries: 3,
-            total_queries: 16,
-            rows_read: 1_234,
-        },
+        Msg::Progress(crate::session::Progress::Reading(
+            crate::source::postgres::Progress {
+                step: "columns",
+                finished_queries: 3,
+                total_queries: 16,
+                rows_read: 1_234,
+            },
+        )),
     );
     insta::assert_snapshot!("loading_100x30", render(&app, 100, 30));
     insta::assert_snapshot!("loading_80x24", render(&app, 80, 24));

@@ -17,18 +17,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.size = (width, height);
             Vec::new()
         }
-        Msg::Progress {
-            step,
-            finished_queries,
-            total_queries,
-            rows_read,
-        } => {
-            app.loading = super::app::Loading {
-                step,
-                finished_queries,
-                total_queries,
-                rows_read,
-            };
+        Msg::Progress(progress) => {
+            app.loading = Some(progress);
             Vec::new()
         }
         Msg::Loaded(Ok(session)) => {
@@ -90,10 +80,7 @@ fn on_counted(
     let status = match result {
         Ok(facts) => {
             if let Some(session) = &mut app.session {
-                for fact in &facts {
-                    session.counted.insert(&change, fact.clone());
-                }
-                super::work::refresh_questions(session);
+                session.add_counted(&change, &facts);
             }
             CountStatus::Done(facts)
         }

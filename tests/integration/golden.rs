@@ -8,11 +8,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use pgphase::count::{Counting, count_changes};
-use pgphase::decide::{Answers, Facts, Mode};
-use pgphase::diff::{Change, diff};
+use pgphase::count::Counting;
+use pgphase::decide::{Answers, Mode};
+use pgphase::diff::Change;
 use pgphase::plan::{self, Plan};
-use pgphase::shadow::{Shadow, canonicalize_changed};
+use pgphase::session::Session;
+use pgphase::shadow::Shadow;
 use pgphase::source::postgres::{self, IntrospectOptions};
 use pgphase::source::yaml;
 use pgphase::step::{Lock, Work};
@@ -72,42 +73,25 @@ pub async fn plan_with_counting(
     .await
     .unwrap_or_else(|e| panic!("{name}: introspecting: {e}"));
     let shadow = Shadow::Url(server().admin_url.clone());
-    let canonical = canonicalize_changed(
-        &desired.schema,
-        &live.schema,
-        &shadow,
-        Some(&db.connect_options()),
-        &mut |_| {},
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{name}: canonicalising the desired schema: {e}"));
-    let managed = desired.ignore.keep_managed(&live.schema, &canonical.schema);
-    let changes = diff(&managed, &canonical.schema, &live.stats);
-    let counted = match counting {
-        Counting::Off => Facts::default(),
-        on => count_changes(&db.connect_options(), &changes, on, &mut |_| {})
+    let planned = db.connect_options();
+    // As `pgphase plan` does.
+    let mut session = Session::compare(live, desired.clone(), &shadow, Some(&planned), &mut |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{name}: canonicalising the desired schema: {e}"));
+    if counting != Counting::Off {
+        session
+            .count(&planned, counting, &mut |_| {})
             .await
-            .unwrap_or_else(|e| panic!("{name}: counting: {e}")),
-    };
-    let plan = plan::make(
-        &changes,
-        &live.schema,
-        &canonical.schema,
-        &live.stats,
-        &counted,
-        answers,
-        defaults,
-    )
-    .unwrap_or_else(|e| panic!("{name}: planning: {e}"));
-    let ended_at = yaml::Desired {
-        schema: canonical.schema,
-        ignore: desired.ignore.clone(),
-    };
-    let files = pgphase::output::plan_files::render(name, &plan, &ended_at)
+            .unwrap_or_else(|e| panic!("{name}: counting: {e}"));
+    }
+    let plan = session
+        .plan(answers, defaults)
+        .unwrap_or_else(|e| panic!("{name}: planning: {e}"));
+    let files = pgphase::output::plan_files::render(name, &plan, &session.desired)
         .unwrap_or_else(|e| panic!("{name}: rendering: {e}"));
     Outcome {
         plan,
-        changes,
+        changes: session.changes,
         files,
     }
 }

@@ -54,7 +54,7 @@ pub fn session() -> Session {
             total_bytes: 300_000_000,
         },
     );
-    crate::tui::work::prepare(
+    crate::session::Session::new(
         Introspection {
             schema: live,
             stats,

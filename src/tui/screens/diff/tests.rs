@@ -70,7 +70,7 @@ fn session() -> Session {
             columns: vec!["total".to_owned()],
         }],
     );
-    crate::tui::work::prepare(
+    crate::session::Session::new(
         Introspection {
             schema: schema(LIVE),
             stats: live_stats,

@@ -53,10 +53,7 @@ fn counted_nulls_leave_no_default_and_the_plan_will_fail_until_answered() {
     let mut app = fixture::app(Screen::Decisions);
     let session = app.session.as_mut().unwrap();
     let change = ChangeId::new("public.accounts.nickname").unwrap();
-    session
-        .counted
-        .insert(&change, crate::rules::set_not_null::null_count_fact(3));
-    crate::tui::work::refresh_questions(session);
+    session.add_counted(&change, &[crate::rules::set_not_null::null_count_fact(3)]);
     crate::tui::screens::decisions::accept_defaults(&mut app);
     update::show(&mut app, Screen::Plan);
     let Some(Err(reason)) = &app.plan.plan else {

@@ -1,0 +1,260 @@
+//! The pipeline in one place: read both sides (the desired file parsed on another thread while
+//! the catalog is read), put the desired schema in PostgreSQL's canonical form, keep what the
+//! file manages, diff, gather facts, ask the questions, assess; add counted facts; plan with
+//! answers. The CLI, the TUI's background work, the golden tests and the benchmarks each call
+//! it in a few lines, so they cannot drift apart.
+//!
+//! Only reading touches a database (the live one read-only, the shadow server for scratch
+//! databases); everything after [`Session::new`] is pure.
+
+use std::path::PathBuf;
+
+use crate::count::{self, CountProgress, Counting};
+use crate::decide::{self, Answers, ChangeId, Fact, Facts, Question};
+use crate::diff::{self, Change};
+use crate::plan::{self, Plan, PlanError, PlannedChange, Undecided};
+use crate::rules::Context;
+use crate::schema::Schema;
+use crate::shadow::{self, Method, Shadow, ShadowError};
+use crate::source::postgres::{
+    self, ConnectError, ConnectOptions, IntrospectOptions, Introspection, Stats,
+};
+use crate::source::yaml::{self, Desired, LoadError};
+
+/// Where the two sides come from.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// The live database, read only.
+    pub connect: ConnectOptions,
+    pub introspect: IntrospectOptions,
+    /// The desired schema's YAML file.
+    pub desired: PathBuf,
+    /// Where the desired schema is canonicalised.
+    pub shadow: Shadow,
+}
+
+/// How far the pipeline got, for a progress line or the loading screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// A catalog query of the live database finished.
+    Reading(postgres::Progress),
+    /// A step of putting the desired schema in canonical form.
+    Canonicalising(String),
+    /// A count is about to start.
+    Counting(CountProgress),
+}
+
+impl Progress {
+    /// One line saying what is happening (`reading columns (3/16 queries, 1234 rows)`).
+    #[must_use]
+    pub fn line(&self) -> String {
+        match self {
+            Self::Reading(p) => format!(
+                "reading {} ({}/{} queries, {} rows)",
+                p.step, p.finished_queries, p.total_queries, p.rows_read
+            ),
+            Self::Canonicalising(step) => step.clone(),
+            Self::Counting(p) => format!("counting {} ({}/{})", p.what, p.index, p.total),
+        }
+    }
+}
+
+/// Why a session could not be opened, by the stage that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Desired(#[from] LoadError),
+    #[error(transparent)]
+    Live(#[from] postgres::ReadError),
+    #[error(transparent)]
+    Canonical(#[from] ShadowError),
+}
+
+/// Both schemas compared, and everything the questions and the plan need.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub live: Schema,
+    pub stats: Stats,
+    /// What the user may want to know about how the live database was reached.
+    pub notes: Vec<String>,
+    /// The desired schema in canonical form, with the file's `ignore:` rules.
+    pub desired: Desired,
+    pub method: Method,
+    pub changes: Vec<Change>,
+    pub assessed: Vec<PlannedChange>,
+    /// Facts from the model and the statistics, with the counted ones in their place.
+    pub facts: Facts,
+    /// Facts counted from the data, which take precedence; kept apart so that the facts can
+    /// be made again when a count arrives.
+    pub counted: Facts,
+    /// Global questions first, then each change's.
+    pub questions: Vec<Question>,
+}
+
+impl Session {
+    /// Reads both sides, canonicalises the desired schema and compares.
+    ///
+    /// # Errors
+    /// The file has a mistake, the live database cannot be read, or canonicalising failed.
+    pub async fn open(
+        sources: &Sources,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Self, SessionError> {
+        let path = sources.desired.clone();
+        // The file is parsed on another thread while the catalog is read.
+        let loading = tokio::task::spawn_blocking(move || yaml::load(&path));
+        let live = postgres::read_live(&sources.connect, &sources.introspect, &mut |p| {
+            progress(Progress::Reading(p));
+        })
+        .await;
+        let desired = loading.await.unwrap_or_else(|error| {
+            Err(LoadError {
+                file: sources.desired.display().to_string(),
+                line: 0,
+                column: 0,
+                message: format!("reading the file stopped: {error}"),
+                hint: None,
+            })
+        })?;
+        Self::compare(
+            live?,
+            desired,
+            &sources.shadow,
+            Some(&sources.connect),
+            progress,
+        )
+        .await
+    }
+
+    /// Canonicalises `desired` (only what differs from `live`, on `shadow`; `planned` is the
+    /// live database, which a shadow URL must not name) and compares.
+    ///
+    /// # Errors
+    /// Canonicalising failed.
+    pub async fn compare(
+        live: Introspection,
+        desired: Desired,
+        shadow: &Shadow,
+        planned: Option<&ConnectOptions>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Self, SessionError> {
+        let canonical = shadow::canonicalize_changed(
+            &desired.schema,
+            &live.schema,
+            shadow,
+            planned,
+            &mut |step| {
+                progress(Progress::Canonicalising(step.to_owned()));
+            },
+        )
+        .await?;
+        let desired = Desired {
+            schema: canonical.schema,
+            ignore: desired.ignore,
+        };
+        Ok(Self::new(live, desired, canonical.method))
+    }
+
+    /// The session of a live database and a canonical desired schema: what the file manages
+    /// diffed, the facts, the questions and the assessment. Pure.
+    #[must_use]
+    pub fn new(live: Introspection, desired: Desired, method: Method) -> Self {
+        let managed = desired.ignore.keep_managed(&live.schema, &desired.schema);
+        let changes = diff::diff(&managed, &desired.schema, &live.stats);
+        let mut session = Self {
+            live: live.schema,
+            stats: live.stats,
+            notes: live.notes,
+            desired,
+            method,
+            changes,
+            assessed: Vec::new(),
+            facts: Facts::default(),
+            counted: Facts::default(),
+            questions: Vec::new(),
+        };
+        session.refresh();
+        session.assessed = plan::assess(&session.changes, &session.context()).unwrap_or_default();
+        session
+    }
+
+    /// Counts what every change needs on the live database (read-only, one connection), then
+    /// makes the facts and questions again.
+    ///
+    /// # Errors
+    /// The live database cannot be reached; a count that fails or times out is a fact saying
+    /// so instead.
+    pub async fn count(
+        &mut self,
+        connect: &ConnectOptions,
+        counting: Counting,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(), ConnectError> {
+        let counted = count::count_changes(connect, &self.changes, counting, &mut |p| {
+            progress(Progress::Counting(p.clone()));
+        })
+        .await?;
+        self.counted = counted;
+        self.refresh();
+        Ok(())
+    }
+
+    /// Adds facts counted for one change (the TUI counts on demand), then makes the facts and
+    /// questions again: a count changes prompts, defaults and which questions are asked.
+    pub fn add_counted(&mut self, change: &ChangeId, facts: &[Fact]) {
+        for fact in facts {
+            self.counted.insert(change, fact.clone());
+        }
+        self.refresh();
+    }
+
+    /// Each change whose count was skipped or gave up, with why.
+    #[must_use]
+    pub fn not_counted(&self) -> Vec<(String, String)> {
+        count::skipped(&self.changes, &self.counted)
+    }
+
+    /// What the rules read: both schemas, the statistics and the facts.
+    #[must_use]
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            live: &self.live,
+            desired: &self.desired.schema,
+            stats: &self.stats,
+            facts: &self.facts,
+        }
+    }
+
+    /// The plan for `answers`; with `fill_defaults`, questions left open take their defaults
+    /// (and a question without one stops the plan).
+    ///
+    /// # Errors
+    /// Unanswered or undecided questions, unusable answers.
+    pub fn plan(&self, answers: &Answers, fill_defaults: bool) -> Result<Plan, PlanError> {
+        let context = self.context();
+        if !fill_defaults {
+            return plan::plan(&self.changes, &context, answers);
+        }
+        let answers = decide::with_defaults(&self.questions, &self.facts, answers);
+        let undecided = Undecided::find(&self.questions, &self.facts, &answers);
+        if !undecided.is_empty() {
+            return Err(PlanError::Undecided(undecided));
+        }
+        plan::plan(&self.changes, &context, &answers)
+    }
+
+    fn refresh(&mut self) {
+        let empty = Facts::default();
+        let bare = Context {
+            facts: &empty,
+            ..self.context()
+        };
+        let facts = plan::facts(&self.changes, &bare, &self.counted);
+        let context = Context {
+            facts: &facts,
+            ..bare
+        };
+        self.questions = plan::questions(&self.changes, &context);
+        self.facts = facts;
+    }
+}
