@@ -314,3 +314,28 @@ fn both_screens_still_draw_at_the_minimum_size() {
     app.screen = Screen::Decisions;
     assert!(text(&app).contains("All 6 questions answered"));
 }
+
+#[test]
+fn sql_is_read_whole_and_a_dollar_quoted_body_as_sql_of_its_own() {
+    let theme = Theme::new(true);
+    let keyword = theme.keyword();
+    let lines = sql_lines("SELECT 'a\nSELECT b' $x$ RAISE 'it''s' $x$", theme);
+    assert_eq!(lines.len(), 2);
+    let styled = |line: &Line<'_>, text: &str| {
+        line.spans
+            .iter()
+            .find(|span| span.content == text)
+            .map(|span| span.style)
+    };
+    assert_eq!(styled(&lines[0], "SELECT"), Some(keyword));
+    // The second line starts inside a string: its SELECT is text, not a keyword.
+    assert!(
+        lines[1]
+            .spans
+            .iter()
+            .all(|span| span.style != keyword || span.content == "RAISE")
+    );
+    assert_eq!(styled(&lines[1], "RAISE"), Some(keyword));
+    let text: String = lines[1].spans.iter().map(|s| s.content.as_ref()).collect();
+    assert_eq!(text, "SELECT b' $x$ RAISE 'it''s' $x$");
+}
