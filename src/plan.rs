@@ -4,6 +4,7 @@
 //! written by `output`, and nothing here touches a database.
 
 pub mod backfill;
+pub mod cost;
 pub mod discipline;
 mod files;
 pub mod guard;
@@ -21,6 +22,7 @@ use crate::rules::{self, Assessment, Badge, Context, Decisions};
 use crate::schema::Schema;
 use crate::source::postgres::Stats;
 
+pub use cost::DurationClass;
 pub use files::{FileKind, PlanFile, PlannedStatement};
 pub use step::{Action, Backfill, BackfillOperation, Phase, Rollback, Runs, Statement, Step};
 
@@ -205,6 +207,7 @@ pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<
     if let Some(first) = preconditions::file(&checks, settings.lock_timeout_ms) {
         files.insert(0, first);
     }
+    cost::assess(&mut files);
     Ok(Plan {
         changes: assess(changes, context)?,
         files,

@@ -17,6 +17,7 @@ use crate::schema::TableRef;
 use crate::source::postgres::facts::{duplicates_sql, label_rows_sql, nulls_sql, orphans_sql};
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
 
+use super::cost;
 use super::files::{FileKind, PlanFile, PlannedStatement};
 use super::step::{Phase, Statement};
 
@@ -84,6 +85,8 @@ pub fn file(checks: &[Check], lock_timeout_ms: u64) -> Option<PlanFile> {
         statement_timeout_ms: 0,
         // ACCESS SHARE blocks no client; only DDL waits, and at most its own lock_timeout.
         budget_ms: lock_timeout_ms,
+        duration: cost::duration_class(&statements),
+        strongest_lock: cost::strongest_lock(&statements),
         locks: Vec::new(),
         statements,
         rollback: Vec::new(),

@@ -13,81 +13,15 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wra
 
 use crate::decide::Mode;
 use crate::output::plan_files;
-use crate::plan::{FileKind, Plan, PlanError, PlanFile, PlannedStatement, Undecided};
-use crate::rules::{Badge, Context, Lock, Work};
+use crate::plan::{
+    DurationClass, FileKind, Plan, PlanError, PlanFile, PlannedStatement, Undecided,
+};
+use crate::rules::{Badge, Context, Lock};
 use crate::sql::lexer::{self, Kind};
 use crate::tui::app::{App, Overlay};
 use crate::tui::keys::Action;
 use crate::tui::msg::Effect;
 use crate::tui::theme::Theme;
-
-/// How long a file may take, judged from the rows its statements read or write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum DurationClass {
-    /// Catalog changes only.
-    Instant,
-    Seconds,
-    Minutes,
-    Hours,
-    /// Some statement touches a table whose size is not known.
-    Unknown,
-}
-
-impl DurationClass {
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Instant => "instant",
-            Self::Seconds => "seconds",
-            Self::Minutes => "minutes",
-            Self::Hours => "hours",
-            Self::Unknown => "unknown",
-        }
-    }
-}
-
-/// Writing a row costs about as much as reading ten, for this rough estimate.
-const WRITE_WEIGHT: u64 = 10;
-/// Weighted rows below which a file takes seconds, and below which minutes.
-const SECONDS_BELOW: u64 = 1_000_000;
-const MINUTES_BELOW: u64 = 100_000_000;
-
-/// The duration class of `file`: rows scanned, plus rows written weighted by
-/// [`WRITE_WEIGHT`], against [`SECONDS_BELOW`] and [`MINUTES_BELOW`].
-#[must_use]
-pub fn duration_class(file: &PlanFile) -> DurationClass {
-    let mut weighted: u64 = 0;
-    let mut touches = false;
-    for planned in &file.statements {
-        let statement = &planned.statement;
-        let weight = match statement.work {
-            Work::Metadata => continue,
-            Work::Scan => 1,
-            Work::Update | Work::Rewrite => WRITE_WEIGHT,
-        };
-        let Some(rows) = statement.rows else {
-            return DurationClass::Unknown;
-        };
-        touches = true;
-        weighted = weighted.saturating_add(rows.saturating_mul(weight));
-    }
-    match weighted {
-        _ if !touches => DurationClass::Instant,
-        w if w < SECONDS_BELOW => DurationClass::Seconds,
-        w if w < MINUTES_BELOW => DurationClass::Minutes,
-        _ => DurationClass::Hours,
-    }
-}
-
-/// The strongest lock any statement of `file` takes.
-#[must_use]
-pub fn strongest_lock(file: &PlanFile) -> Lock {
-    file.statements
-        .iter()
-        .map(|planned| planned.statement.lock)
-        .max()
-        .unwrap_or(Lock::None)
-}
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = Theme::new(app.color);
@@ -196,8 +130,8 @@ fn kind_name(kind: FileKind) -> &'static str {
 
 /// A file as two lines: its name and duration class, then how it runs and its strongest lock.
 fn file_item(file: &PlanFile, width: u16, theme: Theme) -> ListItem<'static> {
-    let class = duration_class(file);
-    let lock = strongest_lock(file);
+    let class = file.duration;
+    let lock = file.strongest_lock;
     let mut first = vec![Span::styled(file.name.clone(), theme.title())];
     let mut second = vec![Span::raw(format!(" {}", kind_name(file.kind)))];
     if file.kind != FileKind::Gate {

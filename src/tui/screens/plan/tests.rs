@@ -4,7 +4,6 @@ use ratatui::widgets::Widget;
 
 use super::*;
 use crate::decide::{self, ChangeId, QuestionId};
-use crate::plan::{Phase, Statement};
 use crate::tui::app::Screen;
 use crate::tui::screens::fixture;
 use crate::tui::update;
@@ -119,59 +118,6 @@ fn a_click_on_a_file_selects_it() {
     assert_eq!(
         app.plan.selected_file, 1,
         "a click in the right pane selects nothing"
-    );
-}
-
-fn statement(work: Work, rows: Option<u64>) -> PlannedStatement {
-    PlannedStatement {
-        change: ChangeId::new("public.t").unwrap(),
-        tables: Vec::new(),
-        statement: Statement::new("SELECT 1", Lock::AccessExclusive, "a note").doing(work, rows),
-    }
-}
-
-fn file(statements: Vec<PlannedStatement>) -> PlanFile {
-    PlanFile {
-        name: "01-expand".to_owned(),
-        phase: Phase::Expand,
-        kind: FileKind::Transaction,
-        lock_timeout_ms: 5000,
-        statement_timeout_ms: 0,
-        budget_ms: 5500,
-        locks: Vec::new(),
-        statements,
-        rollback: Vec::new(),
-        rollback_warnings: Vec::new(),
-        gates: Vec::new(),
-    }
-}
-
-#[test]
-fn the_duration_class_follows_the_rows_touched() {
-    let class = |statements| duration_class(&file(statements));
-    assert_eq!(
-        class(vec![statement(Work::Metadata, None)]),
-        DurationClass::Instant
-    );
-    assert_eq!(
-        class(vec![statement(Work::Scan, Some(500_000))]),
-        DurationClass::Seconds
-    );
-    assert_eq!(
-        class(vec![statement(Work::Update, Some(500_000))]),
-        DurationClass::Minutes,
-        "writing weighs more than reading"
-    );
-    assert_eq!(
-        class(vec![statement(Work::Rewrite, Some(20_000_000))]),
-        DurationClass::Hours
-    );
-    assert_eq!(
-        class(vec![
-            statement(Work::Metadata, None),
-            statement(Work::Scan, None)
-        ]),
-        DurationClass::Unknown
     );
 }
 
