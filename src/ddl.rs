@@ -6,6 +6,7 @@
 //! Foreign keys, indexes, triggers, policies and comments follow once every table exists.
 //! Pure: no I/O. Names reach the SQL only through `crate::sql`.
 
+pub mod object;
 pub(crate) mod order;
 
 use std::fmt::Write as _;

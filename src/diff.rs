@@ -12,6 +12,7 @@ pub mod change;
 mod columns;
 mod constraints;
 mod namespaces;
+pub mod objects;
 mod order;
 mod pair;
 mod tables;

@@ -4,6 +4,7 @@
 //! written by `output`, and nothing here touches a database.
 
 pub mod backfill;
+pub mod cost;
 pub mod discipline;
 mod files;
 pub mod locks;
@@ -17,6 +18,7 @@ use crate::decide::{
 use crate::diff::Change;
 use crate::rules::{self, Assessment, Badge, Context, Decisions};
 
+pub use cost::DurationClass;
 pub use files::{FileKind, PlanFile, PlannedStatement};
 
 /// A plan: what changes, what was decided, and the files that carry it out in order.
@@ -200,6 +202,7 @@ pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<
     if let Some(first) = preconditions::file(&checks, settings.lock_timeout_ms) {
         files.insert(0, first);
     }
+    cost::assess(&mut files);
     Ok(Plan {
         changes: assess(changes, context)?,
         files,

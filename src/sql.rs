@@ -3,6 +3,9 @@
 //! Every identifier that reaches generated SQL goes through `quote_ident`, every literal through
 //! `quote_literal`; nothing else in pgphase splices names into SQL. Both follow PostgreSQL's own
 //! `quote_ident()` and `quote_literal()` exactly, so a name round-trips byte for byte.
+//! Reading SQL text is [`lexer`]'s.
+
+pub mod lexer;
 
 /// Quotes an identifier when PostgreSQL requires it, exactly like PostgreSQL's `quote_ident()`:
 /// a name stays bare only if it is lowercase ASCII letters, digits and underscores, does not start

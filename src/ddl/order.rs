@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use crate::schema::types::split_qualified;
 use crate::schema::{Namespace, Schema, Table};
+use crate::sql::lexer;
 
 /// The kinds, in the order they are created when nothing else decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -283,38 +284,19 @@ fn references(sql: &str) -> Vec<Reference> {
 }
 
 fn tokenize(sql: &str) -> Vec<Token> {
-    let chars: Vec<char> = sql.chars().collect();
     let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '-' && chars.get(i + 1) == Some(&'-') {
-            i = skip_until(&chars, i, &['\n']);
-        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
-            i = skip_block_comment(&chars, i);
-        } else if c == '\'' {
-            let (text, end) = read_quoted(&chars, i, '\'');
-            tokens.extend(literal_references(&text));
-            i = end;
-        } else if c == '"' {
-            let (text, end) = read_quoted(&chars, i, '"');
-            tokens.push(Token::Ident(text));
-            i = end;
-        } else if c == '$' {
-            i = skip_dollar_quote(&chars, i);
-            tokens.push(Token::Other);
-        } else if c.is_alphabetic() || c == '_' {
-            let start = i;
-            while i < chars.len()
-                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
-            {
-                i += 1;
+    for token in lexer::significant(sql) {
+        match token.kind {
+            lexer::Kind::Word | lexer::Kind::QuotedName => {
+                tokens.push(Token::Ident(token.name().unwrap_or_default()));
             }
-            let word: String = chars[start..i].iter().collect();
-            tokens.push(Token::Ident(word.to_lowercase()));
-        } else {
-            tokens.push(if c == '.' { Token::Dot } else { Token::Other });
-            i += 1;
+            lexer::Kind::String => {
+                tokens.extend(literal_references(
+                    &token.string_value().unwrap_or_default(),
+                ));
+            }
+            lexer::Kind::Dot => tokens.push(Token::Dot),
+            _ => tokens.push(Token::Other),
         }
     }
     tokens
@@ -332,64 +314,6 @@ fn literal_references(text: &str) -> Vec<Token> {
         ],
         _ => vec![Token::Other],
     }
-}
-
-/// Reads `'…'` or `"…"` starting at `start`, with doubled quotes as escapes.
-fn read_quoted(chars: &[char], start: usize, quote: char) -> (String, usize) {
-    let mut text = String::new();
-    let mut i = start + 1;
-    while i < chars.len() {
-        if chars[i] == quote {
-            if chars.get(i + 1) == Some(&quote) {
-                text.push(quote);
-                i += 2;
-                continue;
-            }
-            return (text, i + 1);
-        }
-        text.push(chars[i]);
-        i += 1;
-    }
-    (text, i)
-}
-
-fn skip_until(chars: &[char], start: usize, ends: &[char]) -> usize {
-    let mut i = start;
-    while i < chars.len() && !ends.contains(&chars[i]) {
-        i += 1;
-    }
-    i
-}
-
-fn skip_block_comment(chars: &[char], start: usize) -> usize {
-    let mut i = start + 2;
-    while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
-        i += 1;
-    }
-    (i + 2).min(chars.len())
-}
-
-/// Skips a dollar-quoted string (`$tag$ … $tag$`); a `$1` parameter is one character.
-fn skip_dollar_quote(chars: &[char], start: usize) -> usize {
-    let mut i = start + 1;
-    while i < chars.len()
-        && (chars[i].is_alphanumeric() || chars[i] == '_')
-        && !chars[start + 1].is_ascii_digit()
-    {
-        i += 1;
-    }
-    if chars.get(i) != Some(&'$') {
-        return start + 1;
-    }
-    let tag: Vec<char> = chars[start..=i].to_vec();
-    let mut j = i + 1;
-    while j + tag.len() <= chars.len() {
-        if chars[j..j + tag.len()] == tag[..] {
-            return j + tag.len();
-        }
-        j += 1;
-    }
-    chars.len()
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::sql::lexer::{self, Kind};
+
 /// The kind of text a choice needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -37,6 +39,11 @@ pub enum InputError {
     UnopenedParenthesis { text: String },
     #[error("`{text}` contains {what} outside quotes; expected one SQL expression, not statements")]
     NotAnExpression { text: String, what: &'static str },
+    #[error(
+        "`{text}` has a backslash in a '…' string, which means something else when \
+         standard_conforming_strings is off; expected it written as E'…' with the backslash doubled"
+    )]
+    AmbiguousBackslash { text: String },
     #[error(
         "expected a whole number between {} and {}, such as `10,000`; got `{text}`",
         thousands(*.min),
@@ -82,61 +89,58 @@ impl InputKind {
     }
 }
 
-/// Checks that `text` is one complete expression: not empty, quotes and parentheses closed, and
-/// no `;` or `--` outside quotes, which would end the statement it is placed in or comment out
-/// the rest of it.
+/// Checks that `text` is one complete expression, as PostgreSQL's lexer reads it: not empty,
+/// strings, quoted names, comments and parentheses closed, no `;` (which would end the statement
+/// it is placed in), no `--` comment (which would comment out the rest of it), and no backslash
+/// in a plain `'…'` string (which reads differently when `standard_conforming_strings` is off).
 fn expression(text: &str) -> Result<String, InputError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(InputError::EmptyExpression);
     }
     let owned = || trimmed.to_owned();
+    let unclosed = |what| InputError::Unclosed {
+        text: owned(),
+        what,
+    };
+    let not_an_expression = |what| InputError::NotAnExpression {
+        text: owned(),
+        what,
+    };
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut chars = trimmed.chars().peekable();
-    while let Some(c) = chars.next() {
-        if let Some(open) = quote {
-            // A doubled quote inside a quoted run is an escaped quote: it closes and reopens.
-            if c == open {
-                quote = None;
-            }
-            continue;
+    for token in lexer::tokens(trimmed) {
+        if !token.closed {
+            return Err(unclosed(match token.kind {
+                Kind::String if token.text.starts_with(['E', 'e']) => "E'…' string",
+                Kind::String => "single quote",
+                Kind::QuotedName => "double quote",
+                Kind::DollarString => "dollar quote",
+                _ => "/* comment",
+            }));
         }
-        match c {
-            '\'' | '"' => quote = Some(c),
-            '(' => depth += 1,
-            ')' if depth == 0 => return Err(InputError::UnopenedParenthesis { text: owned() }),
-            ')' => depth -= 1,
-            ';' => {
-                return Err(InputError::NotAnExpression {
-                    text: owned(),
-                    what: "`;`",
-                });
+        match token.kind {
+            Kind::Open('(') => depth += 1,
+            Kind::Close(')') if depth == 0 => {
+                return Err(InputError::UnopenedParenthesis { text: owned() });
             }
-            '-' if chars.peek() == Some(&'-') => {
-                return Err(InputError::NotAnExpression {
-                    text: owned(),
-                    what: "a `--` comment",
-                });
+            Kind::Close(')') => depth -= 1,
+            Kind::Semicolon => return Err(not_an_expression("`;`")),
+            Kind::LineComment => return Err(not_an_expression("a `--` comment")),
+            Kind::String if is_plain_string(token.text) && token.text.contains('\\') => {
+                return Err(InputError::AmbiguousBackslash { text: owned() });
             }
             _ => {}
         }
     }
-    match (quote, depth) {
-        (Some('\''), _) => Err(InputError::Unclosed {
-            text: owned(),
-            what: "single quote",
-        }),
-        (Some(_), _) => Err(InputError::Unclosed {
-            text: owned(),
-            what: "double quote",
-        }),
-        (None, 0) => Ok(owned()),
-        (None, _) => Err(InputError::Unclosed {
-            text: owned(),
-            what: "parenthesis",
-        }),
+    if depth > 0 {
+        return Err(unclosed("parenthesis"));
     }
+    Ok(owned())
+}
+
+/// A string without the `E` prefix: a backslash in it depends on `standard_conforming_strings`.
+fn is_plain_string(text: &str) -> bool {
+    !text.starts_with(['E', 'e'])
 }
 
 /// Digits, optionally grouped by `_` or `,` between digits.
@@ -225,6 +229,11 @@ mod tests {
             ("'(' || \")\"", "'(' || \")\""),
             ("'a;b' || '--'", "'a;b' || '--'"),
             ("a - -1", "a - -1"),
+            ("1 /* ; */", "1 /* ; */"),
+            ("$$;$$", "$$;$$"),
+            ("$t$ it's; $$ $t$ || 'x'", "$t$ it's; $$ $t$ || 'x'"),
+            ("E'a\\'b;'", "E'a\\'b;'"),
+            ("\"a;b\" + 1", "\"a;b\" + 1"),
         ];
         for (text, expected) in ok {
             assert_eq!(
@@ -242,6 +251,16 @@ mod tests {
             ("\"col", "unclosed double quote"),
             ("0; drop table t", "`;`"),
             ("0 -- rest", "`--` comment"),
+            ("$$'$$; DROP TABLE t; SELECT $$'$$", "`;`"),
+            ("E'\\''; DROP TABLE t; --'", "`;`"),
+            ("1 /* */; DROP TABLE t", "`;`"),
+            ("'x\\'';DROP TABLE t;--'", "backslash"),
+            ("$$ unclosed", "unclosed dollar quote"),
+            ("$a$ x $b$", "unclosed dollar quote"),
+            ("E'a\\'", "unclosed E'…' string"),
+            ("1 /* unclosed", "unclosed /* comment"),
+            ("1 /* /* */ ; DROP TABLE t", "unclosed /* comment"),
+            ("0) OR (1", "never opened"),
         ];
         for (text, wording) in bad {
             let error = InputKind::Expression.validate(text).unwrap_err();

@@ -224,6 +224,8 @@ fn awkward() -> Export {
         lock_timeout_ms: 1_000,
         statement_timeout_ms: 0,
         budget_ms: 1_500,
+        duration: crate::plan::DurationClass::Instant,
+        strongest_lock: Lock::None,
         locks: Vec::new(),
         statements: vec![statement(sql)],
         rollback: vec![statement(rollback)],

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::schema::names::operator_ranges;
+use crate::sql::lexer::{self, Kind};
 
 /// `text` as a lowercase identifier: letters and digits kept, runs of anything else as one
 /// `_`, a leading `p` when it would start with a digit (a Rails class name and a Python
@@ -143,18 +143,16 @@ pub fn escape_question_marks(sql: &str) -> String {
 
 /// SQL for the PostgreSQL JDBC driver (Liquibase): outside string literals, quoted names,
 /// dollar-quoted bodies and comments, a `?` is a parameter and `??` a plain `?`. Those places
-/// are the operators the SQL tokenizer finds.
+/// are the operators the SQL lexer finds.
 #[must_use]
 pub fn escape_jdbc_placeholders(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut copied = 0;
-    for range in operator_ranges(sql) {
-        out.push_str(&sql[copied..range.start]);
-        out.push_str(&sql[range.clone()].replace('?', "??"));
-        copied = range.end;
-    }
-    out.push_str(&sql[copied..]);
-    out
+    lexer::tokens(sql)
+        .iter()
+        .map(|token| match token.kind {
+            Kind::Operator => token.text.replace('?', "??"),
+            _ => token.text.to_owned(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

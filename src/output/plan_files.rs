@@ -267,7 +267,7 @@ pub fn is_preconditions(file: &PlanFile) -> bool {
 /// `checked`: the plan has a preconditions file, to re-run before this one.
 fn notes(file: &PlanFile, checked: bool) -> String {
     let mut out = format!(
-        "# {}: {}\n\nRuns {}.\n\nBudget: {}.\n\n## Before\n\n- Every earlier file of the plan has been \
+        "# {}: {}\n\nRuns {}.\n\nBudget: {}.\n\nDuration: {}.\n\nStrongest lock: {}.\n\n## Before\n\n- Every earlier file of the plan has been \
          applied.\n- No long-running transaction holds locks on the tables it touches: \
          `SELECT pid, now() - xact_start AS open_for, state, left(query, 60) FROM \
          pg_stat_activity WHERE xact_start < now() - interval '1 minute' ORDER BY \
@@ -275,7 +275,9 @@ fn notes(file: &PlanFile, checked: bool) -> String {
         file.name,
         file.phase,
         how_it_runs(file.kind),
-        budget(file)
+        budget(file),
+        file.duration.explained(),
+        strongest_lock(file.strongest_lock)
     );
     if checked && !is_preconditions(file) {
         let _ = writeln!(
@@ -314,6 +316,15 @@ fn notes(file: &PlanFile, checked: bool) -> String {
         }
     }
     out
+}
+
+/// A file's strongest lock for its notes: the mode and what it blocks.
+fn strongest_lock(lock: Lock) -> String {
+    if lock == Lock::None {
+        "none on an existing table".to_owned()
+    } else {
+        format!("{} ({})", lock.sql_name(), lock.blocks())
+    }
 }
 
 /// How to check that `file` applied (a paragraph for its notes).
@@ -512,15 +523,9 @@ fn decisions_table(out: &mut String, plan: &Plan) {
 fn phases(out: &mut String, plan: &Plan) {
     let _ = writeln!(
         out,
-        "## Files, in order\n\n| file | phase | runs | strongest lock | statements | longest client wait |\n|---|---|---|---|---|---|"
+        "## Files, in order\n\n| file | phase | runs | strongest lock | duration | statements | longest client wait |\n|---|---|---|---|---|---|---|"
     );
     for file in &plan.files {
-        let strongest = file
-            .statements
-            .iter()
-            .map(|s| s.statement.lock)
-            .max()
-            .unwrap_or(Lock::None);
         let (path, runs) = if file.kind == FileKind::Gate {
             (format!("{}.md", file.name), "gate".to_owned())
         } else {
@@ -529,6 +534,11 @@ fn phases(out: &mut String, plan: &Plan) {
                 format!("{:?}", file.kind).to_lowercase(),
             )
         };
+        let duration = if file.kind == FileKind::Gate {
+            ""
+        } else {
+            file.duration.name()
+        };
         let wait = match (file.kind, file.budget_ms) {
             (FileKind::Gate, _) => String::new(),
             (_, 0) => "unbounded".to_owned(),
@@ -536,9 +546,10 @@ fn phases(out: &mut String, plan: &Plan) {
         };
         let _ = writeln!(
             out,
-            "| [{path}]({path}) | {} | {runs} | {} | {} | {wait} |",
+            "| [{path}]({path}) | {} | {runs} | {} | {} | {} | {wait} |",
             file.phase,
-            strongest.sql_name(),
+            file.strongest_lock.sql_name(),
+            duration,
             file.statements.len()
         );
     }

@@ -274,6 +274,8 @@ mod tests {
             lock_timeout_ms,
             statement_timeout_ms: 0,
             budget_ms: 0,
+            duration: crate::plan::DurationClass::Instant,
+            strongest_lock: Lock::None,
             locks: Vec::new(),
             statements,
             rollback: Vec::new(),

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::backfill::{self, Strategy};
+use super::cost::DurationClass;
 use super::locks;
 use crate::decide::{ChangeId, Mode, Settings};
 use crate::schema::{Schema, TableRef};
@@ -31,6 +32,12 @@ pub struct PlanFile {
     /// The longest a client can wait because of this file (see `plan::locks::budget_ms`);
     /// 0 when no lock_timeout bounds it.
     pub budget_ms: u64,
+    /// How long the file may take, judged from its rows (see `plan::cost`).
+    #[serde(default)]
+    pub duration: DurationClass,
+    /// The strongest lock any of its statements takes.
+    #[serde(default = "no_lock")]
+    pub strongest_lock: Lock,
     /// The tables a transaction file locks first, each in the strongest mode it needs, in
     /// table order (its first statement takes them, with retries).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -42,6 +49,11 @@ pub struct PlanFile {
     pub rollback_warnings: Vec<(ChangeId, String)>,
     /// Deploy gates: what the application must have shipped.
     pub gates: Vec<(ChangeId, String)>,
+}
+
+/// What a `plan.json` written before files recorded their strongest lock reads as.
+fn no_lock() -> Lock {
+    Lock::None
 }
 
 /// How a file's statements run.
@@ -267,6 +279,8 @@ fn new_file(number: usize, phase: Phase, kind: FileKind, settings: &Settings) ->
         lock_timeout_ms: lock,
         statement_timeout_ms: statement,
         budget_ms: 0,
+        duration: DurationClass::Instant,
+        strongest_lock: Lock::None,
         locks: Vec::new(),
         statements: Vec::new(),
         rollback: Vec::new(),

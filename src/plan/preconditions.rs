@@ -14,6 +14,7 @@ use crate::sql::quote_literal;
 use crate::step::precondition::Check;
 use crate::step::{Lock, Phase, Statement, Work};
 
+use super::cost;
 use super::files::{FileKind, PlanFile, PlannedStatement};
 
 /// The name of the preconditions file (`00-preconditions.sql`).
@@ -78,6 +79,8 @@ pub fn file(checks: &[Check], lock_timeout_ms: u64) -> Option<PlanFile> {
         statement_timeout_ms: 0,
         // ACCESS SHARE blocks no client; only DDL waits, and at most its own lock_timeout.
         budget_ms: lock_timeout_ms,
+        duration: cost::duration_class(&statements),
+        strongest_lock: cost::strongest_lock(&statements),
         locks: Vec::new(),
         statements,
         rollback: Vec::new(),

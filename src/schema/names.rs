@@ -25,7 +25,7 @@ mod expression;
 
 use std::collections::{BTreeSet, HashSet};
 
-pub use expression::{figure_column_name, operator_ranges, referenced_columns};
+pub use expression::{figure_column_name, referenced_columns};
 
 use crate::schema::model::{IndexKey, KeyTarget, Namespace, Table};
 

@@ -3,6 +3,7 @@
 //! needed.
 
 use crate::schema::TableRef;
+use crate::sql::lexer::{self, Kind};
 use crate::sql::{quote_literal, quote_qualified};
 
 /// `sql` run only when `condition` (a boolean SQL expression over the catalog) holds.
@@ -48,18 +49,17 @@ pub fn column_is_spelled(table: &TableRef, column: &str, data_type: &str) -> Str
     )
 }
 
-/// The type name without its schema, when it has one outside quotes.
+/// The type name without its schema, when it has one: the text after a leading `schema.`.
 fn unqualified(data_type: &str) -> Option<&str> {
-    let mut quoted = false;
-    for (at, c) in data_type.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            '.' if !quoted => return Some(&data_type[at + 1..]),
-            '(' | ' ' if !quoted => return None,
-            _ => {}
+    let tokens = lexer::tokens(data_type);
+    match tokens.as_slice() {
+        [first, dot, ..]
+            if matches!(first.kind, Kind::Word | Kind::QuotedName) && dot.kind == Kind::Dot =>
+        {
+            data_type.get(dot.range().end..)
         }
+        _ => None,
     }
-    None
 }
 
 /// True when a table, view or sequence named `name` exists.

@@ -5,9 +5,8 @@
 //! This reads the shape of the text, not its meaning: it tokenises, then looks at the outermost
 //! node only. Anything it cannot place counts as an operator expression, which has no name.
 
-use std::ops::Range;
-
 use crate::schema::types::{self, BaseType};
+use crate::sql::lexer::{self, Kind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
@@ -35,170 +34,35 @@ impl Token {
     }
 }
 
-/// Splits SQL text into tokens, skipping comments; unterminated quotes end the text.
+/// The tokens of `sql` that matter here, comments and whitespace left out; an unterminated
+/// quote runs to the end of the text.
 fn tokenize(sql: &str) -> Vec<(Token, &str)> {
-    spans(sql)
+    lexer::significant(sql)
         .into_iter()
-        .map(|(token, range)| (token, &sql[range]))
+        .map(|token| (token_of(&token), token.text))
         .collect()
 }
 
-/// The byte ranges of the operators in `sql` (`+`, `->>`, `?|`, …): the only places outside
-/// literals, quoted names, dollar-quoted bodies and comments where a symbol like `?` stands.
-#[must_use]
-pub fn operator_ranges(sql: &str) -> Vec<Range<usize>> {
-    spans(sql)
-        .into_iter()
-        .filter(|(token, _)| *token == Token::Operator)
-        .map(|(_, range)| range)
-        .collect()
-}
-
-/// The tokens of `sql` with where each stands.
-fn spans(sql: &str) -> Vec<(Token, Range<usize>)> {
-    let bytes = sql.as_bytes();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let start = i;
-        let c = bytes[i];
-        let token = match c {
-            b' ' | b'\t' | b'\n' | b'\r' => {
-                i += 1;
-                continue;
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = sql[i..].find('\n').map_or(bytes.len(), |n| i + n);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = sql[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |n| i + 2 + n + 2);
-                continue;
-            }
-            b'\'' => {
-                i = skip_quoted(bytes, i, b'\'');
-                Token::Str
-            }
-            b'"' => {
-                i = skip_quoted(bytes, i, b'"');
-                let closed = i > start + 1 && bytes[i - 1] == b'"';
-                let inner = &sql[start + 1..if closed { i - 1 } else { i }];
-                Token::Word {
-                    text: inner.replace("\"\"", "\""),
-                    quoted: true,
-                }
-            }
-            b'$' if dollar_tag(sql, i).is_some() => {
-                let tag = dollar_tag(sql, i).unwrap_or_default();
-                let body = i + tag.len();
-                i = sql[body..]
-                    .find(tag)
-                    .map_or(bytes.len(), |n| body + n + tag.len());
-                Token::Str
-            }
-            b':' if bytes.get(i + 1) == Some(&b':') => {
-                i += 2;
-                Token::Cast
-            }
-            b'.' if !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                i += 1;
-                Token::Dot
-            }
-            b',' => {
-                i += 1;
-                Token::Comma
-            }
-            b'(' | b'[' => {
-                i += 1;
-                Token::Open(char::from(c))
-            }
-            b')' | b']' => {
-                i += 1;
-                Token::Close(char::from(c))
-            }
-            b'0'..=b'9' | b'.' => {
-                i = scan_number(bytes, i);
-                Token::Number
-            }
-            _ if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
-                if matches!(c, b'e' | b'E' | b'b' | b'B' | b'x' | b'X' | b'n' | b'N')
-                    && bytes.get(i + 1) == Some(&b'\'')
-                {
-                    i = skip_quoted(bytes, i + 1, b'\'');
-                    Token::Str
-                } else {
-                    i = scan_word(sql, i);
-                    Token::Word {
-                        text: sql[start..i].to_lowercase(),
-                        quoted: false,
-                    }
-                }
-            }
-            _ => {
-                i = scan_operator(bytes, i);
-                Token::Operator
-            }
-        };
-        tokens.push((token, start..i.min(sql.len())));
+fn token_of(token: &lexer::Token<'_>) -> Token {
+    match token.kind {
+        Kind::Word | Kind::QuotedName => Token::Word {
+            text: token.name().unwrap_or_default(),
+            quoted: token.kind == Kind::QuotedName,
+        },
+        Kind::String | Kind::DollarString => Token::Str,
+        Kind::Number => Token::Number,
+        Kind::Cast => Token::Cast,
+        Kind::Dot => Token::Dot,
+        Kind::Comma => Token::Comma,
+        Kind::Open(c) => Token::Open(c),
+        Kind::Close(c) => Token::Close(c),
+        Kind::Parameter
+        | Kind::Semicolon
+        | Kind::Operator
+        | Kind::Space
+        | Kind::LineComment
+        | Kind::BlockComment => Token::Operator,
     }
-    tokens
-}
-
-/// The index just past a quoted token that starts at `open`; a doubled quote stays inside.
-fn skip_quoted(bytes: &[u8], open: usize, quote: u8) -> usize {
-    let mut i = open + 1;
-    while i < bytes.len() {
-        if bytes[i] == quote {
-            if bytes.get(i + 1) == Some(&quote) {
-                i += 2;
-                continue;
-            }
-            return i + 1;
-        }
-        // E'…' strings escape quotes with a backslash; skipping the escaped byte is harmless elsewhere.
-        if bytes[i] == b'\\' && quote == b'\'' {
-            i += 1;
-        }
-        i += 1;
-    }
-    bytes.len()
-}
-
-/// `$tag$` starting at `i`, if there is one.
-fn dollar_tag(sql: &str, i: usize) -> Option<&str> {
-    let rest = &sql[i + 1..];
-    let end = rest.find('$')?;
-    let tag = &rest[..end];
-    let valid = tag.chars().all(|c| c.is_alphanumeric() || c == '_')
-        && !tag.starts_with(|c: char| c.is_ascii_digit());
-    valid.then(|| &sql[i..i + end + 2])
-}
-
-fn scan_number(bytes: &[u8], mut i: usize) -> usize {
-    while i < bytes.len()
-        && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.' || bytes[i] == b'_')
-    {
-        i += 1;
-    }
-    i
-}
-
-fn scan_word(sql: &str, start: usize) -> usize {
-    sql[start..]
-        .char_indices()
-        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '$'))
-        .map_or(sql.len(), |(n, _)| start + n)
-}
-
-fn scan_operator(bytes: &[u8], mut i: usize) -> usize {
-    const OPERATOR_CHARS: &[u8] = b"+-*/<>=~!@#%^&|`?";
-    let start = i;
-    while i < bytes.len() && OPERATOR_CHARS.contains(&bytes[i]) {
-        i += 1;
-    }
-    if i == start { start + 1 } else { i }
 }
 
 /// The index of the token closing the bracket opened at `open`, or the end.

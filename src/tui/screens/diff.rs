@@ -3,7 +3,6 @@
 //! cost, explanation, DDL diff and facts. Rendering formats only the rows in view, so it stays
 //! fast with thousands of changes.
 
-pub mod definition;
 pub mod detail;
 pub mod tree;
 

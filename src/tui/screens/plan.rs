@@ -13,81 +13,16 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wra
 
 use crate::decide::Mode;
 use crate::output::plan_files;
-use crate::plan::{FileKind, Plan, PlanError, PlanFile, PlannedStatement, Undecided};
+use crate::plan::{
+    DurationClass, FileKind, Plan, PlanError, PlanFile, PlannedStatement, Undecided,
+};
 use crate::rules::{Badge, Context};
-use crate::step::{Lock, Work};
+use crate::sql::lexer::{self, Kind};
+use crate::step::Lock;
 use crate::tui::app::{App, Overlay};
 use crate::tui::keys::Action;
 use crate::tui::msg::Effect;
 use crate::tui::theme::Theme;
-
-/// How long a file may take, judged from the rows its statements read or write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum DurationClass {
-    /// Catalog changes only.
-    Instant,
-    Seconds,
-    Minutes,
-    Hours,
-    /// Some statement touches a table whose size is not known.
-    Unknown,
-}
-
-impl DurationClass {
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Instant => "instant",
-            Self::Seconds => "seconds",
-            Self::Minutes => "minutes",
-            Self::Hours => "hours",
-            Self::Unknown => "unknown",
-        }
-    }
-}
-
-/// Writing a row costs about as much as reading ten, for this rough estimate.
-const WRITE_WEIGHT: u64 = 10;
-/// Weighted rows below which a file takes seconds, and below which minutes.
-const SECONDS_BELOW: u64 = 1_000_000;
-const MINUTES_BELOW: u64 = 100_000_000;
-
-/// The duration class of `file`: rows scanned, plus rows written weighted by
-/// [`WRITE_WEIGHT`], against [`SECONDS_BELOW`] and [`MINUTES_BELOW`].
-#[must_use]
-pub fn duration_class(file: &PlanFile) -> DurationClass {
-    let mut weighted: u64 = 0;
-    let mut touches = false;
-    for planned in &file.statements {
-        let statement = &planned.statement;
-        let weight = match statement.work {
-            Work::Metadata => continue,
-            Work::Scan => 1,
-            Work::Update | Work::Rewrite => WRITE_WEIGHT,
-        };
-        let Some(rows) = statement.rows else {
-            return DurationClass::Unknown;
-        };
-        touches = true;
-        weighted = weighted.saturating_add(rows.saturating_mul(weight));
-    }
-    match weighted {
-        _ if !touches => DurationClass::Instant,
-        w if w < SECONDS_BELOW => DurationClass::Seconds,
-        w if w < MINUTES_BELOW => DurationClass::Minutes,
-        _ => DurationClass::Hours,
-    }
-}
-
-/// The strongest lock any statement of `file` takes.
-#[must_use]
-pub fn strongest_lock(file: &PlanFile) -> Lock {
-    file.statements
-        .iter()
-        .map(|planned| planned.statement.lock)
-        .max()
-        .unwrap_or(Lock::None)
-}
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = Theme::new(app.color);
@@ -196,8 +131,8 @@ fn kind_name(kind: FileKind) -> &'static str {
 
 /// A file as two lines: its name and duration class, then how it runs and its strongest lock.
 fn file_item(file: &PlanFile, width: u16, theme: Theme) -> ListItem<'static> {
-    let class = duration_class(file);
-    let lock = strongest_lock(file);
+    let class = file.duration;
+    let lock = file.strongest_lock;
     let mut first = vec![Span::styled(file.name.clone(), theme.title())];
     let mut second = vec![Span::raw(format!(" {}", kind_name(file.kind)))];
     if file.kind != FileKind::Gate {
@@ -322,8 +257,7 @@ fn statement_lines(statements: &[PlannedStatement], theme: Theme, lines: &mut Ve
         for comment in plan_files::statement_comment(planned).lines() {
             lines.push(Line::styled(comment.to_owned(), theme.comment()));
         }
-        let sql = format!("{};", planned.statement.sql);
-        lines.extend(sql.lines().map(|line| sql_line(line, theme)));
+        lines.extend(sql_lines(&format!("{};", planned.statement.sql), theme));
     }
 }
 
@@ -433,57 +367,67 @@ const KEYWORDS: &[&str] = &[
     "WITH",
 ];
 
-/// One line of SQL with keywords in [`Theme::keyword`] and a `--` comment in
-/// [`Theme::comment`]; quoted literals and identifiers are left as they are.
+/// One line of SQL with keywords in [`Theme::keyword`] and comments in [`Theme::comment`];
+/// quoted literals and identifiers are left as they are.
 #[must_use]
 pub fn sql_line(text: &str, theme: Theme) -> Line<'static> {
-    let mut spans = Vec::new();
-    let mut plain = String::new();
-    let mut chars = text.char_indices().peekable();
-    let mut quote: Option<char> = None;
-    while let Some((at, c)) = chars.next() {
-        if let Some(open) = quote {
-            plain.push(c);
-            if c == open {
-                quote = None;
-            }
-            continue;
-        }
-        if c == '-' && chars.peek().is_some_and(|(_, next)| *next == '-') {
-            flush(&mut spans, &mut plain);
-            spans.push(Span::styled(text[at..].to_owned(), theme.comment()));
-            return Line::from(spans);
-        }
-        if c == '\'' || c == '"' {
-            quote = Some(c);
-            plain.push(c);
-            continue;
-        }
-        if c.is_ascii_alphabetic() || c == '_' {
-            let mut word = String::from(c);
-            while let Some((_, next)) = chars.peek()
-                && (next.is_ascii_alphanumeric() || *next == '_')
-            {
-                word.push(*next);
-                chars.next();
-            }
-            if KEYWORDS.contains(&word.as_str()) {
-                flush(&mut spans, &mut plain);
-                spans.push(Span::styled(word, theme.keyword()));
-            } else {
-                plain.push_str(&word);
-            }
-            continue;
-        }
-        plain.push(c);
-    }
-    flush(&mut spans, &mut plain);
-    Line::from(spans)
+    sql_lines(text, theme)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
 }
 
-fn flush(spans: &mut Vec<Span<'static>>, plain: &mut String) {
-    if !plain.is_empty() {
-        spans.push(Span::raw(std::mem::take(plain)));
+/// SQL text as lines, styled as [`sql_line`] styles one. The text is read whole, so a string or
+/// comment that spans lines is one; a dollar-quoted body is styled as SQL of its own.
+#[must_use]
+pub fn sql_lines(text: &str, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Vec::new()];
+    push_sql(text, theme, &mut lines);
+    lines.into_iter().map(Line::from).collect()
+}
+
+fn push_sql(text: &str, theme: Theme, lines: &mut Vec<Vec<Span<'static>>>) {
+    for token in lexer::tokens(text) {
+        match token.kind {
+            Kind::DollarString if token.closed => {
+                let tag_len = token.text[1..].find('$').map_or(1, |n| n + 2);
+                let (open, rest) = token.text.split_at(tag_len);
+                let body = &rest[..rest.len() - tag_len];
+                push_span(lines, open, Style::default());
+                push_sql(body, theme, lines);
+                push_span(lines, &rest[body.len()..], Style::default());
+            }
+            Kind::Word if KEYWORDS.contains(&token.text) => {
+                push_span(lines, token.text, theme.keyword());
+            }
+            Kind::LineComment | Kind::BlockComment => {
+                push_span(lines, token.text, theme.comment());
+            }
+            _ => push_span(lines, token.text, Style::default()),
+        }
+    }
+}
+
+/// Adds `text` in `style` to the last line, starting a new line at each line break; plain text
+/// next to plain text stays one span.
+fn push_span(lines: &mut Vec<Vec<Span<'static>>>, text: &str, style: Style) {
+    for (i, part) in text.split('\n').enumerate() {
+        if i > 0 {
+            lines.push(Vec::new());
+        }
+        let part = part.strip_suffix('\r').unwrap_or(part);
+        if part.is_empty() {
+            continue;
+        }
+        let Some(line) = lines.last_mut() else {
+            return;
+        };
+        match line.last_mut() {
+            Some(last) if style == Style::default() && last.style == style => {
+                last.content.to_mut().push_str(part);
+            }
+            _ => line.push(Span::styled(part.to_owned(), style)),
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::schema::{Column, KeyTarget, Table};
+use crate::sql::lexer;
 
 /// How a copied row gets a fresh value for a column of a unique key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,41 +240,10 @@ pub fn mentioned<'t>(table: &'t Table, expression: &str) -> Vec<&'t str> {
 
 /// The identifiers in SQL text: bare words folded to lower case, quoted ones as written.
 fn identifiers(sql: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' | '\'' => {
-                let mut text = String::new();
-                while let Some(next) = chars.next() {
-                    if next == c {
-                        if chars.peek() == Some(&c) {
-                            chars.next();
-                        } else {
-                            break;
-                        }
-                    }
-                    text.push(next);
-                }
-                if c == '"' {
-                    out.insert(text);
-                }
-            }
-            _ if c.is_alphabetic() || c == '_' => {
-                let mut word = c.to_lowercase().collect::<String>();
-                while let Some(&next) = chars.peek() {
-                    if !(next.is_alphanumeric() || next == '_' || next == '$') {
-                        break;
-                    }
-                    word.extend(next.to_lowercase());
-                    chars.next();
-                }
-                out.insert(word);
-            }
-            _ => {}
-        }
-    }
-    out
+    lexer::tokens(sql)
+        .iter()
+        .filter_map(lexer::Token::name)
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 
 use ratatui::text::{Line, Span};
 
-use super::definition::{self, DiffLine, Object};
 use super::tree::{Node, Row};
+use crate::ddl::object::{self, DiffLine, Object};
 use crate::decide::{Fact, FactId, FactValue, Origin};
 use crate::diff::Change;
+use crate::diff::objects::objects;
 use crate::schema::TableRef;
 use crate::tui::app::{CountStatus, DiffView, Session};
 use crate::tui::theme::Theme;
@@ -87,7 +88,7 @@ fn change_lines(
     let table = table.map(|table| TableRef::new(schema, table));
     push_facts(&mut out, session, table.as_ref(), theme);
     push_counts(&mut out, view, change, theme);
-    if let Some((live, desired)) = definition::objects(change) {
+    if let Some((live, desired)) = objects(change) {
         push_ddl(&mut out, session, live, desired, theme);
     }
     if let Some(rule) = rule {
@@ -112,8 +113,8 @@ fn push_ddl(
     desired: Object<'_>,
     theme: Theme,
 ) {
-    let live = definition::ddl(&session.live, live);
-    let desired = definition::ddl(&session.desired.schema, desired);
+    let live = object::object_ddl(&session.live, live);
+    let desired = object::object_ddl(&session.desired.schema, desired);
     out.push(Line::raw(""));
     out.push(Line::from(vec![
         Span::styled("DDL ", theme.title()),
@@ -125,7 +126,7 @@ fn push_ddl(
         out.push(Line::styled("(no DDL on either side)", theme.dim()));
         return;
     }
-    for line in definition::diff_lines(&live, &desired) {
+    for line in object::compare(&live, &desired) {
         out.push(match line {
             DiffLine::Same(text) => Line::raw(format!(" {text}")),
             DiffLine::Live(text) => Line::styled(format!("-{text}"), theme.removed()),

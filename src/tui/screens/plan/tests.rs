@@ -4,7 +4,6 @@ use ratatui::widgets::Widget;
 
 use super::*;
 use crate::decide::{self, ChangeId, QuestionId};
-use crate::step::{Phase, Statement};
 use crate::tui::app::Screen;
 use crate::tui::screens::fixture;
 use crate::tui::update;
@@ -116,59 +115,6 @@ fn a_click_on_a_file_selects_it() {
     assert_eq!(
         app.plan.selected_file, 1,
         "a click in the right pane selects nothing"
-    );
-}
-
-fn statement(work: Work, rows: Option<u64>) -> PlannedStatement {
-    PlannedStatement {
-        change: ChangeId::new("public.t").unwrap(),
-        tables: Vec::new(),
-        statement: Statement::new("SELECT 1", Lock::AccessExclusive, "a note").doing(work, rows),
-    }
-}
-
-fn file(statements: Vec<PlannedStatement>) -> PlanFile {
-    PlanFile {
-        name: "01-expand".to_owned(),
-        phase: Phase::Expand,
-        kind: FileKind::Transaction,
-        lock_timeout_ms: 5000,
-        statement_timeout_ms: 0,
-        budget_ms: 5500,
-        locks: Vec::new(),
-        statements,
-        rollback: Vec::new(),
-        rollback_warnings: Vec::new(),
-        gates: Vec::new(),
-    }
-}
-
-#[test]
-fn the_duration_class_follows_the_rows_touched() {
-    let class = |statements| duration_class(&file(statements));
-    assert_eq!(
-        class(vec![statement(Work::Metadata, None)]),
-        DurationClass::Instant
-    );
-    assert_eq!(
-        class(vec![statement(Work::Scan, Some(500_000))]),
-        DurationClass::Seconds
-    );
-    assert_eq!(
-        class(vec![statement(Work::Update, Some(500_000))]),
-        DurationClass::Minutes,
-        "writing weighs more than reading"
-    );
-    assert_eq!(
-        class(vec![statement(Work::Rewrite, Some(20_000_000))]),
-        DurationClass::Hours
-    );
-    assert_eq!(
-        class(vec![
-            statement(Work::Metadata, None),
-            statement(Work::Scan, None)
-        ]),
-        DurationClass::Unknown
     );
 }
 
@@ -310,4 +256,29 @@ fn both_screens_still_draw_at_the_minimum_size() {
     assert!(text(&app).contains("01-expand"));
     app.screen = Screen::Decisions;
     assert!(text(&app).contains("All 6 questions answered"));
+}
+
+#[test]
+fn sql_is_read_whole_and_a_dollar_quoted_body_as_sql_of_its_own() {
+    let theme = Theme::new(true);
+    let keyword = theme.keyword();
+    let lines = sql_lines("SELECT 'a\nSELECT b' $x$ RAISE 'it''s' $x$", theme);
+    assert_eq!(lines.len(), 2);
+    let styled = |line: &Line<'_>, text: &str| {
+        line.spans
+            .iter()
+            .find(|span| span.content == text)
+            .map(|span| span.style)
+    };
+    assert_eq!(styled(&lines[0], "SELECT"), Some(keyword));
+    // The second line starts inside a string: its SELECT is text, not a keyword.
+    assert!(
+        lines[1]
+            .spans
+            .iter()
+            .all(|span| span.style != keyword || span.content == "RAISE")
+    );
+    assert_eq!(styled(&lines[1], "RAISE"), Some(keyword));
+    let text: String = lines[1].spans.iter().map(|s| s.content.as_ref()).collect();
+    assert_eq!(text, "SELECT b' $x$ RAISE 'it''s' $x$");
 }

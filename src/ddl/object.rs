@@ -1,11 +1,11 @@
-//! The DDL of the object a change touches, as it is live and as it is desired, laid out one
-//! clause per line so that a line diff shows what changes. Only the selected change's object
-//! is copied and rendered, so this costs nothing per change in the tree.
+//! The DDL of one object of a schema, laid out one clause per line so that a line diff of
+//! the live and the desired object shows what changes: the subset of the schema the object
+//! is, its `CREATE` statements, and the two compared. Only the object asked for is copied.
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::diff::{Change, CommentTarget};
 use crate::schema::{Namespace, Schema, TableRef};
+use crate::sql::lexer::{self, Kind};
 
 /// An object of the model, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,64 +33,12 @@ pub enum DiffLine {
     Skipped,
 }
 
-/// The object a change is about on the live side and on the desired side (they differ only
-/// for a renamed table).
-#[must_use]
-pub fn objects(change: &Change) -> Option<(Object<'_>, Object<'_>)> {
-    let same = |object| Some((object, object));
-    match change {
-        Change::RenameTable { from, to, .. } => {
-            Some((Object::Relation(from), Object::Relation(to)))
-        }
-        Change::CreateSchema { schema } | Change::DropSchema { schema } => {
-            same(Object::Schema(schema))
-        }
-        Change::CreateExtension { name, .. } | Change::DropExtension { name, .. } => {
-            same(Object::Extension(name))
-        }
-        Change::CreateType { name, .. }
-        | Change::DropType { name, .. }
-        | Change::AddEnumValue { name, .. }
-        | Change::RenameEnumValue { name, .. }
-        | Change::ReplaceEnum { name, .. } => same(Object::Type(name)),
-        Change::CreateSequence { name, .. }
-        | Change::DropSequence { name, .. }
-        | Change::AlterSequence { name, .. } => same(Object::Sequence(name)),
-        Change::CreateFunction { schema, key, .. }
-        | Change::DropFunction { schema, key, .. }
-        | Change::ReplaceFunction { schema, key, .. } => same(Object::Function { schema, key }),
-        Change::CreateTable { table, .. }
-        | Change::DropTable { table, .. }
-        | Change::AddForeignKey { table, .. }
-        | Change::CreateView { view: table, .. }
-        | Change::DropView { view: table, .. }
-        | Change::ReplaceView { view: table, .. }
-        | Change::RecreateView { view: table, .. } => same(Object::Relation(table)),
-        Change::SetComment { target, .. } => same(comment_object(target)?),
-        Change::Unsupported { .. } => None,
-        _ => change.altered_table().map(Object::Relation).and_then(same),
-    }
-}
-
-fn comment_object(target: &CommentTarget) -> Option<Object<'_>> {
-    Some(match target {
-        CommentTarget::Schema(schema) => Object::Schema(schema),
-        CommentTarget::Table(table)
-        | CommentTarget::Column(table, _)
-        | CommentTarget::View { name: table, .. } => Object::Relation(table),
-        CommentTarget::Sequence(name) => Object::Sequence(name),
-        CommentTarget::Type(name) => Object::Type(name),
-        CommentTarget::Function { schema, key } => Object::Function { schema, key },
-        CommentTarget::Index(_) => return None,
-    })
-}
-
 /// The DDL of `object` in `schema`, one clause per line; empty when it does not exist there.
 #[must_use]
-pub fn ddl(schema: &Schema, object: Object<'_>) -> String {
-    let alone = only(schema, object);
+pub fn object_ddl(schema: &Schema, object: Object<'_>) -> String {
+    let alone = subset(schema, object);
     let mut text = String::new();
-    for statement in crate::ddl::create_statements(&alone) {
+    for statement in super::create_statements(&alone) {
         let setting = statement.starts_with("SET ");
         let other_schema =
             statement.starts_with("CREATE SCHEMA ") && !matches!(object, Object::Schema(_));
@@ -109,7 +57,7 @@ const CONTEXT: usize = 3;
 /// The lines of the live and the desired DDL, compared: each changed place with a few unchanged
 /// lines around it, or every line when nothing differs.
 #[must_use]
-pub fn diff_lines(live: &str, desired: &str) -> Vec<DiffLine> {
+pub fn compare(live: &str, desired: &str) -> Vec<DiffLine> {
     let diff = TextDiff::from_lines(live, desired);
     let groups = diff.grouped_ops(CONTEXT);
     if groups.is_empty() {
@@ -146,7 +94,8 @@ pub fn diff_lines(live: &str, desired: &str) -> Vec<DiffLine> {
 }
 
 /// A schema holding `object` alone (and its namespace, without the namespace's other objects).
-fn only(schema: &Schema, object: Object<'_>) -> Schema {
+#[must_use]
+pub fn subset(schema: &Schema, object: Object<'_>) -> Schema {
     let mut alone = Schema::default();
     if let Object::Extension(name) = object {
         if let Some(extension) = schema.extensions.get(name) {
@@ -200,7 +149,8 @@ fn copy_object(from: &Namespace, to: &mut Namespace, object: Object<'_>) {
 }
 
 /// `CREATE TABLE t (a int, b text)` as one element per line; other statements as they are.
-fn laid_out(statement: &str) -> String {
+#[must_use]
+pub fn laid_out(statement: &str) -> String {
     let listed = ["CREATE TABLE ", "CREATE UNLOGGED TABLE ", "CREATE TYPE "];
     if !listed.iter().any(|start| statement.starts_with(start)) {
         return statement.to_owned();
@@ -223,24 +173,21 @@ fn laid_out(statement: &str) -> String {
     text
 }
 
-/// The first top-level `(` and its matching `)`, outside quotes.
+/// The first top-level `(` and its matching `)`, as byte offsets; quoted text and comments
+/// are skipped.
 fn outer_parentheses(text: &str) -> Option<(usize, usize)> {
     let mut open = None;
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(') => {
-                open.get_or_insert(i);
+    for token in lexer::tokens(text) {
+        match token.kind {
+            Kind::Open('(') => {
+                open.get_or_insert(token.start);
                 depth += 1;
             }
-            (None, ')') => {
+            Kind::Close(')') => {
                 depth = depth.checked_sub(1)?;
                 if depth == 0 {
-                    return open.map(|open| (open, i));
+                    return open.map(|open| (open, token.start));
                 }
             }
             _ => {}
@@ -249,22 +196,18 @@ fn outer_parentheses(text: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// `text` split at the commas that are outside parentheses and quotes.
+/// `text` split at the commas outside parentheses, quoted text and comments.
 fn split_top_level(text: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
     let mut start = 0;
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => depth = depth.saturating_sub(1),
-            (None, ',') if depth == 0 => {
-                parts.push(&text[start..i]);
-                start = i + 1;
+    for token in lexer::tokens(text) {
+        match token.kind {
+            Kind::Open('(') => depth += 1,
+            Kind::Close(')') => depth = depth.saturating_sub(1),
+            Kind::Comma if depth == 0 => {
+                parts.push(&text[start..token.start]);
+                start = token.start + 1;
             }
             _ => {}
         }
@@ -302,7 +245,7 @@ mod tests {
     fn a_long_diff_keeps_only_the_lines_around_each_change() {
         let live: String = (1..=20).map(|n| format!("{n}\n")).collect();
         let desired = live.replace("10\n", "ten\n");
-        let lines = diff_lines(&live, &desired);
+        let lines = compare(&live, &desired);
         assert_eq!(lines.first(), Some(&DiffLine::Skipped));
         assert_eq!(lines.last(), Some(&DiffLine::Skipped));
         assert_eq!(lines.len(), 2 + 3 + 2 + 3);
@@ -312,7 +255,7 @@ mod tests {
 
     #[test]
     fn the_diff_marks_each_side() {
-        let lines = diff_lines("a\nb\n", "a\nc\n");
+        let lines = compare("a\nb\n", "a\nc\n");
         assert_eq!(
             lines,
             vec![
@@ -321,5 +264,38 @@ mod tests {
                 DiffLine::Desired("c".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn quoted_commas_and_parentheses_do_not_split_a_table() {
+        let text = laid_out(
+            "CREATE TABLE t (\"a,(b\" text DEFAULT $$,)$$, c int /* , ) */, d text DEFAULT E'\\',')",
+        );
+        assert_eq!(
+            text,
+            "CREATE TABLE t (\n  \"a,(b\" text DEFAULT $$,)$$,\n  c int /* , ) */,\n  d text DEFAULT E'\\','\n)"
+        );
+    }
+
+    #[test]
+    fn a_subset_holds_the_object_alone() {
+        let mut schema = Schema::default();
+        let mut ns = Namespace::default();
+        ns.tables
+            .insert("t".to_owned(), crate::schema::Table::default());
+        ns.tables
+            .insert("u".to_owned(), crate::schema::Table::default());
+        schema.namespaces.insert("app".to_owned(), ns);
+        let t = TableRef::new("app", "t");
+        let alone = subset(&schema, Object::Relation(&t));
+        let tables: Vec<&String> = alone.namespaces["app"].tables.keys().collect();
+        assert_eq!(tables, ["t"]);
+        let missing = TableRef::new("other", "t");
+        assert!(
+            subset(&schema, Object::Relation(&missing))
+                .namespaces
+                .is_empty()
+        );
+        assert!(object_ddl(&schema, Object::Relation(&missing)).is_empty());
     }
 }
