@@ -621,5 +621,5 @@ async fn read_live(args: &ConnectionArgs) -> Result<postgres::Introspection, Err
             eprintln!("note: {note}");
         }
     }
-    result
+    Ok(result?)
 }

@@ -1,11 +1,13 @@
-//! The crate's error type: one variant per module error, each with the context to act on.
-//! The binary prints it with its causes and exits with code 2.
+//! The commands' error: what stops a command of the binary or the terminal interface, one
+//! variant per layer's own error, each with the context to act on. The layers below (sources,
+//! planning, verification, export) return errors of their own, which this wraps; the binary
+//! prints it with its causes and exits with code 2.
 
 use std::path::PathBuf;
 
 use crate::cluster::ClusterError;
 use crate::shadow::ShadowError;
-use crate::source::postgres::{ConnectError, IntrospectError};
+use crate::source::postgres::{ConnectError, ReadError};
 use crate::source::yaml::LoadError;
 
 /// Anything that stops a pgphase command.
@@ -14,7 +16,7 @@ pub enum Error {
     #[error(transparent)]
     Connect(#[from] ConnectError),
     #[error(transparent)]
-    Introspect(#[from] IntrospectError),
+    Read(#[from] ReadError),
     #[error(transparent)]
     Load(#[from] LoadError),
     #[error(transparent)]

@@ -27,17 +27,26 @@ pub fn server_message(error: &tokio_postgres::Error) -> String {
     }
 }
 
+/// Why the live schema could not be read: the connection or a catalog query failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error(transparent)]
+    Introspect(#[from] IntrospectError),
+}
+
 /// Connects as libpq would (URL and `PG*` environment) and reads the live schema: what every
 /// command that looks at a database does first.
 ///
 /// # Errors
-/// [`crate::Error::Connect`] when the connection fails, [`crate::Error::Introspect`] when a
-/// catalog query does.
+/// [`ReadError::Connect`] when the connection fails, [`ReadError::Introspect`] when a catalog
+/// query does.
 pub async fn read_live(
     connect_options: &ConnectOptions,
     options: &IntrospectOptions,
     progress: &mut dyn FnMut(Progress),
-) -> Result<Introspection, crate::Error> {
+) -> Result<Introspection, ReadError> {
     let mut connection = connect(connect_options, &SystemEnv).await?;
     let mut introspection = introspect(&mut connection.client, options, progress).await?;
     introspection.notes = std::mem::take(&mut connection.notes);
