@@ -160,7 +160,7 @@ pub fn parse(text: &str, file: &str) -> Result<Desired, LoadError> {
         } else {
             locator.value(&problem.path)
         };
-        located(file, position, problem.wording)
+        located(file, position.within(text), problem.wording)
     })
 }
 

@@ -758,3 +758,10 @@ fn a_mistake_at_the_end_of_a_text_without_a_final_line_break_points_inside_it() 
     let error = parse("pgphase: 1\nschemas: {", "desired.yaml").unwrap_err();
     assert_eq!((error.line, error.column), (2, 11), "{error}");
 }
+
+#[test]
+fn a_document_of_only_its_start_marker_is_placed_on_that_line() {
+    // Found by tests/fuzz.rs: the missing key was placed on the line after the text.
+    let error = parse("---", "desired.yaml").unwrap_err();
+    assert_eq!((error.line, error.column), (1, 4), "{error}");
+}
