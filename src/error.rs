@@ -1,27 +1,20 @@
-//! The crate's error type: one variant per module error, each with the context to act on.
-//! The binary prints it with its causes and exits with code 2.
+//! The commands' error: what stops a command of the binary or the terminal interface, one
+//! variant per layer's own error, each with the context to act on. The layers below (sources,
+//! planning, verification, export) return errors of their own, which this wraps; the binary
+//! prints it with its causes and exits with code 2.
 
 use std::path::PathBuf;
 
 use crate::cluster::ClusterError;
 use crate::shadow::ShadowError;
-use crate::source::postgres::{ConnectError, IntrospectError};
+use crate::source::postgres::{ConnectError, ReadError};
 use crate::source::yaml::LoadError;
-
-impl From<crate::source::postgres::ReadError> for Error {
-    fn from(error: crate::source::postgres::ReadError) -> Self {
-        match error {
-            crate::source::postgres::ReadError::Connect(error) => Self::Connect(error),
-            crate::source::postgres::ReadError::Introspect(error) => Self::Introspect(error),
-        }
-    }
-}
 
 impl From<crate::session::SessionError> for Error {
     fn from(error: crate::session::SessionError) -> Self {
         match error {
             crate::session::SessionError::Desired(error) => Self::Load(error),
-            crate::session::SessionError::Live(error) => error.into(),
+            crate::session::SessionError::Live(error) => Self::Read(error),
             crate::session::SessionError::Canonical(error) => Self::Shadow(error),
         }
     }
@@ -33,7 +26,7 @@ pub enum Error {
     #[error(transparent)]
     Connect(#[from] ConnectError),
     #[error(transparent)]
-    Introspect(#[from] IntrospectError),
+    Read(#[from] ReadError),
     #[error(transparent)]
     Load(#[from] LoadError),
     #[error(transparent)]

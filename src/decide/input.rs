@@ -254,6 +254,7 @@ mod tests {
             ("$$'$$; DROP TABLE t; SELECT $$'$$", "`;`"),
             ("E'\\''; DROP TABLE t; --'", "`;`"),
             ("1 /* */; DROP TABLE t", "`;`"),
+            ("1a$$;$$", "`;`"),
             ("'x\\'';DROP TABLE t;--'", "backslash"),
             ("$$ unclosed", "unclosed dollar quote"),
             ("$a$ x $b$", "unclosed dollar quote"),

@@ -236,8 +236,8 @@ fn strip_array_suffix(text: &str) -> Option<(&str, bool)> {
             }
             rest = before[..open].trim_end();
             array = true;
-        } else if rest.len() > 6 && rest[rest.len() - 6..].eq_ignore_ascii_case(" array") {
-            rest = rest[..rest.len() - 6].trim_end();
+        } else if let Some(before) = strip_suffix_ignore_ascii_case(rest, " array") {
+            rest = before.trim_end();
             array = true;
         } else {
             break;
@@ -247,6 +247,14 @@ fn strip_array_suffix(text: &str) -> Option<(&str, bool)> {
         return None;
     }
     Some((rest, array))
+}
+
+/// `text` without `suffix`, compared ignoring ASCII case; `None` when it does not end so, or
+/// when the cut would fall inside a character of more than one byte.
+fn strip_suffix_ignore_ascii_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+    let cut = text.len().checked_sub(suffix.len())?;
+    let (before, tail) = (text.get(..cut)?, text.get(cut..)?);
+    (!before.is_empty() && tail.eq_ignore_ascii_case(suffix)).then_some(before)
 }
 
 /// Splits `numeric(12, 2)` into the name and `12, 2`, and `timestamp(3) with time zone` into

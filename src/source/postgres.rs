@@ -27,7 +27,7 @@ pub fn server_message(error: &tokio_postgres::Error) -> String {
     }
 }
 
-/// Why the live schema could not be read.
+/// Why the live schema could not be read: the connection or a catalog query failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error(transparent)]

@@ -160,7 +160,7 @@ pub fn parse(text: &str, file: &str) -> Result<Desired, LoadError> {
         } else {
             locator.value(&problem.path)
         };
-        located(file, position, problem.wording)
+        located(file, position.within(text), problem.wording)
     })
 }
 
@@ -237,7 +237,7 @@ fn serde_error(error: &serde_yaml::Error, text: &str, file: &str, empty_hint: &s
             .unwrap_or(position),
         None => position,
     };
-    located(file, position, wording)
+    located(file, position.within(text), wording)
 }
 
 #[cfg(test)]

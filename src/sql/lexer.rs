@@ -307,11 +307,27 @@ fn word_end(bytes: &[u8], start: usize) -> usize {
         .map_or(bytes.len(), |n| start + n)
 }
 
+/// The end of a number as PostgreSQL 15 reads one: digits, a fraction, an exponent. What
+/// follows is a token of its own (`1a$$` is `1` and the name `a$$`, not `1a` and a dollar
+/// quote), which matters for where a statement ends.
 fn number_end(bytes: &[u8], start: usize) -> usize {
-    bytes[start..]
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'_'))
-        .map_or(bytes.len(), |n| start + n)
+    let digits = |from: usize| {
+        bytes[from..]
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .map_or(bytes.len(), |n| from + n)
+    };
+    let mut end = digits(start);
+    if bytes.get(end) == Some(&b'.') && bytes.get(end + 1) != Some(&b'.') {
+        end = digits(end + 1);
+    }
+    if matches!(bytes.get(end), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(bytes.get(end + 1), Some(b'+' | b'-')));
+        if bytes.get(end + 1 + sign).is_some_and(u8::is_ascii_digit) {
+            end = digits(end + 1 + sign);
+        }
+    }
+    end
 }
 
 /// The end of a run of operator characters; a `--` or `/*` inside it starts a comment.
@@ -449,6 +465,17 @@ mod tests {
             read("a;b"),
             [(Kind::Word, "a"), (Kind::Semicolon, ";"), (Kind::Word, "b")]
         );
+    }
+
+    #[test]
+    fn a_number_ends_where_postgresql_ends_it() {
+        // The name `a$$` takes the dollars, so the `;` ends the statement.
+        assert_eq!(
+            read("1a$$;")[..3],
+            [(Kind::Number, "1"), (Kind::Word, "a$$"), (Kind::Semicolon, ";")]
+        );
+        assert_eq!(read("1.5e-3x")[0], (Kind::Number, "1.5e-3"));
+        assert_eq!(read("2e")[..2], [(Kind::Number, "2"), (Kind::Word, "e")]);
     }
 
     #[test]

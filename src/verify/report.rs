@@ -7,7 +7,7 @@ use crate::schema::TableRef;
 
 use super::plan_dir::Discipline;
 use super::sample::Sample;
-use super::traffic::{FileTraffic, TrafficSetup};
+use super::traffic::figures::{FileTraffic, TrafficSetup};
 
 /// Everything a verify run found.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -200,21 +200,21 @@ pub fn describe(error: &tokio_postgres::Error, sql: &str) -> String {
     format!("{}: {} (near: {context})", db.code().code(), db.message())
 }
 
-/// The corpus directory from `PGPHASE_CORPUS_DIR`. When it is unset, says so once on the real
-/// standard error (libtest captures `eprintln!` of passing tests, and this must be seen).
-pub fn corpus_dir() -> Option<std::path::PathBuf> {
-    static WARNED: std::sync::Once = std::sync::Once::new();
-    match std::env::var_os("PGPHASE_CORPUS_DIR") {
-        Some(dir) => Some(dir.into()),
-        None => {
-            WARNED.call_once(|| {
-                use std::io::Write as _;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "PGPHASE_CORPUS_DIR is not set: the corpus tests check nothing (.ci/run sets it)"
-                );
-            });
-            None
-        }
-    }
+/// The corpus directory from `PGPHASE_CORPUS_DIR`. Every corpus test starts here, and fails
+/// when the variable is unset or names no folder: a corpus test that checks nothing must not
+/// pass.
+pub fn corpus_dir() -> std::path::PathBuf {
+    let Some(dir) = std::env::var_os("PGPHASE_CORPUS_DIR") else {
+        panic!(
+            "PGPHASE_CORPUS_DIR is not set: the corpus tests need the folder of corpus schemas \
+             (.ci/run sets it)"
+        );
+    };
+    let dir = std::path::PathBuf::from(dir);
+    assert!(
+        dir.is_dir(),
+        "PGPHASE_CORPUS_DIR={} is not a folder: the corpus tests need the folder of corpus schemas",
+        dir.display()
+    );
+    dir
 }

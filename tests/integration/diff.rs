@@ -25,9 +25,7 @@ async fn read(db: &TestDb) -> Introspection {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_corpus_schema_diffs_empty_against_its_snapshot() {
-    let Some(dir) = corpus_dir() else {
-        return;
-    };
+    let dir = corpus_dir();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())

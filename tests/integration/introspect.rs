@@ -1021,9 +1021,7 @@ WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_corpus_schema_loads_and_introspects() {
-    let Some(dir) = crate::common::corpus_dir() else {
-        return;
-    };
+    let dir = crate::common::corpus_dir();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("reading PGPHASE_CORPUS_DIR {}: {e}", dir.display()))
         .map(|entry| entry.unwrap().path())

@@ -21,6 +21,7 @@ mod error;
 mod pgpass;
 mod settings;
 mod tls;
+mod words;
 
 use std::fmt;
 use std::future::Future;
@@ -37,10 +38,11 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 pub use env::{Env, SystemEnv};
 pub use error::ConnectError;
 
-use error::{AttemptContext, describe_io};
+use error::AttemptContext;
 use pgpass::PassFileState;
 use settings::{ChannelBinding, Endpoint, Host, Password, PasswordOrigin, Settings};
 use tls::SslMode;
+use words::describe_io;
 
 /// The oldest server pgphase reads (`server_version_num` of PostgreSQL 12).
 pub const OLDEST_SUPPORTED_SERVER: i32 = 120_000;

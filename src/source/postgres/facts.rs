@@ -9,40 +9,21 @@
 //! and reported as [`FactError::Timeout`]. Every value says where it came from ([`Fact`]).
 
 mod counts;
+mod fact;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde::Serialize;
 use tokio_postgres::Client;
-use tokio_postgres::error::SqlState;
 
 pub use self::counts::{
     Duplicates, count_duplicates, count_failed_casts, count_label_rows, count_nulls, count_orphans,
     duplicates_sql, label_rows_sql, nulls_sql, orphans_sql,
 };
+pub use self::fact::{COUNTED, Count, Fact, FactError, ROW_ESTIMATE};
 use super::Stats;
 use crate::schema::TableRef;
-
-/// A value read from the database, with whether it is exact and how it was obtained, so that
-/// it can be shown labelled (`estimate (pg_class.reltuples)`, `counted with count(*)`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Fact<T> {
-    pub value: T,
-    /// False for the planner's estimates, true for values counted from the data.
-    pub exact: bool,
-    /// Where the value comes from, for the user.
-    pub origin: &'static str,
-}
-
-/// A number of rows.
-pub type Count = Fact<u64>;
-
-/// What a count obtained by scanning the table is labelled with.
-pub const COUNTED: &str = "counted with count(*)";
-
-/// What a row estimate from the statistics is labelled with.
-pub const ROW_ESTIMATE: &str = "estimate (pg_class.reltuples)";
 
 /// The planner's row estimate of `table`, as introspection read it; `None` when the table is
 /// unknown or was never analysed.
@@ -150,56 +131,6 @@ pub async fn long_transactions(
         .map_err(|e| FactError::query(action, e))
 }
 
-/// Why a fact could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum FactError {
-    /// A statement failed: `action` says which, `message` is the server's.
-    #[error("{action}: {message}")]
-    Query {
-        action: String,
-        message: String,
-        error: tokio_postgres::Error,
-    },
-    /// The statement timeout cancelled a count; whatever estimate there was stays the best
-    /// known value.
-    #[error("{action} took longer than {}; the estimate stays", format_duration(*timeout))]
-    Timeout { action: String, timeout: Duration },
-    /// The request itself cannot be answered (no key columns, key lengths that differ).
-    #[error("{action}: {reason}")]
-    Invalid { action: String, reason: String },
-}
-
-impl FactError {
-    /// A failed statement, or [`FactError::Timeout`] when the server cancelled it for taking
-    /// longer than `statement_timeout`.
-    fn from_statement(action: String, timeout: Duration, error: tokio_postgres::Error) -> Self {
-        if error.code() == Some(&SqlState::QUERY_CANCELED) {
-            Self::Timeout { action, timeout }
-        } else {
-            Self::query(action, error)
-        }
-    }
-
-    fn query(action: impl Into<String>, error: tokio_postgres::Error) -> Self {
-        let message = super::server_message(&error);
-        Self::Query {
-            action: action.into(),
-            message,
-            error,
-        }
-    }
-}
-
-/// `30s`, `1500ms`: whole seconds as seconds, anything else in milliseconds.
-fn format_duration(duration: Duration) -> String {
-    let millis = duration.as_millis();
-    if millis >= 1000 && millis.is_multiple_of(1000) {
-        format!("{}s", millis / 1000)
-    } else {
-        format!("{millis}ms")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -294,13 +225,5 @@ mod tests {
         );
         assert_eq!(row_estimate(&stats, &table("fresh")), None);
         assert_eq!(row_estimate(&stats, &table("missing")), None);
-    }
-
-    #[test]
-    fn durations_print_in_seconds_when_whole() {
-        assert_eq!(format_duration(Duration::from_secs(30)), "30s");
-        assert_eq!(format_duration(Duration::from_millis(1500)), "1500ms");
-        assert_eq!(format_duration(Duration::from_millis(1)), "1ms");
-        assert_eq!(format_duration(Duration::ZERO), "0ms");
     }
 }

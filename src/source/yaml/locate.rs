@@ -62,6 +62,25 @@ pub struct Position {
 impl Position {
     const START: Position = Position { line: 1, column: 1 };
 
+    /// This position, or the end of `text` when it lies past it: the YAML parser reports the end
+    /// of a text without a final line break on the line after the last.
+    pub fn within(self, text: &str) -> Self {
+        // YAML ends a line at `\r\n`, `\r`, `\n`, and the Unicode line breaks.
+        let lines: Vec<&str> = text
+            .split("\r\n")
+            .flat_map(|part| part.split(['\r', '\n', '\u{85}', '\u{2028}', '\u{2029}']))
+            .collect();
+        let last = lines.last().map_or(0, |line| line.chars().count());
+        if self.line > lines.len() {
+            Self {
+                line: lines.len(),
+                column: last + 1,
+            }
+        } else {
+            self
+        }
+    }
+
     fn of(span: &Span) -> Self {
         Self {
             line: span.start.line(),

@@ -740,3 +740,28 @@ schemas:
         "events_2024_at_check"
     );
 }
+
+#[test]
+fn a_type_with_a_non_ascii_letter_is_a_mistake_not_a_crash() {
+    // Found by tests/fuzz.rs: the ` array` suffix check cut the name inside the `é`.
+    let text = "pgphase: 1\nschemas:\n  public:\n    tables:\n      users:\n        columns:\n          id: { type: iéntger, nullable: false }\n";
+    let error = parse(text, "desired.yaml").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "desired.yaml:7:23: unknown type `iéntger`\n  hint: did you mean `integer`?"
+    );
+}
+
+#[test]
+fn a_mistake_at_the_end_of_a_text_without_a_final_line_break_points_inside_it() {
+    // Found by tests/fuzz.rs: the parser placed it on the line after the last.
+    let error = parse("pgphase: 1\nschemas: {", "desired.yaml").unwrap_err();
+    assert_eq!((error.line, error.column), (2, 11), "{error}");
+}
+
+#[test]
+fn a_document_of_only_its_start_marker_is_placed_on_that_line() {
+    // Found by tests/fuzz.rs: the missing key was placed on the line after the text.
+    let error = parse("---", "desired.yaml").unwrap_err();
+    assert_eq!((error.line, error.column), (1, 4), "{error}");
+}

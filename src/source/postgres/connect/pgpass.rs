@@ -14,10 +14,7 @@
 use std::fmt;
 use std::path::Path;
 
-use super::settings::Host;
-
-/// Default unix-socket directories, which the password file calls `localhost`.
-pub(super) const DEFAULT_SOCKET_DIRS: [&str; 2] = ["/var/run/postgresql", "/tmp"];
+use super::settings::{DEFAULT_SOCKET_DIRS, Host};
 
 /// What became of the password file.
 #[derive(Debug)]

@@ -31,7 +31,6 @@ use std::time::Duration;
 use super::conninfo::{self, Params};
 use super::env::Env;
 use super::error::ConnectError;
-use super::pgpass::DEFAULT_SOCKET_DIRS;
 use super::tls::{RootCert, SslMode};
 
 /// The connect timeout when neither the caller, the URL nor `PGCONNECT_TIMEOUT` gives one.
@@ -107,6 +106,10 @@ const KEYWORDS: &[(&str, &str)] = &[
     ("options", "PGOPTIONS"),
     ("channel_binding", "PGCHANNELBINDING"),
 ];
+
+/// Default unix-socket directories, looked in when no host is given; the password file calls
+/// them `localhost`.
+pub(super) const DEFAULT_SOCKET_DIRS: [&str; 2] = ["/var/run/postgresql", "/tmp"];
 
 /// Where a server listens.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio_postgres::{Client, Row};
 
-use super::{COUNTED, Count, Fact, FactError};
+use super::fact::{COUNTED, Count, Fact, FactError};
 use crate::schema::TableRef;
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
 

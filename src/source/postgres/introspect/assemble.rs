@@ -13,7 +13,7 @@ use super::rows::{
     IndexKeyParts, IndexKeyRow, IndexRow, NamespaceRow, OperatorRow, PolicyRow, RelationRow,
     RoutineRow, SequenceRow, TriggerRow,
 };
-use super::{IntrospectOptions, RelationKind, TableStats};
+use super::types::{IntrospectOptions, RelationKind, TableStats};
 use crate::schema::{
     Attribute, Check, Column, ColumnRef, CompositeType, Deferral, Domain, Enum, Exclusion,
     Extension, FkAction, FkMatch, ForeignKey, Function, Identity, IdentityOptions, Index, IndexKey,
@@ -770,8 +770,8 @@ fn sorted(mut values: Vec<String>) -> Vec<String> {
     values
 }
 
-#[cfg(test)]
 #[allow(clippy::unwrap_used)]
+#[cfg(test)]
 mod tests {
     use super::super::rows::CatalogName;
     use super::*;

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::ViewDependency;
 use super::rows::ViewDependencyRow;
+use super::types::ViewDependency;
 use crate::schema::TableRef;
 
 /// Collects dependency rows as they arrive, in any order.
