@@ -6,6 +6,7 @@
 pub mod backfill;
 pub mod cost;
 pub mod discipline;
+mod file;
 mod files;
 pub mod locks;
 pub mod preconditions;
@@ -19,7 +20,7 @@ use crate::diff::Change;
 use crate::rules::{self, Assessment, Badge, Context, Decisions};
 
 pub use cost::DurationClass;
-pub use files::{FileKind, PlanFile, PlannedStatement};
+pub use file::{FileKind, PlanFile, PlannedStatement};
 
 /// A plan: what changes, what was decided, and the files that carry it out in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -202,7 +203,7 @@ pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<
     if let Some(first) = preconditions::file(&checks, settings.lock_timeout_ms) {
         files.insert(0, first);
     }
-    cost::assess(&mut files);
+    files::assess(&mut files);
     Ok(Plan {
         changes: assess(changes, context)?,
         files,

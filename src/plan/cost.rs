@@ -4,9 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::files::{PlanFile, PlannedStatement};
 use crate::decide::thousands;
-use crate::step::{Lock, Work};
+use crate::step::{Lock, Statement, Work};
 
 /// How long a file may take, judged from the rows its statements read or write.
 #[derive(
@@ -62,11 +61,10 @@ const MINUTES_BELOW: u64 = 100_000_000;
 /// The duration class of `statements`: rows scanned, plus rows written weighted by
 /// [`WRITE_WEIGHT`], against [`SECONDS_BELOW`] and [`MINUTES_BELOW`].
 #[must_use]
-pub fn duration_class(statements: &[PlannedStatement]) -> DurationClass {
+pub fn duration_class<'a>(statements: impl IntoIterator<Item = &'a Statement>) -> DurationClass {
     let mut weighted: u64 = 0;
     let mut touches = false;
-    for planned in statements {
-        let statement = &planned.statement;
+    for statement in statements {
         let weight = match statement.work {
             Work::Metadata => continue,
             Work::Scan => 1,
@@ -88,39 +86,25 @@ pub fn duration_class(statements: &[PlannedStatement]) -> DurationClass {
 
 /// The strongest lock any of `statements` takes.
 #[must_use]
-pub fn strongest_lock(statements: &[PlannedStatement]) -> Lock {
+pub fn strongest_lock<'a>(statements: impl IntoIterator<Item = &'a Statement>) -> Lock {
     statements
-        .iter()
-        .map(|planned| planned.statement.lock)
+        .into_iter()
+        .map(|statement| statement.lock)
         .max()
         .unwrap_or(Lock::None)
-}
-
-/// Sets each file's duration class and strongest lock from its statements as they stand.
-pub fn assess(files: &mut [PlanFile]) {
-    for file in files {
-        file.duration = duration_class(&file.statements);
-        file.strongest_lock = strongest_lock(&file.statements);
-    }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::decide::ChangeId;
-    use crate::step::Statement;
 
-    fn statement(lock: Lock, work: Work, rows: Option<u64>) -> PlannedStatement {
-        PlannedStatement {
-            change: ChangeId::new("public.t").unwrap(),
-            tables: Vec::new(),
-            statement: Statement::new("SELECT 1", lock, "a note").doing(work, rows),
-        }
+    fn statement(lock: Lock, work: Work, rows: Option<u64>) -> Statement {
+        Statement::new("SELECT 1", lock, "a note").doing(work, rows)
     }
 
     fn class(statements: &[(Work, Option<u64>)]) -> DurationClass {
-        let statements: Vec<PlannedStatement> = statements
+        let statements: Vec<Statement> = statements
             .iter()
             .map(|&(work, rows)| statement(Lock::AccessExclusive, work, rows))
             .collect();

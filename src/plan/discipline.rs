@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::files::{FileKind, PlanFile, PlannedStatement};
+use super::file::{FileKind, PlanFile, PlannedStatement};
 use super::locks::{self, blocks_clients};
 use crate::schema::TableRef;
 use crate::step::{Lock, Work};

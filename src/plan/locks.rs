@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::files::PlannedStatement;
+use super::file::PlannedStatement;
 use crate::schema::TableRef;
 use crate::sql::{quote_literal, quote_qualified};
 use crate::step::Lock;

@@ -15,7 +15,7 @@ use crate::step::precondition::Check;
 use crate::step::{Lock, Phase, Statement, Work};
 
 use super::cost;
-use super::files::{FileKind, PlanFile, PlannedStatement};
+use super::file::{FileKind, PlanFile, PlannedStatement};
 
 /// The name of the preconditions file (`00-preconditions.sql`).
 pub const FILE_NAME: &str = "00-preconditions";
@@ -79,8 +79,8 @@ pub fn file(checks: &[Check], lock_timeout_ms: u64) -> Option<PlanFile> {
         statement_timeout_ms: 0,
         // ACCESS SHARE blocks no client; only DDL waits, and at most its own lock_timeout.
         budget_ms: lock_timeout_ms,
-        duration: cost::duration_class(&statements),
-        strongest_lock: cost::strongest_lock(&statements),
+        duration: cost::duration_class(statements.iter().map(|p| &p.statement)),
+        strongest_lock: cost::strongest_lock(statements.iter().map(|p| &p.statement)),
         locks: Vec::new(),
         statements,
         rollback: Vec::new(),
