@@ -26,8 +26,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use change::{Change, CommentTarget, Constraint, QualifiedName, TypeDefinition};
 
+use crate::schema::Stats;
 use crate::schema::{Schema, TableRef};
-use crate::source::postgres::Stats;
 
 /// Every difference between `live` and `desired`, as changes in an order that can be applied
 /// (see `order` for the order and why). `stats` supplies the views that read each column, so

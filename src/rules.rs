@@ -71,8 +71,8 @@ use crate::decide::{
     QuestionId, Settings,
 };
 use crate::diff::Change;
+use crate::schema::Stats;
 use crate::schema::{Schema, TableRef};
-use crate::source::postgres::Stats;
 use crate::step::Step;
 use crate::step::precondition::Check;
 

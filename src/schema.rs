@@ -5,6 +5,8 @@
 pub mod model;
 pub mod names;
 pub mod query;
+pub mod stats;
 pub mod types;
 
 pub use model::*;
+pub use stats::{RelationKind, Stats, TableStats, ViewDependency};

@@ -3,7 +3,7 @@
 use super::order::ORDER;
 use super::*;
 use crate::rules::test_support::schema;
-use crate::source::postgres::ViewDependency;
+use crate::schema::ViewDependency;
 
 /// Each change as one line: its kind and object, and what tells apart changes of one kind.
 fn line(change: &Change) -> String {

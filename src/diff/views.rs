@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::schema::Stats;
 use crate::schema::{Namespace, Schema, TableRef, View};
-use crate::source::postgres::Stats;
 use crate::source::postgres::facts::{views_depending_on, views_reading};
 
 use super::constraints::diff_indexes;

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use crate::decide::{Answer, Answers, ChangeId, ChoiceId, Facts, QuestionId, Settings};
 use crate::diff::Change;
+use crate::schema::{RelationKind, Stats, TableStats};
 use crate::schema::{Schema, TableRef};
-use crate::source::postgres::{RelationKind, Stats, TableStats};
 use crate::step::{Action, Backfill, BackfillOperation, Rollback, Step};
 
 use super::{Context, Decisions, Rule};

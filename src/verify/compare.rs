@@ -5,7 +5,7 @@
 
 use crate::diff;
 use crate::schema::Schema;
-use crate::source::postgres::Stats;
+use crate::schema::Stats;
 
 /// The differences that turn `actual` into `expected`; empty when they are the same schema.
 #[must_use]

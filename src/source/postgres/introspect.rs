@@ -20,9 +20,8 @@ use self::dependencies::ViewDependencies;
 use self::rows::{CatalogRow, ServerRow};
 use super::catalog;
 
-pub use self::types::{
-    IntrospectOptions, Introspection, Progress, RelationKind, Stats, TableStats, ViewDependency,
-};
+pub use self::types::{IntrospectOptions, Introspection, Progress};
+pub use crate::schema::{RelationKind, Stats, TableStats, ViewDependency};
 
 /// Why introspection failed.
 #[derive(Debug, thiserror::Error)]

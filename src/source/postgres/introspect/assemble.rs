@@ -13,13 +13,14 @@ use super::rows::{
     IndexKeyParts, IndexKeyRow, IndexRow, NamespaceRow, OperatorRow, PolicyRow, RelationRow,
     RoutineRow, SequenceRow, TriggerRow,
 };
-use super::types::{IntrospectOptions, RelationKind, TableStats};
+use super::types::IntrospectOptions;
 use crate::schema::{
     Attribute, Check, Column, ColumnRef, CompositeType, Deferral, Domain, Enum, Exclusion,
     Extension, FkAction, FkMatch, ForeignKey, Function, Identity, IdentityOptions, Index, IndexKey,
     KeyTarget, Namespace, Operator, PartitionOf, Policy, PolicyCommand, PrimaryKey, RowSecurity,
     Schema, Sequence, Table, TableRef, Trigger, Unique, View,
 };
+use crate::schema::{RelationKind, TableStats};
 
 /// A catalog value pgphase does not know how to read (a new code in a newer server, or arrays
 /// of different lengths where one length is expected).

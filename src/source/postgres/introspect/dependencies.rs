@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::rows::ViewDependencyRow;
-use super::types::ViewDependency;
 use crate::schema::TableRef;
+use crate::schema::ViewDependency;
 
 /// Collects dependency rows as they arrive, in any order.
 #[derive(Debug, Default)]
