@@ -35,11 +35,8 @@ pub enum Error {
     Shadow(#[from] ShadowError),
     #[error(transparent)]
     Plan(#[from] crate::plan::PlanError),
-    #[error(
-        "{} exists already; pass --force to replace it",
-        path.display()
-    )]
-    PlanExists { path: PathBuf },
+    #[error(transparent)]
+    Output(#[from] crate::output::Error),
     #[error("writing the plan: {0}")]
     Write(#[from] crate::source::yaml::WriteError),
     #[error(transparent)]

@@ -6,9 +6,23 @@ pub mod plan_files;
 
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::Error;
+/// Why a file or a plan folder could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "{} exists already; pass --force to replace it",
+        path.display()
+    )]
+    PlanExists { path: PathBuf },
+    /// The cause (printed on its own line by the binary) says what went wrong with the path.
+    #[error("{}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed, then
 /// renamed over the target, so a reader never sees half a file and a failure leaves nothing behind.
@@ -107,7 +121,6 @@ pub fn write_plan_folder(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use std::collections::BTreeMap;
-    use std::path::PathBuf;
 
     use super::*;
 

@@ -116,7 +116,7 @@ pub fn write(
 ) -> Msg {
     Msg::Written(match crate::output::write_plan_folder(&dir, files, force) {
         Ok(()) => Ok(dir),
-        Err(crate::Error::PlanExists { .. }) => Err(WriteFailure::Exists {
+        Err(crate::output::Error::PlanExists { .. }) => Err(WriteFailure::Exists {
             name: dir
                 .file_name()
                 .map(|name| name.to_string_lossy().into_owned())
