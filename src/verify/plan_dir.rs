@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::output::plan_files::PLAN_JSON_FORMAT;
+pub use crate::plan::FileKind;
 use crate::source::yaml::{self, Desired};
 
 use super::VerifyError;
@@ -52,26 +53,6 @@ pub struct Sql {
     /// The id of the change the statement belongs to (`public.orders.orders_customer_id_fkey`).
     #[serde(default)]
     pub change: String,
-}
-
-/// How a file's statements run (the same names as `plan::FileKind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FileKind {
-    Transaction,
-    Separate,
-    Concurrently,
-    Batched,
-    Worker,
-    Gate,
-}
-
-impl FileKind {
-    /// Whether the file (and its rollback) runs in one transaction.
-    #[must_use]
-    pub fn in_transaction(self) -> bool {
-        self == Self::Transaction
-    }
 }
 
 impl PlanFile {
