@@ -7,6 +7,8 @@
 //! re-exports its parts. Code under `#[cfg(test)]` is left out: tests may borrow fixtures from
 //! anywhere.
 
+#![allow(clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -250,10 +252,10 @@ impl Graph {
         if !defines(&self.modules[&base], item) {
             for glob in self.globs.get(&base).into_iter().flatten() {
                 let path = format!("{glob}::{item}");
-                if let Some(target) = self.resolve(&base, &path, depth + 1) {
-                    if target != base {
-                        return Some(target);
-                    }
+                if let Some(target) = self.resolve(&base, &path, depth + 1)
+                    && target != base
+                {
+                    return Some(target);
                 }
             }
         }
