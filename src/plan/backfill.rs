@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::schema::{KeyTarget, Table};
 use crate::sql::{quote_ident, quote_literal, quote_qualified};
 use crate::step::{Backfill, BackfillOperation, Statement};
-use crate::step::{Lock, Work};
+use crate::step::{Lock, Work, retry};
 
 /// Below this many estimated rows, one statement does the whole backfill.
 pub const SINGLE_STATEMENT_ROWS: u64 = 10_000;
@@ -140,15 +140,16 @@ pub fn statement(
         .doing(Work::Update, backfill.rows)
 }
 
-/// Passes a one-transaction backfill makes over rows other sessions hold before it waits
-/// for them.
+/// Passes a one-transaction backfill makes over rows other sessions hold before it gives up
+/// the rows it changed and tries again.
 const SINGLE_PASSES: u32 = 50;
 
 /// One transaction changing every pending row, in passes that skip rows other sessions hold
-/// locked: a statement that waits for a row while holding the rows it already changed can
-/// deadlock with a client that holds that row and waits for one of them (a foreign-key check
-/// does), and the deadlock fails one of the two. The passes never wait; only rows still held
-/// after the last one are waited for.
+/// locked. It never waits for a row: a statement that waits for a row while holding the rows
+/// it already changed can deadlock with a client that holds that row and waits for one of
+/// them (a foreign-key check does), and the deadlock fails one of the two. When rows are still
+/// held after the last pass, the attempt is undone (a subtransaction: every row it locked is
+/// released, so such a client goes on), and after a pause it starts again.
 fn single(backfill: &Backfill) -> String {
     let table = quote_qualified(&backfill.table.schema, &backfill.table.name);
     let pending = &backfill.pending;
@@ -156,11 +157,19 @@ fn single(backfill: &Backfill) -> String {
         backfill,
         &format!("ctid IN (SELECT ctid FROM {table} WHERE {pending} FOR UPDATE SKIP LOCKED)"),
     );
-    let rest = change(backfill, pending);
+    let body = format!(
+        "FOR _pass IN 1..{SINGLE_PASSES} LOOP\n  {pass};\n  EXIT WHEN NOT EXISTS (SELECT 1 FROM \
+         {table} WHERE {pending});\n  PERFORM pg_sleep(0.01);\nEND LOOP;\n-- rows other sessions \
+         still hold: give back every row changed so far and try again\nIF EXISTS (SELECT 1 FROM \
+         {table} WHERE {pending}) THEN\n  RAISE EXCEPTION USING ERRCODE = 'lock_not_available', \
+         MESSAGE = {};\nEND IF;\n",
+        quote_literal(&format!(
+            "rows of {table} are held by other sessions after {SINGLE_PASSES} passes"
+        )),
+    );
     format!(
-        "DO $backfill$\nBEGIN\n  FOR _pass IN 1..{SINGLE_PASSES} LOOP\n    {pass};\n    EXIT WHEN \
-         NOT EXISTS (SELECT 1 FROM {table} WHERE {pending});\n    PERFORM pg_sleep(0.01);\n  \
-         END LOOP;\n  -- rows other sessions still hold\n  {rest};\nEND\n$backfill$"
+        "DO $backfill$\nDECLARE\n  attempt integer := 0;\nBEGIN\n{}END\n$backfill$",
+        retry::indent(&retry::retry_loop(&body), 1)
     )
 }
 
@@ -347,18 +356,34 @@ mod tests {
     }
 
     #[test]
-    fn a_small_table_gets_one_transaction_that_skips_held_rows_until_its_last_statement() {
+    fn a_small_table_gets_one_transaction_that_skips_held_rows_and_never_waits_for_one() {
         let statement = statement(&fill(Some(10)), Strategy::Single, 500, Some(&key(&["id"])));
         insta::assert_snapshot!(statement.sql, @"
         DO $backfill$
+        DECLARE
+          attempt integer := 0;
         BEGIN
-          FOR _pass IN 1..50 LOOP
-            UPDATE public.orders SET note = '' WHERE ctid IN (SELECT ctid FROM public.orders WHERE note IS NULL FOR UPDATE SKIP LOCKED);
-            EXIT WHEN NOT EXISTS (SELECT 1 FROM public.orders WHERE note IS NULL);
-            PERFORM pg_sleep(0.01);
+          LOOP
+            BEGIN
+              FOR _pass IN 1..50 LOOP
+                UPDATE public.orders SET note = '' WHERE ctid IN (SELECT ctid FROM public.orders WHERE note IS NULL FOR UPDATE SKIP LOCKED);
+                EXIT WHEN NOT EXISTS (SELECT 1 FROM public.orders WHERE note IS NULL);
+                PERFORM pg_sleep(0.01);
+              END LOOP;
+              -- rows other sessions still hold: give back every row changed so far and try again
+              IF EXISTS (SELECT 1 FROM public.orders WHERE note IS NULL) THEN
+                RAISE EXCEPTION USING ERRCODE = 'lock_not_available', MESSAGE = 'rows of public.orders are held by other sessions after 50 passes';
+              END IF;
+              EXIT;
+            EXCEPTION WHEN lock_not_available THEN
+              attempt := attempt + 1;
+              IF attempt > 10 THEN
+                RAISE;
+              END IF;
+              RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+              PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
+            END;
           END LOOP;
-          -- rows other sessions still hold
-          UPDATE public.orders SET note = '' WHERE note IS NULL;
         END
         $backfill$
         ");

@@ -325,3 +325,89 @@ async fn a_table_without_a_usable_key_is_filled_by_the_ctid_loop() {
         ROWS / 10
     );
 }
+
+/// A small table's one-transaction fill, as the planner writes it.
+fn fill_small(table: &str) -> String {
+    let fill = Backfill {
+        table: TableRef::new("public", table),
+        operation: BackfillOperation::Update {
+            assignments: "gift = false".to_owned(),
+        },
+        pending: "gift IS NULL".to_owned(),
+        rows: Some(10),
+        note: "fill gift".to_owned(),
+        rollback: Rollback::nothing(),
+    };
+    backfill::statement(&fill, Strategy::Single, BATCH, None).sql
+}
+
+/// What the one-transaction fill used to be: passes that skip held rows, then one statement
+/// that waits for the rows still held, while holding every row it changed.
+fn fill_small_then_wait(table: &str) -> String {
+    format!(
+        "DO $backfill$ BEGIN FOR _pass IN 1..50 LOOP UPDATE public.{table} SET gift = false \
+         WHERE ctid IN (SELECT ctid FROM public.{table} WHERE gift IS NULL FOR UPDATE SKIP \
+         LOCKED); EXIT WHEN NOT EXISTS (SELECT 1 FROM public.{table} WHERE gift IS NULL); \
+         PERFORM pg_sleep(0.01); END LOOP; UPDATE public.{table} SET gift = false WHERE gift \
+         IS NULL; END $backfill$"
+    )
+}
+
+/// A client holds row 1 while the fill runs, then wants row 2, which the fill has changed:
+/// whether the client's transaction gets through, and whether the fill did.
+async fn client_against_fill(
+    db: &TestDb,
+    fill: String,
+) -> (Result<(), String>, Result<(), String>) {
+    db.execute(
+        "CREATE TABLE public.small (id int PRIMARY KEY, gift boolean);
+         INSERT INTO public.small SELECT g, NULL FROM generate_series(1, 10) AS g;",
+    )
+    .await;
+    let client = connect(&db.url).await;
+    client
+        .batch_execute("BEGIN; SELECT * FROM public.small WHERE id = 1 FOR UPDATE")
+        .await
+        .unwrap();
+    let filler = connect(&db.url).await;
+    let filling = tokio::spawn(async move {
+        filler
+            .batch_execute(&format!("BEGIN; {fill}; COMMIT"))
+            .await
+            .map_err(|e| describe(&e, "the fill"))
+    });
+    // The fill's passes have changed rows 2 to 10 by now and skip row 1.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let own = client
+        .batch_execute("UPDATE public.small SET gift = true WHERE id = 2; COMMIT")
+        .await
+        .map_err(|e| describe(&e, "the client"));
+    let filled = filling.await.unwrap();
+    (own, filled)
+}
+
+#[tokio::test]
+async fn a_small_fill_never_waits_for_a_row_while_holding_the_rows_it_changed() {
+    let db = TestDb::new().await;
+    let (client, fill) = client_against_fill(&db, fill_small("small")).await;
+    assert_eq!(client, Ok(()), "the client's transaction");
+    assert_eq!(fill, Ok(()), "the fill");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM public.small WHERE gift IS NULL").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_fill_that_waits_for_held_rows_deadlocks_with_such_a_client() {
+    let db = TestDb::new().await;
+    let (client, fill) = client_against_fill(&db, fill_small_then_wait("small")).await;
+    let failures = [client, fill]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect::<Vec<_>>();
+    assert!(
+        failures.iter().any(|e| e.contains("deadlock")),
+        "{failures:?}"
+    );
+}
