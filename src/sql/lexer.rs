@@ -472,7 +472,11 @@ mod tests {
         // The name `a$$` takes the dollars, so the `;` ends the statement.
         assert_eq!(
             read("1a$$;")[..3],
-            [(Kind::Number, "1"), (Kind::Word, "a$$"), (Kind::Semicolon, ";")]
+            [
+                (Kind::Number, "1"),
+                (Kind::Word, "a$$"),
+                (Kind::Semicolon, ";")
+            ]
         );
         assert_eq!(read("1.5e-3x")[0], (Kind::Number, "1.5e-3"));
         assert_eq!(read("2e")[..2], [(Kind::Number, "2"), (Kind::Word, "e")]);
