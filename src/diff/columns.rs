@@ -2,13 +2,13 @@
 //! alone: PostgreSQL cannot reorder columns), paired as rename candidates, then compared
 //! attribute by attribute.
 
-use crate::schema::{Column, Table, TableRef};
-
-use super::{Change, CommentTarget, Found, Renamable, pair_renames, shown};
 use crate::diff::change::{
     AddColumn, AlterIdentity, ChangeColumnType, DropColumn, DropDefault, DropNotNull, RenameColumn,
     SetDefault, SetNotNull,
 };
+use crate::schema::{Column, Table, TableRef};
+
+use super::{Change, CommentTarget, Found, Renamable, pair_renames, shown};
 
 impl Renamable for &Column {
     fn name(&self) -> &str {

@@ -3,15 +3,15 @@
 //! replaced. Live definitions are first renamed as PostgreSQL renames them along with the
 //! plan's table and column renames, so that a rename alone changes none of them.
 
-use crate::schema::{ForeignKey, Index, KeyTarget, PrimaryKey, Table, TableRef, Unique};
-
-use super::pair::{Renames, TablePair};
-use super::{Change, CommentTarget, Constraint, Found, paired_by_name};
 use crate::diff::change::{
     AddCheck, AddExclusion, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, ChangeIndex,
     CreatePolicy, CreateTrigger, DropConstraint, DropIndex, DropPolicy, DropTrigger,
     ReplaceTrigger,
 };
+use crate::schema::{ForeignKey, Index, KeyTarget, PrimaryKey, Table, TableRef, Unique};
+
+use super::pair::{Renames, TablePair};
+use super::{Change, CommentTarget, Constraint, Found, paired_by_name};
 
 pub(super) fn diff_constraints(pair: &TablePair, renames: &Renames, found: &mut Found) {
     let live = renamed_table(pair.live, &pair.live_ref, renames);

@@ -1,13 +1,13 @@
 //! Schemas (namespaces), extensions, sequences, functions and operators: the objects compared
 //! whole, by name or signature.
 
-use crate::schema::{Namespace, Schema, Sequence, TableRef};
-
-use super::{Change, CommentTarget, Found, merged};
 use crate::diff::change::{
     AlterSequence, CreateExtension, CreateFunction, CreateSchema, CreateSequence, DropExtension,
     DropFunction, DropSchema, DropSequence, ReplaceFunction,
 };
+use crate::schema::{Namespace, Schema, Sequence, TableRef};
+
+use super::{Change, CommentTarget, Found, merged};
 
 pub(super) fn diff_namespaces(live: &Schema, desired: &Schema, found: &mut Found) {
     for (name, l, d) in merged(&live.extensions, &desired.extensions) {

@@ -6,14 +6,14 @@
 use std::collections::HashMap;
 
 use crate::ddl::order::objects_in_dependency_order;
-use crate::schema::Schema;
-
-use super::{Change, Constraint};
 use crate::diff::change::{
     AddEnumValue, AlterSequence, CreateFunction, CreateSequence, CreateTable, CreateType,
     CreateView, DropConstraint, DropFunction, DropSequence, DropTable, DropType, DropView,
     RecreateView, RenameEnumValue, RenameTable, ReplaceEnum, ReplaceFunction, ReplaceView,
 };
+use crate::schema::Schema;
+
+use super::{Change, Constraint};
 
 /// The kinds of change in the order they run; the kinds of one group are ordered together, by
 /// dependencies. Why this order:

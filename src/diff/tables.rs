@@ -2,13 +2,13 @@
 //! their foreign keys, which follow once every new table exists), dropped, or compared part by
 //! part.
 
+use crate::diff::change::{AddForeignKey, CreateTable, DropTable, RenameTable};
 use crate::schema::{Column, Namespace, Schema, Table, TableRef};
 
 use super::columns::{diff_columns, pair_columns};
 use super::constraints::diff_constraints;
 use super::pair::{Renames, TablePair};
 use super::{Change, CommentTarget, Found, Renamable, merged, pair_renames, shown};
-use crate::diff::change::{AddForeignKey, CreateTable, DropTable, RenameTable};
 
 struct Named<'a> {
     name: &'a str,

@@ -1,11 +1,11 @@
 //! Enums, domains and composite types. Enums have rules for added and renamed labels and for
 //! replacing the type; a changed domain or composite type is not planned.
 
+use crate::diff::change::{AddEnumValue, CreateType, DropType, RenameEnumValue, ReplaceEnum};
 use crate::schema::types::{BaseType, parse};
 use crate::schema::{CompositeType, Domain, Enum, Namespace, Schema, TableRef};
 
 use super::{Change, CommentTarget, Found, TypeDefinition, merged};
-use crate::diff::change::{AddEnumValue, CreateType, DropType, RenameEnumValue, ReplaceEnum};
 
 pub(super) fn diff_types(live: &Schema, desired: &Schema, found: &mut Found) {
     let empty = Namespace::default();

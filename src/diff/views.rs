@@ -3,13 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diff::change::{CreateView, DropView, RecreateView, ReplaceView};
 use crate::schema::{Namespace, Schema, TableRef, View};
 use crate::source::postgres::Stats;
 use crate::source::postgres::facts::{views_depending_on, views_reading};
 
 use super::constraints::diff_indexes;
 use super::{Change, CommentTarget, Found, merged};
-use crate::diff::change::{CreateView, DropView, RecreateView, ReplaceView};
 
 /// Compares the views. Runs after the tables, whose changes decide which views are recreated:
 /// a view kept in the desired schema that reads an altered column (directly or through other

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use pgphase::diff::change::{DropColumn, RecreateView};
 use pgphase::diff::{Change, diff};
 use pgphase::schema::TableRef;
 use pgphase::source::postgres::{self, ConnectOptions, IntrospectOptions, Introspection};
@@ -11,7 +12,6 @@ use pgphase::source::yaml;
 
 use crate::common::{TestDb, corpus_dir};
 use crate::roundtrip::load_with_psql;
-use pgphase::diff::change::{DropColumn, RecreateView};
 
 async fn read(db: &TestDb) -> Introspection {
     let options = ConnectOptions {

@@ -4,6 +4,10 @@
 
 use pgphase::Schema;
 use pgphase::decide::{Answer, Answers, ChoiceId, Facts, Mode, QuestionId, Settings};
+use pgphase::diff::change::{
+    AddCheck, AddExclusion, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, ChangeIndex,
+    DropConstraint, DropIndex, RenameEnumValue, ReplaceEnum,
+};
 use pgphase::diff::{Change, Constraint};
 use pgphase::rules::{self, Context, Decisions};
 use pgphase::schema::TableRef;
@@ -16,10 +20,6 @@ use pgphase::{ddl, sql};
 use crate::common::TestDb;
 use crate::live::introspect_url;
 use crate::roundtrip::assert_same;
-use pgphase::diff::change::{
-    AddCheck, AddExclusion, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, ChangeIndex,
-    DropConstraint, DropIndex, RenameEnumValue, ReplaceEnum,
-};
 
 fn schema(body: &str) -> Schema {
     yaml::parse(&format!("pgphase: 1\n{body}"), "test.yaml")

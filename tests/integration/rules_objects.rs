@@ -5,6 +5,12 @@
 
 use pgphase::Schema;
 use pgphase::decide::{Answers, Facts, Settings};
+use pgphase::diff::change::{
+    AlterSequence, CreateExtension, CreateFunction, CreatePolicy, CreateSchema, CreateSequence,
+    CreateTrigger, CreateType, CreateView, DropExtension, DropFunction, DropPolicy, DropSchema,
+    DropSequence, DropTrigger, DropType, DropView, RecreateView, ReplaceFunction, ReplaceTrigger,
+    ReplaceView, SetComment,
+};
 use pgphase::diff::{Change, CommentTarget, TypeDefinition};
 use pgphase::rules::{self, Context, Decisions};
 use pgphase::schema::TableRef;
@@ -13,12 +19,6 @@ use pgphase::step::{Action, Rollback, Statement, Step};
 
 use crate::common::{TestDb, connect, server};
 use crate::live::introspect_url;
-use pgphase::diff::change::{
-    AlterSequence, CreateExtension, CreateFunction, CreatePolicy, CreateSchema, CreateSequence,
-    CreateTrigger, CreateType, CreateView, DropExtension, DropFunction, DropPolicy, DropSchema,
-    DropSequence, DropTrigger, DropType, DropView, RecreateView, ReplaceFunction, ReplaceTrigger,
-    ReplaceView, SetComment,
-};
 
 const BASE: &str = r#"
     CREATE TABLE public.orders (id bigint PRIMARY KEY, number bigint, note text, user_id bigint,
