@@ -6,7 +6,8 @@
 //! Each kind of change is a payload struct (in the files of this folder) that says once what it
 //! is about through [`Subject`]; [`changes!`] lists them, declares [`Change`] with one variant
 //! per payload and dispatches to them with one exhaustive match, so a new kind is its payload
-//! and one line here (and one line in the rules' registry).
+//! and one line here (and one line in the rules' registry); the payload files are re-exported
+//! whole, so a payload needs no line of its own.
 
 use serde::Serialize;
 
@@ -30,24 +31,19 @@ mod types;
 mod unsupported;
 mod views;
 
-pub use columns::{
-    AddColumn, AlterIdentity, ChangeColumnType, DropColumn, DropDefault, DropNotNull, RenameColumn,
-    SetDefault, SetNotNull,
-};
-pub use comments::SetComment;
-pub use constraints::{
-    AddCheck, AddExclusion, AddForeignKey, AddPrimaryKey, AddUnique, DropConstraint,
-};
-pub use functions::{CreateFunction, DropFunction, ReplaceFunction};
-pub use indexes::{AddIndex, ChangeIndex, DropIndex};
-pub use namespaces::{CreateExtension, CreateSchema, DropExtension, DropSchema};
-pub use policies::{CreatePolicy, DropPolicy};
-pub use sequences::{AlterSequence, CreateSequence, DropSequence};
-pub use tables::{CreateTable, DropTable, RenameTable};
-pub use triggers::{CreateTrigger, DropTrigger, ReplaceTrigger};
-pub use types::{AddEnumValue, CreateType, DropType, RenameEnumValue, ReplaceEnum};
-pub use unsupported::Unsupported;
-pub use views::{CreateView, DropView, RecreateView, ReplaceView};
+pub use columns::*;
+pub use comments::*;
+pub use constraints::*;
+pub use functions::*;
+pub use indexes::*;
+pub use namespaces::*;
+pub use policies::*;
+pub use sequences::*;
+pub use tables::*;
+pub use triggers::*;
+pub use types::*;
+pub use unsupported::*;
+pub use views::*;
 
 /// A schema-qualified name of any object (a type, a sequence, a view, a table).
 pub type QualifiedName = TableRef;
