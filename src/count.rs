@@ -16,7 +16,8 @@ use tokio_postgres::Client;
 use crate::decide::{Fact, FactId, FactValue, Facts, Origin};
 use crate::diff::Change;
 use crate::rules::{
-    NOT_COUNTED, add_foreign_key, add_unique, change_column_type, replace_enum, set_not_null,
+    self, NOT_COUNTED, Rows, add_foreign_key, add_unique, change_column_type, replace_enum,
+    set_not_null,
 };
 use crate::source::postgres::facts::{self as counts, FactError};
 use crate::source::postgres::{self, ConnectError, ConnectOptions, SystemEnv};
@@ -28,42 +29,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// when it needs no count.
 #[must_use]
 pub fn what_to_count(change: &Change) -> Option<String> {
-    match change {
-        Change::SetNotNull { table, column } => {
-            Some(format!("NULLs in {}.{}", table.name, column.name))
-        }
-        Change::AddUnique { table, .. } | Change::AddPrimaryKey { table, .. } => {
-            Some(format!("duplicate keys in {}", table.name))
-        }
-        Change::AddForeignKey {
-            table,
-            key,
-            new_table: false,
-        } => Some(format!("orphans of {} in {}", key.name, table.name)),
-        Change::ChangeColumnType { table, from, to }
-            if !change_column_type::is_binary_coercible(from, to) =>
-        {
-            Some(format!(
-                "values of {}.{} that do not convert to {}",
-                table.name, from.name, to.data_type
-            ))
-        }
-        Change::ReplaceEnum {
-            name,
-            from,
-            to,
-            columns,
-        } if !columns.is_empty()
-            && !replace_enum::dropped_labels(&from.labels, &to.labels).is_empty() =>
-        {
-            Some(format!("rows holding labels {name} drops"))
-        }
-        _ => None,
-    }
+    rules::count(change).map(|count| count.what)
 }
 
-/// Counts what `change` needs on `client` (see [`what_to_count`]). No facts for a change that
-/// needs no count.
+/// Counts what `change` needs on `client` (see [`Rule::count`](crate::rules::Rule::count)). No
+/// facts for a change that needs no count.
 ///
 /// # Errors
 /// The count's [`FactError`]: a timeout, or a query the server refused.
@@ -72,56 +42,53 @@ pub async fn count_change(
     change: &Change,
     timeout: Duration,
 ) -> Result<Vec<Fact>, FactError> {
-    if what_to_count(change).is_none() {
+    let Some(count) = rules::count(change) else {
         return Ok(Vec::new());
-    }
-    let fact = match change {
-        Change::SetNotNull { table, column } => {
-            let found = counts::count_nulls(client, table, &column.name, timeout).await?;
+    };
+    let fact = match &count.rows {
+        Rows::Nulls { table, column } => {
+            let found = counts::count_nulls(client, table, column, timeout).await?;
             set_not_null::null_count_fact(found.value)
         }
-        Change::AddUnique { table, unique } => {
-            let found = counts::count_duplicates(
-                client,
-                table,
-                &unique.columns,
-                unique.nulls_not_distinct,
-                timeout,
-            )
-            .await?;
-            add_unique::duplicates_fact(found.value.rows)
-        }
-        Change::AddPrimaryKey { table, key } => {
+        Rows::Duplicates {
+            table,
+            columns,
+            nulls_not_distinct,
+        } => {
             let found =
-                counts::count_duplicates(client, table, &key.columns, false, timeout).await?;
+                counts::count_duplicates(client, table, columns, *nulls_not_distinct, timeout)
+                    .await?;
             add_unique::duplicates_fact(found.value.rows)
         }
-        Change::AddForeignKey { table, key, .. } => {
+        Rows::Orphans {
+            table,
+            columns,
+            references,
+            referenced_columns,
+        } => {
             let found = counts::count_orphans(
                 client,
                 table,
-                &key.columns,
-                &key.references,
-                &key.referenced_columns,
+                columns,
+                references,
+                referenced_columns,
                 timeout,
             )
             .await?;
             add_foreign_key::orphans_fact(found.value)
         }
-        Change::ChangeColumnType { table, from, to } => {
-            let found =
-                counts::count_failed_casts(client, table, &from.name, &to.data_type, timeout)
-                    .await?;
+        Rows::FailedCasts {
+            table,
+            column,
+            to_type,
+        } => {
+            let found = counts::count_failed_casts(client, table, column, to_type, timeout).await?;
             change_column_type::failed_casts_fact(found.value)
         }
-        Change::ReplaceEnum {
-            from, to, columns, ..
-        } => {
-            let dropped = replace_enum::dropped_labels(&from.labels, &to.labels);
-            let found = counts::count_label_rows(client, columns, &dropped, timeout).await?;
+        Rows::Labels { columns, labels } => {
+            let found = counts::count_label_rows(client, columns, labels, timeout).await?;
             replace_enum::label_rows_fact(found.value)
         }
-        _ => return Ok(Vec::new()),
     };
     Ok(vec![fact])
 }

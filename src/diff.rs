@@ -12,7 +12,6 @@ pub mod change;
 mod columns;
 mod constraints;
 mod namespaces;
-pub mod objects;
 mod order;
 mod pair;
 mod tables;
@@ -26,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use change::{Change, CommentTarget, Constraint, QualifiedName, TypeDefinition};
 
+use crate::diff::change::{AddPrimaryKey, SetComment, SetNotNull, Unsupported};
 use crate::schema::Stats;
 use crate::schema::{Schema, TableRef};
 
@@ -50,7 +50,7 @@ fn without_key_columns_set_not_null(changes: Vec<Change>) -> Vec<Change> {
     let keyed: BTreeSet<(TableRef, String)> = changes
         .iter()
         .filter_map(|change| match change {
-            Change::AddPrimaryKey { table, key } => Some((table, key)),
+            Change::AddPrimaryKey(AddPrimaryKey { table, key }) => Some((table, key)),
             _ => None,
         })
         .flat_map(|(table, key)| key.columns.iter().map(|c| (table.clone(), c.clone())))
@@ -58,7 +58,7 @@ fn without_key_columns_set_not_null(changes: Vec<Change>) -> Vec<Change> {
     changes
         .into_iter()
         .filter(|change| match change {
-            Change::SetNotNull { table, column } => {
+            Change::SetNotNull(SetNotNull { table, column }) => {
                 !keyed.contains(&(table.clone(), column.name.clone()))
             }
             _ => true,
@@ -90,19 +90,19 @@ impl Found {
     }
 
     fn unsupported(&mut self, object: impl Into<String>, detail: impl Into<String>) {
-        self.changes.push(Change::Unsupported {
+        self.changes.push(Change::Unsupported(Unsupported {
             object: object.into(),
             detail: detail.into(),
-        });
+        }));
     }
 
     fn comment(&mut self, target: CommentTarget, live: Option<&String>, desired: Option<&String>) {
         if live != desired {
-            self.changes.push(Change::SetComment {
+            self.changes.push(Change::SetComment(SetComment {
                 target,
                 from: live.cloned(),
                 to: desired.cloned(),
-            });
+            }));
         }
     }
 }

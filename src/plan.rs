@@ -66,8 +66,6 @@ pub enum PlanError {
     BadAnswers(Vec<(ChangeId, AnswerError)>),
     #[error(transparent)]
     Settings(#[from] SettingsError),
-    #[error("no rule handles the change `{kind}` of {object}")]
-    NoRule { kind: &'static str, object: String },
 }
 
 /// A question `--defaults` cannot answer: it has no default (see [`Question::default`]).
@@ -118,10 +116,8 @@ impl std::fmt::Display for Undecided {
 pub fn facts(changes: &[Change], context: &Context, counted: &Facts) -> Facts {
     let mut facts = Facts::default();
     for change in changes {
-        if let Some(rule) = rules::rule_for(change) {
-            for fact in rule.facts(change, context) {
-                facts.insert(&change.id(), fact);
-            }
+        for fact in rules::facts(change, context) {
+            facts.insert(&change.id(), fact);
         }
     }
     for (change, found) in &counted.changes {
@@ -137,30 +133,25 @@ pub fn facts(changes: &[Change], context: &Context, counted: &Facts) -> Facts {
 pub fn questions(changes: &[Change], context: &Context) -> Vec<Question> {
     let mut all = decide::global::questions();
     for change in changes {
-        if let Some(rule) = rules::rule_for(change) {
-            all.extend(rule.questions(change, context));
-        }
+        all.extend(rules::questions(change, context));
     }
     all
 }
 
 /// Each change with its rule's assessment.
-///
-/// # Errors
-/// A change no rule handles.
-pub fn assess(changes: &[Change], context: &Context) -> Result<Vec<PlannedChange>, PlanError> {
+#[must_use]
+pub fn assess(changes: &[Change], context: &Context) -> Vec<PlannedChange> {
     changes
         .iter()
         .map(|change| {
-            let rule = rule(change)?;
-            let assessment = rule.assess(change, context);
-            Ok(PlannedChange {
+            let assessment = rules::assess(change, context);
+            PlannedChange {
                 id: change.id(),
                 kind: change.kind(),
                 badges: assessment.cost.badges(),
                 assessment,
-                title: rule.explanation().title,
-            })
+                title: rules::explanation(change).title,
+            }
         })
         .collect()
 }
@@ -169,7 +160,7 @@ pub fn assess(changes: &[Change], context: &Context) -> Result<Vec<PlannedChange
 /// (see [`decide::with_defaults`] to fill in defaults first).
 ///
 /// # Errors
-/// Unanswered questions (all listed), unusable answers, or a change no rule handles.
+/// Unanswered questions (all listed) or unusable answers.
 pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<Plan, PlanError> {
     let questions = questions(changes, context);
     let missing = decide::missing(&questions, context.facts, answers);
@@ -190,7 +181,7 @@ pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<
             answers: &answers,
             change: &id,
         };
-        let steps = rule(change)?.steps(change, context, &decisions);
+        let steps = rules::steps(change, context, &decisions);
         planned.push(files::ChangeSteps {
             tables: change.locked_tables(),
             id,
@@ -205,17 +196,10 @@ pub fn plan(changes: &[Change], context: &Context, answers: &Answers) -> Result<
     }
     files::assess(&mut files);
     Ok(Plan {
-        changes: assess(changes, context)?,
+        changes: assess(changes, context),
         files,
         settings,
         answers,
-    })
-}
-
-fn rule(change: &Change) -> Result<&'static dyn rules::Rule, PlanError> {
-    rules::rule_for(change).ok_or_else(|| PlanError::NoRule {
-        kind: change.kind(),
-        object: change.object(),
     })
 }
 

@@ -1,10 +1,11 @@
 //! The safety catalog as code: one file per kind of change, each giving its cost, its
 //! explanation, its questions and its phased steps with their rollback.
 //!
-//! A rule is a value implementing [`Rule`]; [`all`] lists them, and [`rule_for`] finds the one
-//! that claims a change (a test proves every kind of change is claimed by exactly one). Rules
-//! are pure: they read the change, the [`Context`] (both schemas, live statistics, facts) and,
-//! for steps, the [`Decisions`] made; they never touch a database.
+//! A rule is a value implementing [`Rule`] for one kind of change (its payload, see
+//! [`crate::diff::change`]); [`rules!`] pairs each kind with its rule and dispatches a
+//! [`Change`] to it with one exhaustive match, so the compiler proves every kind has exactly one
+//! rule. Rules are pure: they read the change, the [`Context`] (both schemas, live statistics,
+//! facts) and, for steps, the [`Decisions`] made; they never touch a database.
 
 pub mod add_check;
 pub mod add_column;
@@ -21,6 +22,7 @@ pub mod change_column_type;
 pub mod change_index;
 mod column_fill;
 mod column_sync;
+pub mod count;
 pub mod create_extension;
 pub mod create_function;
 pub mod create_policy;
@@ -65,50 +67,60 @@ mod registry_tests;
 pub(crate) mod test_support;
 
 pub use assessment::{Assessment, Badge, Cost, Explanation};
+pub use count::{Count, Rows};
 
 use crate::decide::{
     Answers, ChangeId, Choice, ChoiceId, Condition, Fact, FactId, Facts, InputKind, Mode, Question,
     QuestionId, Settings,
 };
 use crate::diff::Change;
+use crate::diff::change::ChangeKind;
 use crate::schema::Stats;
 use crate::schema::{Schema, TableRef};
 use crate::step::Step;
 use crate::step::precondition::Check;
 
-/// A kind of change and what pgphase knows about it.
+/// What pgphase knows about one kind of change.
 pub trait Rule: Sync {
-    /// The kebab-case id (`set-not-null`), the prefix of its question ids.
-    fn id(&self) -> &'static str;
+    /// The payload of the kind of change this rule handles.
+    type Change: ChangeKind;
+
+    /// The kebab-case id (`set-not-null`): the kind's, and the prefix of its question ids.
+    fn id(&self) -> &'static str {
+        Self::Change::KIND
+    }
 
     /// The text shown to users, written once here.
     fn explanation(&self) -> &'static Explanation;
 
-    /// Whether this rule handles `change`.
-    fn claims(&self, change: &Change) -> bool;
-
     /// What applying `change` directly would cost on this database.
-    fn assess(&self, change: &Change, context: &Context) -> Assessment;
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment;
 
     /// Facts about `change` read from the context (estimates, the model) that its questions'
     /// defaults and conditions use; counted facts are added by whoever counts.
-    fn facts(&self, _change: &Change, _context: &Context) -> Vec<Fact> {
+    fn facts(&self, _change: &Self::Change, _context: &Context) -> Vec<Fact> {
         Vec::new()
     }
 
+    /// The rows of the live data `change` needs counted (NULLs, duplicates…), if any: what
+    /// `pgphase plan` and the planner's on-demand count look for.
+    fn count(&self, _change: &Self::Change) -> Option<Count> {
+        None
+    }
+
     /// The questions `change` may need answered, each with its condition.
-    fn questions(&self, _change: &Change, _context: &Context) -> Vec<Question> {
+    fn questions(&self, _change: &Self::Change, _context: &Context) -> Vec<Question> {
         Vec::new()
     }
 
     /// What the data must be for the path `decisions` chose to succeed, checked before anything
     /// changes (the plan's preconditions file).
-    fn preconditions(&self, _change: &Change, _decisions: &Decisions) -> Vec<Check> {
+    fn preconditions(&self, _change: &Self::Change, _decisions: &Decisions) -> Vec<Check> {
         Vec::new()
     }
 
     /// The steps that carry out `change` as decided.
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step>;
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step>;
 }
 
 /// Everything a rule may read besides the change itself.
@@ -209,64 +221,123 @@ impl Decisions<'_> {
     }
 }
 
-/// Every rule, in catalog order.
-#[must_use]
-pub fn all() -> &'static [&'static dyn Rule] {
-    &[
-        &create_table::CreateTable,
-        &drop_table::DropTable,
-        &rename_table::RenameTable,
-        &add_column::AddColumn,
-        &drop_column::DropColumn,
-        &rename_column::RenameColumn,
-        &change_column_type::ChangeColumnType,
-        &set_not_null::SetNotNull,
-        &drop_not_null::DropNotNull,
-        &set_default::SetDefault,
-        &drop_default::DropDefault,
-        &alter_identity::AlterIdentity,
-        &add_index::AddIndex,
-        &drop_index::DropIndex,
-        &change_index::ChangeIndex,
-        &add_unique::AddUnique,
-        &add_primary_key::AddPrimaryKey,
-        &add_foreign_key::AddForeignKey,
-        &add_check::AddCheck,
-        &add_exclusion::AddExclusion,
-        &drop_constraint::DropConstraint,
-        &add_enum_value::AddEnumValue,
-        &rename_enum_value::RenameEnumValue,
-        &replace_enum::ReplaceEnum,
-        &create_schema::CreateSchema,
-        &drop_schema::DropSchema,
-        &create_extension::CreateExtension,
-        &drop_extension::DropExtension,
-        &create_type::CreateType,
-        &drop_type::DropType,
-        &create_sequence::CreateSequence,
-        &drop_sequence::DropSequence,
-        &alter_sequence::AlterSequence,
-        &create_view::CreateView,
-        &drop_view::DropView,
-        &replace_view::ReplaceView,
-        &recreate_view::RecreateView,
-        &create_function::CreateFunction,
-        &drop_function::DropFunction,
-        &replace_function::ReplaceFunction,
-        &create_trigger::CreateTrigger,
-        &drop_trigger::DropTrigger,
-        &replace_trigger::ReplaceTrigger,
-        &set_comment::SetComment,
-        &create_policy::CreatePolicy,
-        &drop_policy::DropPolicy,
-        &unsupported::Unsupported,
-    ]
+/// Pairs each kind of change (a [`Change`] variant) with its rule, in catalog order, and
+/// dispatches to the rule through one exhaustive match per operation: a kind without a rule,
+/// or with two, does not compile.
+macro_rules! rules {
+    ($($variant:ident => $rule:path,)*) => {
+        /// Every rule's id and explanation, in catalog order.
+        #[must_use]
+        pub fn catalog() -> Vec<(&'static str, &'static Explanation)> {
+            vec![$(($rule.id(), $rule.explanation()),)*]
+        }
+
+        /// The explanation of `change`'s rule.
+        #[must_use]
+        pub fn explanation(change: &Change) -> &'static Explanation {
+            match change {
+                $(Change::$variant(_) => $rule.explanation(),)*
+            }
+        }
+
+        /// What applying `change` directly would cost (see [`Rule::assess`]).
+        #[must_use]
+        pub fn assess(change: &Change, context: &Context) -> Assessment {
+            match change {
+                $(Change::$variant(change) => $rule.assess(change, context),)*
+            }
+        }
+
+        /// See [`Rule::facts`].
+        #[must_use]
+        pub fn facts(change: &Change, context: &Context) -> Vec<Fact> {
+            match change {
+                $(Change::$variant(change) => $rule.facts(change, context),)*
+            }
+        }
+
+        /// See [`Rule::count`].
+        #[must_use]
+        pub fn count(change: &Change) -> Option<Count> {
+            match change {
+                $(Change::$variant(change) => $rule.count(change),)*
+            }
+        }
+
+        /// See [`Rule::questions`].
+        #[must_use]
+        pub fn questions(change: &Change, context: &Context) -> Vec<Question> {
+            match change {
+                $(Change::$variant(change) => $rule.questions(change, context),)*
+            }
+        }
+
+        /// See [`Rule::preconditions`].
+        #[must_use]
+        pub fn preconditions(change: &Change, decisions: &Decisions) -> Vec<Check> {
+            match change {
+                $(Change::$variant(change) => $rule.preconditions(change, decisions),)*
+            }
+        }
+
+        /// See [`Rule::steps`].
+        #[must_use]
+        pub fn steps(change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+            match change {
+                $(Change::$variant(change) => $rule.steps(change, context, decisions),)*
+            }
+        }
+    };
 }
 
-/// The rule that claims `change`, if one does.
-#[must_use]
-pub fn rule_for(change: &Change) -> Option<&'static dyn Rule> {
-    all().iter().copied().find(|rule| rule.claims(change))
+rules! {
+    CreateTable => create_table::CreateTable,
+    DropTable => drop_table::DropTable,
+    RenameTable => rename_table::RenameTable,
+    AddColumn => add_column::AddColumn,
+    DropColumn => drop_column::DropColumn,
+    RenameColumn => rename_column::RenameColumn,
+    ChangeColumnType => change_column_type::ChangeColumnType,
+    SetNotNull => set_not_null::SetNotNull,
+    DropNotNull => drop_not_null::DropNotNull,
+    SetDefault => set_default::SetDefault,
+    DropDefault => drop_default::DropDefault,
+    AlterIdentity => alter_identity::AlterIdentity,
+    AddIndex => add_index::AddIndex,
+    DropIndex => drop_index::DropIndex,
+    ChangeIndex => change_index::ChangeIndex,
+    AddUnique => add_unique::AddUnique,
+    AddPrimaryKey => add_primary_key::AddPrimaryKey,
+    AddForeignKey => add_foreign_key::AddForeignKey,
+    AddCheck => add_check::AddCheck,
+    AddExclusion => add_exclusion::AddExclusion,
+    DropConstraint => drop_constraint::DropConstraint,
+    AddEnumValue => add_enum_value::AddEnumValue,
+    RenameEnumValue => rename_enum_value::RenameEnumValue,
+    ReplaceEnum => replace_enum::ReplaceEnum,
+    CreateSchema => create_schema::CreateSchema,
+    DropSchema => drop_schema::DropSchema,
+    CreateExtension => create_extension::CreateExtension,
+    DropExtension => drop_extension::DropExtension,
+    CreateType => create_type::CreateType,
+    DropType => drop_type::DropType,
+    CreateSequence => create_sequence::CreateSequence,
+    DropSequence => drop_sequence::DropSequence,
+    AlterSequence => alter_sequence::AlterSequence,
+    CreateView => create_view::CreateView,
+    DropView => drop_view::DropView,
+    ReplaceView => replace_view::ReplaceView,
+    RecreateView => recreate_view::RecreateView,
+    CreateFunction => create_function::CreateFunction,
+    DropFunction => drop_function::DropFunction,
+    ReplaceFunction => replace_function::ReplaceFunction,
+    CreateTrigger => create_trigger::CreateTrigger,
+    DropTrigger => drop_trigger::DropTrigger,
+    ReplaceTrigger => replace_trigger::ReplaceTrigger,
+    SetComment => set_comment::SetComment,
+    CreatePolicy => create_policy::CreatePolicy,
+    DropPolicy => drop_policy::DropPolicy,
+    Unsupported => unsupported::Unsupported,
 }
 
 /// An estimated row count for text: `~1.2M rows`, or `an unknown number of rows`.

@@ -174,7 +174,7 @@ impl Session {
             questions: Vec::new(),
         };
         session.refresh();
-        session.assessed = plan::assess(&session.changes, &session.context()).unwrap_or_default();
+        session.assessed = plan::assess(&session.changes, &session.context());
         session
     }
 

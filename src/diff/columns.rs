@@ -2,6 +2,10 @@
 //! alone: PostgreSQL cannot reorder columns), paired as rename candidates, then compared
 //! attribute by attribute.
 
+use crate::diff::change::{
+    AddColumn, AlterIdentity, ChangeColumnType, DropColumn, DropDefault, DropNotNull, RenameColumn,
+    SetDefault, SetNotNull,
+};
 use crate::schema::{Column, Table, TableRef};
 
 use super::{Change, CommentTarget, Found, Renamable, pair_renames, shown};
@@ -80,30 +84,30 @@ pub(super) fn diff_columns(
         found
             .altered_columns
             .insert((live_table.clone(), column.name.clone()));
-        found.push(Change::DropColumn {
+        found.push(Change::DropColumn(DropColumn {
             table: table.clone(),
             column: column.clone(),
-        });
+        }));
     }
     for &(live, desired, rename) in &pairing.matched {
         if let Some(hinted) = rename {
             found
                 .altered_columns
                 .insert((live_table.clone(), live.name.clone()));
-            found.push(Change::RenameColumn {
+            found.push(Change::RenameColumn(RenameColumn {
                 table: table.clone(),
                 from: live.clone(),
                 to: desired.clone(),
                 hinted,
-            });
+            }));
         }
         diff_column(live_table, table, live, desired, found);
     }
     for &column in &pairing.added {
-        found.push(Change::AddColumn {
+        found.push(Change::AddColumn(AddColumn {
             table: table.clone(),
             column: column.clone(),
-        });
+        }));
     }
 }
 
@@ -124,11 +128,11 @@ fn diff_column(
         found
             .altered_columns
             .insert((live_table.clone(), live.name.clone()));
-        found.push(Change::ChangeColumnType {
+        found.push(Change::ChangeColumnType(ChangeColumnType {
             table: table.clone(),
             from: renamed.clone(),
             to: desired.clone(),
-        });
+        }));
     }
     if live.identity != desired.identity {
         found.unsupported(
@@ -144,13 +148,13 @@ fn diff_column(
         && live.identity == desired.identity
         && live.identity_options != desired.identity_options
     {
-        found.push(Change::AlterIdentity {
+        found.push(Change::AlterIdentity(AlterIdentity {
             table: table.clone(),
             column: desired.name.clone(),
             data_type: desired.data_type.clone(),
             from: live.identity_options,
             to: desired.identity_options,
-        });
+        }));
     }
     if live.generated != desired.generated {
         found.unsupported(
@@ -180,14 +184,14 @@ fn identity_name(identity: crate::schema::Identity) -> &'static str {
 
 fn diff_nullability(table: &TableRef, live: &Column, desired: &Column, found: &mut Found) {
     let change = match (live.nullable, desired.nullable) {
-        (true, false) => Change::SetNotNull {
+        (true, false) => Change::SetNotNull(SetNotNull {
             table: table.clone(),
             column: desired.clone(),
-        },
-        (false, true) => Change::DropNotNull {
+        }),
+        (false, true) => Change::DropNotNull(DropNotNull {
             table: table.clone(),
             column: desired.clone(),
-        },
+        }),
         _ => return,
     };
     found.push(change);
@@ -195,17 +199,17 @@ fn diff_nullability(table: &TableRef, live: &Column, desired: &Column, found: &m
 
 fn diff_default(table: &TableRef, live: &Column, desired: &Column, found: &mut Found) {
     let change = match (&live.default, &desired.default) {
-        (from, Some(to)) if from.as_ref() != Some(to) => Change::SetDefault {
+        (from, Some(to)) if from.as_ref() != Some(to) => Change::SetDefault(SetDefault {
             table: table.clone(),
             column: desired.name.clone(),
             from: from.clone(),
             to: to.clone(),
-        },
-        (Some(from), None) => Change::DropDefault {
+        }),
+        (Some(from), None) => Change::DropDefault(DropDefault {
             table: table.clone(),
             column: desired.name.clone(),
             from: from.clone(),
-        },
+        }),
         _ => return,
     };
     found.push(change);

@@ -3,6 +3,11 @@
 //! replaced. Live definitions are first renamed as PostgreSQL renames them along with the
 //! plan's table and column renames, so that a rename alone changes none of them.
 
+use crate::diff::change::{
+    AddCheck, AddExclusion, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, ChangeIndex,
+    CreatePolicy, CreateTrigger, DropConstraint, DropIndex, DropPolicy, DropTrigger,
+    ReplaceTrigger,
+};
 use crate::schema::{ForeignKey, Index, KeyTarget, PrimaryKey, Table, TableRef, Unique};
 
 use super::pair::{Renames, TablePair};
@@ -68,18 +73,18 @@ fn diff_primary_key(
         found.push(drop_constraint(table, Constraint::PrimaryKey(key.clone())));
     }
     if let Some(key) = desired {
-        found.push(Change::AddPrimaryKey {
+        found.push(Change::AddPrimaryKey(AddPrimaryKey {
             table: table.clone(),
             key: key.clone(),
-        });
+        }));
     }
 }
 
 fn drop_constraint(table: &TableRef, constraint: Constraint) -> Change {
-    Change::DropConstraint {
+    Change::DropConstraint(DropConstraint {
         table: table.clone(),
         constraint,
-    }
+    })
 }
 
 fn diff_unique(table: &TableRef, live: &Table, desired: &Table, found: &mut Found) {
@@ -91,10 +96,10 @@ fn diff_unique(table: &TableRef, live: &Table, desired: &Table, found: &mut Foun
             found.push(drop_constraint(table, Constraint::Unique(unique.clone())));
         }
         if let Some(unique) = d {
-            found.push(Change::AddUnique {
+            found.push(Change::AddUnique(AddUnique {
                 table: table.clone(),
                 unique: unique.clone(),
-            });
+            }));
         }
     }
 }
@@ -123,11 +128,11 @@ fn diff_foreign_keys(table: &TableRef, live: &Table, desired: &Table, found: &mu
             found.push(drop_constraint(table, Constraint::ForeignKey(key.clone())));
         }
         if let Some(key) = d {
-            found.push(Change::AddForeignKey {
+            found.push(Change::AddForeignKey(AddForeignKey {
                 table: table.clone(),
                 key: key.clone(),
                 new_table: false,
-            });
+            }));
         }
     }
 }
@@ -160,10 +165,10 @@ fn diff_checks(table: &TableRef, live: &Table, desired: &Table, found: &mut Foun
             found.push(drop_constraint(table, Constraint::Check(check.clone())));
         }
         if let Some(check) = d {
-            found.push(Change::AddCheck {
+            found.push(Change::AddCheck(AddCheck {
                 table: table.clone(),
                 check: check.clone(),
-            });
+            }));
         }
     }
 }
@@ -177,10 +182,10 @@ fn diff_exclusions(table: &TableRef, live: &Table, desired: &Table, found: &mut 
                     Constraint::Exclusion(exclusion.clone()),
                 ));
             }
-            (None, Some(exclusion)) => found.push(Change::AddExclusion {
+            (None, Some(exclusion)) => found.push(Change::AddExclusion(AddExclusion {
                 table: table.clone(),
                 exclusion: exclusion.clone(),
-            }),
+            })),
             (Some(l), Some(d)) if l != d => found.unsupported(
                 format!("{table}.{name}"),
                 format!(
@@ -197,21 +202,21 @@ fn diff_exclusions(table: &TableRef, live: &Table, desired: &Table, found: &mut 
 pub(super) fn diff_indexes(table: &TableRef, live: &[Index], desired: &[Index], found: &mut Found) {
     for (name, l, d) in paired_by_name(live, desired, |i: &Index| &i.name) {
         match (l, d) {
-            (Some(index), None) => found.push(Change::DropIndex {
+            (Some(index), None) => found.push(Change::DropIndex(DropIndex {
                 table: table.clone(),
                 index: index.clone(),
-            }),
-            (None, Some(index)) => found.push(Change::AddIndex {
+            })),
+            (None, Some(index)) => found.push(Change::AddIndex(AddIndex {
                 table: table.clone(),
                 index: index.clone(),
-            }),
+            })),
             (Some(l), Some(d)) => {
                 if without_comment(l) != without_comment(d) {
-                    found.push(Change::ChangeIndex {
+                    found.push(Change::ChangeIndex(ChangeIndex {
                         table: table.clone(),
                         from: l.clone(),
                         to: d.clone(),
-                    });
+                    }));
                 }
                 found.comment(
                     CommentTarget::Index(TableRef::new(&table.schema, name)),
@@ -234,19 +239,19 @@ fn without_comment(index: &Index) -> Index {
 fn diff_triggers(table: &TableRef, live: &Table, desired: &Table, found: &mut Found) {
     for (_, l, d) in paired_by_name(&live.triggers, &desired.triggers, |t| &t.name) {
         let change = match (l, d) {
-            (Some(trigger), None) => Change::DropTrigger {
+            (Some(trigger), None) => Change::DropTrigger(DropTrigger {
                 table: table.clone(),
                 trigger: trigger.clone(),
-            },
-            (None, Some(trigger)) => Change::CreateTrigger {
+            }),
+            (None, Some(trigger)) => Change::CreateTrigger(CreateTrigger {
                 table: table.clone(),
                 trigger: trigger.clone(),
-            },
-            (Some(l), Some(d)) if l != d => Change::ReplaceTrigger {
+            }),
+            (Some(l), Some(d)) if l != d => Change::ReplaceTrigger(ReplaceTrigger {
                 table: table.clone(),
                 from: l.clone(),
                 to: d.clone(),
-            },
+            }),
             _ => continue,
         };
         found.push(change);
@@ -260,16 +265,16 @@ fn diff_policies(table: &TableRef, live: &Table, desired: &Table, found: &mut Fo
             continue;
         }
         if let Some(policy) = l {
-            found.push(Change::DropPolicy {
+            found.push(Change::DropPolicy(DropPolicy {
                 table: table.clone(),
                 policy: policy.clone(),
-            });
+            }));
         }
         if let Some(policy) = d {
-            found.push(Change::CreatePolicy {
+            found.push(Change::CreatePolicy(CreatePolicy {
                 table: table.clone(),
                 policy: policy.clone(),
-            });
+            }));
         }
     }
 }

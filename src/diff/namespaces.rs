@@ -1,6 +1,10 @@
 //! Schemas (namespaces), extensions, sequences, functions and operators: the objects compared
 //! whole, by name or signature.
 
+use crate::diff::change::{
+    AlterSequence, CreateExtension, CreateFunction, CreateSchema, CreateSequence, DropExtension,
+    DropFunction, DropSchema, DropSequence, ReplaceFunction,
+};
 use crate::schema::{Namespace, Schema, Sequence, TableRef};
 
 use super::{Change, CommentTarget, Found, merged};
@@ -8,14 +12,14 @@ use super::{Change, CommentTarget, Found, merged};
 pub(super) fn diff_namespaces(live: &Schema, desired: &Schema, found: &mut Found) {
     for (name, l, d) in merged(&live.extensions, &desired.extensions) {
         match (l, d) {
-            (None, Some(extension)) => found.push(Change::CreateExtension {
+            (None, Some(extension)) => found.push(Change::CreateExtension(CreateExtension {
                 name: name.clone(),
                 extension: extension.clone(),
-            }),
-            (Some(extension), None) => found.push(Change::DropExtension {
+            })),
+            (Some(extension), None) => found.push(Change::DropExtension(DropExtension {
                 name: name.clone(),
                 extension: extension.clone(),
-            }),
+            })),
             (Some(l), Some(d)) if l != d => found.unsupported(
                 format!("extension {name}"),
                 format!(
@@ -29,12 +33,12 @@ pub(super) fn diff_namespaces(live: &Schema, desired: &Schema, found: &mut Found
     let empty = Namespace::default();
     for (name, l, d) in merged(&live.namespaces, &desired.namespaces) {
         match (l, d) {
-            (None, Some(_)) => found.push(Change::CreateSchema {
+            (None, Some(_)) => found.push(Change::CreateSchema(CreateSchema {
                 schema: name.clone(),
-            }),
-            (Some(_), None) => found.push(Change::DropSchema {
+            })),
+            (Some(_), None) => found.push(Change::DropSchema(DropSchema {
                 schema: name.clone(),
-            }),
+            })),
             _ => {}
         }
         // A dropped schema takes its comment with it; a created one gets it afterwards.
@@ -63,24 +67,24 @@ fn diff_sequences(schema: &str, live: &Namespace, desired: &Namespace, found: &m
     for (name, l, d) in merged(&live.sequences, &desired.sequences) {
         let qualified = TableRef::new(schema, name);
         match (l, d) {
-            (None, Some(sequence)) => found.push(Change::CreateSequence {
+            (None, Some(sequence)) => found.push(Change::CreateSequence(CreateSequence {
                 name: qualified,
                 sequence: sequence.clone(),
-            }),
+            })),
             // A sequence owned by a table the desired schema drops goes with the table: DROP
             // TABLE takes it along, and an archived table keeps it for its column default.
             (Some(sequence), None) if owned_by_dropped_table(sequence, live, desired) => {}
-            (Some(sequence), None) => found.push(Change::DropSequence {
+            (Some(sequence), None) => found.push(Change::DropSequence(DropSequence {
                 name: qualified,
                 sequence: sequence.clone(),
-            }),
+            })),
             (Some(l), Some(d)) => {
                 if without_comment(l) != without_comment(d) {
-                    found.push(Change::AlterSequence {
+                    found.push(Change::AlterSequence(AlterSequence {
                         name: qualified.clone(),
                         from: l.clone(),
                         to: d.clone(),
-                    });
+                    }));
                 }
                 found.comment(
                     CommentTarget::Sequence(qualified),
@@ -104,24 +108,24 @@ fn diff_functions(schema: &str, live: &Namespace, desired: &Namespace, found: &m
     for (key, l, d) in merged(&live.functions, &desired.functions) {
         let (schema, key) = (schema.to_owned(), key.clone());
         match (l, d) {
-            (None, Some(function)) => found.push(Change::CreateFunction {
+            (None, Some(function)) => found.push(Change::CreateFunction(CreateFunction {
                 schema,
                 key,
                 function: function.clone(),
-            }),
-            (Some(function), None) => found.push(Change::DropFunction {
+            })),
+            (Some(function), None) => found.push(Change::DropFunction(DropFunction {
                 schema,
                 key,
                 function: function.clone(),
-            }),
+            })),
             (Some(l), Some(d)) => {
                 if l.definition != d.definition {
-                    found.push(Change::ReplaceFunction {
+                    found.push(Change::ReplaceFunction(ReplaceFunction {
                         schema: schema.clone(),
                         key: key.clone(),
                         from: l.clone(),
                         to: d.clone(),
-                    });
+                    }));
                 }
                 found.comment(
                     CommentTarget::Function { schema, key },

@@ -6,6 +6,11 @@
 use std::collections::HashMap;
 
 use crate::ddl::order::objects_in_dependency_order;
+use crate::diff::change::{
+    AddEnumValue, AlterSequence, CreateFunction, CreateSequence, CreateTable, CreateType,
+    CreateView, DropConstraint, DropFunction, DropSequence, DropTable, DropType, DropView,
+    RecreateView, RenameEnumValue, RenameTable, ReplaceEnum, ReplaceFunction, ReplaceView,
+};
 use crate::schema::Schema;
 
 use super::{Change, Constraint};
@@ -93,10 +98,10 @@ pub(super) fn sort(changes: Vec<Change>, live: &Schema, desired: &Schema) -> Vec
 /// The change's slot name in [`ORDER`]: its kind, with dropped foreign keys told apart.
 fn slot(change: &Change) -> &'static str {
     match change {
-        Change::DropConstraint {
+        Change::DropConstraint(DropConstraint {
             constraint: Constraint::ForeignKey(_),
             ..
-        } => "drop-foreign-key",
+        }) => "drop-foreign-key",
         _ => change.kind(),
     }
 }
@@ -126,24 +131,26 @@ fn rank(
     drops: &HashMap<(String, String), usize>,
 ) -> usize {
     let (dropped, schema, key) = match change {
-        Change::DropType { name, .. }
-        | Change::DropSequence { name, .. }
-        | Change::DropTable { table: name, .. }
-        | Change::DropView { view: name, .. } => (true, &name.schema, &name.name),
-        Change::DropFunction { schema, key, .. } => (true, schema, key),
-        Change::CreateType { name, .. }
-        | Change::AddEnumValue { name, .. }
-        | Change::RenameEnumValue { name, .. }
-        | Change::ReplaceEnum { name, .. }
-        | Change::CreateSequence { name, .. }
-        | Change::AlterSequence { name, .. }
-        | Change::CreateTable { table: name, .. }
-        | Change::RenameTable { to: name, .. }
-        | Change::CreateView { view: name, .. }
-        | Change::ReplaceView { view: name, .. }
-        | Change::RecreateView { view: name, .. } => (false, &name.schema, &name.name),
-        Change::CreateFunction { schema, key, .. }
-        | Change::ReplaceFunction { schema, key, .. } => (false, schema, key),
+        Change::DropType(DropType { name, .. })
+        | Change::DropSequence(DropSequence { name, .. })
+        | Change::DropTable(DropTable { table: name, .. })
+        | Change::DropView(DropView { view: name, .. }) => (true, &name.schema, &name.name),
+        Change::DropFunction(DropFunction { schema, key, .. }) => (true, schema, key),
+        Change::CreateType(CreateType { name, .. })
+        | Change::AddEnumValue(AddEnumValue { name, .. })
+        | Change::RenameEnumValue(RenameEnumValue { name, .. })
+        | Change::ReplaceEnum(ReplaceEnum { name, .. })
+        | Change::CreateSequence(CreateSequence { name, .. })
+        | Change::AlterSequence(AlterSequence { name, .. })
+        | Change::CreateTable(CreateTable { table: name, .. })
+        | Change::RenameTable(RenameTable { to: name, .. })
+        | Change::CreateView(CreateView { view: name, .. })
+        | Change::ReplaceView(ReplaceView { view: name, .. })
+        | Change::RecreateView(RecreateView { view: name, .. }) => {
+            (false, &name.schema, &name.name)
+        }
+        Change::CreateFunction(CreateFunction { schema, key, .. })
+        | Change::ReplaceFunction(ReplaceFunction { schema, key, .. }) => (false, schema, key),
         _ => return 0,
     };
     let key = (schema.clone(), key.clone());

@@ -2,6 +2,7 @@
 //! their foreign keys, which follow once every new table exists), dropped, or compared part by
 //! part.
 
+use crate::diff::change::{AddForeignKey, CreateTable, DropTable, RenameTable};
 use crate::schema::{Column, Namespace, Schema, Table, TableRef};
 
 use super::columns::{diff_columns, pair_columns};
@@ -33,10 +34,10 @@ pub(super) fn diff_tables(live: &Schema, desired: &Schema, found: &mut Found) {
         let (mut namespace_pairs, added, dropped) = pair_tables(schema, l, d);
         pairs.append(&mut namespace_pairs);
         for named in dropped {
-            found.push(Change::DropTable {
+            found.push(Change::DropTable(DropTable {
                 table: TableRef::new(schema, named.name),
                 definition: named.table.clone(),
-            });
+            }));
         }
         created.extend(
             added
@@ -49,21 +50,21 @@ pub(super) fn diff_tables(live: &Schema, desired: &Schema, found: &mut Found) {
         diff_table(pair, &renames, found);
     }
     for (table, definition) in &created {
-        found.push(Change::CreateTable {
+        found.push(Change::CreateTable(CreateTable {
             table: table.clone(),
             definition: Table {
                 foreign_keys: Vec::new(),
                 ..(*definition).clone()
             },
-        });
+        }));
     }
     for (table, definition) in created {
         for key in &definition.foreign_keys {
-            found.push(Change::AddForeignKey {
+            found.push(Change::AddForeignKey(AddForeignKey {
                 table: table.clone(),
                 key: key.clone(),
                 new_table: true,
-            });
+            }));
         }
     }
 }
@@ -159,12 +160,12 @@ fn diff_table(pair: &TablePair, renames: &Renames, found: &mut Found) {
     let (live, desired, table) = (pair.live, pair.desired, &pair.table);
     if let Some(hinted) = pair.rename {
         found.renamed_tables.insert(pair.live_ref.clone());
-        found.push(Change::RenameTable {
+        found.push(Change::RenameTable(RenameTable {
             from: pair.live_ref.clone(),
             to: table.clone(),
             definition: live.clone(),
             hinted,
-        });
+        }));
     }
     diff_table_options(table, live, desired, found);
     found.comment(

@@ -2,25 +2,36 @@
 
 use super::order::ORDER;
 use super::*;
+use crate::diff::change::{
+    AddEnumValue, AddForeignKey, ChangeColumnType, RecreateView, RenameColumn, RenameEnumValue,
+    RenameTable, ReplaceEnum, Unsupported,
+};
 use crate::rules::test_support::schema;
 use crate::schema::ViewDependency;
 
 /// Each change as one line: its kind and object, and what tells apart changes of one kind.
 fn line(change: &Change) -> String {
     let extra = match change {
-        Change::AddEnumValue { value, before, .. } => format!(" {value} before {before:?}"),
-        Change::RenameEnumValue { from, to, .. } => format!(" {from}->{to}"),
-        Change::ReplaceEnum { columns, .. } | Change::RecreateView { columns, .. } => {
+        Change::AddEnumValue(AddEnumValue { value, before, .. }) => {
+            format!(" {value} before {before:?}")
+        }
+        Change::RenameEnumValue(RenameEnumValue { from, to, .. }) => format!(" {from}->{to}"),
+        Change::ReplaceEnum(ReplaceEnum { columns, .. })
+        | Change::RecreateView(RecreateView { columns, .. }) => {
             let columns: Vec<String> = columns.iter().map(|(t, c)| format!("{t}.{c}")).collect();
             format!(" [{}]", columns.join(", "))
         }
-        Change::RenameColumn { from, hinted, .. } => format!(" from {} hinted={hinted}", from.name),
-        Change::RenameTable { from, hinted, .. } => format!(" from {from} hinted={hinted}"),
-        Change::AddForeignKey { new_table, .. } => format!(" new_table={new_table}"),
-        Change::ChangeColumnType { from, to, .. } => {
+        Change::RenameColumn(RenameColumn { from, hinted, .. }) => {
+            format!(" from {} hinted={hinted}", from.name)
+        }
+        Change::RenameTable(RenameTable { from, hinted, .. }) => {
+            format!(" from {from} hinted={hinted}")
+        }
+        Change::AddForeignKey(AddForeignKey { new_table, .. }) => format!(" new_table={new_table}"),
+        Change::ChangeColumnType(ChangeColumnType { from, to, .. }) => {
             format!(" {} {} -> {}", from.name, from.data_type, to.data_type)
         }
-        Change::Unsupported { detail, .. } => format!(": {detail}"),
+        Change::Unsupported(Unsupported { detail, .. }) => format!(": {detail}"),
         _ => String::new(),
     };
     format!("{} {}{extra}", change.kind(), change.object())

@@ -1,6 +1,7 @@
 //! Enums, domains and composite types. Enums have rules for added and renamed labels and for
 //! replacing the type; a changed domain or composite type is not planned.
 
+use crate::diff::change::{AddEnumValue, CreateType, DropType, RenameEnumValue, ReplaceEnum};
 use crate::schema::types::{BaseType, parse};
 use crate::schema::{CompositeType, Domain, Enum, Namespace, Schema, TableRef};
 
@@ -23,8 +24,8 @@ fn create_or_drop(
     desired: Option<TypeDefinition>,
 ) -> Option<Change> {
     match (live, desired) {
-        (None, Some(definition)) => Some(Change::CreateType { name, definition }),
-        (Some(definition), None) => Some(Change::DropType { name, definition }),
+        (None, Some(definition)) => Some(Change::CreateType(CreateType { name, definition })),
+        (Some(definition), None) => Some(Change::DropType(DropType { name, definition })),
         _ => None,
     }
 }
@@ -50,7 +51,7 @@ fn diff_enums(
         if l.labels != d.labels {
             let columns = columns_of_type(live_schema, &qualified);
             for change in enum_changes(&qualified, l, d, &columns) {
-                if matches!(change, Change::ReplaceEnum { .. }) {
+                if matches!(change, Change::ReplaceEnum(_)) {
                     found.altered_columns.extend(columns.iter().cloned());
                 }
                 found.push(change);
@@ -76,26 +77,28 @@ pub(super) fn enum_changes(
     if let Some(added) = added_labels(&live.labels, &desired.labels) {
         return added
             .into_iter()
-            .map(|(value, before)| Change::AddEnumValue {
-                name: name.clone(),
-                value,
-                before,
+            .map(|(value, before)| {
+                Change::AddEnumValue(AddEnumValue {
+                    name: name.clone(),
+                    value,
+                    before,
+                })
             })
             .collect();
     }
     if let Some((from, to)) = renamed_label(&live.labels, &desired.labels) {
-        return vec![Change::RenameEnumValue {
+        return vec![Change::RenameEnumValue(RenameEnumValue {
             name: name.clone(),
             from,
             to,
-        }];
+        })];
     }
-    vec![Change::ReplaceEnum {
+    vec![Change::ReplaceEnum(ReplaceEnum {
         name: name.clone(),
         from: live.clone(),
         to: desired.clone(),
         columns: columns.to_vec(),
-    }]
+    })]
 }
 
 /// The new labels, each with the existing label it goes before (`None` at the end), when

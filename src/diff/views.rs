@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diff::change::{CreateView, DropView, RecreateView, ReplaceView};
 use crate::schema::Stats;
 use crate::schema::{Namespace, Schema, TableRef, View};
 use crate::source::postgres::facts::{views_depending_on, views_reading};
@@ -26,14 +27,14 @@ pub(super) fn diff_views(live: &Schema, desired: &Schema, stats: &Stats, found: 
         for (name, l, d) in merged(&l.views, &d.views) {
             let view = TableRef::new(schema, name);
             match (l, d) {
-                (None, Some(definition)) => found.push(Change::CreateView {
+                (None, Some(definition)) => found.push(Change::CreateView(CreateView {
                     view,
                     definition: definition.clone(),
-                }),
-                (Some(definition), None) => found.push(Change::DropView {
+                })),
+                (Some(definition), None) => found.push(Change::DropView(DropView {
                     view,
                     definition: definition.clone(),
-                }),
+                })),
                 (Some(l), Some(d)) => {
                     let columns = recreated.get(&view);
                     diff_view(view.clone(), l, d, columns, found);
@@ -52,23 +53,23 @@ fn diff_view(
     found: &mut Found,
 ) {
     if let Some(columns) = recreated_for {
-        found.push(Change::RecreateView {
+        found.push(Change::RecreateView(RecreateView {
             view,
             live: live.clone(),
             desired: desired.clone(),
             columns: columns.iter().cloned().collect(),
-        });
+        }));
         return;
     }
     let replaced = live.definition != desired.definition
         || live.materialized != desired.materialized
         || live.with != desired.with;
     if replaced {
-        found.push(Change::ReplaceView {
+        found.push(Change::ReplaceView(ReplaceView {
             view: view.clone(),
             from: live.clone(),
             to: desired.clone(),
-        });
+        }));
     }
     if replaced && (live.materialized || desired.materialized) {
         // Dropped and created again: its indexes and comment come with the definition.

@@ -32,9 +32,7 @@ pub fn checks(changes: &[Change], settings: &Settings, answers: &Answers) -> Vec
                 answers,
                 change: &id,
             };
-            rules::rule_for(change)
-                .map(|rule| rule.preconditions(change, &decisions))
-                .unwrap_or_default()
+            rules::preconditions(change, &decisions)
         })
         .collect()
 }

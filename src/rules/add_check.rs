@@ -1,7 +1,7 @@
 //! `add-check`: a new CHECK constraint on an existing table.
 
 use crate::ddl::check_clause;
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::{Check, TableRef};
 use crate::sql::quote_ident;
 use crate::step::guard;
@@ -25,22 +25,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for AddCheck {
-    fn id(&self) -> &'static str {
-        "add-check"
-    }
+    type Change = change::AddCheck;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::AddCheck { .. })
-    }
-
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::AddCheck { table, check } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change { table, check } = change;
         Assessment {
             rule: self.id(),
             cost: Cost {
@@ -58,10 +50,8 @@ impl Rule for AddCheck {
         }
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::AddCheck { table, check } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, check } = change;
         let rows = context.rows(table);
         if !decisions.zero_downtime() && check.valid {
             return vec![Step::sql(
@@ -150,10 +140,10 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          total: numeric\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          total: numeric\n        checks:\n          - { name: orders_total_check, expression: \"total >= 0\", no_inherit: true }\n";
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::AddCheck {
         let table = TableRef::new("public", "orders");
         let check = fixture.desired.table(&table).unwrap().checks[0].clone();
-        Change::AddCheck { table, check }
+        change::AddCheck { table, check }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::ddl;
 use crate::decide::{ChoiceId, Comparison, Condition, Fact, FactId, FactTest, FactValue};
 use crate::decide::{InputKind, Origin, Question, QuestionId};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
@@ -86,22 +86,14 @@ pub fn is_volatile(expression: &str) -> bool {
 }
 
 impl Rule for AddColumn {
-    fn id(&self) -> &'static str {
-        "add-column"
-    }
+    type Change = change::AddColumn;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::AddColumn { .. })
-    }
-
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::AddColumn { table, column } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change { table, column } = change;
         let rows = super::rows_text(context.rows(table));
         let (cost, what) = match shape(column) {
             Shape::Plain => (
@@ -130,10 +122,8 @@ impl Rule for AddColumn {
         }
     }
 
-    fn facts(&self, change: &Change, context: &Context) -> Vec<Fact> {
-        let Change::AddColumn { table, .. } = change else {
-            return Vec::new();
-        };
+    fn facts(&self, change: &Self::Change, context: &Context) -> Vec<Fact> {
+        let Self::Change { table, .. } = change;
         context
             .rows(table)
             .map(|rows| Fact {
@@ -147,10 +137,8 @@ impl Rule for AddColumn {
             .collect()
     }
 
-    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
-        let Change::AddColumn { table, column } = change else {
-            return Vec::new();
-        };
+    fn questions(&self, change: &Self::Change, context: &Context) -> Vec<Question> {
+        let Self::Change { table, column } = change;
         if shape(column) != Shape::NeedsFill {
             return Vec::new();
         }
@@ -201,10 +189,8 @@ impl Rule for AddColumn {
         }]
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::AddColumn { table, column } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, column } = change;
         let rows = context.rows(table);
         match shape(column) {
             Shape::Plain => vec![add_step(table, column, Work::Metadata, rows)],
@@ -400,7 +386,7 @@ fn not_null_steps(
     context: &Context,
     decisions: &Decisions,
 ) -> Vec<Step> {
-    let change = Change::SetNotNull {
+    let change = change::SetNotNull {
         table: table.clone(),
         column: column.clone(),
     };
@@ -421,7 +407,7 @@ mod tests {
         format!("{LIVE}          {column}\n")
     }
 
-    fn change(fixture: &Fixture, name: &str) -> Change {
+    fn change(fixture: &Fixture, name: &str) -> change::AddColumn {
         let table = TableRef::new("public", "orders");
         let column = fixture
             .desired
@@ -430,7 +416,7 @@ mod tests {
             .column(name)
             .unwrap()
             .clone();
-        Change::AddColumn { table, column }
+        change::AddColumn { table, column }
     }
 
     #[test]

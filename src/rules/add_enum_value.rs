@@ -1,6 +1,6 @@
 //! `add-enum-value`: a label added to an existing enum.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::sql::{quote_literal, quote_qualified};
 use crate::step::{Phase, Rollback, Runs, Statement, Step};
 
@@ -20,22 +20,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for AddEnumValue {
-    fn id(&self) -> &'static str {
-        "add-enum-value"
-    }
+    type Change = change::AddEnumValue;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::AddEnumValue { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::AddEnumValue { name, value, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { name, value, .. } = change;
         Assessment {
             rule: self.id(),
             cost: Cost::metadata(Lock::None),
@@ -46,15 +38,17 @@ impl Rule for AddEnumValue {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::AddEnumValue {
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change {
             name,
             value,
             before,
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         let position = before
             .as_ref()
             .map(|label| format!(" BEFORE {}", quote_literal(label)))
@@ -94,7 +88,7 @@ mod tests {
     #[test]
     fn the_label_is_added_alone_with_no_rollback() {
         let fixture = Fixture::new(SCHEMA, SCHEMA);
-        let change = Change::AddEnumValue {
+        let change = change::AddEnumValue {
             name: TableRef::new("public", "order_status"),
             value: "refunded".to_owned(),
             before: Some("it's done".to_owned()),
@@ -110,7 +104,7 @@ mod tests {
     #[test]
     fn a_label_at_the_end_has_no_position_and_the_same_plan_in_a_window() {
         let fixture = Fixture::new(SCHEMA, SCHEMA).window();
-        let change = Change::AddEnumValue {
+        let change = change::AddEnumValue {
             name: TableRef::new("public", "order_status"),
             value: "refunded".to_owned(),
             before: None,

@@ -1,6 +1,6 @@
 //! `add-exclusion`: a new EXCLUDE constraint on an existing table.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::sql::quote_ident;
 use crate::step::guard;
 use crate::step::{Phase, Rollback, Statement, Step};
@@ -28,22 +28,14 @@ const CANNOT_BE_ONLINE: &str = "CANNOT BE MADE ONLINE: builds the exclusion inde
                                 fails on conflicting rows";
 
 impl Rule for AddExclusion {
-    fn id(&self) -> &'static str {
-        "add-exclusion"
-    }
+    type Change = change::AddExclusion;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::AddExclusion { .. })
-    }
-
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::AddExclusion { table, exclusion } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change { table, exclusion } = change;
         Assessment {
             rule: self.id(),
             cost: Cost {
@@ -61,10 +53,8 @@ impl Rule for AddExclusion {
         }
     }
 
-    fn steps(&self, change: &Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::AddExclusion { table, exclusion } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, exclusion } = change;
         let add = format!(
             "ALTER TABLE {} ADD CONSTRAINT {} {}",
             target(table),
@@ -97,10 +87,10 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      bookings:\n        columns:\n          room: int\n          during: tstzrange\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      bookings:\n        columns:\n          room: int\n          during: tstzrange\n        exclusions:\n          - { name: bookings_no_overlap, definition: \"EXCLUDE USING gist (during WITH &&)\" }\n";
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::AddExclusion {
         let table = TableRef::new("public", "bookings");
         let exclusion = fixture.desired.table(&table).unwrap().exclusions[0].clone();
-        Change::AddExclusion { table, exclusion }
+        change::AddExclusion { table, exclusion }
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! `add-foreign-key`: a new FOREIGN KEY.
 
 use crate::ddl::add_foreign_key;
+use crate::decide::{ChangeId, FactId, Question, QuestionId};
 use crate::decide::{Choice, ChoiceId, Comparison, Condition, Fact, FactTest, FactValue, Origin};
-use crate::decide::{FactId, Question, QuestionId};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::query::index_covers;
 use crate::schema::{FkMatch, ForeignKey, KeyTarget, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
@@ -13,7 +13,7 @@ use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step}
 
 use super::add_unique::drop_constraint;
 use super::set_not_null::target;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use super::{Assessment, Context, Cost, Count, Decisions, Explanation, Rows, Rule};
 use crate::step::{Lock, Work};
 
 /// The question: what to do with rows whose key is missing from the referenced table.
@@ -35,27 +35,37 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for AddForeignKey {
-    fn id(&self) -> &'static str {
-        "add-foreign-key"
-    }
+    type Change = change::AddForeignKey;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::AddForeignKey { .. })
-    }
-
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::AddForeignKey {
+    /// Orphans, unless the referencing table is new (and so empty).
+    fn count(&self, change: &Self::Change) -> Option<Count> {
+        let Self::Change {
             table,
             key,
             new_table,
-        } = change
-        else {
-            return Assessment::unclaimed(self.id());
-        };
+        } = change;
+        (!new_table).then(|| Count {
+            what: format!("orphans of {} in {}", key.name, table.name),
+            label: "orphans",
+            rows: Rows::Orphans {
+                table: table.clone(),
+                columns: key.columns.clone(),
+                references: key.references.clone(),
+                referenced_columns: key.referenced_columns.clone(),
+            },
+        })
+    }
+
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change {
+            table,
+            key,
+            new_table,
+        } = change;
         let mut summary = if *new_table {
             format!(
                 "{} on new table {}: nothing to check yet",
@@ -94,8 +104,8 @@ impl Rule for AddForeignKey {
         }
     }
 
-    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
-        let Change::AddForeignKey {
+    fn questions(&self, change: &Self::Change, context: &Context) -> Vec<Question> {
+        let Self::Change {
             table,
             key,
             new_table: false,
@@ -103,11 +113,11 @@ impl Rule for AddForeignKey {
         else {
             return Vec::new();
         };
-        vec![orphans_question(change, context, table, key)]
+        vec![orphans_question(&change.id(), context, table, key)]
     }
 
-    fn preconditions(&self, change: &Change, decisions: &Decisions) -> Vec<Check> {
-        let Change::AddForeignKey {
+    fn preconditions(&self, change: &Self::Change, decisions: &Decisions) -> Vec<Check> {
+        let Self::Change {
             table,
             key,
             new_table: false,
@@ -121,15 +131,12 @@ impl Rule for AddForeignKey {
         vec![precondition::orphans(&change.id(), table, key)]
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::AddForeignKey {
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change {
             table,
             key,
             new_table,
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         let rows = context.rows(table);
         let advice = missing_index(context, table, key);
         if *new_table {
@@ -222,13 +229,13 @@ fn missing_index(context: &Context, table: &TableRef, key: &ForeignKey) -> Optio
 }
 
 fn orphans_question(
-    change: &Change,
+    change: &ChangeId,
     context: &Context,
     table: &TableRef,
     key: &ForeignKey,
 ) -> Question {
-    let orphans = context.fact(&change.id(), ORPHAN_COUNT);
-    let known = context.count_text(&change.id(), ORPHAN_COUNT, "orphan rows");
+    let orphans = context.fact(change, ORPHAN_COUNT);
+    let known = context.count_text(change, ORPHAN_COUNT, "orphan rows");
     let mut choices = vec![
         Choice {
             id: ChoiceId::from_static("fix-first"),
@@ -259,7 +266,7 @@ fn orphans_question(
     }
     Question {
         id: QuestionId::from_static(ORPHANS),
-        change: change.id(),
+        change: change.clone(),
         prompt: format!(
             "{}.{} references {} ({known}). What happens to rows whose key is missing there?",
             table.name, key.name, key.references
@@ -469,10 +476,10 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      users:\n        columns:\n          id: bigint\n        primary_key: [id]\n      orders:\n        columns:\n          id: bigint\n          user_id: bigint\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      users:\n        columns:\n          id: bigint\n        primary_key: [id]\n      orders:\n        columns:\n          id: bigint\n          user_id: bigint\n        foreign_keys:\n          - { columns: [user_id], references: { table: users, columns: [id] }, on_delete: cascade }\n";
 
-    fn change(fixture: &Fixture, new_table: bool) -> Change {
+    fn change(fixture: &Fixture, new_table: bool) -> change::AddForeignKey {
         let table = TableRef::new("public", "orders");
         let key = fixture.desired.table(&table).unwrap().foreign_keys[0].clone();
-        Change::AddForeignKey {
+        change::AddForeignKey {
             table,
             key,
             new_table,

@@ -1,7 +1,7 @@
 //! `add-index`: a new index on an existing table.
 
 use crate::ddl::{IndexBuild, comment, create_index_statement};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::{Index, TableRef};
 use crate::sql::quote_qualified;
 use crate::step::guard;
@@ -24,22 +24,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for AddIndex {
-    fn id(&self) -> &'static str {
-        "add-index"
-    }
+    type Change = change::AddIndex;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::AddIndex { .. })
-    }
-
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::AddIndex { table, index } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change { table, index } = change;
         let rows = context.rows(table);
         let fails = if index.unique {
             "; fails on duplicate keys"
@@ -62,10 +54,8 @@ impl Rule for AddIndex {
         }
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::AddIndex { table, index } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, index } = change;
         let rows = context.rows(table);
         if decisions.zero_downtime() && context.live.table(table).is_some() {
             vec![
@@ -180,10 +170,10 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n        indexes:\n          - { name: orders_note_idx, columns: [note], comment: by note }\n";
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::AddIndex {
         let table = TableRef::new("public", "orders");
         let index = fixture.desired.table(&table).unwrap().indexes[0].clone();
-        Change::AddIndex { table, index }
+        change::AddIndex { table, index }
     }
 
     #[test]

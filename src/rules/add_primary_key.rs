@@ -1,16 +1,16 @@
 //! `add-primary-key`: a new PRIMARY KEY on an existing table.
 
 use crate::decide::Question;
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::names::make_object_name;
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::precondition::{self, Check};
 use crate::step::{Statement, Step};
 
-use super::add_unique::{NewKey, assess_key, duplicates_question, key_steps};
+use super::add_unique::{NewKey, assess_key, duplicates_count, duplicates_question, key_steps};
 use super::set_not_null::checked_while_running;
-use super::{Assessment, Context, Decisions, Explanation, Rule};
+use super::{Assessment, Context, Count, Decisions, Explanation, Rule};
 use crate::step::Lock;
 
 /// The question: what to do with rows whose key another row has too.
@@ -31,42 +31,41 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for AddPrimaryKey {
-    fn id(&self) -> &'static str {
-        "add-primary-key"
-    }
+    type Change = change::AddPrimaryKey;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::AddPrimaryKey { .. })
+    fn count(&self, change: &Self::Change) -> Option<Count> {
+        let Self::Change { table, key } = change;
+        Some(duplicates_count(table, &key.columns, false))
     }
 
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::AddPrimaryKey { table, key } = change else {
-            return Assessment::unclaimed(self.id());
-        };
-        assess_key(self.id(), change, context, table, &NewKey::primary(key))
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change { table, key } = change;
+        assess_key(
+            self.id(),
+            &change.id(),
+            context,
+            table,
+            &NewKey::primary(key),
+        )
     }
 
-    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
-        let Change::AddPrimaryKey { table, key } = change else {
-            return Vec::new();
-        };
+    fn questions(&self, change: &Self::Change, context: &Context) -> Vec<Question> {
+        let Self::Change { table, key } = change;
         vec![duplicates_question(
             DUPLICATES,
-            change,
+            &change.id(),
             context,
             table,
             &NewKey::primary(key),
         )]
     }
 
-    fn preconditions(&self, change: &Change, decisions: &Decisions) -> Vec<Check> {
-        let Change::AddPrimaryKey { table, key } = change else {
-            return Vec::new();
-        };
+    fn preconditions(&self, change: &Self::Change, decisions: &Decisions) -> Vec<Check> {
+        let Self::Change { table, key } = change;
         let id = change.id();
         let mut checks: Vec<Check> = key
             .columns
@@ -79,10 +78,8 @@ impl Rule for AddPrimaryKey {
         checks
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::AddPrimaryKey { table, key } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, key } = change;
         let nullable = nullable_columns(context, table, &key.columns);
         let undo_not_null = nullable.iter().map(|c| drop_not_null(table, c)).collect();
         let mut steps = key_steps(
@@ -149,7 +146,7 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      events:\n        columns:\n          id: bigint\n          at: { type: timestamptz, nullable: false }\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      events:\n        columns:\n          id: bigint\n          at: { type: timestamptz, nullable: false }\n        primary_key: [id, at]\n";
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::AddPrimaryKey {
         let table = TableRef::new("public", "events");
         let key = fixture
             .desired
@@ -158,7 +155,7 @@ mod tests {
             .primary_key
             .clone()
             .unwrap();
-        Change::AddPrimaryKey { table, key }
+        change::AddPrimaryKey { table, key }
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! [`super::add_primary_key`]: both build a unique index concurrently and attach it.
 
 use crate::ddl::{deferral_clause, primary_key_clause, unique_clause};
+use crate::decide::{ChangeId, FactId, Question, QuestionId};
 use crate::decide::{Choice, ChoiceId, Comparison, Condition, Fact, FactTest, FactValue, Origin};
-use crate::decide::{FactId, Question, QuestionId};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::{Deferral, Index, IndexKey, KeyTarget, PrimaryKey, TableRef, Unique};
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::guard;
@@ -13,7 +13,7 @@ use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Runs, Statement,
 
 use super::add_index::{build_concurrently, build_in_transaction, drop_concurrently};
 use super::set_not_null::target;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use super::{Assessment, Context, Cost, Count, Decisions, Explanation, Rows, Rule};
 use crate::step::{Lock, Work};
 
 /// The question: what to do with rows whose key another row has too.
@@ -34,42 +34,45 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for AddUnique {
-    fn id(&self) -> &'static str {
-        "add-unique"
-    }
+    type Change = change::AddUnique;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::AddUnique { .. })
+    fn count(&self, change: &Self::Change) -> Option<Count> {
+        let Self::Change { table, unique } = change;
+        Some(duplicates_count(
+            table,
+            &unique.columns,
+            unique.nulls_not_distinct,
+        ))
     }
 
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::AddUnique { table, unique } = change else {
-            return Assessment::unclaimed(self.id());
-        };
-        assess_key(self.id(), change, context, table, &NewKey::unique(unique))
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change { table, unique } = change;
+        assess_key(
+            self.id(),
+            &change.id(),
+            context,
+            table,
+            &NewKey::unique(unique),
+        )
     }
 
-    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
-        let Change::AddUnique { table, unique } = change else {
-            return Vec::new();
-        };
+    fn questions(&self, change: &Self::Change, context: &Context) -> Vec<Question> {
+        let Self::Change { table, unique } = change;
         vec![duplicates_question(
             DUPLICATES,
-            change,
+            &change.id(),
             context,
             table,
             &NewKey::unique(unique),
         )]
     }
 
-    fn preconditions(&self, change: &Change, decisions: &Decisions) -> Vec<Check> {
-        let Change::AddUnique { table, unique } = change else {
-            return Vec::new();
-        };
+    fn preconditions(&self, change: &Self::Change, decisions: &Decisions) -> Vec<Check> {
+        let Self::Change { table, unique } = change;
         if decisions.choice(DUPLICATES) == Some("delete-duplicates") {
             return Vec::new();
         }
@@ -81,10 +84,8 @@ impl Rule for AddUnique {
         )]
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::AddUnique { table, unique } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, unique } = change;
         key_steps(
             &NewKey::unique(unique),
             table,
@@ -182,15 +183,32 @@ impl<'a> NewKey<'a> {
     }
 }
 
+/// The count of rows whose key (`columns` of `table`) another row has.
+pub(crate) fn duplicates_count(
+    table: &TableRef,
+    columns: &[String],
+    nulls_not_distinct: bool,
+) -> Count {
+    Count {
+        what: format!("duplicate keys in {}", table.name),
+        label: "duplicates",
+        rows: Rows::Duplicates {
+            table: table.clone(),
+            columns: columns.to_vec(),
+            nulls_not_distinct,
+        },
+    }
+}
+
 /// The cost of adding `key` directly, with the duplicates counted so far.
 pub(crate) fn assess_key(
     rule: &'static str,
-    change: &Change,
+    change: &ChangeId,
     context: &Context,
     table: &TableRef,
     key: &NewKey,
 ) -> Assessment {
-    let duplicates = context.fact(&change.id(), DUPLICATE_COUNT).map_or_else(
+    let duplicates = context.fact(change, DUPLICATE_COUNT).map_or_else(
         || "fails on duplicate keys (not counted)".to_owned(),
         |fact| format!("duplicated keys: {fact}"),
     );
@@ -215,16 +233,16 @@ pub(crate) fn assess_key(
 /// The question `question` (the rule's own `…/duplicates` id) about duplicated keys.
 pub(crate) fn duplicates_question(
     question: &'static str,
-    change: &Change,
+    change: &ChangeId,
     context: &Context,
     table: &TableRef,
     key: &NewKey,
 ) -> Question {
-    let duplicates = context.fact(&change.id(), DUPLICATE_COUNT);
-    let known = context.count_text(&change.id(), DUPLICATE_COUNT, "rows with a duplicated key");
+    let duplicates = context.fact(change, DUPLICATE_COUNT);
+    let known = context.count_text(change, DUPLICATE_COUNT, "rows with a duplicated key");
     Question {
         id: QuestionId::from_static(question),
-        change: change.id(),
+        change: change.clone(),
         prompt: format!(
             "{} {} on {} ({}) ({known}). What happens to rows whose key another row has?",
             key.kind(),
@@ -422,10 +440,10 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      users:\n        columns:\n          id: bigint\n          email: text\n          tenant: int\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      users:\n        columns:\n          id: bigint\n          email: text\n          tenant: int\n        unique:\n          - { columns: [tenant, email], include: [id], nulls_not_distinct: true, deferrable: initially_deferred }\n";
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::AddUnique {
         let table = TableRef::new("public", "users");
         let unique = fixture.desired.table(&table).unwrap().unique[0].clone();
-        Change::AddUnique { table, unique }
+        change::AddUnique { table, unique }
     }
 
     #[test]

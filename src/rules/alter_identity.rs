@@ -1,7 +1,7 @@
 //! `alter-identity`: an identity column whose sequence options (start, increment, bounds,
 //! cache, cycle) change.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::{IdentityOptions, SequenceSettings, TableRef};
 use crate::sql::quote_ident;
 use crate::step::{Phase, Rollback, Statement, Step};
@@ -22,29 +22,20 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for AlterIdentity {
-    fn id(&self) -> &'static str {
-        "alter-identity"
-    }
+    type Change = change::AlterIdentity;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::AlterIdentity { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::AlterIdentity {
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change {
             table,
             column,
             data_type,
             from,
             to,
-        } = change
-        else {
-            return Assessment::unclaimed(self.id());
-        };
+        } = change;
         let (from, to) = (from.settings(data_type), to.settings(data_type));
         let narrows = to.min_value > from.min_value || to.max_value < from.max_value;
         let mut summary = format!("{table}.{column} changes its identity options: brief");
@@ -64,17 +55,19 @@ impl Rule for AlterIdentity {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::AlterIdentity {
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change {
             table,
             column,
             data_type,
             from,
             to,
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         let Some(forward) = alter(table, column, data_type, from, to) else {
             return Vec::new();
         };
@@ -151,8 +144,8 @@ mod tests {
 
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: { type: bigint, identity: always }\n";
 
-    fn change(to: IdentityOptions) -> Change {
-        Change::AlterIdentity {
+    fn change(to: IdentityOptions) -> change::AlterIdentity {
+        change::AlterIdentity {
             table: TableRef::new("public", "orders"),
             column: "id".to_owned(),
             data_type: "bigint".to_owned(),

@@ -1,7 +1,7 @@
 //! `alter-sequence`: a sequence whose options (type, bounds, increment, cache, cycle, owner,
 //! logging) change.
 
-use crate::diff::{Change, QualifiedName};
+use crate::diff::{QualifiedName, change};
 use crate::schema::Sequence;
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::{Phase, Rollback, Statement, Step};
@@ -22,22 +22,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for AlterSequence {
-    fn id(&self) -> &'static str {
-        "alter-sequence"
-    }
+    type Change = change::AlterSequence;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::AlterSequence { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::AlterSequence { name, from, to } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { name, from, to } = change;
         let narrows = from.data_type != to.data_type
             || to.min_value > from.min_value
             || to.max_value < from.max_value;
@@ -58,10 +50,13 @@ impl Rule for AlterSequence {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::AlterSequence { name, from, to } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { name, from, to } = change;
         let forward = alter_statements(name, from, to);
         if forward.is_empty() {
             return Vec::new();
@@ -155,7 +150,7 @@ mod tests {
             cycle: true,
             ..sequence(Some(("orders", "number")))
         };
-        let change = Change::AlterSequence {
+        let change = change::AlterSequence {
             name: TableRef::new("public", "order_numbers"),
             from,
             to,
@@ -178,7 +173,7 @@ mod tests {
             unlogged: true,
             ..sequence(None)
         };
-        let change = Change::AlterSequence {
+        let change = change::AlterSequence {
             name: TableRef::new("public", "order_numbers"),
             from,
             to,
@@ -201,7 +196,7 @@ mod tests {
             comment: Some("numbers".to_owned()),
             ..sequence(None)
         };
-        let change = Change::AlterSequence {
+        let change = change::AlterSequence {
             name: TableRef::new("public", "order_numbers"),
             from: sequence(None),
             to,

@@ -55,25 +55,6 @@ pub struct Explanation {
     pub rollback: &'static str,
 }
 
-impl Assessment {
-    /// What a rule says of a change it was handed but does not claim (a registry mistake the
-    /// registry's tests rule out): the worst case, so nothing looks safer than it is.
-    #[must_use]
-    pub fn unclaimed(rule: &'static str) -> Self {
-        Self {
-            rule,
-            cost: Cost {
-                lock: Lock::AccessExclusive,
-                work: Work::Rewrite,
-                breaks_clients: true,
-                loses_data: true,
-                can_fail_on_data: true,
-            },
-            summary: "not assessed".to_owned(),
-        }
-    }
-}
-
 impl Cost {
     /// A metadata-only change that takes `lock` briefly and breaks nothing.
     #[must_use]

@@ -4,7 +4,7 @@
 
 use crate::decide::QuestionId;
 use crate::decide::{ChoiceId, Condition, Fact, FactId, FactValue, InputKind, Origin, Question};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::names::{make_object_name, referenced_columns};
 use crate::schema::{Column, Index, KeyTarget, Table, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
@@ -17,7 +17,7 @@ use super::drop_column::{index_uses, re_add_statements};
 use super::rename_column::{add_synced, copy_across, copy_back};
 use super::set_default::{drop_default, set_default};
 use super::set_not_null::SetNotNull;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Rule, choice};
+use super::{Assessment, Context, Cost, Count, Decisions, Explanation, Rows, Rule, choice};
 use crate::step::{Lock, Work};
 
 mod key_swap;
@@ -44,22 +44,31 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for ChangeColumnType {
-    fn id(&self) -> &'static str {
-        "change-column-type"
-    }
+    type Change = change::ChangeColumnType;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::ChangeColumnType { .. })
+    /// Values that do not convert, unless every value does.
+    fn count(&self, change: &Self::Change) -> Option<Count> {
+        let Self::Change { table, from, to } = change;
+        (!is_binary_coercible(from, to)).then(|| Count {
+            what: format!(
+                "values of {}.{} that do not convert to {}",
+                table.name, from.name, to.data_type
+            ),
+            label: "values that do not convert",
+            rows: Rows::FailedCasts {
+                table: table.clone(),
+                column: from.name.clone(),
+                to_type: to.data_type.clone(),
+            },
+        })
     }
 
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::ChangeColumnType { table, from, to } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change { table, from, to } = change;
         let what = format!(
             "{}.{}: {} to {}",
             table.name, from.name, from.data_type, to.data_type
@@ -86,10 +95,8 @@ impl Rule for ChangeColumnType {
         }
     }
 
-    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
-        let Change::ChangeColumnType { table, from, to } = change else {
-            return Vec::new();
-        };
+    fn questions(&self, change: &Self::Change, context: &Context) -> Vec<Question> {
+        let Self::Change { table, from, to } = change;
         if is_binary_coercible(from, to) {
             return Vec::new();
         }
@@ -158,10 +165,8 @@ impl Rule for ChangeColumnType {
         ]
     }
 
-    fn preconditions(&self, change: &Change, decisions: &Decisions) -> Vec<Check> {
-        let Change::ChangeColumnType { table, from, to } = change else {
-            return Vec::new();
-        };
+    fn preconditions(&self, change: &Self::Change, decisions: &Decisions) -> Vec<Check> {
+        let Self::Change { table, from, to } = change;
         if is_binary_coercible(from, to) || decisions.choice(USING) == Some("expression") {
             return Vec::new();
         }
@@ -173,10 +178,8 @@ impl Rule for ChangeColumnType {
         )]
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::ChangeColumnType { table, from, to } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, from, to } = change;
         if is_binary_coercible(from, to) {
             return vec![relabel(table, from, to, context)];
         }
@@ -557,7 +560,7 @@ fn expand_contract(
     let mut steps = vec![add_synced(table, &new_column, &sync)];
     steps.push(copy_across(table, &temporary, &sync.forward, rows));
     if !to.nullable {
-        let not_null = Change::SetNotNull {
+        let not_null = change::SetNotNull {
             table: table.clone(),
             column: new_column.clone(),
         };
@@ -717,7 +720,7 @@ mod tests {
           - { columns: [amount] }
 "#;
 
-    fn change(fixture: &Fixture, name: &str) -> Change {
+    fn change(fixture: &Fixture, name: &str) -> change::ChangeColumnType {
         let table = TableRef::new("public", "events");
         let from = fixture
             .live
@@ -733,7 +736,7 @@ mod tests {
             .column(name)
             .unwrap()
             .clone();
-        Change::ChangeColumnType { table, from, to }
+        change::ChangeColumnType { table, from, to }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `change-index`: an index keeps its name and gets a new definition.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::names::make_object_name;
 use crate::schema::{Index, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
@@ -25,22 +25,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for ChangeIndex {
-    fn id(&self) -> &'static str {
-        "change-index"
-    }
+    type Change = change::ChangeIndex;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::ChangeIndex { .. })
-    }
-
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::ChangeIndex { table, to, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change { table, to, .. } = change;
         Assessment {
             rule: self.id(),
             cost: Cost {
@@ -57,10 +49,8 @@ impl Rule for ChangeIndex {
         }
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::ChangeIndex { table, from, to } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, from, to } = change;
         let rows = context.rows(table);
         if !decisions.zero_downtime() {
             return vec![rebuild_in_place(table, from, to, rows)];
@@ -140,11 +130,11 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n        indexes:\n          - { name: orders_note_idx, columns: [note] }\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n        indexes:\n          - { name: orders_note_idx, columns: [note, id] }\n";
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::ChangeIndex {
         let table = TableRef::new("public", "orders");
         let from = fixture.live.table(&table).unwrap().indexes[0].clone();
         let to = fixture.desired.table(&table).unwrap().indexes[0].clone();
-        Change::ChangeIndex { table, from, to }
+        change::ChangeIndex { table, from, to }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `create-extension`: an extension to install.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::Extension;
 use crate::sql::quote_ident;
 use crate::step::{Phase, Rollback, Statement, Step};
@@ -21,29 +21,24 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for CreateExtension {
-    fn id(&self) -> &'static str {
-        "create-extension"
-    }
+    type Change = change::CreateExtension;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::CreateExtension { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::CreateExtension { name, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { name, .. } = change;
         objects::created(self.id(), &format!("extension {name}"))
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::CreateExtension { name, extension } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { name, extension } = change;
         vec![Step::sql(
             Phase::Expand,
             vec![create_statement(name, extension)],
@@ -83,8 +78,8 @@ mod tests {
     use super::*;
     use crate::rules::Badge;
 
-    fn change() -> Change {
-        Change::CreateExtension {
+    fn change() -> change::CreateExtension {
+        change::CreateExtension {
             name: "pg_trgm".to_owned(),
             extension: Extension {
                 schema: "extensions".to_owned(),

@@ -2,7 +2,7 @@
 //! function rules use.
 
 use crate::ddl;
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::Function;
 use crate::step::{Phase, Rollback, Statement, Step};
 
@@ -22,34 +22,28 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for CreateFunction {
-    fn id(&self) -> &'static str {
-        "create-function"
-    }
+    type Change = change::CreateFunction;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::CreateFunction { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::CreateFunction { schema, key, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { schema, key, .. } = change;
         objects::created(self.id(), &format!("routine {schema}.{key}"))
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::CreateFunction {
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change {
             schema,
             key,
             function,
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         vec![Step::sql(
             Phase::Expand,
             create_statements(schema, key, function),
@@ -124,7 +118,7 @@ pub(crate) mod tests {
     #[test]
     fn a_function_is_created_or_replaced_and_dropped_by_signature_on_rollback() {
         let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
-        let change = Change::CreateFunction {
+        let change = change::CreateFunction {
             schema: "public".to_owned(),
             key: "order_total(bigint)".to_owned(),
             function: Function {

@@ -1,7 +1,7 @@
 //! `create-policy`: a new row-security policy. Also the policy SQL `drop-policy` uses.
 
 use crate::ddl;
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::{Policy, TableRef};
 use crate::sql::quote_ident;
 use crate::step::{Phase, Rollback, Statement, Step, guard};
@@ -23,22 +23,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for CreatePolicy {
-    fn id(&self) -> &'static str {
-        "create-policy"
-    }
+    type Change = change::CreatePolicy;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::CreatePolicy { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::CreatePolicy { table, policy } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { table, policy } = change;
         let restrictive = !policy.permissive;
         let summary = if restrictive {
             format!(
@@ -58,10 +50,13 @@ impl Rule for CreatePolicy {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::CreatePolicy { table, policy } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { table, policy } = change;
         vec![Step::sql(
             Phase::Expand,
             vec![create_statement(table, policy)],
@@ -120,7 +115,7 @@ pub(crate) mod tests {
     #[test]
     fn a_policy_is_created_under_a_guard() {
         let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
-        let change = Change::CreatePolicy {
+        let change = change::CreatePolicy {
             table: TableRef::new("public", "orders"),
             policy: policy(true),
         };
@@ -142,7 +137,7 @@ pub(crate) mod tests {
     #[test]
     fn a_restrictive_policy_may_break_clients() {
         let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
-        let change = Change::CreatePolicy {
+        let change = change::CreatePolicy {
             table: TableRef::new("public", "orders"),
             policy: policy(false),
         };

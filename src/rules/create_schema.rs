@@ -1,6 +1,6 @@
 //! `create-schema`: a new PostgreSQL schema (namespace).
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::sql::{quote_ident, quote_literal};
 use crate::step::{Phase, Rollback, Statement, Step};
 
@@ -20,29 +20,24 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for CreateSchema {
-    fn id(&self) -> &'static str {
-        "create-schema"
-    }
+    type Change = change::CreateSchema;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::CreateSchema { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::CreateSchema { schema } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { schema } = change;
         objects::created(self.id(), &format!("schema {schema}"))
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::CreateSchema { schema } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { schema } = change;
         // Its comment comes as a `set-comment` change of its own, once the schema exists.
         vec![Step::sql(
             Phase::Expand,
@@ -98,7 +93,7 @@ mod tests {
     #[test]
     fn creates_the_schema_in_expand_and_leaves_the_comment_to_its_own_change() {
         let fixture = Fixture::new("schemas: {}\n", DESIRED);
-        let change = Change::CreateSchema {
+        let change = change::CreateSchema {
             schema: "Billing".to_owned(),
         };
         insta::assert_snapshot!(fixture.steps_text(&CreateSchema, &change), @r#"
@@ -115,7 +110,7 @@ mod tests {
     #[test]
     fn is_safe() {
         let fixture = Fixture::new("schemas: {}\n", DESIRED);
-        let change = Change::CreateSchema {
+        let change = change::CreateSchema {
             schema: "Billing".to_owned(),
         };
         let assessment = CreateSchema.assess(&change, &fixture.context());

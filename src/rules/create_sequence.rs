@@ -1,7 +1,7 @@
 //! `create-sequence`: a new free-standing sequence.
 
 use crate::ddl;
-use crate::diff::{Change, QualifiedName};
+use crate::diff::{QualifiedName, change};
 use crate::schema::{Schema, Sequence, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::{Phase, Rollback, Statement, Step};
@@ -23,29 +23,19 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for CreateSequence {
-    fn id(&self) -> &'static str {
-        "create-sequence"
-    }
+    type Change = change::CreateSequence;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::CreateSequence { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::CreateSequence { name, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { name, .. } = change;
         objects::created(self.id(), &format!("sequence {name}"))
     }
 
-    fn steps(&self, change: &Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::CreateSequence { name, sequence } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { name, sequence } = change;
         let mut create = create_statements(name, sequence);
         let owner = owned_by_statement(name, sequence);
         let owner_exists = owner_table(name, sequence).is_some_and(|t| exists(context.live, &t));
@@ -160,8 +150,8 @@ pub(crate) mod tests {
         }
     }
 
-    fn change(owner: Option<(&str, &str)>) -> Change {
-        Change::CreateSequence {
+    fn change(owner: Option<(&str, &str)>) -> change::CreateSequence {
+        change::CreateSequence {
             name: TableRef::new("public", "order_numbers"),
             sequence: sequence(owner),
         }

@@ -2,7 +2,7 @@
 //! security (its foreign keys come as separate changes once every new table exists).
 
 use crate::ddl::{self, IndexBuild};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::{Table, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::guard;
@@ -23,22 +23,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for CreateTable {
-    fn id(&self) -> &'static str {
-        "create-table"
-    }
+    type Change = change::CreateTable;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::CreateTable { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::CreateTable { table, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { table, .. } = change;
         Assessment {
             rule: self.id(),
             cost: Cost::metadata(Lock::None),
@@ -46,10 +38,13 @@ impl Rule for CreateTable {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::CreateTable { table, definition } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { table, definition } = change;
         vec![Step::sql(
             Phase::Expand,
             create_statements(table, definition),
@@ -197,10 +192,10 @@ mod tests {
           - { columns: [status] }
 "#;
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::CreateTable {
         let table = TableRef::new("public", "orders");
         let definition = fixture.desired.table(&table).unwrap().clone();
-        Change::CreateTable { table, definition }
+        change::CreateTable { table, definition }
     }
 
     #[test]

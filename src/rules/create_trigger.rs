@@ -1,7 +1,7 @@
 //! `create-trigger`: a new trigger on an existing or new table. Also the trigger SQL the other
 //! trigger rules use.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::{TableRef, Trigger};
 use crate::sql::quote_ident;
 use crate::step::{Phase, Rollback, Statement, Step, guard};
@@ -22,22 +22,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for CreateTrigger {
-    fn id(&self) -> &'static str {
-        "create-trigger"
-    }
+    type Change = change::CreateTrigger;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::CreateTrigger { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::CreateTrigger { table, trigger } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { table, trigger } = change;
         Assessment {
             rule: self.id(),
             cost: Cost::metadata(Lock::ShareRowExclusive),
@@ -48,10 +40,13 @@ impl Rule for CreateTrigger {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::CreateTrigger { table, trigger } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { table, trigger } = change;
         vec![Step::sql(
             Phase::Expand,
             create_statements(table, trigger),
@@ -138,7 +133,7 @@ pub(crate) mod tests {
     #[test]
     fn a_trigger_is_created_under_a_guard() {
         let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
-        let change = Change::CreateTrigger {
+        let change = change::CreateTrigger {
             table: TableRef::new("public", "orders"),
             trigger: trigger(TOUCH, true),
         };
@@ -160,7 +155,7 @@ pub(crate) mod tests {
     #[test]
     fn a_disabled_trigger_is_disabled_after_creation() {
         let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n").window();
-        let change = Change::CreateTrigger {
+        let change = change::CreateTrigger {
             table: TableRef::new("public", "orders"),
             trigger: trigger(TOUCH, false),
         };

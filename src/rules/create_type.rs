@@ -1,7 +1,7 @@
 //! `create-type`: a new enum, domain or composite type.
 
 use crate::ddl;
-use crate::diff::{Change, QualifiedName, TypeDefinition};
+use crate::diff::{QualifiedName, TypeDefinition, change};
 use crate::step::{Phase, Rollback, Statement, Step, guard};
 
 use super::objects::{self, qualified};
@@ -20,29 +20,24 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for CreateType {
-    fn id(&self) -> &'static str {
-        "create-type"
-    }
+    type Change = change::CreateType;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::CreateType { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::CreateType { name, definition } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { name, definition } = change;
         objects::created(self.id(), &format!("{} {name}", kind_word(definition)))
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::CreateType { name, definition } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { name, definition } = change;
         vec![Step::sql(
             Phase::Expand,
             create_statements(name, definition),
@@ -117,7 +112,7 @@ mod tests {
 
     #[test]
     fn an_enum_is_created_under_a_guard() {
-        let change = Change::CreateType {
+        let change = change::CreateType {
             name: TableRef::new("public", "order_status"),
             definition: TypeDefinition::Enum(Enum {
                 labels: vec!["new".to_owned(), "it's paid".to_owned()],
@@ -142,7 +137,7 @@ mod tests {
 
     #[test]
     fn a_domain_is_dropped_as_a_domain_on_rollback() {
-        let change = Change::CreateType {
+        let change = change::CreateType {
             name: TableRef::new("public", "Positive"),
             definition: TypeDefinition::Domain(Domain {
                 data_type: "integer".to_owned(),

@@ -1,7 +1,7 @@
 //! `create-view`: a new view or materialized view. Also the view SQL the other view rules use.
 
 use crate::ddl;
-use crate::diff::{Change, QualifiedName};
+use crate::diff::{QualifiedName, change};
 use crate::schema::{Index, View};
 use crate::step::{Phase, Rollback, Statement, Step, guard};
 
@@ -22,22 +22,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for CreateView {
-    fn id(&self) -> &'static str {
-        "create-view"
-    }
+    type Change = change::CreateView;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::CreateView { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::CreateView { view, definition } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { view, definition } = change;
         if definition.materialized {
             Assessment {
                 rule: self.id(),
@@ -55,10 +47,13 @@ impl Rule for CreateView {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::CreateView { view, definition } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { view, definition } = change;
         vec![Step::sql(
             Phase::Expand,
             create_statements(view, definition),
@@ -206,7 +201,7 @@ pub(crate) mod tests {
             comment: Some("paid orders".to_owned()),
             ..view(" SELECT id\n   FROM orders\n  WHERE paid;", false)
         };
-        let change = Change::CreateView {
+        let change = change::CreateView {
             view: TableRef::new("public", "paid_orders"),
             definition,
         };
@@ -232,7 +227,7 @@ pub(crate) mod tests {
                 true,
             )
         };
-        let change = Change::CreateView {
+        let change = change::CreateView {
             view: TableRef::new("public", "daily_totals"),
             definition,
         };

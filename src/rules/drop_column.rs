@@ -1,7 +1,7 @@
 //! `drop-column`: a column leaves a table.
 
 use crate::ddl::{self, IndexBuild};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::names::referenced_columns;
 use crate::schema::{Column, Index, KeyTarget, Table, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
@@ -24,22 +24,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropColumn {
-    fn id(&self) -> &'static str {
-        "drop-column"
-    }
+    type Change = change::DropColumn;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropColumn { .. })
-    }
-
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::DropColumn { table, column } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change { table, column } = change;
         Assessment {
             rule: self.id(),
             cost: Cost {
@@ -56,10 +48,8 @@ impl Rule for DropColumn {
         }
     }
 
-    fn steps(&self, change: &Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropColumn { table, column } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, column } = change;
         let gate = Step::gate(format!(
             "no application code reads or writes {table}.{} any more",
             column.name
@@ -220,7 +210,7 @@ mod tests {
         primary_key: [id]
 "#;
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::DropColumn {
         let table = TableRef::new("public", "orders");
         let column = fixture
             .live
@@ -229,7 +219,7 @@ mod tests {
             .column("code")
             .unwrap()
             .clone();
-        Change::DropColumn { table, column }
+        change::DropColumn { table, column }
     }
 
     #[test]

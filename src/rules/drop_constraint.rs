@@ -1,7 +1,7 @@
 //! `drop-constraint`: a constraint the desired schema no longer has.
 
 use crate::ddl::{add_foreign_key, primary_key_clause, unique_clause};
-use crate::diff::{Change, Constraint};
+use crate::diff::{Constraint, change};
 use crate::schema::{ForeignKey, TableRef};
 use crate::sql::quote_ident;
 use crate::step::guard;
@@ -28,22 +28,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropConstraint {
-    fn id(&self) -> &'static str {
-        "drop-constraint"
-    }
+    type Change = change::DropConstraint;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropConstraint { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropConstraint { table, constraint } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { table, constraint } = change;
         let index = if owns_index(constraint) {
             "; its index goes with it and queries that used it may get slower"
         } else {
@@ -60,10 +52,8 @@ impl Rule for DropConstraint {
         }
     }
 
-    fn steps(&self, change: &Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropConstraint { table, constraint } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, constraint } = change;
         let rows = context.rows(table);
         let mut drop = drop_constraint(table, constraint.name());
         if owns_index(constraint) {
@@ -167,8 +157,8 @@ mod tests {
             .clone()
     }
 
-    fn change(constraint: Constraint) -> Change {
-        Change::DropConstraint {
+    fn change(constraint: Constraint) -> change::DropConstraint {
+        change::DropConstraint {
             table: TableRef::new("public", "orders"),
             constraint,
         }

@@ -1,6 +1,6 @@
 //! `drop-default`: a column loses its default.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::step::{Phase, Rollback, Step};
 
 use super::set_default::{drop_default, set_default};
@@ -18,22 +18,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropDefault {
-    fn id(&self) -> &'static str {
-        "drop-default"
-    }
+    type Change = change::DropDefault;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropDefault { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropDefault { table, column, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { table, column, .. } = change;
         Assessment {
             rule: self.id(),
             cost: Cost::metadata(Lock::AccessExclusive),
@@ -44,15 +36,17 @@ impl Rule for DropDefault {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropDefault {
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change {
             table,
             column,
             from,
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         vec![Step::sql(
             Phase::Expand,
             vec![drop_default(table, column)],
@@ -71,8 +65,8 @@ mod tests {
     const LIVE: &str =
         "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n";
 
-    fn change() -> Change {
-        Change::DropDefault {
+    fn change() -> change::DropDefault {
+        change::DropDefault {
             table: TableRef::new("public", "orders"),
             column: "status".to_owned(),
             from: "'new'::text".to_owned(),

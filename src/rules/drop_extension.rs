@@ -1,6 +1,6 @@
 //! `drop-extension`: an installed extension the desired schema no longer lists.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::step::{Phase, Rollback, Step};
 
 use super::create_extension::{create_statement, drop_statement};
@@ -21,22 +21,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropExtension {
-    fn id(&self) -> &'static str {
-        "drop-extension"
-    }
+    type Change = change::DropExtension;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropExtension { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropExtension { name, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { name, .. } = change;
         objects::dropped(
             self.id(),
             &format!("extension {name}"),
@@ -44,10 +36,13 @@ impl Rule for DropExtension {
         )
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropExtension { name, extension } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { name, extension } = change;
         vec![
             objects::gate_before_drop(&format!("extension {name}")),
             Step::sql(
@@ -71,8 +66,8 @@ mod tests {
     use crate::rules::Badge;
     use crate::schema::Extension;
 
-    fn change() -> Change {
-        Change::DropExtension {
+    fn change() -> change::DropExtension {
+        change::DropExtension {
             name: "hstore".to_owned(),
             extension: Extension {
                 schema: "public".to_owned(),

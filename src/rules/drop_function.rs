@@ -1,6 +1,6 @@
 //! `drop-function`: a function, procedure or aggregate the desired schema no longer has.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::step::{Phase, Rollback, Step};
 
 use super::create_function::{create_statements, drop_statement};
@@ -21,34 +21,28 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropFunction {
-    fn id(&self) -> &'static str {
-        "drop-function"
-    }
+    type Change = change::DropFunction;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropFunction { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropFunction { schema, key, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { schema, key, .. } = change;
         objects::dropped(self.id(), &format!("routine {schema}.{key}"), Lock::None)
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropFunction {
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change {
             schema,
             key,
             function,
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         vec![
             objects::gate_before_drop(&format!("routine {schema}.{key}")),
             Step::sql(
@@ -74,7 +68,7 @@ mod tests {
     #[test]
     fn drops_behind_a_gate_and_recreates_on_rollback() {
         let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
-        let change = Change::DropFunction {
+        let change = change::DropFunction {
             schema: "public".to_owned(),
             key: "order_total(bigint)".to_owned(),
             function: function(TOTAL),

@@ -1,6 +1,6 @@
 //! `drop-index`: an index the desired schema no longer has.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::step::{Phase, Rollback, Runs, Step};
 
 use super::add_index::{
@@ -22,22 +22,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropIndex {
-    fn id(&self) -> &'static str {
-        "drop-index"
-    }
+    type Change = change::DropIndex;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropIndex { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropIndex { table, index } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { table, index } = change;
         Assessment {
             rule: self.id(),
             cost: Cost::metadata(Lock::AccessExclusive),
@@ -49,10 +41,8 @@ impl Rule for DropIndex {
         }
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::DropIndex { table, index } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, index } = change;
         let rows = context.rows(table);
         if decisions.zero_downtime() {
             vec![
@@ -88,10 +78,10 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n        indexes:\n          - { name: orders_note_idx, columns: [note], where: \"note IS NOT NULL\" }\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n";
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::DropIndex {
         let table = TableRef::new("public", "orders");
         let index = fixture.live.table(&table).unwrap().indexes[0].clone();
-        Change::DropIndex { table, index }
+        change::DropIndex { table, index }
     }
 
     #[test]

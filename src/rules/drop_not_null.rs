@@ -1,6 +1,6 @@
 //! `drop-not-null`: a NOT NULL column becomes nullable.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::TableRef;
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::{Phase, Rollback, Statement, Step};
@@ -20,22 +20,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropNotNull {
-    fn id(&self) -> &'static str {
-        "drop-not-null"
-    }
+    type Change = change::DropNotNull;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropNotNull { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropNotNull { table, column } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { table, column } = change;
         Assessment {
             rule: self.id(),
             cost: Cost::metadata(Lock::AccessExclusive),
@@ -46,10 +38,8 @@ impl Rule for DropNotNull {
         }
     }
 
-    fn steps(&self, change: &Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropNotNull { table, column } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, column } = change;
         let alter = |action: &str| {
             format!(
                 "ALTER TABLE {} ALTER COLUMN {} {action}",
@@ -97,8 +87,8 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: { type: text, nullable: false }\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n";
 
-    fn change() -> Change {
-        Change::DropNotNull {
+    fn change() -> change::DropNotNull {
+        change::DropNotNull {
             table: TableRef::new("public", "orders"),
             column: Column::new("note", "text"),
         }

@@ -1,6 +1,6 @@
 //! `drop-policy`: a row-security policy the desired schema no longer has.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::step::{Phase, Rollback, Step};
 
 use super::create_policy::{create_statement, drop_statement};
@@ -21,22 +21,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropPolicy {
-    fn id(&self) -> &'static str {
-        "drop-policy"
-    }
+    type Change = change::DropPolicy;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropPolicy { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropPolicy { table, policy } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { table, policy } = change;
         objects::dropped(
             self.id(),
             &format!("policy {} on {table}", policy.name),
@@ -44,10 +36,13 @@ impl Rule for DropPolicy {
         )
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropPolicy { table, policy } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { table, policy } = change;
         vec![
             Step::gate(format!(
                 "no deployed application code relies any more on the rows policy {} on {table} \
@@ -75,7 +70,7 @@ mod tests {
     #[test]
     fn drops_behind_a_gate_and_recreates_on_rollback() {
         let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
-        let change = Change::DropPolicy {
+        let change = change::DropPolicy {
             table: TableRef::new("public", "orders"),
             policy: policy(true),
         };

@@ -1,6 +1,6 @@
 //! `drop-schema`: a PostgreSQL schema (namespace) the desired schema no longer has.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::step::{Phase, Rollback, Step};
 
 use super::create_schema::{comment_statement, create_statement, drop_statement};
@@ -22,29 +22,19 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropSchema {
-    fn id(&self) -> &'static str {
-        "drop-schema"
-    }
+    type Change = change::DropSchema;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropSchema { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropSchema { schema } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { schema } = change;
         objects::dropped(self.id(), &format!("schema {schema}"), Lock::None)
     }
 
-    fn steps(&self, change: &Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropSchema { schema } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { schema } = change;
         let mut rollback = vec![create_statement(schema)];
         let comment = context
             .live
@@ -72,8 +62,8 @@ mod tests {
 
     const LIVE: &str = "schemas:\n  archive:\n    comment: old rows\n";
 
-    fn change() -> Change {
-        Change::DropSchema {
+    fn change() -> change::DropSchema {
+        change::DropSchema {
             schema: "archive".to_owned(),
         }
     }

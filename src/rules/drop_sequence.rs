@@ -1,6 +1,6 @@
 //! `drop-sequence`: a free-standing sequence the desired schema no longer has.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::step::{Phase, Rollback, Step};
 
 use super::create_sequence::{create_statements, drop_statement, owned_by_statement};
@@ -20,22 +20,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropSequence {
-    fn id(&self) -> &'static str {
-        "drop-sequence"
-    }
+    type Change = change::DropSequence;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropSequence { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropSequence { name, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { name, .. } = change;
         let mut assessment = objects::dropped(
             self.id(),
             &format!("sequence {name}"),
@@ -49,10 +41,13 @@ impl Rule for DropSequence {
         assessment
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropSequence { name, sequence } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { name, sequence } = change;
         let mut rollback = create_statements(name, sequence);
         rollback.extend(owned_by_statement(name, sequence));
         vec![
@@ -85,7 +80,7 @@ mod tests {
     #[test]
     fn drops_behind_a_gate_and_warns_about_the_restart() {
         let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
-        let change = Change::DropSequence {
+        let change = change::DropSequence {
             name: TableRef::new("public", "order_numbers"),
             sequence: sequence(Some(("orders", "number"))),
         };

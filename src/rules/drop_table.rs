@@ -2,7 +2,7 @@
 
 use crate::ddl;
 use crate::decide::{ChoiceId, Condition, Question, QuestionId};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::names::make_object_name;
 use crate::schema::{Table, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
@@ -28,22 +28,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropTable {
-    fn id(&self) -> &'static str {
-        "drop-table"
-    }
+    type Change = change::DropTable;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropTable { .. })
-    }
-
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::DropTable { table, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change { table, .. } = change;
         Assessment {
             rule: self.id(),
             cost: Cost {
@@ -59,10 +51,8 @@ impl Rule for DropTable {
         }
     }
 
-    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
-        let Change::DropTable { table, .. } = change else {
-            return Vec::new();
-        };
+    fn questions(&self, change: &Self::Change, context: &Context) -> Vec<Question> {
+        let Self::Change { table, .. } = change;
         vec![Question {
             id: QuestionId::from_static(HOW),
             change: change.id(),
@@ -96,10 +86,8 @@ impl Rule for DropTable {
         }]
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::DropTable { table, definition } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, definition } = change;
         let gate = Step::gate(format!(
             "no application code reads or writes {table} any more"
         ));
@@ -204,10 +192,10 @@ mod tests {
         primary_key: [id]
 "#;
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::DropTable {
         let table = TableRef::new("public", "orders");
         let definition = fixture.live.table(&table).unwrap().clone();
-        Change::DropTable { table, definition }
+        change::DropTable { table, definition }
     }
 
     #[test]

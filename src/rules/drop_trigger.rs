@@ -1,6 +1,6 @@
 //! `drop-trigger`: a trigger the desired schema no longer has.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::step::{Phase, Rollback, Step};
 
 use super::create_trigger::{create_statements, drop_statement};
@@ -21,22 +21,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropTrigger {
-    fn id(&self) -> &'static str {
-        "drop-trigger"
-    }
+    type Change = change::DropTrigger;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropTrigger { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropTrigger { table, trigger } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { table, trigger } = change;
         objects::dropped(
             self.id(),
             &format!("trigger {} on {table}", trigger.name),
@@ -44,10 +36,13 @@ impl Rule for DropTrigger {
         )
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropTrigger { table, trigger } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { table, trigger } = change;
         vec![
             Step::gate(format!(
                 "no deployed application code relies any more on what trigger {} on {table} does",
@@ -77,7 +72,7 @@ mod tests {
     #[test]
     fn drops_behind_a_gate_and_recreates_on_rollback() {
         let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
-        let change = Change::DropTrigger {
+        let change = change::DropTrigger {
             table: TableRef::new("public", "orders"),
             trigger: trigger(TOUCH, false),
         };

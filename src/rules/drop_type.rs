@@ -1,6 +1,6 @@
 //! `drop-type`: an enum, domain or composite type the desired schema no longer has.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::step::{Phase, Rollback, Step};
 
 use super::create_type::{create_statements, drop_statement};
@@ -20,29 +20,24 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropType {
-    fn id(&self) -> &'static str {
-        "drop-type"
-    }
+    type Change = change::DropType;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropType { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropType { name, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { name, .. } = change;
         objects::dropped(self.id(), &format!("type {name}"), Lock::None)
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropType { name, definition } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { name, definition } = change;
         vec![
             objects::gate_before_drop(&format!("type {name}")),
             Step::sql(
@@ -66,7 +61,7 @@ mod tests {
     #[test]
     fn a_composite_type_is_dropped_behind_a_gate_and_recreated_on_rollback() {
         let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
-        let change = Change::DropType {
+        let change = change::DropType {
             name: TableRef::new("public", "money_pair"),
             definition: TypeDefinition::Composite(CompositeType {
                 attributes: vec![

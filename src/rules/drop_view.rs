@@ -1,6 +1,6 @@
 //! `drop-view`: a view or materialized view the desired schema no longer has.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::step::{Phase, Rollback, Step};
 
 use super::create_view::{create_statements, drop_statement};
@@ -21,29 +21,24 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for DropView {
-    fn id(&self) -> &'static str {
-        "drop-view"
-    }
+    type Change = change::DropView;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::DropView { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::DropView { view, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { view, .. } = change;
         objects::dropped(self.id(), &format!("view {view}"), Lock::AccessExclusive)
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::DropView { view, definition } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { view, definition } = change;
         vec![
             objects::gate_before_drop(&format!("view {view}")),
             Step::sql(
@@ -70,7 +65,7 @@ mod tests {
     #[test]
     fn a_materialized_view_is_dropped_behind_a_gate_and_rebuilt_on_rollback() {
         let fixture = Fixture::new("schemas: {}\n", "schemas: {}\n");
-        let change = Change::DropView {
+        let change = change::DropView {
             view: TableRef::new("public", "daily_totals"),
             definition: View {
                 indexes: vec![index_on("daily_totals_day_idx", "day")],

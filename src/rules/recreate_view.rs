@@ -4,7 +4,7 @@
 //! same transaction); the step itself (drop and create in one contract step) serves when
 //! nothing in the plan alters them.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::TableRef;
 use crate::schema::View;
 use crate::sql::quote_qualified;
@@ -29,28 +29,19 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for RecreateView {
-    fn id(&self) -> &'static str {
-        "recreate-view"
-    }
+    type Change = change::RecreateView;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::RecreateView { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::RecreateView {
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change {
             view,
             desired,
             columns,
             ..
-        } = change
-        else {
-            return Assessment::unclaimed(self.id());
-        };
+        } = change;
         let work = if desired.materialized {
             Work::Scan
         } else {
@@ -70,16 +61,18 @@ impl Rule for RecreateView {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::RecreateView {
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change {
             view,
             live,
             desired,
             columns,
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         let mut forward = vec![drop_live(view, live, desired)];
         forward.extend(create_view::create_statements(view, desired));
         let mut back = vec![drop_live(view, desired, live)];
@@ -153,8 +146,8 @@ mod tests {
     use crate::rules::Badge;
     use crate::schema::TableRef;
 
-    fn change() -> Change {
-        Change::RecreateView {
+    fn change() -> change::RecreateView {
+        change::RecreateView {
             view: TableRef::new("public", "order_totals"),
             live: view(" SELECT id, total FROM orders;", false),
             desired: View {

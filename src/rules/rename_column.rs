@@ -2,7 +2,7 @@
 //! plain `RENAME COLUMN`.
 
 use crate::decide::{ChoiceId, Condition, Question, QuestionId};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::guard;
@@ -34,25 +34,16 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for RenameColumn {
-    fn id(&self) -> &'static str {
-        "rename-column"
-    }
+    type Change = change::RenameColumn;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::RenameColumn { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::RenameColumn {
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change {
             table, from, to, ..
-        } = change
-        else {
-            return Assessment::unclaimed(self.id());
-        };
+        } = change;
         Assessment {
             rule: self.id(),
             cost: Cost {
@@ -66,16 +57,13 @@ impl Rule for RenameColumn {
         }
     }
 
-    fn questions(&self, change: &Change, _context: &Context) -> Vec<Question> {
-        let Change::RenameColumn {
+    fn questions(&self, change: &Self::Change, _context: &Context) -> Vec<Question> {
+        let Self::Change {
             table,
             from,
             to,
             hinted,
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         let mut questions = Vec::new();
         if !hinted {
             questions.push(Question {
@@ -148,13 +136,10 @@ impl Rule for RenameColumn {
         questions
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::RenameColumn {
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change {
             table, from, to, ..
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         if decisions.choice(CONFIRM) == Some("drop-and-add") {
             return drop_and_add(table, from, to, context, decisions);
         }
@@ -177,11 +162,11 @@ fn drop_and_add(
     context: &Context,
     decisions: &Decisions,
 ) -> Vec<Step> {
-    let add = Change::AddColumn {
+    let add = change::AddColumn {
         table: table.clone(),
         column: to.clone(),
     };
-    let drop = Change::DropColumn {
+    let drop = change::DropColumn {
         table: table.clone(),
         column: from.clone(),
     };
@@ -247,7 +232,7 @@ fn expand_contract(
     let mut steps = vec![add_synced(table, to, &sync)];
     steps.push(copy_across(table, &to.name, &sync.forward, rows));
     if !to.nullable {
-        let not_null = Change::SetNotNull {
+        let not_null = change::SetNotNull {
             table: table.clone(),
             column: to.clone(),
         };
@@ -377,7 +362,7 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      users:\n        columns:\n          id: bigint\n          email: { type: text, nullable: false, default: \"''::text\" }\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      users:\n        columns:\n          id: bigint\n          email_address: { type: text, nullable: false, default: \"''::text\" }\n";
 
-    fn change(fixture: &Fixture, hinted: bool) -> Change {
+    fn change(fixture: &Fixture, hinted: bool) -> change::RenameColumn {
         let table = TableRef::new("public", "users");
         let from = fixture
             .live
@@ -393,7 +378,7 @@ mod tests {
             .column("email_address")
             .unwrap()
             .clone();
-        Change::RenameColumn {
+        change::RenameColumn {
             table,
             from,
             to,

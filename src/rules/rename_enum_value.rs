@@ -1,6 +1,6 @@
 //! `rename-enum-value`: a label of an enum gets a new name.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::TableRef;
 use crate::sql::{quote_literal, quote_qualified};
 use crate::step::guard;
@@ -21,22 +21,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for RenameEnumValue {
-    fn id(&self) -> &'static str {
-        "rename-enum-value"
-    }
+    type Change = change::RenameEnumValue;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::RenameEnumValue { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::RenameEnumValue { name, from, to } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { name, from, to } = change;
         Assessment {
             rule: self.id(),
             cost: Cost {
@@ -49,10 +41,13 @@ impl Rule for RenameEnumValue {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::RenameEnumValue { name, from, to } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { name, from, to } = change;
         vec![Step::sql(
             Phase::Expand,
             vec![rename(
@@ -90,7 +85,7 @@ mod tests {
     #[test]
     fn the_label_is_renamed_under_a_guard_and_back_on_rollback() {
         let fixture = Fixture::new("schemas:\n  public: {}\n", "schemas:\n  public: {}\n");
-        let change = Change::RenameEnumValue {
+        let change = change::RenameEnumValue {
             name: TableRef::new("public", "order_status"),
             from: "canceled".to_owned(),
             to: "cancelled".to_owned(),

@@ -2,7 +2,7 @@
 //! old code still runs, or in place.
 
 use crate::decide::{ChoiceId, Condition, Question, QuestionId};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::{Table, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::guard;
@@ -31,22 +31,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for RenameTable {
-    fn id(&self) -> &'static str {
-        "rename-table"
-    }
+    type Change = change::RenameTable;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::RenameTable { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::RenameTable { from, to, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { from, to, .. } = change;
         Assessment {
             rule: self.id(),
             cost: Cost {
@@ -57,13 +49,10 @@ impl Rule for RenameTable {
         }
     }
 
-    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
-        let Change::RenameTable {
+    fn questions(&self, change: &Self::Change, context: &Context) -> Vec<Question> {
+        let Self::Change {
             from, to, hinted, ..
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         let mut questions = Vec::new();
         if !hinted {
             questions.push(Question {
@@ -133,16 +122,13 @@ impl Rule for RenameTable {
         questions
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::RenameTable {
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change {
             from,
             to,
             definition,
             ..
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         if decisions.choice(CONFIRM) == Some("drop-and-create") {
             let live = context.live.table(from).unwrap_or(definition);
             return drop_and_create(from, to, definition, live);
@@ -278,10 +264,10 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      clients:\n        columns:\n          id: bigint\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      customers:\n        columns:\n          id: bigint\n";
 
-    fn change(fixture: &Fixture, hinted: bool) -> Change {
+    fn change(fixture: &Fixture, hinted: bool) -> change::RenameTable {
         let to = TableRef::new("public", "customers");
         let definition = fixture.desired.table(&to).unwrap().clone();
-        Change::RenameTable {
+        change::RenameTable {
             from: TableRef::new("public", "clients"),
             to,
             definition,

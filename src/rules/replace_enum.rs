@@ -8,7 +8,7 @@
 use crate::ddl::{IndexBuild, create_index_statement};
 use crate::decide::{Comparison, Condition, Fact, FactId, FactTest, FactValue, Origin};
 use crate::decide::{Question, QuestionId};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::names::make_object_name;
 use crate::schema::names::referenced_columns;
 use crate::schema::{Index, KeyTarget, Schema, TableRef};
@@ -19,7 +19,7 @@ use crate::step::{Phase, Rollback, Statement, Step};
 
 use super::add_check::guarded_add;
 use super::set_not_null::target;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use super::{Assessment, Context, Cost, Count, Decisions, Explanation, Rows, Rule};
 use crate::step::{Lock, Work};
 
 pub struct ReplaceEnum;
@@ -64,28 +64,38 @@ const WINDOW_ONLY: &str = "NEEDS A MAINTENANCE WINDOW even in zero-downtime mode
                            plan exists for replacing an enum yet";
 
 impl Rule for ReplaceEnum {
-    fn id(&self) -> &'static str {
-        "replace-enum"
-    }
+    type Change = change::ReplaceEnum;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::ReplaceEnum { .. })
-    }
-
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::ReplaceEnum {
+    /// Rows holding a dropped label, when a label is dropped and some column uses the type.
+    fn count(&self, change: &Self::Change) -> Option<Count> {
+        let Self::Change {
             name,
             from,
             to,
             columns,
-        } = change
-        else {
-            return Assessment::unclaimed(self.id());
-        };
+        } = change;
+        let labels = dropped_labels(&from.labels, &to.labels);
+        (!columns.is_empty() && !labels.is_empty()).then(|| Count {
+            what: format!("rows holding labels {name} drops"),
+            label: "rows holding dropped labels",
+            rows: Rows::Labels {
+                columns: columns.clone(),
+                labels,
+            },
+        })
+    }
+
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change {
+            name,
+            from,
+            to,
+            columns,
+        } = change;
         let dropped = dropped_labels(&from.labels, &to.labels);
         let rows: u64 = columns
             .iter()
@@ -120,10 +130,8 @@ impl Rule for ReplaceEnum {
         }
     }
 
-    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
-        let Change::ReplaceEnum { name, from, to, .. } = change else {
-            return Vec::new();
-        };
+    fn questions(&self, change: &Self::Change, context: &Context) -> Vec<Question> {
+        let Self::Change { name, from, to, .. } = change;
         let dropped = dropped_labels(&from.labels, &to.labels);
         if dropped.is_empty() {
             return Vec::new();
@@ -157,13 +165,10 @@ impl Rule for ReplaceEnum {
         }]
     }
 
-    fn preconditions(&self, change: &Change, _decisions: &Decisions) -> Vec<Check> {
-        let Change::ReplaceEnum {
+    fn preconditions(&self, change: &Self::Change, _decisions: &Decisions) -> Vec<Check> {
+        let Self::Change {
             from, to, columns, ..
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         let dropped = dropped_labels(&from.labels, &to.labels);
         if dropped.is_empty() {
             return Vec::new();
@@ -175,16 +180,13 @@ impl Rule for ReplaceEnum {
             .collect()
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::ReplaceEnum {
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change {
             name,
             from,
             to,
             columns,
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         let caveat = decisions.zero_downtime().then_some(WINDOW_ONLY);
         let forward = Replacement {
             name,
@@ -520,11 +522,11 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    enums:\n      status: [new, paid, void]\n    tables:\n      orders:\n        columns:\n          state: { type: status, nullable: false, default: \"'new'\" }\n          history: \"status[]\"\n";
     const DESIRED: &str = "schemas:\n  public:\n    enums:\n      status: [paid, new]\n    tables:\n      orders:\n        columns:\n          state: { type: status, nullable: false, default: \"'new'\" }\n          history: \"status[]\"\n";
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::ReplaceEnum {
         let name = TableRef::new("public", "status");
         let labels = |schema: &Schema| schema.namespaces["public"].enums["status"].clone();
         let orders = TableRef::new("public", "orders");
-        Change::ReplaceEnum {
+        change::ReplaceEnum {
             name,
             from: labels(&fixture.live),
             to: labels(&fixture.desired),
@@ -662,7 +664,7 @@ mod tests {
     #[test]
     fn a_pure_reorder_has_no_gate() {
         let fixture = Fixture::new(LIVE, DESIRED);
-        let reorder = Change::ReplaceEnum {
+        let reorder = change::ReplaceEnum {
             name: TableRef::new("public", "status"),
             from: Enum {
                 labels: vec!["a".to_owned(), "b".to_owned()],

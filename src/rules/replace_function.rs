@@ -1,6 +1,6 @@
 //! `replace-function`: a function, procedure or aggregate whose definition changes.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::Function;
 use crate::step::{Phase, Rollback, Statement, Step};
 
@@ -22,28 +22,19 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for ReplaceFunction {
-    fn id(&self) -> &'static str {
-        "replace-function"
-    }
+    type Change = change::ReplaceFunction;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::ReplaceFunction { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::ReplaceFunction {
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change {
             schema,
             key,
             from,
             to,
-        } = change
-        else {
-            return Assessment::unclaimed(self.id());
-        };
+        } = change;
         let recreated = needs_drop(from, to);
         let summary = if recreated {
             format!(
@@ -63,16 +54,18 @@ impl Rule for ReplaceFunction {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::ReplaceFunction {
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change {
             schema,
             key,
             from,
             to,
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         let replace = |old: &Function, new: &Function| -> Vec<Statement> {
             let mut statements = Vec::new();
             if needs_drop(old, new) {
@@ -131,8 +124,8 @@ mod tests {
     use super::*;
     use crate::rules::Badge;
 
-    fn change(to: &str) -> Change {
-        Change::ReplaceFunction {
+    fn change(to: &str) -> change::ReplaceFunction {
+        change::ReplaceFunction {
             schema: "public".to_owned(),
             key: "order_total(bigint)".to_owned(),
             from: function(TOTAL),

@@ -1,6 +1,6 @@
 //! `replace-trigger`: a trigger whose definition or enabled state changes.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::{TableRef, Trigger};
 use crate::step::{Phase, Rollback, Statement, Step};
 
@@ -21,22 +21,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for ReplaceTrigger {
-    fn id(&self) -> &'static str {
-        "replace-trigger"
-    }
+    type Change = change::ReplaceTrigger;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::ReplaceTrigger { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::ReplaceTrigger { table, to, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { table, to, .. } = change;
         Assessment {
             rule: self.id(),
             cost: Cost::metadata(Lock::AccessExclusive),
@@ -47,10 +39,13 @@ impl Rule for ReplaceTrigger {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::ReplaceTrigger { table, from, to } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { table, from, to } = change;
         vec![Step::sql(
             Phase::Expand,
             replace_statements(table, from, to),
@@ -82,7 +77,7 @@ mod tests {
 
     #[test]
     fn a_new_definition_drops_and_creates_in_one_step() {
-        let change = Change::ReplaceTrigger {
+        let change = change::ReplaceTrigger {
             table: TableRef::new("public", "orders"),
             from: trigger(TOUCH, true),
             to: trigger(
@@ -115,7 +110,7 @@ mod tests {
 
     #[test]
     fn enabling_alone_is_one_statement_each_way() {
-        let change = Change::ReplaceTrigger {
+        let change = change::ReplaceTrigger {
             table: TableRef::new("public", "orders"),
             from: trigger(TOUCH, false),
             to: trigger(TOUCH, true),

@@ -1,7 +1,7 @@
 //! `replace-view`: a view whose query, options or materialization change.
 
 use crate::ddl;
-use crate::diff::{Change, QualifiedName};
+use crate::diff::{QualifiedName, change};
 use crate::schema::names::make_object_name;
 use crate::schema::{Index, TableRef, View};
 use crate::sql::{quote_ident, quote_qualified};
@@ -33,22 +33,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for ReplaceView {
-    fn id(&self) -> &'static str {
-        "replace-view"
-    }
+    type Change = change::ReplaceView;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::ReplaceView { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::ReplaceView { view, to, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { view, to, .. } = change;
         if to.materialized {
             Assessment {
                 rule: self.id(),
@@ -73,10 +65,8 @@ impl Rule for ReplaceView {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::ReplaceView { view, from, to } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, _context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { view, from, to } = change;
         let beside = decisions.zero_downtime();
         vec![Step::sql(
             Phase::Expand,
@@ -202,8 +192,8 @@ mod tests {
         Fixture::new("schemas: {}\n", "schemas: {}\n")
     }
 
-    fn materialized_change() -> Change {
-        Change::ReplaceView {
+    fn materialized_change() -> change::ReplaceView {
+        change::ReplaceView {
             view: TableRef::new("public", "daily_totals"),
             from: View {
                 indexes: vec![index_on("daily_totals_day_idx", "day")],
@@ -218,7 +208,7 @@ mod tests {
 
     #[test]
     fn a_view_is_dropped_and_created_again_in_one_step() {
-        let change = Change::ReplaceView {
+        let change = change::ReplaceView {
             view: TableRef::new("public", "paid_orders"),
             from: view(" SELECT id FROM orders;", false),
             to: view(" SELECT id, total FROM orders;", false),
@@ -277,7 +267,7 @@ mod tests {
 
     #[test]
     fn a_view_becoming_materialized_drops_by_kind() {
-        let change = Change::ReplaceView {
+        let change = change::ReplaceView {
             view: TableRef::new("public", "totals"),
             from: view(" SELECT 1 AS one;", false),
             to: view(" SELECT 1 AS one;", true),

@@ -1,7 +1,7 @@
 //! `set-comment`: a comment set, changed or removed on any object.
 
 use crate::ddl;
-use crate::diff::{Change, CommentTarget};
+use crate::diff::{CommentTarget, change};
 use crate::schema::Schema;
 use crate::sql::{quote_ident, quote_literal};
 use crate::step::{Phase, Rollback, Statement, Step};
@@ -21,22 +21,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for SetComment {
-    fn id(&self) -> &'static str {
-        "set-comment"
-    }
+    type Change = change::SetComment;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::SetComment { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::SetComment { target, to, .. } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { target, to, .. } = change;
         let what = if to.is_some() { "set" } else { "removed" };
         Assessment {
             rule: self.id(),
@@ -45,10 +37,8 @@ impl Rule for SetComment {
         }
     }
 
-    fn steps(&self, change: &Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::SetComment { target, from, to } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, _decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { target, from, to } = change;
         // The routine's kind is in its definition, on whichever side has it.
         let schema = if to.is_some() {
             context.desired
@@ -131,7 +121,7 @@ mod tests {
 
     #[test]
     fn a_column_comment_is_set_and_rolled_back_to_none() {
-        let change = Change::SetComment {
+        let change = change::SetComment {
             target: CommentTarget::Column(TableRef::new("public", "orders"), "Total".to_owned()),
             from: None,
             to: Some("in cents, it's exact".to_owned()),
@@ -147,7 +137,7 @@ mod tests {
 
     #[test]
     fn a_removed_comment_is_set_to_null() {
-        let change = Change::SetComment {
+        let change = change::SetComment {
             target: CommentTarget::View {
                 name: TableRef::new("public", "daily_totals"),
                 materialized: true,

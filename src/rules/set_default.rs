@@ -1,6 +1,6 @@
 //! `set-default`: a column gets a default, or a different one.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::TableRef;
 use crate::sql::{quote_ident, quote_qualified};
 use crate::step::{Phase, Rollback, Statement, Step};
@@ -19,25 +19,16 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for SetDefault {
-    fn id(&self) -> &'static str {
-        "set-default"
-    }
+    type Change = change::SetDefault;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::SetDefault { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::SetDefault {
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change {
             table, column, to, ..
-        } = change
-        else {
-            return Assessment::unclaimed(self.id());
-        };
+        } = change;
         Assessment {
             rule: self.id(),
             cost: Cost::metadata(Lock::AccessExclusive),
@@ -48,16 +39,18 @@ impl Rule for SetDefault {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::SetDefault {
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change {
             table,
             column,
             from,
             to,
-        } = change
-        else {
-            return Vec::new();
-        };
+        } = change;
         let back = match from {
             Some(previous) => set_default(table, column, previous),
             None => drop_default(table, column),
@@ -105,8 +98,8 @@ mod tests {
     const LIVE: &str =
         "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n";
 
-    fn change(from: Option<&str>) -> Change {
-        Change::SetDefault {
+    fn change(from: Option<&str>) -> change::SetDefault {
+        change::SetDefault {
             table: TableRef::new("public", "orders"),
             column: "status".to_owned(),
             from: from.map(str::to_owned),

@@ -2,7 +2,7 @@
 
 use crate::decide::{Choice, ChoiceId, Comparison, Condition, Fact, FactTest, FactValue, Origin};
 use crate::decide::{FactId, InputKind, Question, QuestionId};
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::names::make_object_name;
 use crate::schema::{Column, TableRef};
 use crate::sql::{quote_ident, quote_qualified};
@@ -11,7 +11,7 @@ use crate::step::precondition::{self, Check};
 use crate::step::{Backfill, BackfillOperation, Phase, Rollback, Statement, Step};
 
 use super::column_fill::Fill;
-use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
+use super::{Assessment, Context, Cost, Count, Decisions, Explanation, Rows, Rule};
 use crate::step::{Lock, Work};
 
 /// The question: what to do with rows that are NULL now.
@@ -34,22 +34,26 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for SetNotNull {
-    fn id(&self) -> &'static str {
-        "set-not-null"
-    }
+    type Change = change::SetNotNull;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::SetNotNull { .. })
+    fn count(&self, change: &Self::Change) -> Option<Count> {
+        let Self::Change { table, column } = change;
+        Some(Count {
+            what: format!("NULLs in {}.{}", table.name, column.name),
+            label: "NULLs",
+            rows: Rows::Nulls {
+                table: table.clone(),
+                column: column.name.clone(),
+            },
+        })
     }
 
-    fn assess(&self, change: &Change, context: &Context) -> Assessment {
-        let Change::SetNotNull { table, column } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, context: &Context) -> Assessment {
+        let Self::Change { table, column } = change;
         let rows = context.rows(table);
         Assessment {
             rule: self.id(),
@@ -68,10 +72,8 @@ impl Rule for SetNotNull {
         }
     }
 
-    fn questions(&self, change: &Change, context: &Context) -> Vec<Question> {
-        let Change::SetNotNull { table, column } = change else {
-            return Vec::new();
-        };
+    fn questions(&self, change: &Self::Change, context: &Context) -> Vec<Question> {
+        let Self::Change { table, column } = change;
         let nulls = context.fact(&change.id(), NULL_COUNT);
         let known = context.count_text(&change.id(), NULL_COUNT, "NULL");
         let mut choices = vec![
@@ -130,10 +132,8 @@ impl Rule for SetNotNull {
         }]
     }
 
-    fn preconditions(&self, change: &Change, decisions: &Decisions) -> Vec<Check> {
-        let Change::SetNotNull { table, column } = change else {
-            return Vec::new();
-        };
+    fn preconditions(&self, change: &Self::Change, decisions: &Decisions) -> Vec<Check> {
+        let Self::Change { table, column } = change;
         // A fill leaves no NULL behind, so there is nothing to check first.
         if matches!(decisions.choice(NULLS), Some("fill" | FILL_DEFAULT)) {
             return Vec::new();
@@ -141,10 +141,8 @@ impl Rule for SetNotNull {
         vec![precondition::nulls(&change.id(), table, &column.name)]
     }
 
-    fn steps(&self, change: &Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
-        let Change::SetNotNull { table, column } = change else {
-            return Vec::new();
-        };
+    fn steps(&self, change: &Self::Change, context: &Context, decisions: &Decisions) -> Vec<Step> {
+        let Self::Change { table, column } = change;
         let rows = context.rows(table);
         let fill = match decisions.choice(NULLS) {
             Some("fill") => decisions.input(NULLS),
@@ -435,7 +433,7 @@ mod tests {
     const LIVE: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: text\n";
     const DESIRED: &str = "schemas:\n  public:\n    tables:\n      orders:\n        columns:\n          id: bigint\n          note: { type: text, nullable: false }\n";
 
-    fn change(fixture: &Fixture) -> Change {
+    fn change(fixture: &Fixture) -> change::SetNotNull {
         let table = TableRef::new("public", "orders");
         let column = fixture
             .desired
@@ -444,7 +442,7 @@ mod tests {
             .column("note")
             .unwrap()
             .clone();
-        Change::SetNotNull { table, column }
+        change::SetNotNull { table, column }
     }
 
     #[test]

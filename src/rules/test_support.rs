@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use crate::decide::{Answer, Answers, ChangeId, ChoiceId, Facts, QuestionId, Settings};
 use crate::diff::Change;
+use crate::diff::change::{ChangeKind, Subject, change_id};
 use crate::schema::{RelationKind, Stats, TableStats};
 use crate::schema::{Schema, TableRef};
 use crate::step::{Action, Backfill, BackfillOperation, Rollback, Step};
@@ -36,6 +37,23 @@ pub fn stats(rows: &[(&str, i64)]) -> Stats {
         );
     }
     stats
+}
+
+/// A change or a change's payload: what answers are recorded for.
+pub trait Identified {
+    fn change_id(&self) -> ChangeId;
+}
+
+impl Identified for Change {
+    fn change_id(&self) -> ChangeId {
+        self.id()
+    }
+}
+
+impl<C: ChangeKind> Identified for C {
+    fn change_id(&self) -> ChangeId {
+        change_id(C::KIND, self.object())
+    }
 }
 
 /// Everything a rule's test needs, owned.
@@ -74,7 +92,7 @@ impl Fixture {
     /// Records the answer `choice` (with `input`) to `question` for `change`.
     pub fn answer(
         mut self,
-        change: &Change,
+        change: &impl Identified,
         question: &str,
         choice: &str,
         input: Option<&str>,
@@ -84,8 +102,9 @@ impl Fixture {
             Some(text) => Answer::user_with_input(choice, text),
             None => Answer::user(choice),
         };
+        let id = change.change_id();
         self.answers
-            .set(&change.id(), &QuestionId::new(question).unwrap(), answer);
+            .set(&id, &QuestionId::new(question).unwrap(), answer);
         self
     }
 
@@ -99,8 +118,8 @@ impl Fixture {
     }
 
     /// The rule's steps for `change` with the recorded answers.
-    pub fn steps(&self, rule: &dyn Rule, change: &Change) -> Vec<Step> {
-        let id: ChangeId = change.id();
+    pub fn steps<R: Rule>(&self, rule: &R, change: &R::Change) -> Vec<Step> {
+        let id = change_id(R::Change::KIND, change.object());
         let decisions = Decisions {
             settings: &self.settings,
             answers: &self.answers,
@@ -110,7 +129,7 @@ impl Fixture {
     }
 
     /// The rule's steps for `change`, rendered by [`steps_text`].
-    pub fn steps_text(&self, rule: &dyn Rule, change: &Change) -> String {
+    pub fn steps_text<R: Rule>(&self, rule: &R, change: &R::Change) -> String {
         steps_text(&self.steps(rule, change))
     }
 }

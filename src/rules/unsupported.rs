@@ -1,6 +1,6 @@
 //! `unsupported`: a difference pgphase has no rule for, handed to a human.
 
-use crate::diff::Change;
+use crate::diff::change;
 use crate::step::Step;
 
 use super::{Assessment, Context, Cost, Decisions, Explanation, Rule};
@@ -19,22 +19,14 @@ const EXPLANATION: Explanation = Explanation {
 };
 
 impl Rule for Unsupported {
-    fn id(&self) -> &'static str {
-        "unsupported"
-    }
+    type Change = change::Unsupported;
 
     fn explanation(&self) -> &'static Explanation {
         &EXPLANATION
     }
 
-    fn claims(&self, change: &Change) -> bool {
-        matches!(change, Change::Unsupported { .. })
-    }
-
-    fn assess(&self, change: &Change, _context: &Context) -> Assessment {
-        let Change::Unsupported { object, detail } = change else {
-            return Assessment::unclaimed(self.id());
-        };
+    fn assess(&self, change: &Self::Change, _context: &Context) -> Assessment {
+        let Self::Change { object, detail } = change;
         Assessment {
             rule: self.id(),
             cost: Cost {
@@ -48,10 +40,13 @@ impl Rule for Unsupported {
         }
     }
 
-    fn steps(&self, change: &Change, _context: &Context, _decisions: &Decisions) -> Vec<Step> {
-        let Change::Unsupported { object, detail } = change else {
-            return Vec::new();
-        };
+    fn steps(
+        &self,
+        change: &Self::Change,
+        _context: &Context,
+        _decisions: &Decisions,
+    ) -> Vec<Step> {
+        let Self::Change { object, detail } = change;
         vec![Step::gate(format!(
             "a person has made this change by hand, which pgphase has no rule for: {object}: \
              {detail}"
@@ -66,8 +61,8 @@ mod tests {
     use super::*;
     use crate::rules::Badge;
 
-    fn change() -> Change {
-        Change::Unsupported {
+    fn change() -> change::Unsupported {
+        change::Unsupported {
             object: "public.events".to_owned(),
             detail: "partition key changes from RANGE (day) to LIST (kind)".to_owned(),
         }

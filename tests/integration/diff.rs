@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use pgphase::diff::change::{DropColumn, RecreateView};
 use pgphase::diff::{Change, diff};
 use pgphase::schema::TableRef;
 use pgphase::source::postgres::{self, ConnectOptions, IntrospectOptions, Introspection};
@@ -83,7 +84,7 @@ fn summary(changes: &[Change]) -> Vec<String> {
     changes
         .iter()
         .map(|change| match change {
-            Change::RecreateView { columns, .. } => {
+            Change::RecreateView(RecreateView { columns, .. }) => {
                 let columns: Vec<String> =
                     columns.iter().map(|(t, c)| format!("{t}.{c}")).collect();
                 format!("{} {} {columns:?}", change.kind(), change.object())
@@ -126,13 +127,13 @@ async fn views_over_a_dropped_column_are_recreated_or_dropped_before_it() {
             r#"recreate-view public.reads_b ["public.t.b"]"#,
         ]
     );
-    let Change::RecreateView { live: old, .. } = &changes[2] else {
+    let Change::RecreateView(RecreateView { live: old, .. }) = &changes[2] else {
         unreachable!()
     };
     assert!(old.definition.contains("t.b"), "{}", old.definition);
     assert_eq!(
         changes[1],
-        Change::DropColumn {
+        Change::DropColumn(DropColumn {
             table: TableRef::new("public", "t"),
             column: live
                 .schema
@@ -140,6 +141,6 @@ async fn views_over_a_dropped_column_are_recreated_or_dropped_before_it() {
                 .unwrap()
                 .columns[1]
                 .clone(),
-        }
+        })
     );
 }

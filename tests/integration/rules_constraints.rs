@@ -4,6 +4,10 @@
 
 use pgphase::Schema;
 use pgphase::decide::{Answer, Answers, ChoiceId, Facts, Mode, QuestionId, Settings};
+use pgphase::diff::change::{
+    AddCheck, AddExclusion, AddForeignKey, AddIndex, AddPrimaryKey, AddUnique, ChangeIndex,
+    DropConstraint, DropIndex, RenameEnumValue, ReplaceEnum,
+};
 use pgphase::diff::{Change, Constraint};
 use pgphase::rules::{self, Context, Decisions};
 use pgphase::schema::TableRef;
@@ -119,10 +123,9 @@ async fn check(case: Case<'_>, change: impl Fn(&Schema, &Schema) -> Change) {
         answers: &answers,
         change: &id,
     };
-    let rule = rules::rule_for(&change).unwrap();
-    let steps = rule.steps(&change, &context, &decisions);
+    let steps = rules::steps(&change, &context, &decisions);
     if case.mode == Mode::ZeroDowntime {
-        assert_online(rule.id(), &steps);
+        assert_online(change.kind(), &steps);
     }
     apply(&db, &steps).await;
     apply(&db, &steps).await;
@@ -177,9 +180,11 @@ async fn a_unique_key_deletes_duplicates_when_told_and_rolls_back() {
             applied: "SELECT count(*) = 2 FROM users WHERE EXISTS (SELECT 1 FROM pg_constraint \
                       WHERE conname = 'users_tenant_email_key' AND condeferrable)",
         };
-        check(case, |_, desired| Change::AddUnique {
-            table: users(),
-            unique: desired.table(&users()).unwrap().unique[0].clone(),
+        check(case, |_, desired| {
+            Change::AddUnique(AddUnique {
+                table: users(),
+                unique: desired.table(&users()).unwrap().unique[0].clone(),
+            })
         })
         .await;
     }
@@ -198,14 +203,16 @@ async fn a_primary_key_on_a_nullable_column_sets_not_null_and_rolls_back() {
             applied: "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'users_pkey' \
                       AND contype = 'p')",
         };
-        check(case, |_, desired| Change::AddPrimaryKey {
-            table: users(),
-            key: desired
-                .table(&users())
-                .unwrap()
-                .primary_key
-                .clone()
-                .unwrap(),
+        check(case, |_, desired| {
+            Change::AddPrimaryKey(AddPrimaryKey {
+                table: users(),
+                key: desired
+                    .table(&users())
+                    .unwrap()
+                    .primary_key
+                    .clone()
+                    .unwrap(),
+            })
         })
         .await;
     }
@@ -229,11 +236,11 @@ async fn a_foreign_key_sets_orphans_to_null_when_told_and_rolls_back() {
         };
         check(case, |_, desired| {
             let orders = TableRef::new("public", "orders");
-            Change::AddForeignKey {
+            Change::AddForeignKey(AddForeignKey {
                 key: desired.table(&orders).unwrap().foreign_keys[0].clone(),
                 table: orders,
                 new_table: false,
-            }
+            })
         })
         .await;
     }
@@ -256,10 +263,12 @@ async fn an_index_is_changed_under_a_temporary_name_and_changed_back() {
             answer: None,
             applied: "SELECT pg_get_indexdef('users_email_idx'::regclass) LIKE '%(email, tenant) WHERE%'",
         };
-        check(case, |live, desired| Change::ChangeIndex {
-            table: users(),
-            from: live.table(&users()).unwrap().indexes[0].clone(),
-            to: desired.table(&users()).unwrap().indexes[0].clone(),
+        check(case, |live, desired| {
+            Change::ChangeIndex(ChangeIndex {
+                table: users(),
+                from: live.table(&users()).unwrap().indexes[0].clone(),
+                to: desired.table(&users()).unwrap().indexes[0].clone(),
+            })
         })
         .await;
     }
@@ -278,9 +287,11 @@ async fn a_dropped_check_comes_back_on_rollback() {
         answer: None,
         applied: "SELECT NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'users_id_check')",
     };
-    check(case, |live, _| Change::DropConstraint {
-        table: users(),
-        constraint: Constraint::Check(live.table(&users()).unwrap().checks[0].clone()),
+    check(case, |live, _| {
+        Change::DropConstraint(DropConstraint {
+            table: users(),
+            constraint: Constraint::Check(live.table(&users()).unwrap().checks[0].clone()),
+        })
     })
     .await;
 }
@@ -301,14 +312,16 @@ async fn an_enum_loses_a_label_and_gets_it_back_on_rollback() {
         answer: None,
         applied: "SELECT enum_range(NULL::status)::text = '{paid,new}'",
     };
-    check(case, |live, desired| Change::ReplaceEnum {
-        name: TableRef::new("public", "status"),
-        from: live.namespaces["public"].enums["status"].clone(),
-        to: desired.namespaces["public"].enums["status"].clone(),
-        columns: vec![
-            (TableRef::new("public", "orders"), "history".to_owned()),
-            (TableRef::new("public", "orders"), "state".to_owned()),
-        ],
+    check(case, |live, desired| {
+        Change::ReplaceEnum(ReplaceEnum {
+            name: TableRef::new("public", "status"),
+            from: live.namespaces["public"].enums["status"].clone(),
+            to: desired.namespaces["public"].enums["status"].clone(),
+            columns: vec![
+                (TableRef::new("public", "orders"), "history".to_owned()),
+                (TableRef::new("public", "orders"), "state".to_owned()),
+            ],
+        })
     })
     .await;
 }
@@ -327,9 +340,11 @@ async fn an_index_is_added_and_dropped_in_both_modes() {
             answer: None,
             applied: "SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_lower_email_idx'::regclass",
         };
-        check(adding, |_, desired| Change::AddIndex {
-            table: users(),
-            index: desired.table(&users()).unwrap().indexes[0].clone(),
+        check(adding, |_, desired| {
+            Change::AddIndex(AddIndex {
+                table: users(),
+                index: desired.table(&users()).unwrap().indexes[0].clone(),
+            })
         })
         .await;
         let dropping = Case {
@@ -340,9 +355,11 @@ async fn an_index_is_added_and_dropped_in_both_modes() {
             answer: None,
             applied: "SELECT to_regclass('users_lower_email_idx') IS NULL",
         };
-        check(dropping, |live, _| Change::DropIndex {
-            table: users(),
-            index: live.table(&users()).unwrap().indexes[0].clone(),
+        check(dropping, |live, _| {
+            Change::DropIndex(DropIndex {
+                table: users(),
+                index: live.table(&users()).unwrap().indexes[0].clone(),
+            })
         })
         .await;
     }
@@ -362,9 +379,11 @@ async fn checks_and_exclusions_are_added_and_rolled_back() {
             answer: None,
             applied: "SELECT convalidated FROM pg_constraint WHERE conname = 'users_id_positive'",
         };
-        check(case, |_, desired| Change::AddCheck {
-            table: users(),
-            check: desired.table(&users()).unwrap().checks[0].clone(),
+        check(case, |_, desired| {
+            Change::AddCheck(AddCheck {
+                table: users(),
+                check: desired.table(&users()).unwrap().checks[0].clone(),
+            })
         })
         .await;
     }
@@ -382,10 +401,10 @@ async fn checks_and_exclusions_are_added_and_rolled_back() {
     };
     check(case, |_, desired| {
         let bookings = TableRef::new("public", "bookings");
-        Change::AddExclusion {
+        Change::AddExclusion(AddExclusion {
             exclusion: desired.table(&bookings).unwrap().exclusions[0].clone(),
             table: bookings,
-        }
+        })
     })
     .await;
 }
@@ -403,10 +422,12 @@ async fn an_enum_label_is_renamed_and_renamed_back() {
         answer: None,
         applied: "SELECT enum_range(NULL::status)::text = '{new,cancelled}'",
     };
-    check(case, |_, _| Change::RenameEnumValue {
-        name: TableRef::new("public", "status"),
-        from: "canceled".to_owned(),
-        to: "cancelled".to_owned(),
+    check(case, |_, _| {
+        Change::RenameEnumValue(RenameEnumValue {
+            name: TableRef::new("public", "status"),
+            from: "canceled".to_owned(),
+            to: "cancelled".to_owned(),
+        })
     })
     .await;
 }

@@ -5,8 +5,14 @@
 
 use pgphase::Schema;
 use pgphase::decide::{Answers, Facts, Settings};
+use pgphase::diff::change::{
+    AlterSequence, CreateExtension, CreateFunction, CreatePolicy, CreateSchema, CreateSequence,
+    CreateTrigger, CreateType, CreateView, DropExtension, DropFunction, DropPolicy, DropSchema,
+    DropSequence, DropTrigger, DropType, DropView, RecreateView, ReplaceFunction, ReplaceTrigger,
+    ReplaceView, SetComment,
+};
 use pgphase::diff::{Change, CommentTarget, TypeDefinition};
-use pgphase::rules::{Context, Decisions, rule_for};
+use pgphase::rules::{self, Context, Decisions};
 use pgphase::schema::TableRef;
 use pgphase::source::postgres::Stats;
 use pgphase::step::{Action, Rollback, Statement, Step};
@@ -69,7 +75,6 @@ async fn round_trip(live: &str, desired: &str, change: impl Fn(&Schema, &Schema)
 }
 
 fn plan(change: &Change, live: &Schema, desired: &Schema) -> Vec<Step> {
-    let rule = rule_for(change).unwrap_or_else(|| panic!("no rule for {}", change.kind()));
     let stats = Stats::default();
     let facts = Facts::default();
     let context = Context {
@@ -86,7 +91,7 @@ fn plan(change: &Change, live: &Schema, desired: &Schema) -> Vec<Step> {
         answers: &answers,
         change: &id,
     };
-    rule.steps(change, &context, &decisions)
+    rules::steps(change, &context, &decisions)
 }
 
 /// The statements in one transaction, as a phase runs them.
@@ -121,32 +126,36 @@ fn orders() -> TableRef {
 #[tokio::test(flavor = "multi_thread")]
 async fn schemas_and_extensions() {
     round_trip("", "CREATE SCHEMA \"Billing\";", |_, _| {
-        Change::CreateSchema {
+        Change::CreateSchema(CreateSchema {
             schema: "Billing".to_owned(),
-        }
+        })
     })
     .await;
     round_trip(
         "CREATE SCHEMA archive; COMMENT ON SCHEMA archive IS 'old';",
         "DROP SCHEMA archive;",
-        |_, _| Change::DropSchema {
-            schema: "archive".to_owned(),
+        |_, _| {
+            Change::DropSchema(DropSchema {
+                schema: "archive".to_owned(),
+            })
         },
     )
     .await;
     round_trip("", "CREATE EXTENSION pg_trgm;", |_, desired| {
-        Change::CreateExtension {
+        Change::CreateExtension(CreateExtension {
             name: "pg_trgm".to_owned(),
             extension: desired.extensions["pg_trgm"].clone(),
-        }
+        })
     })
     .await;
     round_trip(
         "CREATE EXTENSION pg_trgm;",
         "DROP EXTENSION pg_trgm;",
-        |live, _| Change::DropExtension {
-            name: "pg_trgm".to_owned(),
-            extension: live.extensions["pg_trgm"].clone(),
+        |live, _| {
+            Change::DropExtension(DropExtension {
+                name: "pg_trgm".to_owned(),
+                extension: live.extensions["pg_trgm"].clone(),
+            })
         },
     )
     .await;
@@ -157,21 +166,21 @@ async fn types() {
     round_trip(
         "",
         "CREATE TYPE public.status AS ENUM ('new', 'it''s paid'); COMMENT ON TYPE public.status IS 'where';",
-        |_, desired| Change::CreateType {
+        |_, desired| Change::CreateType(CreateType {
             name: public("status"),
             definition: TypeDefinition::Enum(desired.namespaces["public"].enums["status"].clone()),
-        },
+        }),
     )
     .await;
     round_trip(
         "CREATE DOMAIN public.\"Positive\" AS integer NOT NULL CONSTRAINT positive CHECK (VALUE > 0);",
         "DROP DOMAIN public.\"Positive\";",
-        |live, _| Change::DropType {
+        |live, _| Change::DropType(DropType {
             name: public("Positive"),
             definition: TypeDefinition::Domain(
                 live.namespaces["public"].domains["Positive"].clone(),
             ),
-        },
+        }),
     )
     .await;
 }
@@ -181,28 +190,32 @@ async fn sequences() {
     round_trip(
         "",
         "CREATE SEQUENCE public.numbers START 1000 OWNED BY public.orders.number;",
-        |_, desired| Change::CreateSequence {
-            name: public("numbers"),
-            sequence: desired.namespaces["public"].sequences["numbers"].clone(),
+        |_, desired| {
+            Change::CreateSequence(CreateSequence {
+                name: public("numbers"),
+                sequence: desired.namespaces["public"].sequences["numbers"].clone(),
+            })
         },
     )
     .await;
     round_trip(
         "CREATE SEQUENCE public.numbers AS integer;",
         "ALTER SEQUENCE public.numbers AS bigint INCREMENT BY 5 CACHE 10 CYCLE OWNED BY public.orders.number;",
-        |live, desired| Change::AlterSequence {
+        |live, desired| Change::AlterSequence(AlterSequence {
             name: public("numbers"),
             from: live.namespaces["public"].sequences["numbers"].clone(),
             to: desired.namespaces["public"].sequences["numbers"].clone(),
-        },
+        }),
     )
     .await;
     round_trip(
         "CREATE SEQUENCE public.numbers INCREMENT 2 OWNED BY public.orders.number;",
         "DROP SEQUENCE public.numbers;",
-        |live, _| Change::DropSequence {
-            name: public("numbers"),
-            sequence: live.namespaces["public"].sequences["numbers"].clone(),
+        |live, _| {
+            Change::DropSequence(DropSequence {
+                name: public("numbers"),
+                sequence: live.namespaces["public"].sequences["numbers"].clone(),
+            })
         },
     )
     .await;
@@ -218,25 +231,29 @@ async fn views() {
         "",
         "CREATE VIEW public.notes WITH (security_invoker = true) AS SELECT id, note FROM public.orders;
          COMMENT ON VIEW public.notes IS 'notes';",
-        |_, desired| Change::CreateView { view: public("notes"), definition: view(desired, "notes") },
+        |_, desired| Change::CreateView(CreateView { view: public("notes"), definition: view(desired, "notes") }),
     )
     .await;
     round_trip(
         TOTALS,
         "DROP MATERIALIZED VIEW public.totals;",
-        |live, _| Change::DropView {
-            view: public("totals"),
-            definition: view(live, "totals"),
+        |live, _| {
+            Change::DropView(DropView {
+                view: public("totals"),
+                definition: view(live, "totals"),
+            })
         },
     )
     .await;
     round_trip(
         "CREATE VIEW public.notes AS SELECT id, note FROM public.orders;",
         "DROP VIEW public.notes; CREATE VIEW public.notes AS SELECT note, id FROM public.orders;",
-        |live, desired| Change::ReplaceView {
-            view: public("notes"),
-            from: view(live, "notes"),
-            to: view(desired, "notes"),
+        |live, desired| {
+            Change::ReplaceView(ReplaceView {
+                view: public("notes"),
+                from: view(live, "notes"),
+                to: view(desired, "notes"),
+            })
         },
     )
     .await;
@@ -246,31 +263,33 @@ async fn views() {
          CREATE MATERIALIZED VIEW public.totals AS SELECT day, count(*) AS n FROM public.orders GROUP BY day;
          CREATE UNIQUE INDEX totals_day ON public.totals (day);
          COMMENT ON MATERIALIZED VIEW public.totals IS 'per day';",
-        |live, desired| Change::ReplaceView {
+        |live, desired| Change::ReplaceView(ReplaceView {
             view: public("totals"),
             from: view(live, "totals"),
             to: view(desired, "totals"),
-        },
+        }),
     )
     .await;
     round_trip(
         "CREATE VIEW public.notes AS SELECT id, note FROM public.orders;",
         "DROP VIEW public.notes; CREATE MATERIALIZED VIEW public.notes AS SELECT id, note FROM public.orders;",
-        |live, desired| Change::ReplaceView {
+        |live, desired| Change::ReplaceView(ReplaceView {
             view: public("notes"),
             from: view(live, "notes"),
             to: view(desired, "notes"),
-        },
+        }),
     )
     .await;
     round_trip(
         "CREATE VIEW public.notes AS SELECT id, note FROM public.orders;",
         "COMMENT ON VIEW public.notes IS 'recreated';",
-        |live, desired| Change::RecreateView {
-            view: public("notes"),
-            live: view(live, "notes"),
-            desired: view(desired, "notes"),
-            columns: vec![(orders(), "note".to_owned())],
+        |live, desired| {
+            Change::RecreateView(RecreateView {
+                view: public("notes"),
+                live: view(live, "notes"),
+                desired: view(desired, "notes"),
+                columns: vec![(orders(), "note".to_owned())],
+            })
         },
     )
     .await;
@@ -288,20 +307,24 @@ async fn functions() {
     round_trip(
         "",
         &format!("{TOTAL_FN} COMMENT ON FUNCTION public.total(bigint) IS 'its total';"),
-        |_, desired| Change::CreateFunction {
-            schema: "public".to_owned(),
-            key: KEY.to_owned(),
-            function: function(desired),
+        |_, desired| {
+            Change::CreateFunction(CreateFunction {
+                schema: "public".to_owned(),
+                key: KEY.to_owned(),
+                function: function(desired),
+            })
         },
     )
     .await;
     round_trip(
         TOTAL_FN,
         "DROP FUNCTION public.total(bigint);",
-        |live, _| Change::DropFunction {
-            schema: "public".to_owned(),
-            key: KEY.to_owned(),
-            function: function(live),
+        |live, _| {
+            Change::DropFunction(DropFunction {
+                schema: "public".to_owned(),
+                key: KEY.to_owned(),
+                function: function(live),
+            })
         },
     )
     .await;
@@ -313,12 +336,12 @@ async fn functions() {
          AS $$ SELECT total::bigint FROM public.orders WHERE id = o $$;",
     ] {
         round_trip(TOTAL_FN, replacement, |live, desired| {
-            Change::ReplaceFunction {
+            Change::ReplaceFunction(ReplaceFunction {
                 schema: "public".to_owned(),
                 key: KEY.to_owned(),
                 from: function(live),
                 to: function(desired),
-            }
+            })
         })
         .await;
     }
@@ -334,17 +357,19 @@ async fn triggers_comments_and_policies() {
     round_trip(
         "",
         &format!("{TOUCH} ALTER TABLE public.orders DISABLE TRIGGER touch;"),
-        |_, desired| Change::CreateTrigger {
-            table: orders(),
-            trigger: trigger(desired),
+        |_, desired| {
+            Change::CreateTrigger(CreateTrigger {
+                table: orders(),
+                trigger: trigger(desired),
+            })
         },
     )
     .await;
     round_trip(TOUCH, "DROP TRIGGER touch ON public.orders;", |live, _| {
-        Change::DropTrigger {
+        Change::DropTrigger(DropTrigger {
             table: orders(),
             trigger: trigger(live),
-        }
+        })
     })
     .await;
     for desired in [
@@ -352,35 +377,39 @@ async fn triggers_comments_and_policies() {
          CREATE TRIGGER touch BEFORE INSERT OR UPDATE ON public.orders FOR EACH ROW EXECUTE FUNCTION public.touch();",
         "ALTER TABLE public.orders DISABLE TRIGGER touch;",
     ] {
-        round_trip(TOUCH, desired, |live, desired| Change::ReplaceTrigger {
+        round_trip(TOUCH, desired, |live, desired| Change::ReplaceTrigger(ReplaceTrigger {
             table: orders(),
             from: trigger(live),
             to: trigger(desired),
-        })
+        }))
         .await;
     }
     round_trip(
         "COMMENT ON COLUMN public.orders.note IS 'old';",
         "COMMENT ON COLUMN public.orders.note IS 'it''s new';",
-        |_, _| Change::SetComment {
-            target: CommentTarget::Column(orders(), "note".to_owned()),
-            from: Some("old".to_owned()),
-            to: Some("it's new".to_owned()),
+        |_, _| {
+            Change::SetComment(SetComment {
+                target: CommentTarget::Column(orders(), "note".to_owned()),
+                from: Some("old".to_owned()),
+                to: Some("it's new".to_owned()),
+            })
         },
     )
     .await;
     const POLICY: &str = "CREATE POLICY mine ON public.orders AS RESTRICTIVE FOR UPDATE TO public
          USING (user_id = 1) WITH CHECK (user_id = 1);";
-    round_trip("", POLICY, |_, desired| Change::CreatePolicy {
-        table: orders(),
-        policy: policy(desired),
+    round_trip("", POLICY, |_, desired| {
+        Change::CreatePolicy(CreatePolicy {
+            table: orders(),
+            policy: policy(desired),
+        })
     })
     .await;
     round_trip(POLICY, "DROP POLICY mine ON public.orders;", |live, _| {
-        Change::DropPolicy {
+        Change::DropPolicy(DropPolicy {
             table: orders(),
             policy: policy(live),
-        }
+        })
     })
     .await;
 }

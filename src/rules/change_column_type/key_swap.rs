@@ -13,7 +13,7 @@
 //! Pure: steps only.
 
 use crate::ddl::identity_clause;
-use crate::diff::Change;
+use crate::diff::change;
 use crate::schema::names::make_object_name;
 use crate::schema::{
     Column, ColumnRef, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, TableRef,
@@ -501,7 +501,7 @@ fn retyped_through_copy(
     {
         return None;
     }
-    let change = Change::ChangeColumnType {
+    let change = change::ChangeColumnType {
         table: table.clone(),
         from: from.clone(),
         to: to.clone(),
@@ -619,7 +619,7 @@ fn re_add(table: &TableRef, key: &ForeignKey) -> Statement {
 mod tests {
     use super::super::super::test_support::Fixture;
     use super::super::ChangeColumnType;
-    use crate::diff::Change;
+    use crate::diff::change;
     use crate::schema::TableRef;
 
     const LIVE: &str = r#"schemas:
@@ -649,7 +649,7 @@ mod tests {
         )
     }
 
-    fn change(fixture: &Fixture, table: &str, column: &str) -> Change {
+    fn change(fixture: &Fixture, table: &str, column: &str) -> change::ChangeColumnType {
         let table = TableRef::new("public", table);
         let from = fixture
             .live
@@ -665,7 +665,7 @@ mod tests {
             .column(column)
             .unwrap()
             .clone();
-        Change::ChangeColumnType { table, from, to }
+        change::ChangeColumnType { table, from, to }
     }
 
     #[test]

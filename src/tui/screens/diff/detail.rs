@@ -7,7 +7,6 @@ use super::tree::{Node, Row};
 use crate::ddl::object::{self, DiffLine, Object};
 use crate::decide::{Fact, FactId, FactValue, Origin};
 use crate::diff::Change;
-use crate::diff::objects::objects;
 use crate::schema::TableRef;
 use crate::tui::app::{CountStatus, DiffView, Session};
 use crate::tui::theme::Theme;
@@ -59,8 +58,8 @@ fn change_lines(
     theme: Theme,
 ) -> Vec<Line<'static>> {
     let planned = session.assessed.get(index);
-    let rule = crate::rules::rule_for(change);
-    let title = rule.map_or(change.kind(), |rule| rule.explanation().title);
+    let explanation = crate::rules::explanation(change);
+    let title = explanation.title;
     let mut out = vec![Line::styled(title.to_owned(), theme.title())];
     let mut badges = vec![Span::raw(format!("{}  ", change.object()))];
     for badge in planned.map(|p| p.badges.as_slice()).unwrap_or_default() {
@@ -81,27 +80,24 @@ fn change_lines(
             theme.dim(),
         ));
     }
-    if let Change::Unsupported { detail, .. } = change {
-        out.push(Line::raw(detail.clone()));
+    if let Change::Unsupported(unsupported) = change {
+        out.push(Line::raw(unsupported.detail.clone()));
     }
-    let (schema, table) = super::tree::location(change);
+    let (schema, table) = change.location();
     let table = table.map(|table| TableRef::new(schema, table));
     push_facts(&mut out, session, table.as_ref(), theme);
     push_counts(&mut out, view, change, theme);
-    if let Some((live, desired)) = objects(change) {
+    if let Some((live, desired)) = change.objects() {
         push_ddl(&mut out, session, live, desired, theme);
     }
-    if let Some(rule) = rule {
-        let explanation = rule.explanation();
-        for (heading, text) in [
-            ("Risk", explanation.risk),
-            ("Instead", explanation.instead),
-            ("Rollback", explanation.rollback),
-        ] {
-            out.push(Line::raw(""));
-            out.push(Line::styled(heading, theme.title()));
-            out.push(Line::raw(text));
-        }
+    for (heading, text) in [
+        ("Risk", explanation.risk),
+        ("Instead", explanation.instead),
+        ("Rollback", explanation.rollback),
+    ] {
+        out.push(Line::raw(""));
+        out.push(Line::styled(heading, theme.title()));
+        out.push(Line::raw(text));
     }
     out
 }
@@ -211,15 +207,8 @@ fn push_counts(out: &mut Vec<Line<'static>>, view: &DiffView, change: &Change, t
     }
 }
 
-/// What an on-demand count of `change` counts, if it has one.
+/// What an on-demand count of `change` counts (`NULLs`), if it has one.
 #[must_use]
 pub fn countable(change: &Change) -> Option<&'static str> {
-    crate::count::what_to_count(change)?;
-    Some(match change {
-        Change::SetNotNull { .. } => "NULLs",
-        Change::AddUnique { .. } | Change::AddPrimaryKey { .. } => "duplicates",
-        Change::AddForeignKey { .. } => "orphans",
-        Change::ChangeColumnType { .. } => "values that do not convert",
-        _ => "rows holding dropped labels",
-    })
+    crate::rules::count(change).map(|count| count.label)
 }

@@ -2,7 +2,7 @@
 //! the screen's state (collapsed nodes, risk filter, search). Pure, and cheap enough to rebuild
 //! every frame: rows borrow their names from the changes and nothing is formatted here.
 
-use crate::diff::{Change, CommentTarget};
+use crate::diff::Change;
 use crate::rules::Badge;
 use crate::tui::app::{DiffView, Session};
 
@@ -79,7 +79,7 @@ pub fn rows<'a>(session: &'a Session, view: &DiffView) -> Vec<Row<'a>> {
             if !needle.is_empty() && !matches(session, index, change, &needle) {
                 return None;
             }
-            let (schema, table) = location(change);
+            let (schema, table) = change.location();
             Some((schema, table, index, worst))
         })
         .collect();
@@ -174,71 +174,6 @@ fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
         .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// Where a change sits in the tree: its schema and, for changes to a table or view (or to
-/// something on one), that relation.
-#[must_use]
-pub fn location(change: &Change) -> (&str, Option<&str>) {
-    match change {
-        Change::CreateSchema { schema } | Change::DropSchema { schema } => (schema, None),
-        Change::CreateExtension { extension, .. } | Change::DropExtension { extension, .. } => {
-            (&extension.schema, None)
-        }
-        Change::CreateType { name, .. }
-        | Change::DropType { name, .. }
-        | Change::AddEnumValue { name, .. }
-        | Change::RenameEnumValue { name, .. }
-        | Change::ReplaceEnum { name, .. }
-        | Change::CreateSequence { name, .. }
-        | Change::DropSequence { name, .. }
-        | Change::AlterSequence { name, .. } => (&name.schema, None),
-        Change::CreateTable { table, .. }
-        | Change::DropTable { table, .. }
-        | Change::RenameTable { to: table, .. }
-        | Change::CreateView { view: table, .. }
-        | Change::DropView { view: table, .. }
-        | Change::ReplaceView { view: table, .. }
-        | Change::RecreateView { view: table, .. } => (&table.schema, Some(&table.name)),
-        Change::CreateFunction { schema, .. }
-        | Change::DropFunction { schema, .. }
-        | Change::ReplaceFunction { schema, .. } => (schema, None),
-        Change::SetComment { target, .. } => comment_location(target),
-        Change::Unsupported { object, .. } => unsupported_location(object),
-        _ => change
-            .altered_table()
-            .or(match change {
-                Change::AddForeignKey { table, .. } => Some(table),
-                _ => None,
-            })
-            .map_or(("", None), |table| (&table.schema, Some(&table.name))),
-    }
-}
-
-fn comment_location(target: &CommentTarget) -> (&str, Option<&str>) {
-    match target {
-        CommentTarget::Schema(schema) | CommentTarget::Function { schema, .. } => (schema, None),
-        CommentTarget::Table(table)
-        | CommentTarget::Column(table, _)
-        | CommentTarget::View { name: table, .. } => (&table.schema, Some(&table.name)),
-        CommentTarget::Index(name) | CommentTarget::Sequence(name) | CommentTarget::Type(name) => {
-            (&name.schema, None)
-        }
-    }
-}
-
-/// The place of an object named as text (`public.orders.total`, `domain public.code`,
-/// `extension citext`): a leading kind word means a schema-level object; an extension belongs
-/// to the whole database.
-fn unsupported_location(object: &str) -> (&str, Option<&str>) {
-    let (kind, name) = object.split_once(' ').unwrap_or(("", object));
-    if kind == "extension" {
-        return ("", None);
-    }
-    let mut parts = name.splitn(3, '.');
-    let schema = parts.next().unwrap_or("");
-    let table = parts.next().filter(|_| kind.is_empty());
-    (schema, table)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,19 +182,5 @@ mod tests {
     fn search_ignores_ascii_case() {
         assert!(contains_ignoring_case("public.Orders.total", "orders"));
         assert!(!contains_ignoring_case("public.orders", "users"));
-    }
-
-    #[test]
-    fn unsupported_objects_are_placed_by_their_name() {
-        assert_eq!(
-            unsupported_location("public.orders.total"),
-            ("public", Some("orders"))
-        );
-        assert_eq!(
-            unsupported_location("public.orders"),
-            ("public", Some("orders"))
-        );
-        assert_eq!(unsupported_location("domain public.code"), ("public", None));
-        assert_eq!(unsupported_location("extension citext"), ("", None));
     }
 }

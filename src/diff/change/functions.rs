@@ -1,0 +1,82 @@
+//! Functions and procedures.
+
+use serde::Serialize;
+
+use crate::ddl::object::Object;
+use crate::schema::model::Function;
+
+use super::{Subject, same};
+
+/// `key` is the function's key in the model: `name(identity arguments)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreateFunction {
+    pub schema: String,
+    pub key: String,
+    pub function: Function,
+}
+
+impl Subject for CreateFunction {
+    fn object(&self) -> String {
+        format!("{}.{}", self.schema, self.key)
+    }
+
+    fn location(&self) -> (&str, Option<&str>) {
+        (&self.schema, None)
+    }
+
+    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
+        same(Object::Function {
+            schema: &self.schema,
+            key: &self.key,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DropFunction {
+    pub schema: String,
+    pub key: String,
+    pub function: Function,
+}
+
+impl Subject for DropFunction {
+    fn object(&self) -> String {
+        format!("{}.{}", self.schema, self.key)
+    }
+
+    fn location(&self) -> (&str, Option<&str>) {
+        (&self.schema, None)
+    }
+
+    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
+        same(Object::Function {
+            schema: &self.schema,
+            key: &self.key,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplaceFunction {
+    pub schema: String,
+    pub key: String,
+    pub from: Function,
+    pub to: Function,
+}
+
+impl Subject for ReplaceFunction {
+    fn object(&self) -> String {
+        format!("{}.{}", self.schema, self.key)
+    }
+
+    fn location(&self) -> (&str, Option<&str>) {
+        (&self.schema, None)
+    }
+
+    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
+        same(Object::Function {
+            schema: &self.schema,
+            key: &self.key,
+        })
+    }
+}

@@ -1,0 +1,57 @@
+//! Indexes.
+
+use serde::Serialize;
+
+use crate::schema::model::{Index, TableRef};
+
+use super::Subject;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddIndex {
+    pub table: TableRef,
+    pub index: Index,
+}
+
+impl Subject for AddIndex {
+    fn object(&self) -> String {
+        format!("{}.{}", self.table.schema, self.index.name)
+    }
+
+    fn altered_table(&self) -> Option<&TableRef> {
+        Some(&self.table)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DropIndex {
+    pub table: TableRef,
+    pub index: Index,
+}
+
+impl Subject for DropIndex {
+    fn object(&self) -> String {
+        format!("{}.{}", self.table.schema, self.index.name)
+    }
+
+    fn altered_table(&self) -> Option<&TableRef> {
+        Some(&self.table)
+    }
+}
+
+/// Same name, different definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeIndex {
+    pub table: TableRef,
+    pub from: Index,
+    pub to: Index,
+}
+
+impl Subject for ChangeIndex {
+    fn object(&self) -> String {
+        format!("{}.{}", self.table.schema, self.to.name)
+    }
+
+    fn altered_table(&self) -> Option<&TableRef> {
+        Some(&self.table)
+    }
+}
