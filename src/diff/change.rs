@@ -17,6 +17,30 @@ use crate::schema::model::{
     Check, CompositeType, Domain, Enum, Exclusion, ForeignKey, PrimaryKey, TableRef, Unique,
 };
 
+/// Payloads of changes to one part of an existing table (`{ table, <part> }`): named
+/// `table.<part's name>`, altering the table. One line each instead of a struct and an impl.
+macro_rules! table_part_changes {
+    ($($name:ident { $part:ident: $type:ty }),* $(,)?) => {
+        $(
+            #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+            pub struct $name {
+                pub table: $crate::schema::TableRef,
+                pub $part: $type,
+            }
+
+            impl $crate::diff::change::Subject for $name {
+                fn object(&self) -> String {
+                    format!("{}.{}", self.table, self.$part.name)
+                }
+
+                fn altered_table(&self) -> Option<&$crate::schema::TableRef> {
+                    Some(&self.table)
+                }
+            }
+        )*
+    };
+}
+
 mod columns;
 mod comments;
 mod constraints;

@@ -6,36 +6,11 @@ use crate::schema::model::{Column, IdentityOptions, TableRef};
 
 use super::Subject;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AddColumn {
-    pub table: TableRef,
-    pub column: Column,
-}
-
-impl Subject for AddColumn {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table, self.column.name)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DropColumn {
-    pub table: TableRef,
-    pub column: Column,
-}
-
-impl Subject for DropColumn {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table, self.column.name)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
-    }
+table_part_changes! {
+    AddColumn { column: Column },
+    DropColumn { column: Column },
+    SetNotNull { column: Column },
+    DropNotNull { column: Column },
 }
 
 /// A column that disappeared and one of a compatible type that appeared in the same table:
@@ -71,38 +46,6 @@ pub struct ChangeColumnType {
 impl Subject for ChangeColumnType {
     fn object(&self) -> String {
         format!("{}.{}", self.table, self.to.name)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SetNotNull {
-    pub table: TableRef,
-    pub column: Column,
-}
-
-impl Subject for SetNotNull {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table, self.column.name)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DropNotNull {
-    pub table: TableRef,
-    pub column: Column,
-}
-
-impl Subject for DropNotNull {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table, self.column.name)
     }
 
     fn altered_table(&self) -> Option<&TableRef> {

@@ -7,36 +7,11 @@ use crate::schema::model::{Check, Exclusion, ForeignKey, PrimaryKey, TableRef, U
 
 use super::{Constraint, Subject, relation, same};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AddUnique {
-    pub table: TableRef,
-    pub unique: Unique,
-}
-
-impl Subject for AddUnique {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table, self.unique.name)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AddPrimaryKey {
-    pub table: TableRef,
-    pub key: PrimaryKey,
-}
-
-impl Subject for AddPrimaryKey {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table, self.key.name)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
-    }
+table_part_changes! {
+    AddUnique { unique: Unique },
+    AddPrimaryKey { key: PrimaryKey },
+    AddCheck { check: Check },
+    AddExclusion { exclusion: Exclusion },
 }
 
 /// `new_table` is true when the referencing table is created by the same plan (it is empty,
@@ -70,38 +45,6 @@ impl Subject for AddForeignKey {
 
     fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
         same(Object::Relation(&self.table))
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AddCheck {
-    pub table: TableRef,
-    pub check: Check,
-}
-
-impl Subject for AddCheck {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table, self.check.name)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AddExclusion {
-    pub table: TableRef,
-    pub exclusion: Exclusion,
-}
-
-impl Subject for AddExclusion {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table, self.exclusion.name)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
     }
 }
 
