@@ -41,6 +41,13 @@ macro_rules! table_part_changes {
     };
 }
 
+/// One `Subject` implementation for several payloads whose subject is worked out alike.
+macro_rules! subject_for {
+    ($($name:ident),+ => $body:tt) => {
+        $(impl $crate::diff::change::Subject for $name $body)+
+    };
+}
+
 mod columns;
 mod comments;
 mod constraints;

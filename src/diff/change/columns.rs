@@ -4,8 +4,6 @@ use serde::Serialize;
 
 use crate::schema::model::{Column, IdentityOptions, TableRef};
 
-use super::Subject;
-
 table_part_changes! {
     AddColumn { column: Column },
     DropColumn { column: Column },
@@ -23,16 +21,6 @@ pub struct RenameColumn {
     pub hinted: bool,
 }
 
-impl Subject for RenameColumn {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table, self.to.name)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
-    }
-}
-
 /// The column's type (or collation) changes; `from` and `to` are the whole column, live and
 /// desired. When the column is also renamed, `from` already carries the desired name (the
 /// rename comes first).
@@ -43,7 +31,7 @@ pub struct ChangeColumnType {
     pub to: Column,
 }
 
-impl Subject for ChangeColumnType {
+subject_for!(RenameColumn, ChangeColumnType => {
     fn object(&self) -> String {
         format!("{}.{}", self.table, self.to.name)
     }
@@ -51,7 +39,7 @@ impl Subject for ChangeColumnType {
     fn altered_table(&self) -> Option<&TableRef> {
         Some(&self.table)
     }
-}
+});
 
 /// A default added or changed (`from` is the live default, if any).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,31 +50,11 @@ pub struct SetDefault {
     pub to: String,
 }
 
-impl Subject for SetDefault {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table, self.column)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DropDefault {
     pub table: TableRef,
     pub column: String,
     pub from: String,
-}
-
-impl Subject for DropDefault {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table, self.column)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
-    }
 }
 
 /// An identity column's sequence options changed (`from` and `to` as the model keeps them,
@@ -100,7 +68,7 @@ pub struct AlterIdentity {
     pub to: IdentityOptions,
 }
 
-impl Subject for AlterIdentity {
+subject_for!(SetDefault, DropDefault, AlterIdentity => {
     fn object(&self) -> String {
         format!("{}.{}", self.table, self.column)
     }
@@ -108,4 +76,4 @@ impl Subject for AlterIdentity {
     fn altered_table(&self) -> Option<&TableRef> {
         Some(&self.table)
     }
-}
+});

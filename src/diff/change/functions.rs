@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::ddl::object::Object;
 use crate::schema::model::Function;
 
-use super::{Subject, same};
+use super::same;
 
 /// `key` is the function's key in the model: `name(identity arguments)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -15,45 +15,11 @@ pub struct CreateFunction {
     pub function: Function,
 }
 
-impl Subject for CreateFunction {
-    fn object(&self) -> String {
-        format!("{}.{}", self.schema, self.key)
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        (&self.schema, None)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Function {
-            schema: &self.schema,
-            key: &self.key,
-        })
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DropFunction {
     pub schema: String,
     pub key: String,
     pub function: Function,
-}
-
-impl Subject for DropFunction {
-    fn object(&self) -> String {
-        format!("{}.{}", self.schema, self.key)
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        (&self.schema, None)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Function {
-            schema: &self.schema,
-            key: &self.key,
-        })
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,7 +30,7 @@ pub struct ReplaceFunction {
     pub to: Function,
 }
 
-impl Subject for ReplaceFunction {
+subject_for!(CreateFunction, DropFunction, ReplaceFunction => {
     fn object(&self) -> String {
         format!("{}.{}", self.schema, self.key)
     }
@@ -79,4 +45,4 @@ impl Subject for ReplaceFunction {
             key: &self.key,
         })
     }
-}
+});

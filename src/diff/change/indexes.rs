@@ -12,23 +12,13 @@ pub struct AddIndex {
     pub index: Index,
 }
 
-impl Subject for AddIndex {
-    fn object(&self) -> String {
-        format!("{}.{}", self.table.schema, self.index.name)
-    }
-
-    fn altered_table(&self) -> Option<&TableRef> {
-        Some(&self.table)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DropIndex {
     pub table: TableRef,
     pub index: Index,
 }
 
-impl Subject for DropIndex {
+subject_for!(AddIndex, DropIndex => {
     fn object(&self) -> String {
         format!("{}.{}", self.table.schema, self.index.name)
     }
@@ -36,7 +26,7 @@ impl Subject for DropIndex {
     fn altered_table(&self) -> Option<&TableRef> {
         Some(&self.table)
     }
-}
+});
 
 /// Same name, different definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

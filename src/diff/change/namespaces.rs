@@ -5,25 +5,11 @@ use serde::Serialize;
 use crate::ddl::object::Object;
 use crate::schema::model::Extension;
 
-use super::{Subject, same};
+use super::same;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CreateSchema {
     pub schema: String,
-}
-
-impl Subject for CreateSchema {
-    fn object(&self) -> String {
-        self.schema.clone()
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        (&self.schema, None)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Schema(&self.schema))
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,7 +17,7 @@ pub struct DropSchema {
     pub schema: String,
 }
 
-impl Subject for DropSchema {
+subject_for!(CreateSchema, DropSchema => {
     fn object(&self) -> String {
         self.schema.clone()
     }
@@ -43,26 +29,12 @@ impl Subject for DropSchema {
     fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
         same(Object::Schema(&self.schema))
     }
-}
+});
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CreateExtension {
     pub name: String,
     pub extension: Extension,
-}
-
-impl Subject for CreateExtension {
-    fn object(&self) -> String {
-        format!("extension {}", self.name)
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        (&self.extension.schema, None)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Extension(&self.name))
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -71,7 +43,7 @@ pub struct DropExtension {
     pub extension: Extension,
 }
 
-impl Subject for DropExtension {
+subject_for!(CreateExtension, DropExtension => {
     fn object(&self) -> String {
         format!("extension {}", self.name)
     }
@@ -83,4 +55,4 @@ impl Subject for DropExtension {
     fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
         same(Object::Extension(&self.name))
     }
-}
+});

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::ddl::object::Object;
 use crate::schema::model::Sequence;
 
-use super::{QualifiedName, Subject, same};
+use super::{QualifiedName, same};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CreateSequence {
@@ -13,38 +13,10 @@ pub struct CreateSequence {
     pub sequence: Sequence,
 }
 
-impl Subject for CreateSequence {
-    fn object(&self) -> String {
-        self.name.to_string()
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        (&self.name.schema, None)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Sequence(&self.name))
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DropSequence {
     pub name: QualifiedName,
     pub sequence: Sequence,
-}
-
-impl Subject for DropSequence {
-    fn object(&self) -> String {
-        self.name.to_string()
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        (&self.name.schema, None)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Sequence(&self.name))
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,7 +26,7 @@ pub struct AlterSequence {
     pub to: Sequence,
 }
 
-impl Subject for AlterSequence {
+subject_for!(CreateSequence, DropSequence, AlterSequence => {
     fn object(&self) -> String {
         self.name.to_string()
     }
@@ -66,4 +38,4 @@ impl Subject for AlterSequence {
     fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
         same(Object::Sequence(&self.name))
     }
-}
+});

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::ddl::object::Object;
 use crate::schema::model::{Enum, TableRef};
 
-use super::{QualifiedName, Subject, TypeDefinition, same};
+use super::{QualifiedName, TypeDefinition, same};
 
 /// A new enum, domain or composite type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,38 +14,10 @@ pub struct CreateType {
     pub definition: TypeDefinition,
 }
 
-impl Subject for CreateType {
-    fn object(&self) -> String {
-        self.name.to_string()
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        (&self.name.schema, None)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Type(&self.name))
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DropType {
     pub name: QualifiedName,
     pub definition: TypeDefinition,
-}
-
-impl Subject for DropType {
-    fn object(&self) -> String {
-        self.name.to_string()
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        (&self.name.schema, None)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Type(&self.name))
-    }
 }
 
 /// A label added to an existing enum; `before` is the label it goes in front of, `None` for
@@ -57,39 +29,11 @@ pub struct AddEnumValue {
     pub before: Option<String>,
 }
 
-impl Subject for AddEnumValue {
-    fn object(&self) -> String {
-        self.name.to_string()
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        (&self.name.schema, None)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Type(&self.name))
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RenameEnumValue {
     pub name: QualifiedName,
     pub from: String,
     pub to: String,
-}
-
-impl Subject for RenameEnumValue {
-    fn object(&self) -> String {
-        self.name.to_string()
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        (&self.name.schema, None)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Type(&self.name))
-    }
 }
 
 /// Labels removed or reordered: the type must be replaced, and every column using it
@@ -103,7 +47,7 @@ pub struct ReplaceEnum {
     pub columns: Vec<(TableRef, String)>,
 }
 
-impl Subject for ReplaceEnum {
+subject_for!(CreateType, DropType, AddEnumValue, RenameEnumValue, ReplaceEnum => {
     fn object(&self) -> String {
         self.name.to_string()
     }
@@ -115,4 +59,4 @@ impl Subject for ReplaceEnum {
     fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
         same(Object::Type(&self.name))
     }
-}
+});

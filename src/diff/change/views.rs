@@ -5,26 +5,12 @@ use serde::Serialize;
 use crate::ddl::object::Object;
 use crate::schema::model::{TableRef, View};
 
-use super::{QualifiedName, Subject, relation, same};
+use super::{QualifiedName, relation, same};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CreateView {
     pub view: QualifiedName,
     pub definition: View,
-}
-
-impl Subject for CreateView {
-    fn object(&self) -> String {
-        self.view.to_string()
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        relation(&self.view)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Relation(&self.view))
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,40 +19,12 @@ pub struct DropView {
     pub definition: View,
 }
 
-impl Subject for DropView {
-    fn object(&self) -> String {
-        self.view.to_string()
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        relation(&self.view)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Relation(&self.view))
-    }
-}
-
 /// The view's definition (or materialization) changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReplaceView {
     pub view: QualifiedName,
     pub from: View,
     pub to: View,
-}
-
-impl Subject for ReplaceView {
-    fn object(&self) -> String {
-        self.view.to_string()
-    }
-
-    fn location(&self) -> (&str, Option<&str>) {
-        relation(&self.view)
-    }
-
-    fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
-        same(Object::Relation(&self.view))
-    }
 }
 
 /// A view that reads columns the plan drops, retypes or renames: PostgreSQL refuses to alter
@@ -80,7 +38,7 @@ pub struct RecreateView {
     pub columns: Vec<(TableRef, String)>,
 }
 
-impl Subject for RecreateView {
+subject_for!(CreateView, DropView, ReplaceView, RecreateView => {
     fn object(&self) -> String {
         self.view.to_string()
     }
@@ -92,4 +50,4 @@ impl Subject for RecreateView {
     fn objects(&self) -> Option<(Object<'_>, Object<'_>)> {
         same(Object::Relation(&self.view))
     }
-}
+});
