@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use crate::decide::{Answers, ChangeId, Fact};
+use crate::decide::{Answers, ChangeId};
 use crate::plan::Plan;
 use crate::rules::Badge;
 use crate::session::Progress;
@@ -76,7 +76,8 @@ pub struct DiffView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CountStatus {
     Running,
-    Done(Vec<Fact>),
+    /// Done: the facts it found are in the session's counted facts, the one place they live.
+    Done,
     Failed(String),
 }
 

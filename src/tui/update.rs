@@ -82,7 +82,7 @@ fn on_counted(
             if let Some(session) = &mut app.session {
                 session.add_counted(&change, &facts);
             }
-            CountStatus::Done(facts)
+            CountStatus::Done
         }
         Err(error) => CountStatus::Failed(error),
     };

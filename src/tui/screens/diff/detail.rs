@@ -86,7 +86,7 @@ fn change_lines(
     let (schema, table) = change.location();
     let table = table.map(|table| TableRef::new(schema, table));
     push_facts(&mut out, session, table.as_ref(), theme);
-    push_counts(&mut out, view, change, theme);
+    push_counts(&mut out, view, session, change, theme);
     if let Some((live, desired)) = change.objects() {
         push_ddl(&mut out, session, live, desired, theme);
     }
@@ -184,7 +184,13 @@ fn push_facts(
     }
 }
 
-fn push_counts(out: &mut Vec<Line<'static>>, view: &DiffView, change: &Change, theme: Theme) {
+fn push_counts(
+    out: &mut Vec<Line<'static>>,
+    view: &DiffView,
+    session: &Session,
+    change: &Change,
+    theme: Theme,
+) {
     let Some(what) = countable(change) else {
         return;
     };
@@ -195,8 +201,9 @@ fn push_counts(out: &mut Vec<Line<'static>>, view: &DiffView, change: &Change, t
             Span::raw(" counts them"),
         ])),
         Some(CountStatus::Running) => out.push(Line::raw(format!("{what}: counting…"))),
-        Some(CountStatus::Done(facts)) => {
-            for fact in facts {
+        Some(CountStatus::Done) => {
+            let counted = session.counted.changes.get(&change.id());
+            for fact in counted.into_iter().flat_map(|facts| facts.values()) {
                 out.push(Line::raw(format!("{what}: {fact}")));
             }
         }
