@@ -557,7 +557,8 @@ fn inline_paths(code: &str) -> Vec<String> {
     found
 }
 
-/// Tarjan's algorithm, iteratively: the strongly connected components of `next`.
+/// The strongly connected components of `next`: a depth-first search that keeps, for each
+/// module, the earliest module still on the stack it reaches (iterative, so deep graphs fit).
 fn strongly_connected(next: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let n = next.len();
     let mut index = vec![usize::MAX; n];
