@@ -288,23 +288,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_plan_kinds_and_these_agree() {
-        use crate::plan::FileKind as Planned;
-        for kind in [
-            Planned::Transaction,
-            Planned::Separate,
-            Planned::Concurrently,
-            Planned::Batched,
-            Planned::Worker,
-            Planned::Gate,
-        ] {
-            let text = serde_json::to_string(&kind).unwrap();
-            let read: FileKind = serde_json::from_str(&text).unwrap();
-            assert_eq!(read.in_transaction(), kind.in_transaction(), "{text}");
-        }
-    }
-
     /// A zero-downtime plan as pgphase writes it: an FK added NOT VALID, orphans fixed,
     /// validated.
     const ZERO_DOWNTIME: &str =
