@@ -15,15 +15,16 @@ const FIRST_PAUSE_MS: u64 = 100;
 const LONGEST_PAUSE_MS: u64 = 5_000;
 
 /// `body` (statements, each ending in `;`) in a loop that runs it as a subtransaction and,
-/// when a lock is not free within `lock_timeout`, undoes it, pauses and tries again, up to
-/// [`LOCK_RETRIES`] times before giving up with the lock error. For a PL/pgSQL block that
+/// when a lock is not free within `lock_timeout` (or the body raises `lock_not_available`
+/// itself), undoes it, says why in a notice, pauses and tries again, up to [`LOCK_RETRIES`]
+/// times before giving up with the error. For a PL/pgSQL block that
 /// declares `attempt integer := 0`.
 #[must_use]
 pub fn retry_loop(body: &str) -> String {
     format!(
         "LOOP\n  BEGIN\n{}    EXIT;\n  EXCEPTION WHEN lock_not_available THEN\n    attempt := \
          attempt + 1;\n    IF attempt > {LOCK_RETRIES} THEN\n      RAISE;\n    END IF;\n    \
-         RAISE NOTICE 'locks not free within lock_timeout; attempt % of {LOCK_RETRIES} follows', \
+         RAISE NOTICE '%; attempt % of {LOCK_RETRIES} follows', SQLERRM, \
          attempt;\n    PERFORM pg_sleep(least({first} * 2 ^ (attempt - 1), {longest}) * (0.5 + \
          random()));\n  END;\nEND LOOP;\n",
         indent(body, 2),
@@ -72,7 +73,7 @@ mod tests {
     fn a_lone_statement_retries_under_its_own_lock_timeout() {
         let sql = retrying_when("EXISTS (SELECT 1)", 1_000, "DROP INDEX public.i;");
         assert!(retries_on_its_own(&sql));
-        insta::assert_snapshot!(sql, @r"
+        insta::assert_snapshot!(sql, @"
         DO $guard$
         DECLARE
           attempt integer := 0;
@@ -88,7 +89,7 @@ mod tests {
                 IF attempt > 10 THEN
                   RAISE;
                 END IF;
-                RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+                RAISE NOTICE '%; attempt % of 10 follows', SQLERRM, attempt;
                 PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
               END;
             END LOOP;

@@ -33,7 +33,7 @@ BEGIN
       IF attempt > 10 THEN
         RAISE;
       END IF;
-      RAISE NOTICE 'locks not free within lock_timeout; attempt % of 10 follows', attempt;
+      RAISE NOTICE '%; attempt % of 10 follows', SQLERRM, attempt;
       PERFORM pg_sleep(least(0.100 * 2 ^ (attempt - 1), 5.000) * (0.5 + random()));
     END;
   END LOOP;
