@@ -77,8 +77,8 @@ fn stem(path: &Path) -> String {
     path.file_stem().unwrap().to_string_lossy().into_owned()
 }
 
-fn as_json(text: &str) -> Result<Value, serde_yaml::Error> {
-    serde_yaml::from_str(text)
+fn as_json(text: &str) -> Result<Value, serde_norway::Error> {
+    serde_norway::from_str(text)
 }
 
 fn problems(validator: &jsonschema::Validator, value: &Value) -> Vec<String> {

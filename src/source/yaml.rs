@@ -149,7 +149,7 @@ pub fn load(path: &Path) -> Result<Desired, LoadError> {
 /// The first mistake in the text: bad YAML, a key or value the format does not have, or a
 /// reference to something the file does not define.
 pub fn parse(text: &str, file: &str) -> Result<Desired, LoadError> {
-    let raw: raw::RawFile = match serde_yaml::from_str(text) {
+    let raw: raw::RawFile = match serde_norway::from_str(text) {
         Ok(raw) => raw,
         Err(error) => return Err(serde_error(&error, text, file, DESIRED_EMPTY_HINT)),
     };
@@ -182,7 +182,7 @@ const DESIRED_EMPTY_HINT: &str = "start it with `pgphase: 1` and a `schemas:` ma
 /// # Errors
 /// The value has a shape YAML cannot hold (a map with keys that are not text, for instance).
 pub fn to_text<T: Serialize>(value: &T) -> Result<String, WriteError> {
-    serde_yaml::to_string(value).map_err(|error| WriteError {
+    serde_norway::to_string(value).map_err(|error| WriteError {
         message: error.to_string(),
     })
 }
@@ -193,7 +193,7 @@ pub fn to_text<T: Serialize>(value: &T) -> Result<String, WriteError> {
 /// # Errors
 /// The text is not YAML, or does not have the shape of `T`.
 pub fn from_text<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, LoadError> {
-    serde_yaml::from_str(text).map_err(|error| serde_error(&error, text, file, ""))
+    serde_norway::from_str(text).map_err(|error| serde_error(&error, text, file, ""))
 }
 
 /// A value that could not be written as YAML.
@@ -204,7 +204,7 @@ pub struct WriteError {
 }
 
 /// Places and rewords a serde error; `empty_hint` (when not empty) tells how to start an empty file.
-fn serde_error(error: &serde_yaml::Error, text: &str, file: &str, empty_hint: &str) -> LoadError {
+fn serde_error(error: &serde_norway::Error, text: &str, file: &str, empty_hint: &str) -> LoadError {
     let Some(location) = error.location() else {
         let wording = if text.trim().is_empty() || error.to_string().contains("EOF while parsing") {
             let wording = Wording::new("the file is empty");

@@ -102,7 +102,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
-/// Rewrites a serde_yaml error's text (without its position) into plain words.
+/// Rewrites a serde_norway error's text (without its position) into plain words.
 pub fn reword_serde(text: &str, source: &str, line: usize, column: usize) -> Wording {
     const MARKERS: &[&str] = &[
         "unknown field `",

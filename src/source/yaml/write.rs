@@ -53,9 +53,9 @@ fn write_file(schema: &Schema, ignore: Option<RawIgnore>) -> String {
         extensions: extensions(schema),
         ignore,
     };
-    // serde_yaml fails only on maps with non-text keys, nested enums and byte strings, none of
+    // serde_norway fails only on maps with non-text keys, nested enums and byte strings, none of
     // which the file's shape has.
-    serde_yaml::to_string(&file)
+    serde_norway::to_string(&file)
         .unwrap_or_else(|error| format!("# pgphase could not write this snapshot: {error}\n"))
 }
 
