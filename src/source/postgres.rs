@@ -48,7 +48,19 @@ pub async fn read_live(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Introspection, ReadError> {
     let mut connection = connect(connect_options, &SystemEnv).await?;
-    let mut introspection = introspect(&mut connection.client, options, progress).await?;
+    // A second connection shares the reading; without one, the first reads alone.
+    let helper = connect(connect_options, &SystemEnv).await.ok();
+    let introspection = introspect::introspect_with_helper(
+        &mut connection.client,
+        helper.as_ref().map(|helper| &helper.client),
+        options,
+        progress,
+    )
+    .await;
+    if let Some(helper) = helper {
+        helper.close().await;
+    }
+    let mut introspection = introspection?;
     introspection.notes = std::mem::take(&mut connection.notes);
     connection.close().await;
     Ok(introspection)

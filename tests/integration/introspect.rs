@@ -11,6 +11,7 @@ use pgphase::schema::{
     PartitionOf, Policy, PolicyCommand, PrimaryKey, Schema, Sequence, TableRef, Trigger, Unique,
 };
 use pgphase::source::postgres::catalog::QUERY_COUNT;
+use pgphase::source::postgres::introspect::{introspect_with_helper, share_snapshot};
 use pgphase::source::postgres::{
     IntrospectError, IntrospectOptions, Introspection, Progress, RelationKind, TableStats,
     introspect,
@@ -893,6 +894,43 @@ async fn introspecting_twice_gives_equal_results_and_reports_every_query() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_helper_reads_in_the_snapshot_of_the_introspection() {
+    let (mut db, _drop) = fresh_database().await;
+    db.execute("CREATE TABLE t (a int, b int)").await;
+    let helper = connect(&db.url).await;
+    let other = connect(&db.url).await;
+    let transaction = db
+        .client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .unwrap();
+    let indexes = "SELECT count(*) FROM pg_catalog.pg_indexes WHERE tablename = 't'";
+    let seen: i64 = transaction.query_one(indexes, &[]).await.unwrap().get(0);
+    assert_eq!(seen, 0);
+    let shared = share_snapshot(&transaction, &helper).await;
+    assert!(shared.is_some(), "the snapshot is shared");
+    // Another session adds an index after the introspection's snapshot was taken.
+    other
+        .batch_execute("CREATE INDEX t_a ON t (a)")
+        .await
+        .unwrap();
+    let on_helper: i64 = helper.query_one(indexes, &[]).await.unwrap().get(0);
+    assert_eq!(on_helper, 0, "the helper sees the introspection's snapshot");
+    // A helper in a snapshot of its own would see the index: what sharing prevents.
+    helper.batch_execute("ROLLBACK").await.unwrap();
+    helper
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+        .unwrap();
+    let own: i64 = helper.query_one(indexes, &[]).await.unwrap().get(0);
+    assert_eq!(own, 1);
+    transaction.rollback().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn extension_objects_appear_only_as_the_extension() {
     let (mut db, _drop) = fresh_database().await;
     db.execute(
@@ -1036,10 +1074,19 @@ async fn every_corpus_schema_loads_and_introspects() {
         let start = Instant::now();
         let (first, _) = introspect_db(&mut db, &IntrospectOptions::default()).await;
         let took = start.elapsed();
-        let (second, _) = introspect_db(&mut db, &IntrospectOptions::default()).await;
+        // The second reads the indexes on a helper connection, in the same snapshot.
+        let helper = connect(&db.url).await;
+        let second = introspect_with_helper(
+            &mut db.client,
+            Some(&helper),
+            &IntrospectOptions::default(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
         assert!(
             first == second,
-            "{}: two introspections differ",
+            "{}: introspection alone and with a helper differ",
             file.display()
         );
 

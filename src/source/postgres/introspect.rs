@@ -1,7 +1,8 @@
 //! Live introspection: a PostgreSQL database → [`Schema`] + [`Stats`], read-only.
 //!
 //! Everything is read inside one `REPEATABLE READ READ ONLY` transaction, so all queries see one
-//! snapshot, and that transaction is rolled back at the end: nothing is ever written. The queries
+//! snapshot (a helper connection reading alongside imports that same snapshot), and that
+//! transaction is rolled back at the end: nothing is ever written. The queries
 //! (`super::catalog`) are a fixed handful that each read every object of a kind at once; the model
 //! is assembled in memory (`assemble`) from their rows.
 
@@ -17,7 +18,7 @@ use tokio_postgres::{Client, IsolationLevel, Transaction};
 
 use self::assemble::{Assembler, Unexpected, select_namespaces};
 use self::dependencies::ViewDependencies;
-use self::rows::{CatalogRow, ServerRow};
+use self::rows::{CatalogRow, IndexKeyRow, ServerRow};
 use super::catalog;
 
 pub use self::types::{IntrospectOptions, Introspection, Progress};
@@ -62,6 +63,23 @@ pub async fn introspect(
     options: &IntrospectOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Introspection, IntrospectError> {
+    introspect_with_helper(client, None, options, progress).await
+}
+
+/// [`introspect`], with a second connection to the same database, `helper`, reading the
+/// indexes while `client` reads the rest. The indexes' query is the costliest (0.6 s of the
+/// 2 s at 10,000 tables), and a server runs two connections' queries on two cores. The helper reads in the same snapshot (`pg_export_snapshot`), so the result is the
+/// one `client` alone reads; where the snapshot cannot be shared (a pooler in between),
+/// `client` reads everything.
+///
+/// # Errors
+/// As [`introspect`].
+pub async fn introspect_with_helper(
+    client: &mut Client,
+    helper: Option<&Client>,
+    options: &IntrospectOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Introspection, IntrospectError> {
     let transaction = client
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
@@ -73,13 +91,22 @@ pub async fn introspect(
         .batch_execute(catalog::SESSION_SETTINGS)
         .await
         .map_err(|e| IntrospectError::query("setting up the session", e))?;
+    let helper = match helper {
+        Some(helper) => share_snapshot(&transaction, helper).await,
+        None => None,
+    };
     let mut reader = Reader {
         transaction: &transaction,
         progress,
         finished: 0,
         rows_read: 0,
     };
-    let introspection = read_everything(&mut reader, options).await?;
+    let introspection = read_everything(&mut reader, helper, options).await;
+    if let Some(helper) = helper {
+        // Read-only: ending it can only fail with its connection, which is closed next.
+        let _ = helper.batch_execute("ROLLBACK").await;
+    }
+    let introspection = introspection?;
     // Dropping a transaction also rolls it back, but only here can a failure be reported.
     transaction
         .rollback()
@@ -88,9 +115,48 @@ pub async fn introspect(
     Ok(introspection)
 }
 
-/// Runs the catalog queries in order and feeds their rows to the assembler as they arrive.
+/// Starts on `helper` a read-only transaction in the snapshot of `transaction` (with the
+/// session settings of introspection): `None` when the snapshot cannot be shared.
+pub async fn share_snapshot<'c>(
+    transaction: &Transaction<'_>,
+    helper: &'c Client,
+) -> Option<&'c Client> {
+    let row = transaction
+        .query_one("SELECT pg_export_snapshot()", &[])
+        .await
+        .ok()?;
+    let snapshot: String = row.try_get(0).ok()?;
+    let begin = format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSET TRANSACTION SNAPSHOT {};\n{}",
+        crate::sql::quote_literal(&snapshot),
+        catalog::SESSION_SETTINGS
+    );
+    if helper.batch_execute(&begin).await.is_ok() {
+        return Some(helper);
+    }
+    let _ = helper.batch_execute("ROLLBACK").await;
+    None
+}
+
+/// Runs `sql` on `helper` and keeps every decoded row.
+async fn collect_on<R: CatalogRow>(
+    helper: &Client,
+    step: &'static str,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<R>, IntrospectError> {
+    let failed = |e| IntrospectError::query(format!("reading {step}"), e);
+    let rows = helper.query(sql, params).await.map_err(failed)?;
+    rows.iter()
+        .map(|row| R::from_row(row).map_err(failed))
+        .collect()
+}
+
+/// Runs the catalog queries in order and feeds their rows to the assembler as they arrive;
+/// with a `helper`, the indexes are read there meanwhile and fed in their turn.
 async fn read_everything(
     reader: &mut Reader<'_, '_>,
+    helper: Option<&Client>,
     options: &IntrospectOptions,
 ) -> Result<Introspection, IntrospectError> {
     let server: Vec<ServerRow> = reader
@@ -111,40 +177,33 @@ async fn read_everything(
 
     let mut model = Assembler::new(&namespaces);
     let r = reader;
-    r.read("extensions", catalog::EXTENSIONS, &[], |row| {
-        model.add_extension(row)
-    })
-    .await?;
-    r.read("comments", catalog::COMMENTS, &[], |row| {
-        model.add_comment(row)
-    })
-    .await?;
-    r.read("enums", catalog::ENUMS, selected, |row| model.add_enum(row))
-        .await?;
-    r.read("domains", catalog::DOMAINS, selected, |row| {
-        model.add_domain(row)
-    })
-    .await?;
-    r.read("sequences", catalog::SEQUENCES, selected, |row| {
-        model.add_sequence(row)
-    })
-    .await?;
-    r.read("tables", catalog::RELATIONS, selected, |row| {
-        model.add_relation(row)
-    })
-    .await?;
-    r.read("columns", catalog::COLUMNS, selected, |row| {
-        model.add_column(row)
-    })
-    .await?;
-    r.read("constraints", catalog::CONSTRAINTS, selected, |row| {
-        model.add_constraint(row)
-    })
-    .await?;
-    r.read("indexes", catalog::INDEXES, selected, |row| {
-        model.add_index_key(row)
-    })
-    .await?;
+    let on_helper = async {
+        match helper {
+            Some(helper) => {
+                Some(collect_on::<IndexKeyRow>(helper, "indexes", catalog::INDEXES, selected).await)
+            }
+            None => None,
+        }
+    };
+    let (before, on_helper) =
+        futures_util::future::join(read_before_indexes(r, &mut model, selected), on_helper).await;
+    before?;
+    match on_helper {
+        Some(rows) => {
+            let rows = rows?;
+            r.rows_read += rows.len();
+            for row in rows {
+                model.add_index_key(row).map_err(unexpected("indexes"))?;
+            }
+            r.finished("indexes");
+        }
+        None => {
+            r.read("indexes", catalog::INDEXES, selected, |row| {
+                model.add_index_key(row)
+            })
+            .await?;
+        }
+    }
     model.file_indexes().map_err(unexpected("indexes"))?;
     r.read("triggers", catalog::TRIGGERS, selected, |row| {
         model.add_trigger(row)
@@ -189,6 +248,45 @@ async fn read_everything(
     })
 }
 
+/// The queries read before the indexes: up to the constraints.
+async fn read_before_indexes(
+    r: &mut Reader<'_, '_>,
+    model: &mut Assembler,
+    selected: &[&(dyn ToSql + Sync)],
+) -> Result<(), IntrospectError> {
+    r.read("extensions", catalog::EXTENSIONS, &[], |row| {
+        model.add_extension(row)
+    })
+    .await?;
+    r.read("comments", catalog::COMMENTS, &[], |row| {
+        model.add_comment(row)
+    })
+    .await?;
+    r.read("enums", catalog::ENUMS, selected, |row| model.add_enum(row))
+        .await?;
+    r.read("domains", catalog::DOMAINS, selected, |row| {
+        model.add_domain(row)
+    })
+    .await?;
+    r.read("sequences", catalog::SEQUENCES, selected, |row| {
+        model.add_sequence(row)
+    })
+    .await?;
+    r.read("tables", catalog::RELATIONS, selected, |row| {
+        model.add_relation(row)
+    })
+    .await?;
+    r.read("columns", catalog::COLUMNS, selected, |row| {
+        model.add_column(row)
+    })
+    .await?;
+    r.read("constraints", catalog::CONSTRAINTS, selected, |row| {
+        model.add_constraint(row)
+    })
+    .await?;
+    Ok(())
+}
+
 /// Runs catalog queries in the transaction, decodes their rows as they stream in and reports
 /// progress.
 struct Reader<'a, 't> {
@@ -221,6 +319,12 @@ impl Reader<'_, '_> {
             sink(R::from_row(&row).map_err(failed)?).map_err(unexpected(step))?;
             self.rows_read += 1;
         }
+        self.finished(step);
+        Ok(())
+    }
+
+    /// Counts query `step` finished and reports progress.
+    fn finished(&mut self, step: &'static str) {
         self.finished += 1;
         (self.progress)(Progress {
             step,
@@ -228,7 +332,6 @@ impl Reader<'_, '_> {
             total_queries: catalog::QUERY_COUNT,
             rows_read: self.rows_read,
         });
-        Ok(())
     }
 
     /// Runs `sql` and keeps all its rows.
