@@ -139,7 +139,7 @@ impl Session {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Self, SessionError> {
         let canonical = shadow::canonicalize_changed(
-            &desired.schema,
+            desired.schema,
             &live.schema,
             shadow,
             planned,

@@ -218,25 +218,28 @@ pub async fn canonicalize(
 /// # Errors
 /// As [`canonicalize`].
 pub async fn canonicalize_changed(
-    desired: &Schema,
+    desired: Schema,
     live: &Schema,
     shadow: &Shadow,
     planned: Option<&ConnectOptions>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Canonical, ShadowError> {
-    let Some(narrowed) = subset::narrow(desired, live) else {
-        return canonicalize(desired, shadow, planned, progress).await;
+    let Some(narrowed) = subset::narrow(&desired, live) else {
+        return canonicalize(&desired, shadow, planned, progress).await;
     };
     let canonical = match canonicalize(&narrowed.schema, shadow, planned, progress).await {
         Ok(canonical) => canonical,
         // Something the narrowed schema left out was needed after all.
         Err(ShadowError::Ddl { .. }) => {
-            return canonicalize(desired, shadow, planned, progress).await;
+            return canonicalize(&desired, shadow, planned, progress).await;
         }
         Err(error) => return Err(error),
     };
-    if let Method::Textual { reason } = &canonical.method {
-        return Ok(textual(desired, reason));
+    if let Method::Textual { reason } = canonical.method {
+        return Ok(Canonical {
+            schema: desired,
+            method: Method::Textual { reason },
+        });
     }
     Ok(Canonical {
         schema: subset::widen(desired, &narrowed, &canonical.schema),

@@ -16,6 +16,7 @@ mod raw;
 mod types;
 mod write;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde::Serialize;
@@ -64,8 +65,12 @@ impl Ignore {
 
     /// `live` without what the file does not manage: the ignored schemas and tables that the
     /// desired schema does not name, so that comparing it with `desired` never drops them.
+    /// Borrowed when the file ignores nothing: a copy of a 10,000-table schema costs 80 MB.
     #[must_use]
-    pub fn keep_managed(&self, live: &Schema, desired: &Schema) -> Schema {
+    pub fn keep_managed<'a>(&self, live: &'a Schema, desired: &Schema) -> Cow<'a, Schema> {
+        if self.tables.is_empty() && self.schemas.is_empty() {
+            return Cow::Borrowed(live);
+        }
         let mut managed = live.clone();
         managed.namespaces.retain(|name, namespace| {
             let wanted = desired.namespaces.get(name);
@@ -86,7 +91,7 @@ impl Ignore {
             });
             true
         });
-        managed
+        Cow::Owned(managed)
     }
 
     /// True when every object of schema `schema` is not managed by the file.
