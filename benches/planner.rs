@@ -1,13 +1,20 @@
 //! Benchmark: planning on synthetic schemas with 5% of the tables changed (columns added,
-//! dropped and retyped, defaults, NOT NULL, indexes, checks), beside `pg_dump --schema-only`
-//! on the same database in the same run.
+//! dropped and retyped, defaults, NOT NULL, indexes, checks), beside migra's diff of the same
+//! two databases and `pg_dump --schema-only`, in the same run.
 //!
 //! `cargo bench --bench planner` (sizes 1000 and 10000), or `cargo bench --bench planner -- 2000`.
-//! Prints, per size: `pgphase plan --defaults` end to end (the release binary, with the shadow
-//! database on the same server), its peak RSS (the child's VmHWM, sampled every 5 ms), and diff
-//! + assess + plan + render alone, in this process.
+//! Prints, per size, one row: `pgphase plan --defaults` end to end (the release binary, with the
+//! shadow database on the same server) and its peak RSS (the child's VmHWM, sampled every 5 ms);
+//! `migra` diffing the live database against a second one holding the desired schema, and how
+//! many times faster the plan is; `pgphase snapshot` and its peak RSS beside `pg_dump
+//! --schema-only`; and diff + assess + plan + render alone, in this process. Then the time ratio
+//! of the largest size to the smallest.
 //!
-//! Targets: end to end ≤ 0.5× pg_dump's time at 10,000 tables; peak RSS ≤ 150 MB.
+//! migra is found as `$PGPHASE_MIGRA` or `migra` on the path (`pip install migra
+//! psycopg2-binary`); without it, its column says so.
+//!
+//! Targets (issue 12), at 10,000 tables: the plan ≥ 25× faster than migra, peak RSS ≤ 150 MB;
+//! snapshot ≤ 0.25× pg_dump's time, ≤ 150 MB; the 10,000-table plan ≤ 11× the 1,000-table one.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -44,16 +51,48 @@ fn main() {
     };
     let cluster = TempCluster::start(&ClusterOptions::default()).expect("a throwaway cluster");
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    let migra = migra_program();
     println!(
-        "| tables | changes | plan --defaults end to end | pg_dump --schema-only | ratio | peak RSS | diff + assess + plan + render |"
+        "| tables | changes | plan --defaults | peak RSS | migra diff | faster than migra | snapshot | peak RSS | pg_dump --schema-only | snapshot ÷ pg_dump | diff + assess + plan + render |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
-    for size in sizes {
-        bench_size(&runtime, &cluster, size);
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut plans = Vec::new();
+    for &size in &sizes {
+        plans.push((size, bench_size(&runtime, &cluster, size, migra.as_deref())));
+    }
+    if let (Some((small, first)), Some((large, last))) = (plans.first(), plans.last())
+        && large > small
+    {
+        println!(
+            "\nplan time at {large} tables ÷ at {small} tables: {:.1} (tables ×{:.0})",
+            last.as_secs_f64() / first.as_secs_f64(),
+            *large as f64 / *small as f64
+        );
     }
 }
 
-fn bench_size(runtime: &tokio::runtime::Runtime, cluster: &TempCluster, tables: usize) {
+/// migra, when installed.
+fn migra_program() -> Option<String> {
+    let program = std::env::var("PGPHASE_MIGRA").unwrap_or_else(|_| "migra".to_owned());
+    let runs = Command::new(&program)
+        .arg("--help")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !runs {
+        eprintln!("migra not found (set PGPHASE_MIGRA or `pip install migra psycopg2-binary`)");
+    }
+    runs.then_some(program)
+}
+
+/// Prints the row of one size; returns the plan's end-to-end time.
+fn bench_size(
+    runtime: &tokio::runtime::Runtime,
+    cluster: &TempCluster,
+    tables: usize,
+    migra: Option<&str>,
+) -> Duration {
     let database = format!("planner_{tables}");
     runtime.block_on(create_database(cluster, &database, tables));
     let options = ConnectOptions {
@@ -72,6 +111,12 @@ fn bench_size(runtime: &tokio::runtime::Runtime, cluster: &TempCluster, tables: 
     let work = tempfile::tempdir().unwrap();
     let desired_file = work.path().join("desired.yaml");
     std::fs::write(&desired_file, yaml::write(&desired)).unwrap();
+    let desired_database = format!("planner_{tables}_desired");
+    runtime.block_on(create_desired_database(
+        cluster,
+        &desired_database,
+        &desired,
+    ));
 
     let file = yaml::Desired {
         schema: desired.clone(),
@@ -102,14 +147,83 @@ fn bench_size(runtime: &tokio::runtime::Runtime, cluster: &TempCluster, tables: 
         peak = peak.max(rss);
         elapsed
     });
+    let migra = migra.map(|program| time_migra(program, cluster, &database, &desired_database));
+    let mut snapshot_peak = 0.0_f64;
+    let snapshot = median(|| {
+        let (elapsed, rss) = time_snapshot(cluster, &database, &work.path().join("live.yaml"));
+        snapshot_peak = snapshot_peak.max(rss);
+        elapsed
+    });
     let dump = median(|| time_pg_dump(cluster, &database));
+    let (migra, faster) = match migra {
+        Some(migra) => (
+            ms(migra),
+            format!("{:.1}×", migra.as_secs_f64() / end_to_end.as_secs_f64()),
+        ),
+        None => ("not installed".to_owned(), "–".to_owned()),
+    };
     println!(
-        "| {tables} | {changes} | {} | {} | {:.2}× | {peak:.0} MB | {} |",
+        "| {tables} | {changes} | {} | {peak:.0} MB | {migra} | {faster} | {} | {snapshot_peak:.0} MB | {} | {:.2}× | {} |",
         ms(end_to_end),
+        ms(snapshot),
         ms(dump),
-        end_to_end.as_secs_f64() / dump.as_secs_f64(),
+        snapshot.as_secs_f64() / dump.as_secs_f64(),
         ms(pure)
     );
+    end_to_end
+}
+
+/// (Re)creates `database` holding `desired`, for migra to diff against.
+async fn create_desired_database(cluster: &TempCluster, database: &str, desired: &Schema) {
+    let admin = measure::connect(&cluster.url("postgres")).await;
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {database}"),
+        format!("CREATE DATABASE {database}"),
+    ] {
+        admin.batch_execute(&statement).await.unwrap();
+    }
+    let client = measure::connect(&cluster.url(database)).await;
+    let statements = pgphase::ddl::create_statements(desired);
+    client
+        .batch_execute(&pgphase::ddl::script(&statements))
+        .await
+        .unwrap();
+}
+
+/// How long migra takes to diff `from` against `to` (one run: it is the slow one).
+fn time_migra(program: &str, cluster: &TempCluster, from: &str, to: &str) -> Duration {
+    let url = |database: &str| {
+        format!(
+            "postgresql+psycopg2://postgres@/{database}?host={}&port={}",
+            cluster.socket_dir().display(),
+            cluster.port()
+        )
+    };
+    let started = Instant::now();
+    let status = Command::new(program)
+        .arg("--unsafe")
+        .arg(url(from))
+        .arg(url(to))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("migra runs");
+    // 2: differences found, as here.
+    assert_eq!(status.code(), Some(2), "migra failed");
+    started.elapsed()
+}
+
+/// Runs `pgphase snapshot` and samples the child's peak RSS until it exits.
+fn time_snapshot(cluster: &TempCluster, database: &str, out: &std::path::Path) -> (Duration, f64) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pgphase"));
+    command
+        .args([
+            "snapshot",
+            "--database-url",
+            &cluster.url(database),
+            "--output",
+        ])
+        .arg(out);
+    time_child(command)
 }
 
 /// The live schema with one table in twenty changed, seven kinds of change in turn.
@@ -180,14 +294,22 @@ fn time_plan(
     desired: &std::path::Path,
     out: &std::path::Path,
 ) -> (Duration, f64) {
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pgphase"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pgphase"));
+    command
         .args(["plan", "--defaults", "--schema"])
         .arg(desired)
         .arg("--out")
         .arg(out)
         .args(["--database-url", &cluster.url(database)])
-        .args(["--shadow-url", &cluster.url("postgres")])
+        .args(["--shadow-url", &cluster.url("postgres")]);
+    time_child(command)
+}
+
+/// Runs `command`, sampling its peak RSS until it exits; fails when it does.
+fn time_child(mut command: Command) -> (Duration, f64) {
+    let started = Instant::now();
+    let mut child = command
+        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("pgphase runs");
@@ -202,7 +324,7 @@ fn time_plan(
             peak = peak.max(rss);
         }
         if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "pgphase plan failed");
+            assert!(status.success(), "pgphase failed: {command:?}");
             return (started.elapsed(), peak);
         }
         std::thread::sleep(Duration::from_millis(5));

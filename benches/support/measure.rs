@@ -36,7 +36,7 @@ pub async fn create_database(cluster: &TempCluster, database: &str, tables: usiz
     );
 }
 
-async fn connect(url: &str) -> tokio_postgres::Client {
+pub async fn connect(url: &str) -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
         .unwrap();
