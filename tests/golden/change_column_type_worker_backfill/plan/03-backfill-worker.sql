@@ -19,49 +19,86 @@ DECLARE
   _changed bigint;
   _total bigint := 0;
   _first boolean := true;
+  _careful boolean := false;
   _started timestamptz;
   _took_ms numeric;
 BEGIN
   LOOP
     _started := clock_timestamp();
     _prev_1 := _last_1;
-    -- the next pending rows in key order, read without locks, end the batch's range; those of them
-    -- no other session holds are locked and changed. The first batch has no lower bound yet: a
-    -- statement of its own keeps the bound of the others plain
-    IF _first THEN
-      WITH batch AS MATERIALIZED (
-        SELECT ctid, id FROM public.events
-        WHERE account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint)
-        ORDER BY id LIMIT _size
-      ), locked AS MATERIALIZED (
-        SELECT ctid FROM public.events
-        WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
-        FOR UPDATE SKIP LOCKED
-      ), done AS (
-        UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM locked))
-        RETURNING 1
-      )
-      SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-      INTO _last_1, _read, _changed
-      FROM batch ORDER BY id DESC LIMIT 1;
-    ELSE
-      WITH batch AS MATERIALIZED (
-        SELECT ctid, id FROM public.events
-        WHERE id > _last_1 AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
-        ORDER BY id LIMIT _size
-      ), locked AS MATERIALIZED (
-        SELECT ctid FROM public.events
-        WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
-        FOR UPDATE SKIP LOCKED
-      ), done AS (
-        UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM locked))
-        RETURNING 1
-      )
-      SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-      INTO _last_1, _read, _changed
-      FROM batch ORDER BY id DESC LIMIT 1;
+    -- the next pending rows in key order end the batch's range. The first batch has no lower
+    -- bound yet: a statement of its own keeps the bound of the others plain
+    IF NOT _careful THEN
+      -- changed as they are read, waiting at most 10 ms for a row another session holds: then
+      -- undone (its rows released) and done carefully
+      BEGIN
+        PERFORM set_config('lock_timeout', '10ms', true);
+        IF _first THEN
+          WITH batch AS MATERIALIZED (
+            SELECT ctid, id FROM public.events
+            WHERE account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint)
+            ORDER BY id LIMIT _size
+          ), done AS (
+            UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
+            RETURNING 1
+          )
+          SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
+          INTO _last_1, _read, _changed
+          FROM batch ORDER BY id DESC LIMIT 1;
+        ELSE
+          WITH batch AS MATERIALIZED (
+            SELECT ctid, id FROM public.events
+            WHERE id > _last_1 AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
+            ORDER BY id LIMIT _size
+          ), done AS (
+            UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
+            RETURNING 1
+          )
+          SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
+          INTO _last_1, _read, _changed
+          FROM batch ORDER BY id DESC LIMIT 1;
+        END IF;
+      EXCEPTION WHEN lock_not_available THEN
+        _careful := true;
+      END;
     END IF;
-    EXIT WHEN NOT FOUND;
+    IF _careful THEN
+      -- read without locks; those of them no other session holds locked and changed
+      IF _first THEN
+        WITH batch AS MATERIALIZED (
+          SELECT ctid, id FROM public.events
+          WHERE account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint)
+          ORDER BY id LIMIT _size
+        ), locked AS MATERIALIZED (
+          SELECT ctid FROM public.events
+          WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
+          FOR UPDATE SKIP LOCKED
+        ), done AS (
+          UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM locked))
+          RETURNING 1
+        )
+        SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
+        INTO _last_1, _read, _changed
+        FROM batch ORDER BY id DESC LIMIT 1;
+      ELSE
+        WITH batch AS MATERIALIZED (
+          SELECT ctid, id FROM public.events
+          WHERE id > _last_1 AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
+          ORDER BY id LIMIT _size
+        ), locked AS MATERIALIZED (
+          SELECT ctid FROM public.events
+          WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
+          FOR UPDATE SKIP LOCKED
+        ), done AS (
+          UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM locked))
+          RETURNING 1
+        )
+        SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
+        INTO _last_1, _read, _changed
+        FROM batch ORDER BY id DESC LIMIT 1;
+      END IF;
+    END IF;
+    EXIT WHEN _read IS NULL;
     _total := _total + _changed;
     COMMIT;
     RAISE NOTICE '%: % rows so far', 'public.events', _total;
@@ -73,7 +110,8 @@ BEGIN
     -- Finished now, in the batch's range alone, waiting for that session; left to the last
     -- statement, each would stay locked while it scans the table. A batch that changed every
     -- row it read has nothing left in its range: its rows are not read again
-    IF _changed < _read THEN
+    _careful := _changed < _read;
+    IF _careful THEN
       IF _first THEN
         UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE id <= _last_1 AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint));
       ELSE
