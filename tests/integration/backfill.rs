@@ -1,7 +1,8 @@
 //! Batched backfills on a real table: the key the planner walks is found in the introspected
 //! table; a walk fills every pending row with each batch an index range scan; a walk stopped
 //! halfway and run again changes each row once; rows another session holds locked during the
-//! walk are finished right after their batch, once released; a table without a usable key is
+//! walk are finished right after their batch, once released, while a batch that skipped none
+//! leaves its range unread and a walk alone never pauses; a table without a usable key is
 //! filled by the `ctid` loop.
 
 use std::time::{Duration, Instant};
@@ -298,6 +299,54 @@ async fn rows_another_session_holds_are_finished_right_after_their_batch() {
         count(&db, "SELECT count(*) FROM orders WHERE gift IS NULL").await,
         0
     );
+}
+
+/// The statements of the walk that ran, as auto_explain printed their text: the range's finish
+/// statements and the pauses.
+fn finishes_and_pauses(explained: &str) -> (usize, usize) {
+    let finishes = explained
+        .split("duration:")
+        .filter(|plan| plan.contains("id > _prev_1 AND id <= _last_1"))
+        .count();
+    let pauses = explained
+        .split("duration:")
+        .filter(|plan| plan.contains("pg_sleep("))
+        .count();
+    (finishes, pauses)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_walk_alone_reads_no_finished_range_again_and_never_pauses() {
+    let db = TestDb::new().await;
+    table(&db, "orders", "id bigint PRIMARY KEY, region text NOT NULL").await;
+    let sql = fill_gift("orders", walk_key(&db, "orders").await.as_deref());
+    let explained = psql_explained(&db, &sql);
+    assert!(batch_plans(&explained).len() >= 3, "{explained}");
+    assert_eq!(
+        finishes_and_pauses(&explained),
+        (0, 0),
+        "no batch skipped a row and no other session worked:\n{explained}"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM orders WHERE gift IS NULL").await,
+        0
+    );
+
+    // Another session in a transaction, holding no row of the table: the walk pauses after
+    // each batch, and still finishes no range.
+    db.execute("UPDATE orders SET gift = NULL WHERE NOT gift")
+        .await;
+    let other = connect(&db.url).await;
+    other.batch_execute("BEGIN; SELECT 1").await.unwrap();
+    let explained = psql_explained(&db, &sql);
+    let batches = batch_plans(&explained).len();
+    let (finishes, pauses) = finishes_and_pauses(&explained);
+    assert_eq!(finishes, 0, "{explained}");
+    assert!(
+        pauses + 1 >= batches && pauses > 0,
+        "{pauses} pauses after {batches} batches:\n{explained}"
+    );
+    other.batch_execute("COMMIT").await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
