@@ -259,14 +259,17 @@ async fn rows_another_session_holds_are_finished_right_after_their_batch() {
         .get(0);
     let walk = tokio::spawn(async move { walker.batch_execute(&sql).await });
 
+    // The fast path waits up to HELD_ROW_WAIT_MS for a held row before it falls back, so only a
+    // wait well past that is the walk waiting for the held rows after its careful batch.
+    let long_wait_ms = i32::try_from(backfill::HELD_ROW_WAIT_MS * 25).unwrap();
     let started = Instant::now();
     loop {
         let waiting: bool = db
             .client
             .query_one(
-                "SELECT coalesce(wait_event_type = 'Lock', false) FROM pg_stat_activity \
-                 WHERE pid = $1",
-                &[&pid],
+                "SELECT coalesce(bool_or(clock_timestamp() - waitstart > $2::int * interval '1 ms'), \
+                 false) FROM pg_locks WHERE pid = $1 AND NOT granted",
+                &[&pid, &long_wait_ms],
             )
             .await
             .unwrap()
