@@ -47,9 +47,23 @@ pub async fn read_live(
     options: &IntrospectOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Introspection, ReadError> {
-    let mut connection = connect(connect_options, &SystemEnv).await?;
-    // A second connection shares the reading; without one, the first reads alone.
-    let helper = connect(connect_options, &SystemEnv).await.ok();
+    // A second connection, opened at the same time, shares the reading; without one, the first
+    // reads alone.
+    let (connection, helper) = futures_util::future::join(
+        connect(connect_options, &SystemEnv),
+        connect(connect_options, &SystemEnv),
+    )
+    .await;
+    let mut connection = match connection {
+        Ok(connection) => connection,
+        Err(error) => {
+            if let Ok(helper) = helper {
+                helper.close().await;
+            }
+            return Err(error.into());
+        }
+    };
+    let helper = helper.ok();
     let introspection = introspect::introspect_with_helper(
         &mut connection.client,
         helper.as_ref().map(|helper| &helper.client),
