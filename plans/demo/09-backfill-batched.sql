@@ -16,6 +16,8 @@ DECLARE
   _last_2 public.order_items.product_id%TYPE;
   _prev_1 public.order_items.order_id%TYPE;
   _prev_2 public.order_items.product_id%TYPE;
+  _next_1 public.order_items.order_id%TYPE;
+  _next_2 public.order_items.product_id%TYPE;
   _size bigint := 1000;
   _read bigint;
   _changed bigint;
@@ -28,44 +30,51 @@ BEGIN
   LOOP
     _started := clock_timestamp();
     _prev_1 := _last_1; _prev_2 := _last_2;
-    -- the next pending rows in key order end the batch's range. The first batch has no lower
-    -- bound yet: a statement of its own keeps the bound of the others plain
+    -- the first batch has no lower bound yet: a statement of its own keeps the bound of the
+    -- others plain
     IF NOT _careful THEN
-      -- changed as they are read, waiting at most 10 ms for a row another session holds: then
-      -- undone (its rows released) and done carefully
+      -- the next keys end the batch's range; its pending rows are changed as they are read,
+      -- waiting at most 10 ms for a row another session holds: then undone (its rows
+      -- released) and done carefully
       BEGIN
         PERFORM set_config('lock_timeout', '10ms', true);
         IF _first THEN
-          WITH batch AS MATERIALIZED (
-            SELECT ctid, order_id, product_id FROM public.order_items
-            WHERE quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint)
+          SELECT order_id, product_id INTO _next_1, _next_2 FROM (
+            SELECT order_id, product_id FROM public.order_items
             ORDER BY order_id, product_id LIMIT _size
-          ), done AS (
-            UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint))
-            RETURNING 1
-          )
-          SELECT order_id, product_id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-          INTO _last_1, _last_2, _read, _changed
-          FROM batch ORDER BY order_id DESC, product_id DESC LIMIT 1;
+          ) AS keys ORDER BY order_id DESC, product_id DESC LIMIT 1;
+          IF FOUND THEN
+            UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE (order_id, product_id) <= (_next_1, _next_2) AND (quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint));
+            GET DIAGNOSTICS _changed = ROW_COUNT;
+            -- every pending row of the range changed: none was read and left
+            _read := _changed;
+            _last_1 := _next_1; _last_2 := _next_2;
+          ELSE
+            _read := NULL;
+          END IF;
         ELSE
-          WITH batch AS MATERIALIZED (
-            SELECT ctid, order_id, product_id FROM public.order_items
-            WHERE (order_id, product_id) > (_last_1, _last_2) AND (quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint))
+          SELECT order_id, product_id INTO _next_1, _next_2 FROM (
+            SELECT order_id, product_id FROM public.order_items
+            WHERE (order_id, product_id) > (_last_1, _last_2)
             ORDER BY order_id, product_id LIMIT _size
-          ), done AS (
-            UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint))
-            RETURNING 1
-          )
-          SELECT order_id, product_id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-          INTO _last_1, _last_2, _read, _changed
-          FROM batch ORDER BY order_id DESC, product_id DESC LIMIT 1;
+          ) AS keys ORDER BY order_id DESC, product_id DESC LIMIT 1;
+          IF FOUND THEN
+            UPDATE public.order_items SET quantity_new = CAST((quantity::bigint) AS bigint) WHERE (order_id, product_id) > (_last_1, _last_2) AND (order_id, product_id) <= (_next_1, _next_2) AND (quantity_new IS DISTINCT FROM CAST((quantity::bigint) AS bigint));
+            GET DIAGNOSTICS _changed = ROW_COUNT;
+            -- every pending row of the range changed: none was read and left
+            _read := _changed;
+            _last_1 := _next_1; _last_2 := _next_2;
+          ELSE
+            _read := NULL;
+          END IF;
         END IF;
       EXCEPTION WHEN lock_not_available THEN
         _careful := true;
       END;
     END IF;
     IF _careful THEN
-      -- read without locks; those of them no other session holds locked and changed
+      -- the next pending rows end the batch's range, read without locks; those of them no other
+      -- session holds locked are changed
       IF _first THEN
         WITH batch AS MATERIALIZED (
           SELECT ctid, order_id, product_id FROM public.order_items
@@ -140,6 +149,7 @@ DECLARE
   -- each name starts with _ so that no column of the table is taken for it
   _last_1 public.orders.id%TYPE;
   _prev_1 public.orders.id%TYPE;
+  _next_1 public.orders.id%TYPE;
   _size bigint := 1000;
   _read bigint;
   _changed bigint;
@@ -152,44 +162,51 @@ BEGIN
   LOOP
     _started := clock_timestamp();
     _prev_1 := _last_1;
-    -- the next pending rows in key order end the batch's range. The first batch has no lower
-    -- bound yet: a statement of its own keeps the bound of the others plain
+    -- the first batch has no lower bound yet: a statement of its own keeps the bound of the
+    -- others plain
     IF NOT _careful THEN
-      -- changed as they are read, waiting at most 10 ms for a row another session holds: then
-      -- undone (its rows released) and done carefully
+      -- the next keys end the batch's range; its pending rows are changed as they are read,
+      -- waiting at most 10 ms for a row another session holds: then undone (its rows
+      -- released) and done carefully
       BEGIN
         PERFORM set_config('lock_timeout', '10ms', true);
         IF _first THEN
-          WITH batch AS MATERIALIZED (
-            SELECT ctid, id FROM public.orders
-            WHERE shipping_address IS NULL
+          SELECT id INTO _next_1 FROM (
+            SELECT id FROM public.orders
             ORDER BY id LIMIT _size
-          ), done AS (
-            UPDATE public.orders SET shipping_address = 'unknown' WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (shipping_address IS NULL)
-            RETURNING 1
-          )
-          SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-          INTO _last_1, _read, _changed
-          FROM batch ORDER BY id DESC LIMIT 1;
+          ) AS keys ORDER BY id DESC LIMIT 1;
+          IF FOUND THEN
+            UPDATE public.orders SET shipping_address = 'unknown' WHERE id <= _next_1 AND (shipping_address IS NULL);
+            GET DIAGNOSTICS _changed = ROW_COUNT;
+            -- every pending row of the range changed: none was read and left
+            _read := _changed;
+            _last_1 := _next_1;
+          ELSE
+            _read := NULL;
+          END IF;
         ELSE
-          WITH batch AS MATERIALIZED (
-            SELECT ctid, id FROM public.orders
-            WHERE id > _last_1 AND (shipping_address IS NULL)
+          SELECT id INTO _next_1 FROM (
+            SELECT id FROM public.orders
+            WHERE id > _last_1
             ORDER BY id LIMIT _size
-          ), done AS (
-            UPDATE public.orders SET shipping_address = 'unknown' WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (shipping_address IS NULL)
-            RETURNING 1
-          )
-          SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-          INTO _last_1, _read, _changed
-          FROM batch ORDER BY id DESC LIMIT 1;
+          ) AS keys ORDER BY id DESC LIMIT 1;
+          IF FOUND THEN
+            UPDATE public.orders SET shipping_address = 'unknown' WHERE id > _last_1 AND id <= _next_1 AND (shipping_address IS NULL);
+            GET DIAGNOSTICS _changed = ROW_COUNT;
+            -- every pending row of the range changed: none was read and left
+            _read := _changed;
+            _last_1 := _next_1;
+          ELSE
+            _read := NULL;
+          END IF;
         END IF;
       EXCEPTION WHEN lock_not_available THEN
         _careful := true;
       END;
     END IF;
     IF _careful THEN
-      -- read without locks; those of them no other session holds locked and changed
+      -- the next pending rows end the batch's range, read without locks; those of them no other
+      -- session holds locked are changed
       IF _first THEN
         WITH batch AS MATERIALIZED (
           SELECT ctid, id FROM public.orders
@@ -266,6 +283,8 @@ DECLARE
   _last_2 public.order_items.product_id%TYPE;
   _prev_1 public.order_items.order_id%TYPE;
   _prev_2 public.order_items.product_id%TYPE;
+  _next_1 public.order_items.order_id%TYPE;
+  _next_2 public.order_items.product_id%TYPE;
   _size bigint := 1000;
   _read bigint;
   _changed bigint;
@@ -278,44 +297,51 @@ BEGIN
   LOOP
     _started := clock_timestamp();
     _prev_1 := _last_1; _prev_2 := _last_2;
-    -- the next pending rows in key order end the batch's range. The first batch has no lower
-    -- bound yet: a statement of its own keeps the bound of the others plain
+    -- the first batch has no lower bound yet: a statement of its own keeps the bound of the
+    -- others plain
     IF NOT _careful THEN
-      -- changed as they are read, waiting at most 10 ms for a row another session holds: then
-      -- undone (its rows released) and done carefully
+      -- the next keys end the batch's range; its pending rows are changed as they are read,
+      -- waiting at most 10 ms for a row another session holds: then undone (its rows
+      -- released) and done carefully
       BEGIN
         PERFORM set_config('lock_timeout', '10ms', true);
         IF _first THEN
-          WITH batch AS MATERIALIZED (
-            SELECT ctid, order_id, product_id FROM public.order_items
-            WHERE product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id)
+          SELECT order_id, product_id INTO _next_1, _next_2 FROM (
+            SELECT order_id, product_id FROM public.order_items
             ORDER BY order_id, product_id LIMIT _size
-          ), done AS (
-            DELETE FROM public.order_items WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id))
-            RETURNING 1
-          )
-          SELECT order_id, product_id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-          INTO _last_1, _last_2, _read, _changed
-          FROM batch ORDER BY order_id DESC, product_id DESC LIMIT 1;
+          ) AS keys ORDER BY order_id DESC, product_id DESC LIMIT 1;
+          IF FOUND THEN
+            DELETE FROM public.order_items WHERE (order_id, product_id) <= (_next_1, _next_2) AND (product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id));
+            GET DIAGNOSTICS _changed = ROW_COUNT;
+            -- every pending row of the range changed: none was read and left
+            _read := _changed;
+            _last_1 := _next_1; _last_2 := _next_2;
+          ELSE
+            _read := NULL;
+          END IF;
         ELSE
-          WITH batch AS MATERIALIZED (
-            SELECT ctid, order_id, product_id FROM public.order_items
-            WHERE (order_id, product_id) > (_last_1, _last_2) AND (product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id))
+          SELECT order_id, product_id INTO _next_1, _next_2 FROM (
+            SELECT order_id, product_id FROM public.order_items
+            WHERE (order_id, product_id) > (_last_1, _last_2)
             ORDER BY order_id, product_id LIMIT _size
-          ), done AS (
-            DELETE FROM public.order_items WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id))
-            RETURNING 1
-          )
-          SELECT order_id, product_id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-          INTO _last_1, _last_2, _read, _changed
-          FROM batch ORDER BY order_id DESC, product_id DESC LIMIT 1;
+          ) AS keys ORDER BY order_id DESC, product_id DESC LIMIT 1;
+          IF FOUND THEN
+            DELETE FROM public.order_items WHERE (order_id, product_id) > (_last_1, _last_2) AND (order_id, product_id) <= (_next_1, _next_2) AND (product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.products AS parent WHERE parent.id = public.order_items.product_id));
+            GET DIAGNOSTICS _changed = ROW_COUNT;
+            -- every pending row of the range changed: none was read and left
+            _read := _changed;
+            _last_1 := _next_1; _last_2 := _next_2;
+          ELSE
+            _read := NULL;
+          END IF;
         END IF;
       EXCEPTION WHEN lock_not_available THEN
         _careful := true;
       END;
     END IF;
     IF _careful THEN
-      -- read without locks; those of them no other session holds locked and changed
+      -- the next pending rows end the batch's range, read without locks; those of them no other
+      -- session holds locked are changed
       IF _first THEN
         WITH batch AS MATERIALIZED (
           SELECT ctid, order_id, product_id FROM public.order_items

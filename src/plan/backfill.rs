@@ -27,10 +27,11 @@ pub const BATCH_TARGET_MS: u64 = 100;
 /// any role may read.
 pub const BATCH_PAUSE_PERCENT: u64 = 50;
 /// How long a key walk's batch waits for a row another session holds before it is undone and
-/// done again skipping held rows. Changing rows as they are read, without first locking them
-/// skipping held ones, made a 2M-row fill 8% faster (26.7 s against 28.8 s); the wait is short
-/// so that a client waiting on a row of the batch waits little longer, and ends long before a
-/// deadlock with such a client would be detected.
+/// done again skipping held rows. Changing a key range's rows in one statement, each row read
+/// once and not first locked skipping held ones, made a 2M-row fill take 9.6 s where reading the
+/// batch's rows and then changing them took 11.5 s and a plain keyset loop 10.3 s (medians of 5);
+/// the wait is short so that a client waiting on a row of the batch waits little longer, and
+/// ends long before a deadlock with such a client would be detected.
 pub const HELD_ROW_WAIT_MS: u64 = 10;
 /// The fewest rows a key walk's batch shrinks to: below this, commits dominate the work.
 pub const MIN_BATCH_ROWS: u64 = 100;
@@ -206,64 +207,81 @@ fn report(backfill: &Backfill, progress: bool) -> String {
     }
 }
 
-/// A `DO` block walking the table's `key` once, in key order. Each batch reads the next pending
-/// rows after the last key seen and changes them in one statement that waits at most
-/// [`HELD_ROW_WAIT_MS`] for a row another session holds; when one is held longer, that statement
-/// is undone (its rows released) and the batch done carefully: the rows read without locks, those
-/// no other session holds locked (`SKIP LOCKED`) and changed. Either way the rows read end the
-/// batch's key range, so a batch that changed fewer rows than it read left some: a short
-/// statement then finishes that range alone, waiting for the holders, and the next batch is
-/// careful too. A batch that changed every row it read leaves its range as it is: finished rows
-/// are read once. One last statement takes whatever is still pending. The first batch is a
-/// statement of its own, so that every later one has a plain lower bound the index scan starts
-/// from. The batch size follows the time each batch took ([`BATCH_TARGET_MS`]); the walk pauses
-/// between batches only while other sessions are busy ([`BATCH_PAUSE_PERCENT`]). Each batch
-/// commits, so the block must run outside a transaction block; a re-run walks from the start
-/// again and changes only the rows still pending.
+/// A `DO` block walking the table's `key` once, in key order. Each batch reads the next keys
+/// after the last one from the key's index alone, and changes that range's pending rows in one
+/// statement that reads each row once and waits at most [`HELD_ROW_WAIT_MS`] for a row another
+/// session holds; when one is held longer, that statement is undone (its rows released) and the
+/// batch done carefully: the next pending rows read without locks, those no other session holds
+/// locked (`SKIP LOCKED`) changed, the rows read ending the batch's range. A careful batch that
+/// changed fewer rows than it read left some: a short statement then finishes that range alone,
+/// waiting for the holders, and the next batch is careful too; one that changed every row it
+/// read hands back to the fast batches. Finished rows are read once. One last statement takes
+/// whatever is still pending. The first batch is a statement of its own, so that every later
+/// one has a plain lower bound the index scan starts from. The batch size follows the time each
+/// batch took ([`BATCH_TARGET_MS`]); the walk pauses between batches only while other sessions
+/// are busy ([`BATCH_PAUSE_PERCENT`]). Each batch commits, so the block must run outside a
+/// transaction block; a re-run walks from the start again and changes only the rows still
+/// pending.
 fn keyset(backfill: &Backfill, key: &[String], batch_size: u64, progress: bool) -> String {
     let table = quote_qualified(&backfill.table.schema, &backfill.table.name);
     let pending = &backfill.pending;
     let columns: Vec<String> = key.iter().map(|c| quote_ident(c)).collect();
     let lasts: Vec<String> = (1..=key.len()).map(|i| format!("_last_{i}")).collect();
     let prevs: Vec<String> = (1..=key.len()).map(|i| format!("_prev_{i}")).collect();
+    let nexts: Vec<String> = (1..=key.len()).map(|i| format!("_next_{i}")).collect();
     let declarations: String = lasts
         .iter()
         .chain(&prevs)
+        .chain(&nexts)
         .zip(columns.iter().cycle())
         .map(|(name, column)| format!("  {name} {table}.{column}%TYPE;\n"))
         .collect();
-    // `careful`: the rows read are locked skipping held ones before they change; else they
-    // change as read. `indent`: the statement's lines after the first.
-    let batch = |bound: Option<&str>, careful: bool, indent: &str| {
-        let (order, descending) = (columns.join(", "), descending(&columns));
+    let (order, descending) = (columns.join(", "), descending(&columns));
+    // The careful batch: the next pending rows read without locks, those no other session holds
+    // locked (`SKIP LOCKED`) changed. `indent`: the statement's lines after the first.
+    let careful_batch = |bound: Option<&str>, indent: &str| {
         let filter = match bound {
             Some(bound) => format!("{bound} AND ({pending})"),
             None => pending.clone(),
         };
-        let (locked, each) = if careful {
-            (
-                format!(
-                    ", locked AS MATERIALIZED (\n  SELECT ctid FROM {table}\n  WHERE ctid = ANY \
-                     (ARRAY(SELECT ctid FROM batch)) AND ({pending})\n  FOR UPDATE SKIP \
-                     LOCKED\n)"
-                ),
-                change(backfill, "ctid = ANY (ARRAY(SELECT ctid FROM locked))"),
-            )
-        } else {
-            (
-                String::new(),
-                change(
-                    backfill,
-                    &format!("ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND ({pending})"),
-                ),
-            )
-        };
+        let each = change(backfill, "ctid = ANY (ARRAY(SELECT ctid FROM locked))");
         let sql = format!(
             "WITH batch AS MATERIALIZED (\n  SELECT ctid, {order} FROM {table}\n  WHERE \
-             {filter}\n  ORDER BY {order} LIMIT _size\n){locked}, done AS (\n  {each}\n  \
-             RETURNING 1\n)\nSELECT {order}, (SELECT count(*) FROM batch), (SELECT count(*) FROM \
-             done)\nINTO {}, _read, _changed\nFROM batch ORDER BY {descending} LIMIT 1;",
+             {filter}\n  ORDER BY {order} LIMIT _size\n), locked AS MATERIALIZED (\n  SELECT \
+             ctid FROM {table}\n  WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND \
+             ({pending})\n  FOR UPDATE SKIP LOCKED\n), done AS (\n  {each}\n  RETURNING 1\n)\n\
+             SELECT {order}, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)\nINTO {}, \
+             _read, _changed\nFROM batch ORDER BY {descending} LIMIT 1;",
             lasts.join(", ")
+        );
+        sql.replace('\n', &format!("\n{indent}"))
+    };
+    // The fast batch: the next keys, read from the key's index alone, end its range; one
+    // statement then changes the range's pending rows as it reads them, as a plain keyset loop
+    // does: each row is read once. It changes every one of them or, undone, none.
+    let up_to_next = format!("{} <= {}", row(&columns), row(&nexts));
+    let advance: String = lasts
+        .iter()
+        .zip(&nexts)
+        .map(|(last, next)| format!("{last} := {next}; "))
+        .collect();
+    let range_batch = |bound: Option<&str>, indent: &str| {
+        let (keys_filter, range) = match bound {
+            Some(bound) => (
+                format!("\n  WHERE {bound}"),
+                format!("{bound} AND {up_to_next}"),
+            ),
+            None => (String::new(), up_to_next.clone()),
+        };
+        let sql = format!(
+            "SELECT {order} INTO {} FROM (\n  SELECT {order} FROM {table}{keys_filter}\n  ORDER \
+             BY {order} LIMIT _size\n) AS keys ORDER BY {descending} LIMIT 1;\nIF FOUND THEN\n  \
+             {};\n  GET DIAGNOSTICS _changed = ROW_COUNT;\n  -- every pending row of the range \
+             changed: none was read and left\n  _read := _changed;\n  {}\nELSE\n  _read := \
+             NULL;\nEND IF;",
+            nexts.join(", "),
+            change(backfill, &format!("{range} AND ({pending})")),
+            advance.trim_end(),
         );
         sql.replace('\n', &format!("\n{indent}"))
     };
@@ -288,15 +306,16 @@ fn keyset(backfill: &Backfill, key: &[String], batch_size: u64, progress: bool) 
          taken for it\n{declarations}  _size bigint := {batch_size};\n  _read bigint;\n  \
          _changed bigint;\n  _total bigint := 0;\n  _first boolean := true;\n  _careful boolean \
          := false;\n  _started timestamptz;\n  _took_ms numeric;\nBEGIN\n  LOOP\n    _started := \
-         clock_timestamp();\n    {}\n    -- the next pending rows in key order end the batch's \
-         range. The first batch has no lower\n    -- bound yet: a statement of its own keeps the \
-         bound of the others plain\n    IF NOT _careful THEN\n      -- changed as they are read, \
-         waiting at most {HELD_ROW_WAIT_MS} ms for a row another session holds: then\n      -- \
-         undone (its rows released) and done carefully\n      BEGIN\n        PERFORM \
+         clock_timestamp();\n    {}\n    -- the first batch has no lower bound yet: a \
+         statement of its own keeps the bound of the\n    -- others plain\n    IF NOT _careful \
+         THEN\n      -- the next keys end the batch's range; its pending rows are changed as they \
+         are read,\n      -- waiting at most {HELD_ROW_WAIT_MS} ms for a row another session \
+         holds: then undone (its rows\n      -- released) and done carefully\n      BEGIN\n        PERFORM \
          set_config('lock_timeout', '{HELD_ROW_WAIT_MS}ms', true);\n        IF _first THEN\n          \
          {}\n        ELSE\n          {}\n        END IF;\n      EXCEPTION WHEN lock_not_available \
-         THEN\n        _careful := true;\n      END;\n    END IF;\n    IF _careful THEN\n      -- \
-         read without locks; those of them no other session holds locked and changed\n      IF \
+         THEN\n        _careful := true;\n      END;\n    END IF;\n    IF _careful THEN\n      -- the \
+         next pending rows end the batch's range, read without locks; those of them no other\n      \
+         -- session holds locked are changed\n      IF \
          _first THEN\n        {}\n      ELSE\n        {}\n      END IF;\n    END IF;\n    EXIT \
          WHEN _read IS NULL;\n    _total := _total + _changed;\n    COMMIT;{}\n    -- a batch \
          holds its rows' locks until it commits, so a client writing one waits that long:\n    -- \
@@ -319,10 +338,10 @@ fn keyset(backfill: &Backfill, key: &[String], batch_size: u64, progress: bool) 
          rows still pending: normally none (rows held during their range's statement, rows whose \
          key moved)\n  {rest};\nEND\n$backfill$",
         remember.trim_end(),
-        batch(None, false, &i10),
-        batch(Some(&after), false, &i10),
-        batch(None, true, &i8),
-        batch(Some(&after), true, &i8),
+        range_batch(None, &i10),
+        range_batch(Some(&after), &i10),
+        careful_batch(None, &i8),
+        careful_batch(Some(&after), &i8),
         report(backfill, progress),
         finish(None),
         finish(Some(after.replace("_last_", "_prev_"))),
@@ -480,6 +499,7 @@ mod tests {
           -- each name starts with _ so that no column of the table is taken for it
           _last_1 public.orders.id%TYPE;
           _prev_1 public.orders.id%TYPE;
+          _next_1 public.orders.id%TYPE;
           _size bigint := 500;
           _read bigint;
           _changed bigint;
@@ -492,44 +512,51 @@ mod tests {
           LOOP
             _started := clock_timestamp();
             _prev_1 := _last_1;
-            -- the next pending rows in key order end the batch's range. The first batch has no lower
-            -- bound yet: a statement of its own keeps the bound of the others plain
+            -- the first batch has no lower bound yet: a statement of its own keeps the bound of the
+            -- others plain
             IF NOT _careful THEN
-              -- changed as they are read, waiting at most 10 ms for a row another session holds: then
-              -- undone (its rows released) and done carefully
+              -- the next keys end the batch's range; its pending rows are changed as they are read,
+              -- waiting at most 10 ms for a row another session holds: then undone (its rows
+              -- released) and done carefully
               BEGIN
                 PERFORM set_config('lock_timeout', '10ms', true);
                 IF _first THEN
-                  WITH batch AS MATERIALIZED (
-                    SELECT ctid, id FROM public.orders
-                    WHERE note IS NULL
+                  SELECT id INTO _next_1 FROM (
+                    SELECT id FROM public.orders
                     ORDER BY id LIMIT _size
-                  ), done AS (
-                    UPDATE public.orders SET note = '' WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (note IS NULL)
-                    RETURNING 1
-                  )
-                  SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-                  INTO _last_1, _read, _changed
-                  FROM batch ORDER BY id DESC LIMIT 1;
+                  ) AS keys ORDER BY id DESC LIMIT 1;
+                  IF FOUND THEN
+                    UPDATE public.orders SET note = '' WHERE id <= _next_1 AND (note IS NULL);
+                    GET DIAGNOSTICS _changed = ROW_COUNT;
+                    -- every pending row of the range changed: none was read and left
+                    _read := _changed;
+                    _last_1 := _next_1;
+                  ELSE
+                    _read := NULL;
+                  END IF;
                 ELSE
-                  WITH batch AS MATERIALIZED (
-                    SELECT ctid, id FROM public.orders
-                    WHERE id > _last_1 AND (note IS NULL)
+                  SELECT id INTO _next_1 FROM (
+                    SELECT id FROM public.orders
+                    WHERE id > _last_1
                     ORDER BY id LIMIT _size
-                  ), done AS (
-                    UPDATE public.orders SET note = '' WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (note IS NULL)
-                    RETURNING 1
-                  )
-                  SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-                  INTO _last_1, _read, _changed
-                  FROM batch ORDER BY id DESC LIMIT 1;
+                  ) AS keys ORDER BY id DESC LIMIT 1;
+                  IF FOUND THEN
+                    UPDATE public.orders SET note = '' WHERE id > _last_1 AND id <= _next_1 AND (note IS NULL);
+                    GET DIAGNOSTICS _changed = ROW_COUNT;
+                    -- every pending row of the range changed: none was read and left
+                    _read := _changed;
+                    _last_1 := _next_1;
+                  ELSE
+                    _read := NULL;
+                  END IF;
                 END IF;
               EXCEPTION WHEN lock_not_available THEN
                 _careful := true;
               END;
             END IF;
             IF _careful THEN
-              -- read without locks; those of them no other session holds locked and changed
+              -- the next pending rows end the batch's range, read without locks; those of them no other
+              -- session holds locked are changed
               IF _first THEN
                 WITH batch AS MATERIALIZED (
                   SELECT ctid, id FROM public.orders
@@ -639,6 +666,8 @@ mod tests {
           _last_2 shop."Order Lines"."Line"%TYPE;
           _prev_1 shop."Order Lines".order_id%TYPE;
           _prev_2 shop."Order Lines"."Line"%TYPE;
+          _next_1 shop."Order Lines".order_id%TYPE;
+          _next_2 shop."Order Lines"."Line"%TYPE;
           _size bigint := 1000;
           _read bigint;
           _changed bigint;
@@ -651,44 +680,51 @@ mod tests {
           LOOP
             _started := clock_timestamp();
             _prev_1 := _last_1; _prev_2 := _last_2;
-            -- the next pending rows in key order end the batch's range. The first batch has no lower
-            -- bound yet: a statement of its own keeps the bound of the others plain
+            -- the first batch has no lower bound yet: a statement of its own keeps the bound of the
+            -- others plain
             IF NOT _careful THEN
-              -- changed as they are read, waiting at most 10 ms for a row another session holds: then
-              -- undone (its rows released) and done carefully
+              -- the next keys end the batch's range; its pending rows are changed as they are read,
+              -- waiting at most 10 ms for a row another session holds: then undone (its rows
+              -- released) and done carefully
               BEGIN
                 PERFORM set_config('lock_timeout', '10ms', true);
                 IF _first THEN
-                  WITH batch AS MATERIALIZED (
-                    SELECT ctid, order_id, "Line" FROM shop."Order Lines"
-                    WHERE a IS NULL OR b IS NULL
+                  SELECT order_id, "Line" INTO _next_1, _next_2 FROM (
+                    SELECT order_id, "Line" FROM shop."Order Lines"
                     ORDER BY order_id, "Line" LIMIT _size
-                  ), done AS (
-                    DELETE FROM shop."Order Lines" WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (a IS NULL OR b IS NULL)
-                    RETURNING 1
-                  )
-                  SELECT order_id, "Line", (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-                  INTO _last_1, _last_2, _read, _changed
-                  FROM batch ORDER BY order_id DESC, "Line" DESC LIMIT 1;
+                  ) AS keys ORDER BY order_id DESC, "Line" DESC LIMIT 1;
+                  IF FOUND THEN
+                    DELETE FROM shop."Order Lines" WHERE (order_id, "Line") <= (_next_1, _next_2) AND (a IS NULL OR b IS NULL);
+                    GET DIAGNOSTICS _changed = ROW_COUNT;
+                    -- every pending row of the range changed: none was read and left
+                    _read := _changed;
+                    _last_1 := _next_1; _last_2 := _next_2;
+                  ELSE
+                    _read := NULL;
+                  END IF;
                 ELSE
-                  WITH batch AS MATERIALIZED (
-                    SELECT ctid, order_id, "Line" FROM shop."Order Lines"
-                    WHERE (order_id, "Line") > (_last_1, _last_2) AND (a IS NULL OR b IS NULL)
+                  SELECT order_id, "Line" INTO _next_1, _next_2 FROM (
+                    SELECT order_id, "Line" FROM shop."Order Lines"
+                    WHERE (order_id, "Line") > (_last_1, _last_2)
                     ORDER BY order_id, "Line" LIMIT _size
-                  ), done AS (
-                    DELETE FROM shop."Order Lines" WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (a IS NULL OR b IS NULL)
-                    RETURNING 1
-                  )
-                  SELECT order_id, "Line", (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-                  INTO _last_1, _last_2, _read, _changed
-                  FROM batch ORDER BY order_id DESC, "Line" DESC LIMIT 1;
+                  ) AS keys ORDER BY order_id DESC, "Line" DESC LIMIT 1;
+                  IF FOUND THEN
+                    DELETE FROM shop."Order Lines" WHERE (order_id, "Line") > (_last_1, _last_2) AND (order_id, "Line") <= (_next_1, _next_2) AND (a IS NULL OR b IS NULL);
+                    GET DIAGNOSTICS _changed = ROW_COUNT;
+                    -- every pending row of the range changed: none was read and left
+                    _read := _changed;
+                    _last_1 := _next_1; _last_2 := _next_2;
+                  ELSE
+                    _read := NULL;
+                  END IF;
                 END IF;
               EXCEPTION WHEN lock_not_available THEN
                 _careful := true;
               END;
             END IF;
             IF _careful THEN
-              -- read without locks; those of them no other session holds locked and changed
+              -- the next pending rows end the batch's range, read without locks; those of them no other
+              -- session holds locked are changed
               IF _first THEN
                 WITH batch AS MATERIALIZED (
                   SELECT ctid, order_id, "Line" FROM shop."Order Lines"

@@ -91,11 +91,19 @@ fn psql_explained(db: &TestDb, sql: &str) -> String {
     stderr
 }
 
-/// The plans of the walk's batches, one text each.
-fn batch_plans(explained: &str) -> Vec<&str> {
+/// The plans of the walk's fast batches, one text each: the lookups of each batch's last key.
+fn key_lookups(explained: &str) -> Vec<&str> {
     explained
         .split("duration:")
-        .filter(|plan| plan.contains("WITH batch AS MATERIALIZED"))
+        .filter(|plan| plan.contains(") AS keys"))
+        .collect()
+}
+
+/// The plans of the fast batches' changes of their key range, one text each.
+fn range_changes(explained: &str) -> Vec<&str> {
+    explained
+        .split("duration:")
+        .filter(|plan| plan.contains("Query Text: UPDATE") && plan.contains("<= _next_1"))
         .collect()
 }
 
@@ -116,27 +124,40 @@ async fn a_primary_key_is_walked_with_index_range_scans_and_every_pending_row_fi
         ROWS / 10,
         "rows already done keep their value"
     );
-    let plans = batch_plans(&explained);
-    assert!(plans.len() >= 3, "a few batches:\n{explained}");
-    for plan in &plans {
+    let lookups = key_lookups(&explained);
+    let changes = range_changes(&explained);
+    assert!(lookups.len() >= 3, "a few batches:\n{explained}");
+    assert_eq!(
+        changes.len(),
+        lookups.len() - 1,
+        "the last lookup finds no key"
+    );
+    for plan in &lookups {
         assert!(
-            plan.contains("Index Scan using orders_pkey") && plan.contains("Tid Scan"),
-            "a batch reads the key's index and changes its rows by ctid:\n{plan}"
-        );
-        assert!(
-            !plan.contains("Seq Scan"),
-            "a batch scans the table:\n{plan}"
+            plan.contains("Index Only Scan using orders_pkey") && !plan.contains("Seq Scan"),
+            "a batch's range is read from the key's index alone:\n{plan}"
         );
     }
-    let bounded = plans
-        .iter()
-        .filter(|p| p.contains("Index Cond: (id >"))
-        .count();
-    assert_eq!(
-        bounded,
-        plans.len() - 1,
-        "every batch after the first:\n{explained}"
-    );
+    for plan in &changes {
+        assert!(
+            plan.contains("Index Scan using orders_pkey") && !plan.contains("Seq Scan"),
+            "a batch changes its range's rows through the key's index:\n{plan}"
+        );
+    }
+    for plans in [&lookups, &changes] {
+        let bounded = plans
+            .iter()
+            .filter(|p| {
+                p.lines()
+                    .any(|line| line.contains("Index Cond:") && line.contains("(id >"))
+            })
+            .count();
+        assert_eq!(
+            bounded,
+            plans.len() - 1,
+            "every batch after the first:\n{explained}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -160,11 +181,15 @@ async fn a_not_null_composite_unique_index_is_walked_as_a_row() {
         count(&db, "SELECT count(*) FROM lines WHERE gift IS NULL").await,
         0
     );
-    let plans = batch_plans(&explained);
-    assert!(plans.len() >= 3, "a few batches:\n{explained}");
-    for plan in plans.iter().skip(1) {
+    let lookups = key_lookups(&explained);
+    assert!(lookups.len() >= 3, "a few batches:\n{explained}");
+    for plan in lookups
+        .iter()
+        .skip(1)
+        .chain(range_changes(&explained).iter().skip(1))
+    {
         assert!(
-            plan.contains("Index Scan using lines_region_id")
+            plan.contains("using lines_region_id")
                 && plan.contains("Index Cond: (ROW(region, id) > ROW("),
             "a later batch starts from the last key in the index:\n{plan}"
         );
@@ -324,7 +349,7 @@ async fn a_walk_alone_reads_no_finished_range_again_and_never_pauses() {
     table(&db, "orders", "id bigint PRIMARY KEY, region text NOT NULL").await;
     let sql = fill_gift("orders", walk_key(&db, "orders").await.as_deref());
     let explained = psql_explained(&db, &sql);
-    assert!(batch_plans(&explained).len() >= 3, "{explained}");
+    assert!(key_lookups(&explained).len() >= 3, "{explained}");
     assert_eq!(
         finishes_and_pauses(&explained),
         (0, 0),
@@ -342,7 +367,7 @@ async fn a_walk_alone_reads_no_finished_range_again_and_never_pauses() {
     let other = connect(&db.url).await;
     other.batch_execute("BEGIN; SELECT 1").await.unwrap();
     let explained = psql_explained(&db, &sql);
-    let batches = batch_plans(&explained).len();
+    let batches = key_lookups(&explained).len();
     let (finishes, pauses) = finishes_and_pauses(&explained);
     assert_eq!(finishes, 0, "{explained}");
     assert!(

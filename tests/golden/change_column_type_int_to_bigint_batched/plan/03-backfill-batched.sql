@@ -14,6 +14,7 @@ DECLARE
   -- each name starts with _ so that no column of the table is taken for it
   _last_1 public.events.id%TYPE;
   _prev_1 public.events.id%TYPE;
+  _next_1 public.events.id%TYPE;
   _size bigint := 1000;
   _read bigint;
   _changed bigint;
@@ -26,44 +27,51 @@ BEGIN
   LOOP
     _started := clock_timestamp();
     _prev_1 := _last_1;
-    -- the next pending rows in key order end the batch's range. The first batch has no lower
-    -- bound yet: a statement of its own keeps the bound of the others plain
+    -- the first batch has no lower bound yet: a statement of its own keeps the bound of the
+    -- others plain
     IF NOT _careful THEN
-      -- changed as they are read, waiting at most 10 ms for a row another session holds: then
-      -- undone (its rows released) and done carefully
+      -- the next keys end the batch's range; its pending rows are changed as they are read,
+      -- waiting at most 10 ms for a row another session holds: then undone (its rows
+      -- released) and done carefully
       BEGIN
         PERFORM set_config('lock_timeout', '10ms', true);
         IF _first THEN
-          WITH batch AS MATERIALIZED (
-            SELECT ctid, id FROM public.events
-            WHERE account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint)
+          SELECT id INTO _next_1 FROM (
+            SELECT id FROM public.events
             ORDER BY id LIMIT _size
-          ), done AS (
-            UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
-            RETURNING 1
-          )
-          SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-          INTO _last_1, _read, _changed
-          FROM batch ORDER BY id DESC LIMIT 1;
+          ) AS keys ORDER BY id DESC LIMIT 1;
+          IF FOUND THEN
+            UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE id <= _next_1 AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint));
+            GET DIAGNOSTICS _changed = ROW_COUNT;
+            -- every pending row of the range changed: none was read and left
+            _read := _changed;
+            _last_1 := _next_1;
+          ELSE
+            _read := NULL;
+          END IF;
         ELSE
-          WITH batch AS MATERIALIZED (
-            SELECT ctid, id FROM public.events
-            WHERE id > _last_1 AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
+          SELECT id INTO _next_1 FROM (
+            SELECT id FROM public.events
+            WHERE id > _last_1
             ORDER BY id LIMIT _size
-          ), done AS (
-            UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE ctid = ANY (ARRAY(SELECT ctid FROM batch)) AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint))
-            RETURNING 1
-          )
-          SELECT id, (SELECT count(*) FROM batch), (SELECT count(*) FROM done)
-          INTO _last_1, _read, _changed
-          FROM batch ORDER BY id DESC LIMIT 1;
+          ) AS keys ORDER BY id DESC LIMIT 1;
+          IF FOUND THEN
+            UPDATE public.events SET account_id_new = CAST((account_id::bigint) AS bigint) WHERE id > _last_1 AND id <= _next_1 AND (account_id_new IS DISTINCT FROM CAST((account_id::bigint) AS bigint));
+            GET DIAGNOSTICS _changed = ROW_COUNT;
+            -- every pending row of the range changed: none was read and left
+            _read := _changed;
+            _last_1 := _next_1;
+          ELSE
+            _read := NULL;
+          END IF;
         END IF;
       EXCEPTION WHEN lock_not_available THEN
         _careful := true;
       END;
     END IF;
     IF _careful THEN
-      -- read without locks; those of them no other session holds locked and changed
+      -- the next pending rows end the batch's range, read without locks; those of them no other
+      -- session holds locked are changed
       IF _first THEN
         WITH batch AS MATERIALIZED (
           SELECT ctid, id FROM public.events
