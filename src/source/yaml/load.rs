@@ -67,11 +67,13 @@ struct Context<'a> {
     ignore: &'a Ignore,
 }
 
-/// Turns the file's shape into the desired schema.
-pub fn convert(raw: &RawFile) -> Checked<Desired> {
+/// Turns the file's shape into the desired schema. Each table's raw form is dropped once it is
+/// converted, so that the file's shape and the model are never both whole in memory: at 10,000
+/// tables each is about 100 MB.
+pub fn convert(mut raw: RawFile) -> Checked<Desired> {
     check_version(raw.pgphase)?;
     let root = Path::default();
-    let extensions = convert_extensions(raw)?;
+    let extensions = convert_extensions(&raw)?;
     let ignore = raw
         .ignore
         .as_ref()
@@ -79,14 +81,15 @@ pub fn convert(raw: &RawFile) -> Checked<Desired> {
             tables: i.tables.clone(),
             schemas: i.schemas.clone(),
         });
+    let schema_names: Vec<String> = raw.schemas.keys().map(str::to_owned).collect();
     let context = Context {
-        schemas: raw.schemas.keys().collect(),
-        columns: table_columns(raw),
-        types: type_catalog(raw, &extensions, &ignore),
+        schemas: schema_names.iter().map(String::as_str).collect(),
+        columns: table_columns(&raw),
+        types: type_catalog(&raw, &extensions, &ignore),
         ignore: &ignore,
     };
     let mut namespaces = BTreeMap::new();
-    for (name, schema) in raw.schemas.iter() {
+    for (name, schema) in &mut raw.schemas.0 {
         let path = root.key("schemas").key(name);
         namespaces.insert(
             name.clone(),
@@ -275,12 +278,15 @@ impl Context<'_> {
     }
 }
 
+/// Converts one schema, taking its tables out of `raw` as it goes.
 fn convert_namespace(
     context: &Context,
     name: &str,
-    raw: &super::raw::RawSchema,
+    raw: &mut super::raw::RawSchema,
     path: &Path,
 ) -> Checked<Namespace> {
+    // Checked while the tables are still here, reported after their own mistakes as before.
+    let unique_names = check_unique_names(raw, path);
     let mut ns = Namespace {
         comment: raw.comment.clone(),
         ..Namespace::default()
@@ -314,15 +320,15 @@ fn convert_namespace(
         )?;
         ns.sequences.insert(sequence_name.clone(), sequence);
     }
-    for (table_name, value) in raw.tables.iter() {
+    for (table_name, value) in std::mem::take(&mut raw.tables).0 {
         let table = convert_table(
             context,
             name,
-            table_name,
-            value,
-            &path.key("tables").key(table_name),
+            &table_name,
+            &value,
+            &path.key("tables").key(&table_name),
         )?;
-        ns.tables.insert(table_name.clone(), table);
+        ns.tables.insert(table_name, table);
     }
     for (view_name, value) in raw.views.iter() {
         ns.views.insert(
@@ -350,7 +356,7 @@ fn convert_namespace(
             },
         );
     }
-    check_unique_names(raw, path)?;
+    unique_names?;
     names::assign_default_names(&mut ns);
     ns.sort_by_names();
     Ok(ns)

@@ -27,11 +27,51 @@ fn ignore_patterns_may_name_a_schema() {
 }
 
 fn parse_ok(text: &str) -> Desired {
+    assert_both_readers_agree(text);
     parse(text, "test.yaml").unwrap_or_else(|e| panic!("{e}\n---\n{text}"))
+}
+
+/// A valid file is read by the streaming reader (unless it is one the reader leaves to
+/// serde_norway), into what serde_norway reads from it.
+fn assert_both_readers_agree(text: &str) {
+    if !streamable(text) {
+        return;
+    }
+    let streamed = read_streaming(text)
+        .unwrap_or_else(|| panic!("the streaming reader rejected a valid file\n---\n{text}"));
+    let loaded: raw::RawFile = serde_norway::from_str(text).expect("serde_norway reads it");
+    assert_eq!(
+        serde_json::to_value(&streamed).expect("as JSON"),
+        serde_json::to_value(&loaded).expect("as JSON"),
+        "the two readers read it differently\n---\n{text}"
+    );
+}
+
+#[test]
+fn every_valid_file_of_the_project_is_read_as_a_stream() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("assets/demo/desired.yaml")];
+    for folder in ["tests/yaml/valid", "tests/golden"] {
+        for entry in std::fs::read_dir(root.join(folder)).expect("the folder") {
+            let path = entry.expect("an entry").path();
+            files.push(if path.is_dir() {
+                path.join("desired.yaml")
+            } else {
+                path
+            });
+        }
+    }
+    let files: Vec<_> = files.into_iter().filter(|f| f.is_file()).collect();
+    assert!(files.len() > 50, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("the file");
+        assert_both_readers_agree(&text);
+    }
 }
 
 fn round_trip(schema: &Schema) {
     let written = write(schema);
+    assert_both_readers_agree(&written);
     let read = parse(&written, "written.yaml").unwrap_or_else(|e| panic!("{e}\n---\n{written}"));
     assert_eq!(
         &read.schema, schema,
