@@ -61,11 +61,19 @@ fn every_valid_file_of_the_project_is_read_as_a_stream() {
             });
         }
     }
-    let files: Vec<_> = files.into_iter().filter(|f| f.is_file()).collect();
-    assert!(files.len() > 50, "{files:?}");
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("the file");
-        assert_both_readers_agree(&text);
+    let texts: Vec<String> = files
+        .iter()
+        .filter(|f| f.is_file())
+        .map(|f| std::fs::read_to_string(f).expect("the file"))
+        .collect();
+    let streamed = texts.iter().filter(|text| streamable(text)).count();
+    assert!(
+        streamed > 50,
+        "{streamed} of {} files streamable",
+        texts.len()
+    );
+    for text in &texts {
+        assert_both_readers_agree(text);
     }
 }
 
