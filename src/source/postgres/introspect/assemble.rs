@@ -420,10 +420,13 @@ impl Assembler {
     }
 }
 
-/// The items in position order, positions dropped.
+/// The items in position order, positions dropped, in a vector of their size (the one they
+/// were pushed into keeps up to a third of its slots empty).
 fn by_position<T>(mut items: Vec<(i16, T)>) -> Vec<T> {
     items.sort_by_key(|(position, _)| *position);
-    items.into_iter().map(|(_, item)| item).collect()
+    let mut ordered = Vec::with_capacity(items.len());
+    ordered.extend(items.into_iter().map(|(_, item)| item));
+    ordered
 }
 
 /// The kind of a relation from `pg_class.relkind`.
