@@ -256,23 +256,21 @@ fn keyset(backfill: &Backfill, key: &[String], batch_size: u64, progress: bool) 
         );
         sql.replace('\n', &format!("\n{indent}"))
     };
+    // The pending rows of the key range after `lower` (without one: from the start) up to the
+    // key held in `upper`, changed.
+    let change_range = |lower: Option<&str>, upper: &[String]| {
+        let up_to = format!("{} <= {}", row(&columns), row(upper));
+        let range = match lower {
+            Some(lower) => format!("{lower} AND {up_to}"),
+            None => up_to,
+        };
+        change(backfill, &format!("{range} AND ({pending})"))
+    };
     // The fast batch: the next keys, read from the key's index alone, end its range; one
     // statement then changes the range's pending rows as it reads them, as a plain keyset loop
     // does: each row is read once. It changes every one of them or, undone, none.
-    let up_to_next = format!("{} <= {}", row(&columns), row(&nexts));
-    let advance: String = lasts
-        .iter()
-        .zip(&nexts)
-        .map(|(last, next)| format!("{last} := {next}; "))
-        .collect();
     let range_batch = |bound: Option<&str>, indent: &str| {
-        let (keys_filter, range) = match bound {
-            Some(bound) => (
-                format!("\n  WHERE {bound}"),
-                format!("{bound} AND {up_to_next}"),
-            ),
-            None => (String::new(), up_to_next.clone()),
-        };
+        let keys_filter = bound.map_or_else(String::new, |bound| format!("\n  WHERE {bound}"));
         let sql = format!(
             "SELECT {order} INTO {} FROM (\n  SELECT {order} FROM {table}{keys_filter}\n  ORDER \
              BY {order} LIMIT _size\n) AS keys ORDER BY {descending} LIMIT 1;\nIF FOUND THEN\n  \
@@ -280,25 +278,12 @@ fn keyset(backfill: &Backfill, key: &[String], batch_size: u64, progress: bool) 
              changed: none was read and left\n  _read := _changed;\n  {}\nELSE\n  _read := \
              NULL;\nEND IF;",
             nexts.join(", "),
-            change(backfill, &format!("{range} AND ({pending})")),
-            advance.trim_end(),
+            change_range(bound, &nexts),
+            assign(&lasts, &nexts),
         );
         sql.replace('\n', &format!("\n{indent}"))
     };
-    let remember: String = prevs
-        .iter()
-        .zip(&lasts)
-        .map(|(prev, last)| format!("{prev} := {last}; "))
-        .collect();
     let after = format!("{} > {}", row(&columns), row(&lasts));
-    let up_to = format!("{} <= {}", row(&columns), row(&lasts));
-    let finish = |lower: Option<String>| {
-        let range = match lower {
-            Some(lower) => format!("{lower} AND {up_to}"),
-            None => up_to.clone(),
-        };
-        change(backfill, &format!("{range} AND ({pending})"))
-    };
     let rest = change(backfill, pending);
     let (i8, i10) = (" ".repeat(8), " ".repeat(10));
     format!(
@@ -337,18 +322,28 @@ fn keyset(backfill: &Backfill, key: &[String], batch_size: u64, progress: bool) 
          pg_sleep(_took_ms * {BATCH_PAUSE_PERCENT} / 100000.0);\n    END IF;\n  END LOOP;\n  -- \
          rows still pending: normally none (rows held during their range's statement, rows whose \
          key moved)\n  {rest};\nEND\n$backfill$",
-        remember.trim_end(),
+        assign(&prevs, &lasts),
         range_batch(None, &i10),
         range_batch(Some(&after), &i10),
         careful_batch(None, &i8),
         careful_batch(Some(&after), &i8),
         report(backfill, progress),
-        finish(None),
-        finish(Some(after.replace("_last_", "_prev_"))),
+        change_range(None, &lasts),
+        change_range(Some(&after.replace("_last_", "_prev_")), &lasts),
     )
 }
 
 /// `a` for one item, `(a, b)` for several: a row comparison over a composite key.
+/// `a := b; c := d;`: each of `targets` set to its `sources` item.
+fn assign(targets: &[String], sources: &[String]) -> String {
+    targets
+        .iter()
+        .zip(sources)
+        .map(|(target, source)| format!("{target} := {source};"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn row(items: &[String]) -> String {
     match items {
         [one] => one.clone(),
