@@ -152,8 +152,8 @@ fn diff_column(
             table: table.clone(),
             column: desired.name.clone(),
             data_type: desired.data_type.clone(),
-            from: live.identity_options,
-            to: desired.identity_options,
+            from: *live.identity_options,
+            to: *desired.identity_options,
         }));
     }
     if live.generated != desired.generated {

@@ -135,8 +135,8 @@ pub struct Column {
     pub default: Option<String>,
     pub identity: Option<Identity>,
     /// The identity's sequence options; all defaults when the column is no identity.
-    #[serde(skip_serializing_if = "IdentityOptions::is_default")]
-    pub identity_options: IdentityOptions,
+    #[serde(skip_serializing_if = "ColumnIdentityOptions::is_default")]
+    pub identity_options: ColumnIdentityOptions,
     /// A stored generated column's expression.
     pub generated: Option<String>,
     /// Set only when it differs from the type's default collation.
@@ -156,7 +156,7 @@ impl Column {
             nullable: true,
             default: None,
             identity: None,
-            identity_options: IdentityOptions::default(),
+            identity_options: ColumnIdentityOptions::default(),
             generated: None,
             collation: None,
             comment: None,
@@ -186,6 +186,41 @@ pub struct IdentityOptions {
     pub cycle: bool,
 }
 
+/// A column's [`IdentityOptions`], boxed when any is set. Most columns are no identity, and the
+/// options inline would be a third of every column's bytes (88 of 264): at 10,000 tables, about
+/// 10 MB of each model. Reads as the options themselves; equal options compare equal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnIdentityOptions(Option<Box<IdentityOptions>>);
+
+impl ColumnIdentityOptions {
+    /// True when every option is PostgreSQL's default.
+    #[must_use]
+    pub fn is_default(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl From<IdentityOptions> for ColumnIdentityOptions {
+    fn from(options: IdentityOptions) -> Self {
+        // Defaults are never boxed, so that derived equality is equality of the options.
+        Self((!options.is_default()).then(|| Box::new(options)))
+    }
+}
+
+impl std::ops::Deref for ColumnIdentityOptions {
+    type Target = IdentityOptions;
+
+    fn deref(&self) -> &IdentityOptions {
+        self.0.as_deref().unwrap_or(&IdentityOptions::DEFAULT)
+    }
+}
+
+impl Serialize for ColumnIdentityOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(serializer)
+    }
+}
+
 /// Every option of a sequence, as PostgreSQL stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SequenceSettings {
@@ -198,6 +233,16 @@ pub struct SequenceSettings {
 }
 
 impl IdentityOptions {
+    /// Every option PostgreSQL's default.
+    pub const DEFAULT: Self = Self {
+        start: None,
+        increment: None,
+        min_value: None,
+        max_value: None,
+        cache: None,
+        cycle: false,
+    };
+
     /// The options of `settings` that differ from the defaults of a `data_type` sequence.
     #[must_use]
     pub fn from_settings(data_type: &str, settings: SequenceSettings) -> Self {

@@ -452,7 +452,8 @@ fn check_orders_table(schema: &Schema) {
             identity_options: IdentityOptions {
                 start: Some(7),
                 ..IdentityOptions::default()
-            },
+            }
+            .into(),
             ..not_null("serial_no", "integer")
         }
     );

@@ -125,7 +125,7 @@ WITH index_pages AS (
     JOIN pg_class ix ON ix.oid = x.indexrelid
     GROUP BY x.indrelid)
 SELECT c.oid, c.relnamespace AS namespace, c.relname::text AS name, c.relkind::text AS kind,
-       c.reltype AS type_oid,
+       c.reltype AS type_oid, c.relnatts AS column_slots,
        c.relpersistence = 'u' AS unlogged,
        c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
        COALESCE(c.reloptions::text[], '{}') AS options,

@@ -14,9 +14,9 @@ mod types;
 
 use futures_util::TryStreamExt;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, IsolationLevel, Transaction};
+use tokio_postgres::{Client, GenericClient, IsolationLevel, Transaction};
 
-use self::assemble::{Assembler, Unexpected, select_namespaces};
+use self::assemble::{Assembler, PendingIndexes, Unexpected, select_namespaces};
 use self::dependencies::ViewDependencies;
 use self::rows::{CatalogRow, IndexKeyRow, ServerRow};
 use super::catalog;
@@ -138,18 +138,29 @@ pub async fn share_snapshot<'c>(
     None
 }
 
-/// Runs `sql` on `helper` and keeps every decoded row.
-async fn collect_on<R: CatalogRow>(
-    helper: &Client,
+/// Runs `sql` on `client` and hands each decoded row to `sink` as it arrives; returns how many
+/// rows there were. The server keeps sending while rows are decoded, and the connection reads no
+/// further ahead than the consumer, so a large result is never held whole.
+async fn for_each_row<R: CatalogRow>(
+    client: &impl GenericClient,
     step: &'static str,
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
-) -> Result<Vec<R>, IntrospectError> {
+    mut sink: impl FnMut(R) -> Result<(), Unexpected>,
+) -> Result<usize, IntrospectError> {
     let failed = |e| IntrospectError::query(format!("reading {step}"), e);
-    let rows = helper.query(sql, params).await.map_err(failed)?;
-    rows.iter()
-        .map(|row| R::from_row(row).map_err(failed))
-        .collect()
+    let statement = client.prepare(sql).await.map_err(failed)?;
+    let rows = client
+        .query_raw(&statement, params.iter().copied())
+        .await
+        .map_err(failed)?;
+    let mut rows = std::pin::pin!(rows);
+    let mut count = 0;
+    while let Some(row) = rows.try_next().await.map_err(failed)? {
+        sink(R::from_row(&row).map_err(failed)?).map_err(unexpected(step))?;
+        count += 1;
+    }
+    Ok(count)
 }
 
 /// Runs the catalog queries in order and feeds their rows to the assembler as they arrive;
@@ -177,11 +188,15 @@ async fn read_everything(
 
     let mut model = Assembler::new(&namespaces);
     let r = reader;
+    let mut indexes = PendingIndexes::default();
     let on_helper = async {
         match helper {
-            Some(helper) => {
-                Some(collect_on::<IndexKeyRow>(helper, "indexes", catalog::INDEXES, selected).await)
-            }
+            Some(helper) => Some(
+                for_each_row(helper, "indexes", catalog::INDEXES, selected, |row| {
+                    indexes.add(row)
+                })
+                .await,
+            ),
             None => None,
         }
     };
@@ -190,21 +205,17 @@ async fn read_everything(
     before?;
     match on_helper {
         Some(rows) => {
-            let rows = rows?;
-            r.rows_read += rows.len();
-            for row in rows {
-                model.add_index_key(row).map_err(unexpected("indexes"))?;
-            }
+            r.rows_read += rows?;
             r.finished("indexes");
         }
         None => {
-            r.read("indexes", catalog::INDEXES, selected, |row| {
-                model.add_index_key(row)
+            r.read("indexes", catalog::INDEXES, selected, |row: IndexKeyRow| {
+                indexes.add(row)
             })
             .await?;
         }
     }
-    model.file_indexes().map_err(unexpected("indexes"))?;
+    model.file_indexes(indexes).map_err(unexpected("indexes"))?;
     r.read("triggers", catalog::TRIGGERS, selected, |row| {
         model.add_trigger(row)
     })
@@ -297,28 +308,16 @@ struct Reader<'a, 't> {
 }
 
 impl Reader<'_, '_> {
-    /// Runs `sql` and hands each decoded row to `sink` as it arrives. The server keeps sending
-    /// while rows are decoded, and the connection reads no further ahead than the consumer, so a
-    /// large result is never held whole.
+    /// Runs `sql` in the transaction and hands each decoded row to `sink` as it arrives
+    /// (see [`for_each_row`]).
     async fn read<R: CatalogRow>(
         &mut self,
         step: &'static str,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
-        mut sink: impl FnMut(R) -> Result<(), Unexpected>,
+        sink: impl FnMut(R) -> Result<(), Unexpected>,
     ) -> Result<(), IntrospectError> {
-        let failed = |e| IntrospectError::query(format!("reading {step}"), e);
-        let statement = self.transaction.prepare(sql).await.map_err(failed)?;
-        let rows = self
-            .transaction
-            .query_raw(&statement, params.iter().copied())
-            .await
-            .map_err(failed)?;
-        let mut rows = std::pin::pin!(rows);
-        while let Some(row) = rows.try_next().await.map_err(failed)? {
-            sink(R::from_row(&row).map_err(failed)?).map_err(unexpected(step))?;
-            self.rows_read += 1;
-        }
+        self.rows_read += for_each_row(self.transaction, step, sql, params, sink).await?;
         self.finished(step);
         Ok(())
     }

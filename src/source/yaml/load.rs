@@ -149,41 +149,43 @@ fn convert_extensions(raw: &RawFile) -> Checked<BTreeMap<String, Extension>> {
 /// A table by schema and name.
 type TableKey = (String, String);
 
+/// Every table's column names; a partition has its parent's.
 fn table_columns(raw: &RawFile) -> HashMap<TableKey, Vec<String>> {
     let schemas: BTreeSet<&str> = raw.schemas.keys().collect();
-    let mut own: HashMap<TableKey, (Vec<String>, Option<TableKey>)> = HashMap::new();
+    let mut columns: HashMap<TableKey, Vec<String>> = HashMap::new();
+    let mut parents: HashMap<TableKey, TableKey> = HashMap::new();
     for (schema_name, schema) in raw.schemas.iter() {
         for (table_name, table) in schema.tables.iter() {
-            let columns = table.columns.keys().map(str::to_owned).collect();
-            let parent = table.partition_of.as_ref().map(|p| {
+            let key = (schema_name.clone(), table_name.clone());
+            if let Some(p) = &table.partition_of {
                 let r = split_table_ref(&p.table, schema_name, &schemas, |s, t| {
                     raw.schemas
                         .iter()
                         .any(|(n, sc)| n == s && sc.tables.keys().any(|k| k == t))
                 });
-                (r.schema, r.name)
-            });
-            own.insert((schema_name.clone(), table_name.clone()), (columns, parent));
+                parents.insert(key.clone(), (r.schema, r.name));
+            }
+            columns.insert(key, table.columns.keys().map(str::to_owned).collect());
         }
     }
-    own.keys()
+    // Only partitions copy names: every other table keeps its own.
+    let inherited: Vec<(TableKey, Vec<String>)> = parents
+        .keys()
         .map(|key| {
-            let mut current = key.clone();
-            // A partition takes its parent's columns; the depth bound stops a cycle.
+            let mut current = key;
+            // The depth bound stops a cycle.
             for _ in 0..32 {
-                match own.get(&current) {
-                    Some((_, Some(parent))) if own.contains_key(parent) => current = parent.clone(),
+                match parents.get(current) {
+                    Some(parent) if columns.contains_key(parent) => current = parent,
                     _ => break,
                 }
             }
-            (
-                key.clone(),
-                own.get(&current)
-                    .map(|(c, _)| c.clone())
-                    .unwrap_or_default(),
-            )
+            let names = columns.get(current).cloned().unwrap_or_default();
+            (key.clone(), names)
         })
-        .collect()
+        .collect();
+    columns.extend(inherited);
+    columns
 }
 
 fn type_catalog(
@@ -325,7 +327,7 @@ fn convert_namespace(
             context,
             name,
             &table_name,
-            &value,
+            value,
             &path.key("tables").key(&table_name),
         )?;
         ns.tables.insert(table_name, table);
@@ -521,20 +523,21 @@ fn owned_by(ns: &super::raw::RawSchema, text: &str, path: &Path) -> Checked<Colu
     }
 }
 
+/// The table's model; takes the raw table so that its columns' text moves into the model
+/// rather than being copied.
 fn convert_table(
     context: &Context,
     schema: &str,
     name: &str,
-    raw: &RawTable,
+    mut raw: RawTable,
     path: &Path,
 ) -> Checked<Table> {
     let columns = context
         .columns
         .get(&(schema.to_owned(), name.to_owned()))
-        .cloned()
-        .unwrap_or_default();
+        .map_or(&[][..], Vec::as_slice);
     let table_columns = TableColumns {
-        names: &columns,
+        names: columns,
         table: name,
     };
     let partition_of = match &raw.partition_of {
@@ -575,7 +578,7 @@ fn convert_table(
         columns: convert_columns(
             context,
             schema,
-            &raw.columns,
+            std::mem::take(&mut raw.columns),
             &pk_columns,
             &path.key("columns"),
         )?,
@@ -679,24 +682,24 @@ impl TableColumns<'_> {
 fn convert_columns(
     context: &Context,
     schema: &str,
-    raw: &OrderedMap<RawColumn>,
+    raw: OrderedMap<RawColumn>,
     pk: &[&str],
     path: &Path,
 ) -> Checked<Vec<Column>> {
     // Sized to the columns: a vector grown by pushes keeps up to a third of its slots empty,
     // 10 MB of 10,000 tables.
     let mut columns = Vec::with_capacity(raw.0.len());
-    for (name, column) in raw.iter() {
-        let column_path = path.key(name);
+    for (name, column) in raw.0 {
+        let column_path = path.key(&name);
         let in_pk = pk.contains(&name.as_str());
         let column = match column {
             Short::Short(data_type) => {
-                let mut column =
-                    Column::new(name, context.resolve_type(data_type, schema, &column_path)?);
+                let data_type = context.resolve_type(&data_type, schema, &column_path)?;
+                let mut column = Column::new(name, data_type);
                 column.nullable = !in_pk;
                 column
             }
-            Short::Full(full) => convert_column(context, schema, name, full, in_pk, &column_path)?,
+            Short::Full(full) => convert_column(context, schema, name, *full, in_pk, &column_path)?,
         };
         columns.push(column);
     }
@@ -706,8 +709,8 @@ fn convert_columns(
 fn convert_column(
     context: &Context,
     schema: &str,
-    name: &str,
-    raw: &super::raw::RawColumnFull,
+    name: String,
+    raw: super::raw::RawColumnFull,
     in_pk: bool,
     path: &Path,
 ) -> Checked<Column> {
@@ -732,7 +735,7 @@ fn convert_column(
     let conflict = |key: &str, message: &str| {
         Err(Problem::at_key(
             path.key(key),
-            Wording::new(message.replace("{name}", name)),
+            Wording::new(message.replace("{name}", &name)),
         ))
     };
     if identity.is_some() && raw.default.is_some() {
@@ -762,16 +765,16 @@ fn convert_column(
         ));
     }
     Ok(Column {
-        name: name.to_owned(),
+        name,
         data_type,
         nullable: !in_pk && raw.nullable.unwrap_or(true),
-        default: raw.default.clone(),
+        default: raw.default,
         identity,
-        identity_options,
-        generated: raw.generated.clone(),
+        identity_options: identity_options.into(),
+        generated: raw.generated,
         collation: raw.collation.as_deref().map(sql_name),
-        comment: raw.comment.clone(),
-        renamed_from: raw.renamed_from.clone(),
+        comment: raw.comment,
+        renamed_from: raw.renamed_from,
     })
 }
 

@@ -78,6 +78,8 @@ impl<'de, V: Deserialize<'de>> Visitor<'de> for OrderedMapVisitor<V> {
             seen.insert(key.clone());
             entries.push((key, map.next_value()?));
         }
+        // Held until converted: without the slack of growth (up to half the slots).
+        entries.shrink_to_fit();
         Ok(OrderedMap(entries))
     }
 }

@@ -188,8 +188,9 @@ pub struct RawTable {
     pub row_security: Option<RawRowSecurity>,
 }
 
-/// `name: type` or `name: { type, nullable, … }`.
-pub type RawColumn = Short<String, RawColumnFull>;
+/// `name: type` or `name: { type, nullable, … }`. The full form is boxed: it is 240 bytes, and
+/// every column of the file is held until its table is converted.
+pub type RawColumn = Short<String, Box<RawColumnFull>>;
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -201,7 +202,7 @@ pub struct RawColumnFull {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity: Option<Short<RawIdentity, RawIdentityFull>>,
+    pub identity: Option<Short<RawIdentity, Box<RawIdentityFull>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -514,7 +514,7 @@ impl Writer<'_> {
         if plain {
             return Short::Short(data_type);
         }
-        Short::Full(RawColumnFull {
+        Short::Full(Box::new(RawColumnFull {
             data_type,
             nullable,
             default: column.default.clone(),
@@ -525,7 +525,7 @@ impl Writer<'_> {
             collation: column.collation.as_deref().map(file_name),
             comment: column.comment.clone(),
             renamed_from: column.renamed_from.clone(),
-        })
+        }))
     }
 
     fn foreign_key(&self, schema: &str, fk: &ForeignKey, name: Option<String>) -> RawForeignKey {
@@ -696,7 +696,7 @@ fn definition(definition: &str, comment: Option<&String>) -> RawDefinition {
 }
 
 /// `always` or `by_default`, in full when the sequence has options of its own.
-fn identity(kind: Identity, options: &IdentityOptions) -> Short<RawIdentity, RawIdentityFull> {
+fn identity(kind: Identity, options: &IdentityOptions) -> Short<RawIdentity, Box<RawIdentityFull>> {
     let generated = match kind {
         Identity::Always => RawIdentity::Always,
         Identity::ByDefault => RawIdentity::ByDefault,
@@ -704,7 +704,7 @@ fn identity(kind: Identity, options: &IdentityOptions) -> Short<RawIdentity, Raw
     if options.is_default() {
         return Short::Short(generated);
     }
-    Short::Full(RawIdentityFull {
+    Short::Full(Box::new(RawIdentityFull {
         generated,
         start: options.start,
         increment: options.increment,
@@ -712,5 +712,5 @@ fn identity(kind: Identity, options: &IdentityOptions) -> Short<RawIdentity, Raw
         max: options.max_value,
         cache: options.cache,
         cycle: options.cycle,
-    })
+    }))
 }

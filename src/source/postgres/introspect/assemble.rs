@@ -40,12 +40,13 @@ pub struct Assembler {
     tables: HashMap<u32, (TableRef, Table)>,
     views: HashMap<u32, (TableRef, View)>,
     composites: HashMap<u32, (TableRef, CompositeType)>,
-    /// Listed columns and attributes by relation, with their position: they arrive unordered.
-    table_columns: HashMap<u32, Vec<(i16, Column)>>,
+    /// Listed columns by table, each in the slot of its number (dropped ones leave theirs
+    /// empty): they arrive unordered, and a vector sized to the table's column count holds them
+    /// without the slack of one grown by pushes.
+    table_columns: HashMap<u32, Vec<Option<Column>>>,
+    /// Attributes by composite type, with their position: they arrive unordered.
     composite_attributes: HashMap<u32, Vec<(i16, Attribute)>>,
     columns: KnownColumns,
-    /// Indexes whose keys are still arriving, by index oid.
-    pending_indexes: HashMap<u32, IndexRow>,
     stats: BTreeMap<TableRef, TableStats>,
 }
 
@@ -85,6 +86,32 @@ impl KnownColumns {
             .iter()
             .map(|&n| Ok(self.get(relation, n)?.name.clone()))
             .collect()
+    }
+}
+
+/// Indexes whose keys are still arriving, by index oid. Apart from the [`Assembler`] because the
+/// index rows may stream in on a second connection while the assembler takes the other rows.
+#[derive(Debug, Default)]
+pub struct PendingIndexes(HashMap<u32, IndexRow>);
+
+impl PendingIndexes {
+    /// Gathers one key of an index; [`Assembler::file_indexes`] completes them.
+    pub fn add(&mut self, row: IndexKeyRow) -> Result<(), Unexpected> {
+        let IndexKeyRow { index, key } = row;
+        match self.0.entry(index.oid) {
+            Entry::Vacant(entry) => {
+                entry.insert(IndexRow {
+                    keys: vec![key],
+                    ..index
+                });
+            }
+            Entry::Occupied(mut entry) => {
+                let pending = entry.get_mut();
+                pending.predicate = pending.predicate.take().or(index.predicate);
+                pending.keys.push(key);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -239,6 +266,10 @@ impl Assembler {
             self.views
                 .insert(oid, (table_ref, view_from(row, kind, comment)));
         } else {
+            if row.partition_bound.is_none() {
+                let slots = usize::try_from(row.column_slots).unwrap_or(0);
+                self.table_columns.insert(oid, Vec::with_capacity(slots));
+            }
             self.tables
                 .insert(oid, (table_ref, table_from(row, comment)));
         }
@@ -273,10 +304,13 @@ impl Assembler {
         } else if self.tables.contains_key(&relation) {
             let comment = self.comment(CommentCatalog::Relation, relation, i32::from(position));
             let column = column_from(row, comment)?;
-            self.table_columns
-                .entry(relation)
-                .or_default()
-                .push((position, column));
+            let slot = usize::try_from(position - 1)
+                .map_err(|_| Unexpected(format!("column number {position}")))?;
+            let slots = self.table_columns.entry(relation).or_default();
+            if slots.len() <= slot {
+                slots.resize_with(slot + 1, || None);
+            }
+            slots[slot] = Some(column);
         }
         Ok(())
     }
@@ -290,31 +324,12 @@ impl Assembler {
         }
     }
 
-    /// Gathers one key of an index; [`Assembler::file_indexes`] completes them.
-    pub fn add_index_key(&mut self, row: IndexKeyRow) -> Result<(), Unexpected> {
-        let IndexKeyRow { index, key } = row;
-        match self.pending_indexes.entry(index.oid) {
-            Entry::Vacant(entry) => {
-                entry.insert(IndexRow {
-                    keys: vec![key],
-                    ..index
-                });
-            }
-            Entry::Occupied(mut entry) => {
-                let pending = entry.get_mut();
-                pending.predicate = pending.predicate.take().or(index.predicate);
-                pending.keys.push(key);
-            }
-        }
-        Ok(())
-    }
-
     /// Files every gathered index under its table or materialized view.
     ///
     /// # Errors
     /// When an index's keys do not line up or name an unknown column.
-    pub fn file_indexes(&mut self) -> Result<(), Unexpected> {
-        for (oid, row) in std::mem::take(&mut self.pending_indexes) {
+    pub fn file_indexes(&mut self, pending: PendingIndexes) -> Result<(), Unexpected> {
+        for (oid, row) in pending.0 {
             let comment = self.comment(CommentCatalog::Relation, oid, 0);
             let relation = row.relation;
             let index = index_from(row, comment, &self.columns)?;
@@ -397,7 +412,9 @@ impl Assembler {
     #[must_use]
     pub fn finish(mut self) -> (Schema, BTreeMap<TableRef, TableStats>) {
         for (oid, (table_ref, mut table)) in self.tables {
-            table.columns = by_position(self.table_columns.remove(&oid).unwrap_or_default());
+            let slots = self.table_columns.remove(&oid).unwrap_or_default();
+            table.columns = Vec::with_capacity(slots.iter().flatten().count());
+            table.columns.extend(slots.into_iter().flatten());
             table.sort_by_names();
             if let Some(ns) = self.schema.namespaces.get_mut(&table_ref.schema) {
                 ns.tables.insert(table_ref.name, table);
@@ -420,13 +437,10 @@ impl Assembler {
     }
 }
 
-/// The items in position order, positions dropped, in a vector of their size (the one they
-/// were pushed into keeps up to a third of its slots empty).
+/// The items in position order, positions dropped.
 fn by_position<T>(mut items: Vec<(i16, T)>) -> Vec<T> {
     items.sort_by_key(|(position, _)| *position);
-    let mut ordered = Vec::with_capacity(items.len());
-    ordered.extend(items.into_iter().map(|(_, item)| item));
-    ordered
+    items.into_iter().map(|(_, item)| item).collect()
 }
 
 /// The kind of a relation from `pg_class.relkind`.
@@ -507,7 +521,8 @@ pub fn column_from(row: ColumnRow, comment: Option<String>) -> Result<Column, Un
         .identity_sequence
         .filter(|_| identity.is_some())
         .map(|settings| IdentityOptions::from_settings(&data_type, settings))
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into();
     Ok(Column {
         name: row.name,
         data_type,
@@ -1021,6 +1036,7 @@ mod tests {
         let (table_ref, table) = (TableRef::new("public", "people"), Table::default());
         assembler.tables.insert(10, (table_ref, table));
         let full = index_row();
+        let mut pending = PendingIndexes::default();
         for (i, key) in full.keys.iter().enumerate() {
             // Only the row of position 1 carries the predicate.
             let predicate = (key.position == 1).then(|| "(id > 0)".to_owned());
@@ -1029,15 +1045,15 @@ mod tests {
                 predicate,
                 ..full.clone()
             };
-            assembler
-                .add_index_key(IndexKeyRow {
+            pending
+                .add(IndexKeyRow {
                     index,
                     key: key.clone(),
                 })
                 .unwrap();
-            assert_eq!(assembler.pending_indexes.len(), 1, "after key {i}");
+            assert_eq!(pending.0.len(), 1, "after key {i}");
         }
-        assembler.file_indexes().unwrap();
+        assembler.file_indexes(pending).unwrap();
         let (schema, _) = assembler.finish();
         let indexes = &schema.namespaces["public"].tables["people"].indexes;
         assert_eq!(indexes.len(), 1);
@@ -1047,35 +1063,38 @@ mod tests {
 
     #[test]
     fn columns_arriving_unordered_end_up_in_position_order() {
-        let mut assembler = Assembler::new(&[namespace(1, "public")]);
-        let relation = RelationRow {
-            oid: 10,
-            namespace: 1,
-            name: "t".to_owned(),
-            kind: "r".to_owned(),
-            ..RelationRow::default()
-        };
-        assembler.add_relation(relation).unwrap();
-        for (position, name) in [(3, "c"), (1, "a"), (2, "b")] {
-            let row = ColumnRow {
-                position,
-                name: name.to_owned(),
-                ..column_row("", "")
+        // Column counts as `relnatts` gives them, and one (0) that leaves the slots to grow;
+        // 3 and 4 are dropped columns.
+        for column_slots in [5, 0] {
+            let mut assembler = Assembler::new(&[namespace(1, "public")]);
+            let relation = RelationRow {
+                oid: 10,
+                namespace: 1,
+                name: "t".to_owned(),
+                kind: "r".to_owned(),
+                column_slots,
+                ..RelationRow::default()
             };
-            assembler
-                .add_column(ColumnRow {
-                    relation: 10,
-                    ..row
-                })
-                .unwrap();
+            assembler.add_relation(relation).unwrap();
+            for (position, name) in [(5, "c"), (1, "a"), (2, "b")] {
+                let row = ColumnRow {
+                    position,
+                    name: name.to_owned(),
+                    ..column_row("", "")
+                };
+                assembler
+                    .add_column(ColumnRow {
+                        relation: 10,
+                        ..row
+                    })
+                    .unwrap();
+            }
+            let (schema, _) = assembler.finish();
+            let columns = &schema.namespaces["public"].tables["t"].columns;
+            let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+            assert_eq!(names, ["a", "b", "c"], "{column_slots} slots");
+            assert_eq!(columns.capacity(), 3, "{column_slots} slots");
         }
-        let (schema, _) = assembler.finish();
-        let names: Vec<&str> = schema.namespaces["public"].tables["t"]
-            .columns
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect();
-        assert_eq!(names, ["a", "b", "c"]);
     }
 
     #[test]

@@ -160,6 +160,8 @@ catalog_rows! {
         /// `pg_class.relkind`: `r`, `p`, `v`, `m` or `c`.
         pub kind: String,
         pub type_oid: u32,
+        /// `relnatts`: the highest column number, dropped columns included.
+        pub column_slots: i16,
         pub unlogged: bool,
         pub row_security: bool,
         pub force_row_security: bool,
