@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use pgphase::source::yaml::{parse, write_desired};
+use pgphase::source::yaml::{load, parse, write_desired};
 
 fn yaml_files(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,6 +44,25 @@ fn valid_files_load_and_survive_a_round_trip() {
             again, desired,
             "{name}: written back and read again differs\n---\n{written}"
         );
+    }
+}
+
+/// A file is read from the disk as a stream, and its text is read whole: both must give the same
+/// schema, or the same error in the same place.
+#[test]
+fn files_read_from_disk_give_what_their_text_gives() {
+    for path in yaml_files("valid").into_iter().chain(yaml_files("invalid")) {
+        let text = fs::read_to_string(&path).unwrap();
+        let name = path.display().to_string();
+        match (load(&path), parse(&text, &name)) {
+            (Ok(from_disk), Ok(from_text)) => assert_eq!(from_disk, from_text, "{name}"),
+            (Err(from_disk), Err(from_text)) => {
+                assert_eq!(from_disk.to_string(), from_text.to_string(), "{name}");
+            }
+            (from_disk, from_text) => {
+                panic!("{name}: from the disk {from_disk:?}, from the text {from_text:?}")
+            }
+        }
     }
 }
 
