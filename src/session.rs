@@ -243,6 +243,12 @@ impl Session {
         plan::plan(&self.changes, &context, &answers)
     }
 
+    /// The desired schema, the rest of the session dropped.
+    #[must_use]
+    pub fn into_desired(self) -> Desired {
+        self.desired
+    }
+
     fn refresh(&mut self) {
         let empty = Facts::default();
         let bare = Context {
