@@ -85,8 +85,23 @@ pub(super) const ORDER: &[&[&str]] = &[
 /// `changes` in the order of [`ORDER`], dependencies first within a group (dependents first
 /// among drops), otherwise in the order they were found (name order).
 pub(super) fn sort(changes: Vec<Change>, live: &Schema, desired: &Schema) -> Vec<Change> {
-    let creates = ranks(desired);
-    let drops = ranks(live);
+    // A schema's dependency order is worked out only when a change needs it: at 10,000 tables
+    // each takes a third of a second, and most changes (of columns, keys, indexes) have no rank.
+    let needed = |dropping: bool| {
+        changes
+            .iter()
+            .any(|change| ranked_object(change).is_some_and(|(dropped, ..)| dropped == dropping))
+    };
+    let creates = if needed(false) {
+        ranks(desired)
+    } else {
+        HashMap::new()
+    };
+    let drops = if needed(true) {
+        ranks(live)
+    } else {
+        HashMap::new()
+    };
     let mut keyed: Vec<((usize, usize), Change)> = changes
         .into_iter()
         .map(|change| ((group(&change), rank(&change, &creates, &drops)), change))
@@ -130,7 +145,21 @@ fn rank(
     creates: &HashMap<(String, String), usize>,
     drops: &HashMap<(String, String), usize>,
 ) -> usize {
-    let (dropped, schema, key) = match change {
+    let Some((dropped, schema, key)) = ranked_object(change) else {
+        return 0;
+    };
+    let key = (schema.clone(), key.clone());
+    if dropped {
+        drops.get(&key).map_or(0, |position| usize::MAX - position)
+    } else {
+        creates.get(&key).copied().unwrap_or(0)
+    }
+}
+
+/// The object whose place in the dependency order ranks the change, as (dropped, schema, key);
+/// `None` for a change that keeps its found order.
+fn ranked_object(change: &Change) -> Option<(bool, &String, &String)> {
+    Some(match change {
         Change::DropType(DropType { name, .. })
         | Change::DropSequence(DropSequence { name, .. })
         | Change::DropTable(DropTable { table: name, .. })
@@ -151,12 +180,6 @@ fn rank(
         }
         Change::CreateFunction(CreateFunction { schema, key, .. })
         | Change::ReplaceFunction(ReplaceFunction { schema, key, .. }) => (false, schema, key),
-        _ => return 0,
-    };
-    let key = (schema.clone(), key.clone());
-    if dropped {
-        drops.get(&key).map_or(0, |position| usize::MAX - position)
-    } else {
-        creates.get(&key).copied().unwrap_or(0)
-    }
+        _ => return None,
+    })
 }
