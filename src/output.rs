@@ -84,11 +84,16 @@ pub fn write_plan_folder(
         .prefix(".pgphase-plan-")
         .tempdir_in(parent)
         .map_err(io_error(parent))?;
+    // Each folder once, not once per file: a large plan has thousands of files in one folder.
+    let folders: std::collections::BTreeSet<std::path::PathBuf> = files
+        .keys()
+        .filter_map(|relative| staging.path().join(relative).parent().map(Path::to_owned))
+        .collect();
+    for folder in &folders {
+        std::fs::create_dir_all(folder).map_err(io_error(folder))?;
+    }
     for (relative, text) in files {
         let path = staging.path().join(relative);
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder).map_err(io_error(folder))?;
-        }
         std::fs::write(&path, text).map_err(io_error(&path))?;
     }
     std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))
@@ -153,7 +158,11 @@ mod tests {
     }
 
     fn files(text: &str) -> BTreeMap<PathBuf, String> {
-        BTreeMap::from([(PathBuf::from("README.md"), text.to_owned())])
+        BTreeMap::from([
+            (PathBuf::from("README.md"), text.to_owned()),
+            (PathBuf::from("gates/a/1.md"), text.to_owned()),
+            (PathBuf::from("gates/b.md"), text.to_owned()),
+        ])
     }
 
     #[test]
@@ -168,10 +177,13 @@ mod tests {
             "first"
         );
         write_plan_folder(&dir, &files("second"), true).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(dir.join("README.md")).unwrap(),
-            "second"
-        );
+        for file in ["README.md", "gates/a/1.md", "gates/b.md"] {
+            assert_eq!(
+                std::fs::read_to_string(dir.join(file)).unwrap(),
+                "second",
+                "{file}"
+            );
+        }
         let leftovers: Vec<_> = std::fs::read_dir(root.path().join("plans"))
             .unwrap()
             .map(|entry| entry.unwrap().file_name())
