@@ -70,8 +70,9 @@ pub struct KnownColumns {
 impl KnownColumns {
     pub fn insert(&mut self, relation: u32, number: i16, column: KnownColumn) {
         let key = (relation, number);
-        self.sorted = self.entries.last().is_none_or(|(last, _)| *last < key)
-            && (self.sorted || self.entries.is_empty());
+        let in_order = self.entries.last().is_none_or(|(last, _)| *last < key);
+        // Columns that arrive in order need no sort: the first is in order by itself.
+        self.sorted = in_order && (self.sorted || self.entries.is_empty());
         self.entries.push((key, column));
     }
 
