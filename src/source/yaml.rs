@@ -138,14 +138,8 @@ fn glob_matches(pattern: &str, text: &str) -> bool {
 /// The file cannot be read, or it has a mistake (see [`parse`]).
 pub fn load(path: &Path) -> Result<Desired, LoadError> {
     // A valid file is read as a stream straight from the disk, never held whole as text (12 MB
-    // at 10,000 tables, held while the file is converted); anything else is read as `parse`
-    // reads it.
-    if file_streamable(path)
-        && let Ok(input) = std::fs::File::open(path)
-        && let Ok(raw) = serde_saphyr::from_reader_with_options(
-            std::io::BufReader::new(input),
-            streaming_options(),
-        )
+    // at 10,000 tables, held while the file is converted).
+    if let Some(raw) = read_streaming_file(path)
         && let Ok(desired) = load::convert(raw)
     {
         return Ok(desired);
@@ -216,6 +210,18 @@ fn read_streaming(text: &str) -> Option<raw::RawFile> {
     serde_saphyr::from_str_with_options(text, streaming_options()).ok()
 }
 
+/// [`read_streaming`] for the file at `path`, read from the disk in pieces; `None` too when it
+/// cannot be read (reading it whole then says why).
+fn read_streaming_file(path: &Path) -> Option<raw::RawFile> {
+    use std::io::{Seek as _, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    if !file_streamable(&mut file) {
+        return None;
+    }
+    file.seek(SeekFrom::Start(0)).ok()?;
+    serde_saphyr::from_reader_with_options(std::io::BufReader::new(file), streaming_options()).ok()
+}
+
 /// How the streaming reader reads a desired file.
 fn streaming_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
@@ -240,13 +246,10 @@ fn streamable(text: &str) -> bool {
     text.ends_with('\n') && !text.contains(['\t', '!'])
 }
 
-/// [`streamable`] for the file at `path`, read in pieces; false when it cannot be read. Tab,
+/// [`streamable`] for the rest of `file`, read in pieces; false when it cannot be read. Tab,
 /// `!` and line break are single bytes that no other UTF-8 character contains.
-fn file_streamable(path: &Path) -> bool {
+fn file_streamable(file: &mut std::fs::File) -> bool {
     use std::io::Read as _;
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return false;
-    };
     let mut buffer = vec![0_u8; 64 * 1024];
     let mut last = None;
     loop {
