@@ -333,7 +333,6 @@ fn keyset(backfill: &Backfill, key: &[String], batch_size: u64, progress: bool) 
     )
 }
 
-/// `a` for one item, `(a, b)` for several: a row comparison over a composite key.
 /// `a := b; c := d;`: each of `targets` set to its `sources` item.
 fn assign(targets: &[String], sources: &[String]) -> String {
     targets
@@ -344,6 +343,7 @@ fn assign(targets: &[String], sources: &[String]) -> String {
         .join(" ")
 }
 
+/// `a` for one item, `(a, b)` for several: a row comparison over a composite key.
 fn row(items: &[String]) -> String {
     match items {
         [one] => one.clone(),

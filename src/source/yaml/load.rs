@@ -69,7 +69,7 @@ struct Context<'a> {
 
 /// Turns the file's shape into the desired schema. Each table's raw form is dropped once it is
 /// converted, so that the file's shape and the model are never both whole in memory: at 10,000
-/// tables each is about 100 MB.
+/// tables each takes tens of megabytes.
 pub fn convert(mut raw: RawFile) -> Checked<Desired> {
     check_version(raw.pgphase)?;
     let root = Path::default();
