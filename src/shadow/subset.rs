@@ -5,12 +5,13 @@
 //! columns and keys, the tables they reference. On a large schema with a few changes this
 //! turns thousands of CREATE statements into dozens. The same holds within a changed table: its
 //! keys, checks, indexes, triggers and foreign keys that equal the live table's stay out (each
-//! an index build or a statement saved) and are put back as desired after the read-back.
+//! an index build or a statement saved), and so do its columns that equal the live table's and
+//! that nothing sent names; all are put back as desired after the read-back.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ddl::order::mentioned_names;
-use crate::schema::{Namespace, Schema, Table, TableRef};
+use crate::schema::{KeyTarget, Namespace, Schema, Table, TableRef};
 
 /// The part of the desired schema to create in the scratch database, and which of its tables
 /// and views come back canonical (the rest are there only to be referenced).
@@ -19,8 +20,8 @@ pub(super) struct Narrowed {
     pub schema: Schema,
     pub canonical_tables: BTreeSet<TableRef>,
     pub canonical_views: BTreeSet<TableRef>,
-    /// Of each changed table, the keys, checks, indexes, triggers and foreign keys left out
-    /// because they equal the live table's: put back as desired after the read-back.
+    /// Of each changed table, the columns, keys, checks, indexes, triggers and foreign keys left
+    /// out because they equal the live table's: put back as desired after the read-back.
     pub unsent: BTreeMap<TableRef, Table>,
 }
 
@@ -97,10 +98,12 @@ pub(super) fn narrow(desired: &Schema, live: &Schema) -> Option<Narrowed> {
             }
         }
     }
+    let mut needed_of_changed = References::new();
     for (at, needed) in referenced {
         if narrowed.canonical_tables.contains(&at) {
             // A foreign key sent needs the keys it references there.
             send_keys(&mut narrowed, &at);
+            needed_of_changed.insert(at, needed);
             continue;
         }
         let Some(table) = desired.table(&at) else {
@@ -111,7 +114,98 @@ pub(super) fn narrow(desired: &Schema, live: &Schema) -> Option<Narrowed> {
         }
         put_table(&mut narrowed.schema, &at, stripped(table, needed.as_ref()));
     }
+    leave_out_unchanged_columns(&mut narrowed, live, &needed_of_changed);
     Some(narrowed)
+}
+
+/// Moves out of each changed table sent the columns equal to the live table's that nothing
+/// sent names: an unchanged column was read from the catalog already, and each one left out is
+/// a column (often an identity sequence) the scratch database need not create. `others` are the
+/// columns that foreign keys, owned sequences and views elsewhere need of the table.
+fn leave_out_unchanged_columns(narrowed: &mut Narrowed, live: &Schema, others: &References) {
+    for at in &narrowed.canonical_tables {
+        let Some(live_table) = live.table(at) else {
+            continue;
+        };
+        let Some(sent) = narrowed
+            .schema
+            .namespaces
+            .get_mut(&at.schema)
+            .and_then(|ns| ns.tables.get_mut(&at.name))
+        else {
+            continue;
+        };
+        if retypes_a_column(sent, live_table) {
+            continue;
+        }
+        let Some(mut needed) = columns_named(sent, &at.name, live_table) else {
+            continue;
+        };
+        match others.get(at) {
+            Some(None) => continue,
+            Some(Some(columns)) => needed.extend(columns.iter().cloned()),
+            None => {}
+        }
+        let unchanged = |column: &crate::schema::Column| {
+            !needed.contains(&column.name) && live_table.column(&column.name) == Some(column)
+        };
+        let (left_out, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut sent.columns)
+            .into_iter()
+            .partition(unchanged);
+        sent.columns = kept;
+        if let Some(unsent) = narrowed.unsent.get_mut(at) {
+            unsent.columns = left_out;
+        }
+    }
+}
+
+/// The columns that the parts of `sent` (the table `name`) name, or `None` when a part may name
+/// any column: a trigger, a policy, a changed generated column, or an expression that names
+/// the table itself (a whole-row reference). Expressions count every identifier they mention,
+/// so a word that only looks like a column keeps that column in; one missed would only make the
+/// scratch database refuse the statement, and the whole schema be canonicalised instead.
+fn columns_named(sent: &Table, name: &str, live: &Table) -> Option<BTreeSet<String>> {
+    let changed_generated = sent
+        .columns
+        .iter()
+        .any(|c| c.generated.is_some() && live.column(&c.name) != Some(c));
+    if changed_generated || !sent.triggers.is_empty() || !sent.row_security.policies.is_empty() {
+        return None;
+    }
+    let mut named = BTreeSet::new();
+    let mut expressions: Vec<&str> = Vec::new();
+    if let Some(pk) = &sent.primary_key {
+        named.extend(pk.columns.iter().chain(&pk.include).cloned());
+    }
+    for unique in &sent.unique {
+        named.extend(unique.columns.iter().chain(&unique.include).cloned());
+    }
+    for fk in &sent.foreign_keys {
+        named.extend(fk.columns.iter().cloned());
+    }
+    for index in &sent.indexes {
+        named.extend(index.include.iter().cloned());
+        expressions.extend(index.predicate.as_deref());
+        for key in &index.keys {
+            match &key.target {
+                KeyTarget::Column(column) => {
+                    named.insert(column.clone());
+                }
+                KeyTarget::Expression(expression) => expressions.push(expression),
+            }
+        }
+    }
+    expressions.extend(sent.checks.iter().map(|check| check.expression.as_str()));
+    expressions.extend(sent.exclusions.iter().map(|x| x.definition.as_str()));
+    for expression in expressions {
+        for (_, mentioned) in mentioned_names(expression) {
+            if mentioned == name {
+                return None;
+            }
+            named.insert(mentioned);
+        }
+    }
+    Some(named)
 }
 
 /// Tables referenced by what is created, with the columns needed of each (`None`: all of them,
@@ -161,9 +255,10 @@ pub(super) fn widen(desired: Schema, narrowed: &Narrowed, read_back: &Schema) ->
                 .contains(&TableRef::new(ns_name, name))
                 && let Some(canonical) = back.tables.get(name)
             {
+                let order: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
                 table.clone_from(canonical);
                 if let Some(unsent) = narrowed.unsent.get(&TableRef::new(ns_name, name)) {
-                    put_back(table, unsent);
+                    put_back(table, unsent, &order);
                 }
             }
         }
@@ -187,13 +282,7 @@ pub(super) fn widen(desired: Schema, narrowed: &Narrowed, read_back: &Schema) ->
 /// goes: an expression over it may print differently (`amount >= 0` over numeric is
 /// `amount >= (0)::numeric`). Each part left out is an index build or a statement saved.
 fn split_unchanged(table: &Table, live: &Table) -> (Table, Table) {
-    let retyped = table.columns.iter().any(|column| {
-        column.renamed_from.is_some()
-            || live.column(&column.name).is_some_and(|was| {
-                was.data_type != column.data_type || was.collation != column.collation
-            })
-    });
-    if retyped {
+    if retypes_a_column(table, live) {
         return (table.clone(), Table::default());
     }
     let mut sent = table.clone();
@@ -229,6 +318,17 @@ fn split_unchanged(table: &Table, live: &Table) -> (Table, Table) {
         |t| &t.name,
     );
     (sent, unsent)
+}
+
+/// Whether `table` changes a column's type or collation, or renames one: then an expression
+/// over it may print differently, so every part goes to the scratch database.
+fn retypes_a_column(table: &Table, live: &Table) -> bool {
+    table.columns.iter().any(|column| {
+        column.renamed_from.is_some()
+            || live.column(&column.name).is_some_and(|was| {
+                was.data_type != column.data_type || was.collation != column.collation
+            })
+    })
 }
 
 /// Moves from `sent` to `unsent` each item equal to the `live` item of the same name.
@@ -273,9 +373,14 @@ fn send_keys(narrowed: &mut Narrowed, at: &TableRef) {
     }
 }
 
-/// Puts the parts left out of a changed table back beside its read-back parts, in name order
-/// as introspection gives them.
-fn put_back(table: &mut Table, unsent: &Table) {
+/// Puts the parts left out of a changed table back beside its read-back parts: the columns in
+/// the desired `order`, the other parts in name order as introspection gives them.
+fn put_back(table: &mut Table, unsent: &Table, order: &[String]) {
+    if !unsent.columns.is_empty() {
+        table.columns.extend(unsent.columns.iter().cloned());
+        let position = |name: &String| order.iter().position(|n| n == name).unwrap_or(usize::MAX);
+        table.columns.sort_by_key(|column| position(&column.name));
+    }
     if table.primary_key.is_none() {
         table.primary_key.clone_from(&unsent.primary_key);
     }
@@ -470,7 +575,7 @@ mod tests {
         ));
         let narrowed = narrow(&desired, &live).unwrap();
         let parent = sent(&narrowed, "parent");
-        assert_eq!(parent.columns.len(), 3, "every column goes");
+        assert_eq!(column_names(parent), ["extra"], "only the new column goes");
         assert!(parent.primary_key.is_none() && parent.checks.is_empty());
         assert!(parent.indexes.is_empty());
         let mut back = narrowed.schema.clone();
@@ -522,6 +627,68 @@ mod tests {
                 .primary_key
                 .is_none()
         );
+    }
+
+    fn column_names(table: &Table) -> Vec<&str> {
+        table.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    #[test]
+    fn unchanged_columns_nothing_names_stay_out_and_come_back_in_the_desired_order() {
+        let live = schema(KEYED);
+        let desired = schema(&KEYED.replacen(
+            "          id: bigint\n          amount: integer\n",
+            "          id: bigint\n          extra: text\n          amount: integer\n",
+            1,
+        ));
+        let narrowed = narrow(&desired, &live).unwrap();
+        assert_eq!(column_names(sent(&narrowed, "parent")), ["extra"]);
+        let mut back = narrowed.schema.clone();
+        let parent = back
+            .namespaces
+            .get_mut("public")
+            .unwrap()
+            .tables
+            .get_mut("parent")
+            .unwrap();
+        parent.columns[0].comment = Some("read back".to_owned());
+        let merged = widen(desired.clone(), &narrowed, &back);
+        let mut expected = desired.namespaces["public"].tables["parent"].clone();
+        expected.columns[1].comment = Some("read back".to_owned());
+        assert_eq!(merged.namespaces["public"].tables["parent"], expected);
+    }
+
+    #[test]
+    fn columns_named_by_what_is_sent_go_with_it() {
+        let live = schema(KEYED);
+        let check = schema(&KEYED.replace("(amount >= 0)", "(amount > 0)"));
+        let narrowed = narrow(&check, &live).unwrap();
+        assert_eq!(column_names(sent(&narrowed, "parent")), ["amount"]);
+        let whole_row = schema(&KEYED.replace("(amount >= 0)", "(parent IS NOT NULL)"));
+        let narrowed = narrow(&whole_row, &live).unwrap();
+        assert_eq!(column_names(sent(&narrowed, "parent")), ["id", "amount"]);
+        let indexed = schema(&KEYED.replace(
+            "          - columns: [amount]\n",
+            "          - columns: [amount]\n          - columns: [id]\n",
+        ));
+        let narrowed = narrow(&indexed, &live).unwrap();
+        assert_eq!(column_names(sent(&narrowed, "parent")), ["id"]);
+    }
+
+    #[test]
+    fn a_key_referenced_by_a_foreign_key_sent_keeps_its_columns() {
+        let live = schema(KEYED);
+        let desired = schema(
+            &KEYED
+                .replace("          amount: integer\n", "          amount: integer\n          extra: text\n")
+                .replace(
+                    "          parent_id: bigint\n",
+                    "          parent_id: bigint\n        foreign_keys:\n          - columns: [parent_id]\n            references: { table: parent, columns: [id] }\n",
+                ),
+        );
+        let narrowed = narrow(&desired, &live).unwrap();
+        assert_eq!(column_names(sent(&narrowed, "parent")), ["id", "extra"]);
+        assert_eq!(column_names(sent(&narrowed, "child")), ["parent_id"]);
     }
 
     #[test]

@@ -270,3 +270,122 @@ async fn corpus_pagila_is_a_fixed_point() {
 async fn corpus_sourcegraph_is_a_fixed_point() {
     corpus_is_a_fixed_point("sourcegraph-frontend.sql").await;
 }
+
+/// The live schema of the narrowing test: a changed table beside one it will reference and
+/// one left alone.
+const NARROWING_LIVE: &str = "
+CREATE TYPE order_status AS ENUM ('pending', 'paid');
+CREATE TABLE customers (id bigint PRIMARY KEY, name text);
+CREATE TABLE orders (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    status order_status NOT NULL DEFAULT 'pending',
+    total numeric(12,2) NOT NULL DEFAULT 0,
+    customer_id bigint,
+    email text
+);
+CREATE INDEX orders_lower_email_idx ON orders (lower(email));
+CREATE TABLE untouched (id int, note varchar(10) DEFAULT 'n');
+";
+
+/// Canonicalising only what differs from the live schema (the changed table's new and changed
+/// columns, its new parts and the columns they name) gives exactly what canonicalising the
+/// whole desired schema gives; each change is written the way a person would, not as
+/// PostgreSQL prints it.
+#[tokio::test(flavor = "multi_thread")]
+async fn canonicalising_what_differs_equals_canonicalising_everything() {
+    use pgphase::schema::{Check, Column, FkAction, FkMatch, ForeignKey, Index, IndexKey};
+    use pgphase::schema::{KeyTarget, TableRef};
+    let db = TestDb::new().await;
+    db.execute(NARROWING_LIVE).await;
+    let live = introspect_url(&db.url).await;
+    let mut desired = live.clone();
+    let orders = desired
+        .namespaces
+        .get_mut("public")
+        .and_then(|ns| ns.tables.get_mut("orders"))
+        .unwrap();
+    let mut note = Column::new("note", "varchar(20)");
+    note.default = Some("'x'".to_owned());
+    orders.columns.insert(2, note);
+    let total = orders
+        .columns
+        .iter_mut()
+        .find(|c| c.name == "total")
+        .unwrap();
+    total.default = Some("1".to_owned());
+    let email = orders
+        .columns
+        .iter_mut()
+        .find(|c| c.name == "email")
+        .unwrap();
+    email.nullable = false;
+    orders.checks.push(Check {
+        name: "orders_total_check".to_owned(),
+        expression: "total<1000000".to_owned(),
+        no_inherit: false,
+        valid: true,
+    });
+    orders.indexes.push(Index {
+        name: "orders_status_idx".to_owned(),
+        unique: false,
+        method: "btree".to_owned(),
+        keys: vec![IndexKey {
+            target: KeyTarget::Column("status".to_owned()),
+            opclass: None,
+            collation: None,
+            descending: false,
+            nulls_first: false,
+        }],
+        include: Vec::new(),
+        predicate: Some("total>0".to_owned()),
+        nulls_not_distinct: false,
+        with: Vec::new(),
+        comment: None,
+    });
+    orders.foreign_keys.push(ForeignKey {
+        name: "orders_customer_id_fkey".to_owned(),
+        columns: vec!["customer_id".to_owned()],
+        references: TableRef::new("public", "customers"),
+        referenced_columns: vec!["id".to_owned()],
+        on_delete: FkAction::Cascade,
+        on_update: FkAction::NoAction,
+        match_type: FkMatch::Simple,
+        deferral: pgphase::schema::Deferral::NotDeferrable,
+        valid: true,
+    });
+    orders.sort_by_names();
+
+    let (whole, whole_lines) = canonicalize_logged(&desired, &admin_shadow(), None).await;
+    let whole = whole.unwrap_or_else(|e| panic!("{e}"));
+    let mut lines = Vec::new();
+    let narrowed = pgphase::shadow::canonicalize_changed(
+        desired.clone(),
+        &live,
+        &admin_shadow(),
+        None,
+        &mut |line| lines.push(line.to_owned()),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        statements_run(&lines) < statements_run(&whole_lines),
+        "only the changed table and what it references are created: {lines:?}"
+    );
+    let canonical = &whole.schema.namespaces["public"].tables["orders"];
+    assert_eq!(
+        canonical.column("note").unwrap().data_type,
+        "character varying(20)",
+        "the change was canonicalised"
+    );
+    assert_eq!(narrowed.schema, whole.schema);
+}
+
+/// The number in the progress line `running N statements of the desired schema`.
+fn statements_run(lines: &[String]) -> usize {
+    lines
+        .iter()
+        .find_map(|line| line.strip_prefix("running "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no statements announced in {lines:?}"))
+}
