@@ -62,64 +62,118 @@ pub fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> 
 /// that failed.
 pub fn write_plan_folder(
     dir: &Path,
-    files: &std::collections::BTreeMap<std::path::PathBuf, String>,
+    files: &std::collections::BTreeMap<PathBuf, String>,
     force: bool,
 ) -> Result<(), Error> {
-    let exists = dir.exists();
-    if exists && !force {
-        return Err(Error::PlanExists {
-            path: dir.to_owned(),
-        });
-    }
-    let io_error = |path: &Path| {
-        let path = path.to_owned();
-        move |source| Error::Io { path, source }
-    };
-    let parent = match dir.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".pgphase-plan-")
-        .tempdir_in(parent)
-        .map_err(io_error(parent))?;
-    // Each folder once, not once per file: a large plan has thousands of files in one folder.
-    let folders: std::collections::BTreeSet<std::path::PathBuf> = files
-        .keys()
-        .filter_map(|relative| staging.path().join(relative).parent().map(Path::to_owned))
-        .collect();
-    for folder in &folders {
-        std::fs::create_dir_all(folder).map_err(io_error(folder))?;
-    }
-    for (relative, text) in files {
-        let path = staging.path().join(relative);
-        std::fs::write(&path, text).map_err(io_error(&path))?;
-    }
-    std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))
-        .map_err(io_error(staging.path()))?;
-    if exists {
-        // Move the old folder aside first, so that a failure leaves one of the two in place.
-        let old = tempfile::Builder::new()
-            .prefix(".pgphase-old-")
-            .tempdir_in(parent)
-            .map_err(io_error(parent))?;
-        let aside = old.path().join("plan");
-        std::fs::rename(dir, &aside).map_err(io_error(dir))?;
-        if let Err(source) = std::fs::rename(staging.path(), dir) {
-            let _ = std::fs::rename(&aside, dir);
-            return Err(Error::Io {
+    let mut folder = StagedFolder::new(dir, force)?;
+    folder.write(files)?;
+    folder.commit()
+}
+
+/// A plan folder being written: its files go into a hidden folder beside `dir`, which takes
+/// `dir`'s place only on [`StagedFolder::commit`]. Dropped uncommitted, it is removed and `dir`
+/// is left as it was. Files can be written in several rounds, so that a slow one (the desired
+/// schema) can be made on another thread while the others are written.
+#[derive(Debug)]
+pub struct StagedFolder {
+    dir: PathBuf,
+    parent: PathBuf,
+    replaces: bool,
+    staging: tempfile::TempDir,
+    /// The folders made so far: each once, not once per file (a large plan has thousands of
+    /// files in one folder).
+    folders: std::collections::BTreeSet<PathBuf>,
+}
+
+impl StagedFolder {
+    /// Starts a plan folder at `dir`.
+    ///
+    /// # Errors
+    /// [`Error::PlanExists`] when `dir` exists and `force` is not set; [`Error::Io`] when the
+    /// staging folder cannot be made.
+    pub fn new(dir: &Path, force: bool) -> Result<Self, Error> {
+        let replaces = dir.exists();
+        if replaces && !force {
+            return Err(Error::PlanExists {
                 path: dir.to_owned(),
-                source,
             });
         }
-        drop(old);
-    } else {
-        std::fs::rename(staging.path(), dir).map_err(io_error(dir))?;
+        let parent = match dir.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        let staging = tempfile::Builder::new()
+            .prefix(".pgphase-plan-")
+            .tempdir_in(parent)
+            .map_err(io_error(parent))?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            parent: parent.to_owned(),
+            replaces,
+            staging,
+            folders: std::collections::BTreeSet::new(),
+        })
     }
-    // The staging directory was renamed away; forgetting it skips a pointless removal.
-    let _ = staging.keep();
-    Ok(())
+
+    /// Writes `files` (relative path → text) into the folder.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path that failed.
+    pub fn write(
+        &mut self,
+        files: &std::collections::BTreeMap<PathBuf, String>,
+    ) -> Result<(), Error> {
+        for (relative, text) in files {
+            let path = self.staging.path().join(relative);
+            if let Some(folder) = path.parent()
+                && !self.folders.contains(folder)
+            {
+                std::fs::create_dir_all(folder).map_err(io_error(folder))?;
+                self.folders.insert(folder.to_owned());
+            }
+            std::fs::write(&path, text).map_err(io_error(&path))?;
+        }
+        Ok(())
+    }
+
+    /// Puts the folder in `dir`'s place.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path that failed; `dir` is then as it was.
+    pub fn commit(self) -> Result<(), Error> {
+        let (dir, parent) = (&self.dir, &self.parent);
+        std::fs::set_permissions(self.staging.path(), std::fs::Permissions::from_mode(0o755))
+            .map_err(io_error(self.staging.path()))?;
+        if self.replaces {
+            // Move the old folder aside first, so that a failure leaves one of the two in place.
+            let old = tempfile::Builder::new()
+                .prefix(".pgphase-old-")
+                .tempdir_in(parent)
+                .map_err(io_error(parent))?;
+            let aside = old.path().join("plan");
+            std::fs::rename(dir, &aside).map_err(io_error(dir))?;
+            if let Err(source) = std::fs::rename(self.staging.path(), dir) {
+                let _ = std::fs::rename(&aside, dir);
+                return Err(Error::Io {
+                    path: dir.to_owned(),
+                    source,
+                });
+            }
+            drop(old);
+        } else {
+            std::fs::rename(self.staging.path(), dir).map_err(io_error(dir))?;
+        }
+        // The staging directory was renamed away; forgetting it skips a pointless removal.
+        let _ = self.staging.keep();
+        Ok(())
+    }
+}
+
+/// An [`Error::Io`] maker for `path`.
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
+    let path = path.to_owned();
+    move |source| Error::Io { path, source }
 }
 
 #[cfg(test)]
@@ -189,5 +243,34 @@ mod tests {
             .map(|entry| entry.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("one")]);
+    }
+
+    #[test]
+    fn a_staged_folder_takes_files_in_rounds_and_leaves_nothing_when_dropped() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("plan");
+        write_plan_folder(&dir, &files("first"), false).unwrap();
+        let mut dropped = StagedFolder::new(&dir, true).unwrap();
+        dropped.write(&files("second")).unwrap();
+        drop(dropped);
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("README.md")).unwrap(),
+            "first"
+        );
+        let mut folder = StagedFolder::new(&dir, true).unwrap();
+        folder.write(&files("second")).unwrap();
+        let late = BTreeMap::from([(PathBuf::from("gates/a/2.md"), "late".to_owned())]);
+        folder.write(&late).unwrap();
+        folder.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("gates/a/1.md")).unwrap(),
+            "second"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("gates/a/2.md")).unwrap(),
+            "late"
+        );
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
     }
 }

@@ -39,6 +39,25 @@ pub fn render(
     plan: &Plan,
     desired: &Desired,
 ) -> Result<BTreeMap<PathBuf, String>, WriteError> {
+    let mut files = render_plan(name, plan)?;
+    let (path, text) = desired_file(desired);
+    files.insert(path, text);
+    Ok(files)
+}
+
+/// `desired.yaml`: the schema the plan ends at, with its `ignore:` section. At 10,000 tables
+/// writing it takes longer than all the other files, so [`render`]'s callers that write the
+/// folder themselves can make it on another thread while they write the rest.
+#[must_use]
+pub fn desired_file(desired: &Desired) -> (PathBuf, String) {
+    (PathBuf::from("desired.yaml"), yaml::write_desired(desired))
+}
+
+/// Every file of the folder but `desired.yaml` (see [`render`]).
+///
+/// # Errors
+/// The answers cannot be written as YAML (never for answers read or made by pgphase).
+pub fn render_plan(name: &str, plan: &Plan) -> Result<BTreeMap<PathBuf, String>, WriteError> {
     let mut files = BTreeMap::new();
     files.insert(PathBuf::from("README.md"), readme(name, plan));
     let checked = plan.files.iter().any(is_preconditions);
@@ -71,7 +90,6 @@ pub fn render(
     })?;
     text.push('\n');
     files.insert(PathBuf::from("plan.json"), text);
-    files.insert(PathBuf::from("desired.yaml"), yaml::write_desired(desired));
     Ok(files)
 }
 
