@@ -287,10 +287,7 @@ async fn verify(args: VerifyArgs) -> Result<Outcome, Error> {
         .map_or(Scratch::LocalCluster, Scratch::Url);
     let options = VerifyOptions {
         sample_rows: args.sample_rows,
-        introspect: IntrospectOptions {
-            include_schemas: args.connection.include_schemas.clone(),
-            exclude_schemas: args.connection.exclude_schemas.clone(),
-        },
+        introspect: introspect_options(&args.connection),
         traffic: args.traffic.then(|| TrafficOptions {
             clients: args.clients,
             rows: args.traffic_rows,
@@ -350,7 +347,10 @@ async fn tui(args: TuiArgs) -> Result<Outcome, Error> {
     let inputs = crate::tui::run::Inputs {
         sources: Sources {
             connect: connect_options(&args.connection),
-            introspect: introspect_options(&args.connection),
+            introspect: IntrospectOptions {
+                measure_sizes: true,
+                ..introspect_options(&args.connection)
+            },
             desired: args.desired.schema.clone(),
             shadow: shadow_of(&args.desired),
         },
@@ -533,7 +533,10 @@ async fn demo(args: DemoArgs) -> Result<Outcome, Error> {
                 database_url: Some(demo.url.clone()),
                 ..ConnectOptions::default()
             },
-            introspect: IntrospectOptions::default(),
+            introspect: IntrospectOptions {
+                measure_sizes: true,
+                ..IntrospectOptions::default()
+            },
             desired: schema,
             shadow: crate::shadow::Shadow::Url(demo.cluster.url("postgres")),
         },
@@ -588,9 +591,11 @@ async fn read_live(args: &ConnectionArgs) -> Result<postgres::Introspection, Err
     Ok(live)
 }
 
+/// The schemas to read; sizes as of the last VACUUM or ANALYZE (the commands show none).
 fn introspect_options(args: &ConnectionArgs) -> IntrospectOptions {
     IntrospectOptions {
         include_schemas: args.include_schemas.clone(),
         exclude_schemas: args.exclude_schemas.clone(),
+        measure_sizes: false,
     }
 }

@@ -54,9 +54,9 @@ pub struct TableStats {
     pub kind: RelationKind,
     /// The planner's row estimate (`reltuples`); `None` when the relation was never analysed.
     pub estimated_rows: Option<i64>,
-    /// Bytes on disk, TOAST and indexes included: the table's own data measured at
-    /// introspection, its TOAST table and indexes as of their last build, VACUUM or ANALYZE
-    /// (see `catalog::RELATIONS`). Zero for views and partitioned tables, which store nothing
+    /// Bytes on disk, TOAST and indexes included, as of their last build, VACUUM or ANALYZE;
+    /// the table's own data measured at introspection when asked for (see
+    /// `catalog::RELATIONS`). Zero for views and partitioned tables, which store nothing
     /// themselves.
     pub total_bytes: i64,
 }

@@ -192,6 +192,7 @@ async fn introspection_reads_views_on_views() {
     let options = IntrospectOptions {
         include_schemas: vec!["app".to_owned()],
         exclude_schemas: Vec::new(),
+        ..IntrospectOptions::default()
     };
     let stats = introspect(&mut db.client, &options, &mut |_| {})
         .await

@@ -838,7 +838,8 @@ async fn row_estimates_appear_once_analysed() {
         "CREATE TABLE counted (id int PRIMARY KEY, body text);
          INSERT INTO counted SELECT g, repeat('x', 100) FROM generate_series(1, 5000) g;
          ANALYZE counted;
-         CREATE TABLE never_analysed (id int);",
+         CREATE TABLE never_analysed (id int) WITH (autovacuum_enabled = false);
+         INSERT INTO never_analysed SELECT generate_series(1, 1000);",
     )
     .await;
     let (result, _) = introspect_db(&mut db, &IntrospectOptions::default()).await;
@@ -847,6 +848,7 @@ async fn row_estimates_appear_once_analysed() {
     assert_eq!(counted.estimated_rows, Some(5000));
     // 5000 rows of over 100 bytes plus the primary key's index.
     assert!(counted.total_bytes > 500_000, "{counted:?}");
+    // Its pages are not known until a VACUUM or ANALYZE has counted them.
     assert_eq!(
         result.stats.tables[&TableRef::new("public", "never_analysed")],
         TableStats {
@@ -854,6 +856,20 @@ async fn row_estimates_appear_once_analysed() {
             estimated_rows: None,
             total_bytes: 0
         }
+    );
+    let measuring = IntrospectOptions {
+        measure_sizes: true,
+        ..IntrospectOptions::default()
+    };
+    let (measured, _) = introspect_db(&mut db, &measuring).await;
+    let never_analysed = measured.stats.tables[&TableRef::new("public", "never_analysed")];
+    // 1000 rows of one integer: a few pages, measured on disk.
+    assert!(never_analysed.total_bytes >= 8192, "{never_analysed:?}");
+    assert_eq!(never_analysed.estimated_rows, None);
+    assert_eq!(
+        measured.stats.tables[&TableRef::new("public", "counted")].total_bytes,
+        counted.total_bytes,
+        "an analysed table's pages are its size on disk"
     );
 }
 
@@ -986,6 +1002,7 @@ async fn include_and_exclude_select_schemas() {
     let options = IntrospectOptions {
         include_schemas: strings(&["a", "C"]),
         exclude_schemas: vec![],
+        ..IntrospectOptions::default()
     };
     let included = introspect_db(&mut db, &options).await.0;
     assert_eq!(names(&included), ["C", "a"]);
@@ -994,12 +1011,14 @@ async fn include_and_exclude_select_schemas() {
     let options = IntrospectOptions {
         include_schemas: vec![],
         exclude_schemas: strings(&["public", "b"]),
+        ..IntrospectOptions::default()
     };
     assert_eq!(names(&introspect_db(&mut db, &options).await.0), ["C", "a"]);
 
     let options = IntrospectOptions {
         include_schemas: strings(&["a", "b"]),
         exclude_schemas: strings(&["b"]),
+        ..IntrospectOptions::default()
     };
     assert_eq!(names(&introspect_db(&mut db, &options).await.0), ["a"]);
 

@@ -185,6 +185,7 @@ async fn read_everything(
     let namespaces = select_namespaces(namespaces, options);
     let oids: Vec<u32> = namespaces.iter().map(|ns| ns.oid).collect();
     let selected: &[&(dyn ToSql + Sync)] = &[&oids];
+    let relations: &[&(dyn ToSql + Sync)] = &[&oids, &options.measure_sizes];
 
     let mut model = Assembler::new(&namespaces);
     let r = reader;
@@ -200,8 +201,11 @@ async fn read_everything(
             None => None,
         }
     };
-    let (before, on_helper) =
-        futures_util::future::join(read_before_indexes(r, &mut model, selected), on_helper).await;
+    let (before, on_helper) = futures_util::future::join(
+        read_before_indexes(r, &mut model, selected, relations),
+        on_helper,
+    )
+    .await;
     before?;
     match on_helper {
         Some(rows) => {
@@ -264,6 +268,7 @@ async fn read_before_indexes(
     r: &mut Reader<'_, '_>,
     model: &mut Assembler,
     selected: &[&(dyn ToSql + Sync)],
+    relations: &[&(dyn ToSql + Sync)],
 ) -> Result<(), IntrospectError> {
     r.read("extensions", catalog::EXTENSIONS, &[], |row| {
         model.add_extension(row)
@@ -283,7 +288,7 @@ async fn read_before_indexes(
         model.add_sequence(row)
     })
     .await?;
-    r.read("tables", catalog::RELATIONS, selected, |row| {
+    r.read("tables", catalog::RELATIONS, relations, |row| {
         model.add_relation(row)
     })
     .await?;

@@ -850,6 +850,7 @@ mod tests {
         let options = |include: &[&str], exclude: &[&str]| IntrospectOptions {
             include_schemas: strings(include),
             exclude_schemas: strings(exclude),
+            ..IntrospectOptions::default()
         };
         assert_eq!(
             names(&select_namespaces(all.clone(), &options(&[], &[]))),

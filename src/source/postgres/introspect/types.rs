@@ -5,13 +5,17 @@ use serde::Serialize;
 
 use crate::schema::{Schema, Stats};
 
-/// Which schemas to read.
+/// Which schemas to read, and how exactly to measure tables.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IntrospectOptions {
     /// Read only these schemas; empty means every user schema.
     pub include_schemas: Vec<String>,
     /// Leave these schemas out (applied after `include_schemas`).
     pub exclude_schemas: Vec<String>,
+    /// Measure each table's own data on disk now rather than take its size as of the last
+    /// VACUUM or ANALYZE: exact, but it opens every table (see `catalog::RELATIONS`). Only the
+    /// TUI shows sizes.
+    pub measure_sizes: bool,
 }
 
 /// The schema of a live database and the facts about its data that planning needs.
