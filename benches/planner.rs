@@ -240,9 +240,7 @@ fn with_changes(live: &Schema) -> Schema {
                 0 => table.columns.push(Column::new("extra", "text")),
                 1 => table.columns.retain(|c| c.name != "note"),
                 2 => retype(table, "quantity", "bigint"),
-                3 => set(table, "updated_at", |c| {
-                    c.default = Some("now()".to_owned())
-                }),
+                3 => set(table, "updated_at", |c| c.default = Some("now()".into())),
                 4 => set(table, "updated_at", |c| c.nullable = false),
                 5 => table.indexes.push(index(name, "updated_at")),
                 _ => table.checks.push(Check {
@@ -258,7 +256,7 @@ fn with_changes(live: &Schema) -> Schema {
 }
 
 fn retype(table: &mut pgphase::schema::Table, column: &str, to: &str) {
-    set(table, column, |c| c.data_type = to.to_owned());
+    set(table, column, |c| c.data_type = to.into());
 }
 
 fn set(table: &mut pgphase::schema::Table, column: &str, change: impl Fn(&mut Column)) {

@@ -663,7 +663,7 @@ mod tests {
         let mut email = Column::new("Email", "text");
         email.nullable = false;
         let mut status = Column::new("status", "public.order_status");
-        status.default = Some("'new'::public.order_status".to_owned());
+        status.default = Some("'new'::public.order_status".into());
         Table {
             columns: vec![id, email, status],
             primary_key: Some(PrimaryKey {

@@ -59,7 +59,7 @@ fn without_key_columns_set_not_null(changes: Vec<Change>) -> Vec<Change> {
         .into_iter()
         .filter(|change| match change {
             Change::SetNotNull(SetNotNull { table, column }) => {
-                !keyed.contains(&(table.clone(), column.name.clone()))
+                !keyed.contains(&(table.clone(), column.name.to_string()))
             }
             _ => true,
         })

@@ -227,8 +227,8 @@ fn namespace_objects(ns: &Namespace) -> Vec<((Kind, String), Vec<String>)> {
 fn table_texts(table: &Table) -> Vec<String> {
     let mut texts = Vec::new();
     for column in &table.columns {
-        texts.push(column.data_type.clone());
-        texts.extend(column.default.clone());
+        texts.push(column.data_type.to_string());
+        texts.extend(column.default.as_ref().map(ToString::to_string));
         texts.extend(column.generated.clone());
     }
     texts.extend(table.checks.iter().map(|c| c.expression.clone()));

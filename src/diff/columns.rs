@@ -83,7 +83,7 @@ pub(super) fn diff_columns(
     for &column in &pairing.dropped {
         found
             .altered_columns
-            .insert((live_table.clone(), column.name.clone()));
+            .insert((live_table.clone(), column.name.to_string()));
         found.push(Change::DropColumn(DropColumn {
             table: table.clone(),
             column: column.clone(),
@@ -93,7 +93,7 @@ pub(super) fn diff_columns(
         if let Some(hinted) = rename {
             found
                 .altered_columns
-                .insert((live_table.clone(), live.name.clone()));
+                .insert((live_table.clone(), live.name.to_string()));
             found.push(Change::RenameColumn(RenameColumn {
                 table: table.clone(),
                 from: live.clone(),
@@ -127,7 +127,7 @@ fn diff_column(
     if live.data_type != desired.data_type || live.collation != desired.collation {
         found
             .altered_columns
-            .insert((live_table.clone(), live.name.clone()));
+            .insert((live_table.clone(), live.name.to_string()));
         found.push(Change::ChangeColumnType(ChangeColumnType {
             table: table.clone(),
             from: renamed.clone(),
@@ -150,8 +150,8 @@ fn diff_column(
     {
         found.push(Change::AlterIdentity(AlterIdentity {
             table: table.clone(),
-            column: desired.name.clone(),
-            data_type: desired.data_type.clone(),
+            column: desired.name.to_string(),
+            data_type: desired.data_type.to_string(),
             from: *live.identity_options,
             to: *desired.identity_options,
         }));
@@ -169,7 +169,7 @@ fn diff_column(
     diff_nullability(table, live, desired, found);
     diff_default(table, live, desired, found);
     found.comment(
-        CommentTarget::Column(table.clone(), desired.name.clone()),
+        CommentTarget::Column(table.clone(), desired.name.to_string()),
         live.comment.as_ref(),
         desired.comment.as_ref(),
     );
@@ -201,14 +201,14 @@ fn diff_default(table: &TableRef, live: &Column, desired: &Column, found: &mut F
     let change = match (&live.default, &desired.default) {
         (from, Some(to)) if from.as_ref() != Some(to) => Change::SetDefault(SetDefault {
             table: table.clone(),
-            column: desired.name.clone(),
-            from: from.clone(),
-            to: to.clone(),
+            column: desired.name.to_string(),
+            from: from.as_ref().map(ToString::to_string),
+            to: to.to_string(),
         }),
         (Some(from), None) => Change::DropDefault(DropDefault {
             table: table.clone(),
-            column: desired.name.clone(),
-            from: from.clone(),
+            column: desired.name.to_string(),
+            from: from.to_string(),
         }),
         _ => return,
     };

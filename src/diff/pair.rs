@@ -57,8 +57,8 @@ impl Renames {
             for (live, desired, rename) in &pair.columns.matched {
                 if rename.is_some() {
                     renames.columns.insert(
-                        (pair.live_ref.clone(), live.name.clone()),
-                        desired.name.clone(),
+                        (pair.live_ref.clone(), live.name.to_string()),
+                        desired.name.to_string(),
                     );
                 }
             }

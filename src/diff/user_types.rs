@@ -153,7 +153,7 @@ pub(super) fn columns_of_type(schema: &Schema, type_name: &TableRef) -> Vec<(Tab
         for (table_name, table) in &ns.tables {
             for column in &table.columns {
                 if is_type(&column.data_type, ns_name, type_name) {
-                    columns.push((TableRef::new(ns_name, table_name), column.name.clone()));
+                    columns.push((TableRef::new(ns_name, table_name), column.name.to_string()));
                 }
             }
         }

@@ -122,7 +122,7 @@ fn views_over_renamed(
         let columns: BTreeSet<(TableRef, String)> = definition
             .columns
             .iter()
-            .map(|column| (table.clone(), column.name.clone()))
+            .map(|column| (table.clone(), column.name.to_string()))
             .collect();
         for view in views_reading(stats, table) {
             views

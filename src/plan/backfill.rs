@@ -82,7 +82,7 @@ pub fn walk_key(table: &Table) -> Option<Vec<String>> {
         !columns.is_empty()
             && columns
                 .iter()
-                .all(|name| table.columns.iter().any(|c| &c.name == name && !c.nullable))
+                .all(|name| table.columns.iter().any(|c| c.name == *name && !c.nullable))
     };
     let constraints = table.unique.iter().map(|u| (&u.name, u.columns.clone()));
     let indexes = table

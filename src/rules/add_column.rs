@@ -301,7 +301,7 @@ fn fill_steps(
     match (decisions.choice(FILL), input) {
         (Some("default"), Some(constant)) => {
             let with_default = Column {
-                default: Some(constant.to_owned()),
+                default: Some(constant.into()),
                 ..column.clone()
             };
             let work = if is_volatile(constant) {

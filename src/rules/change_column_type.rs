@@ -61,8 +61,8 @@ impl Rule for ChangeColumnType {
             label: "values that do not convert",
             rows: Rows::FailedCasts {
                 table: table.clone(),
-                column: from.name.clone(),
-                to_type: to.data_type.clone(),
+                column: from.name.to_string(),
+                to_type: to.data_type.to_string(),
             },
         })
     }
@@ -551,7 +551,7 @@ fn expand_contract(
     let live = context.live.table(table);
     let temporary = temporary_name(&from.name);
     let new_column = Column {
-        name: temporary.clone(),
+        name: temporary.as_str().into(),
         ..to.clone()
     };
     let sync = synced_copy(table, from, to, using, &temporary);

@@ -144,7 +144,7 @@ pub(crate) fn re_add_statements(
         }
     }
     for key in &live.foreign_keys {
-        if key.columns.contains(&column.name) {
+        if key.columns.iter().any(|c| *c == column.name) {
             out.push(guarded(
                 table,
                 &key.name,

@@ -152,7 +152,7 @@ impl Rule for RenameTable {
         if let Some(expand) = steps.first_mut() {
             let renamed = columns
                 .iter()
-                .map(|column| (from.clone(), column.name.clone()));
+                .map(|column| (from.clone(), column.name.to_string()));
             expand.alters_columns.extend(renamed);
         }
         steps

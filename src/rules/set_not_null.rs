@@ -47,7 +47,7 @@ impl Rule for SetNotNull {
             label: "NULLs",
             rows: Rows::Nulls {
                 table: table.clone(),
-                column: column.name.clone(),
+                column: column.name.to_string(),
             },
         })
     }

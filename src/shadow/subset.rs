@@ -147,7 +147,8 @@ fn leave_out_unchanged_columns(narrowed: &mut Narrowed, live: &Schema, others: &
             None => {}
         }
         let unchanged = |column: &crate::schema::Column| {
-            !needed.contains(&column.name) && live_table.column(&column.name) == Some(column)
+            !needed.contains(column.name.as_str())
+                && live_table.column(&column.name) == Some(column)
         };
         let (left_out, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut sent.columns)
             .into_iter()
@@ -255,7 +256,7 @@ pub(super) fn widen(desired: Schema, narrowed: &Narrowed, read_back: &Schema) ->
                 .contains(&TableRef::new(ns_name, name))
                 && let Some(canonical) = back.tables.get(name)
             {
-                let order: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+                let order: Vec<String> = table.columns.iter().map(|c| c.name.to_string()).collect();
                 table.clone_from(canonical);
                 if let Some(unsent) = narrowed.unsent.get(&TableRef::new(ns_name, name)) {
                     put_back(table, unsent, &order);
@@ -378,7 +379,7 @@ fn send_keys(narrowed: &mut Narrowed, at: &TableRef) {
 fn put_back(table: &mut Table, unsent: &Table, order: &[String]) {
     if !unsent.columns.is_empty() {
         table.columns.extend(unsent.columns.iter().cloned());
-        let position = |name: &String| order.iter().position(|n| n == name).unwrap_or(usize::MAX);
+        let position = |name: &str| order.iter().position(|n| n == name).unwrap_or(usize::MAX);
         table.columns.sort_by_key(|column| position(&column.name));
     }
     if table.primary_key.is_none() {
@@ -414,7 +415,7 @@ fn without_relations(ns: &Namespace) -> Namespace {
 /// A table reduced to what others need of it: the `needed` columns (all when `None`) and the
 /// keys made of them only, which foreign keys need to point at.
 fn stripped(table: &Table, needed: Option<&BTreeSet<String>>) -> Table {
-    let kept = |column: &String| needed.is_none_or(|needed| needed.contains(column));
+    let kept = |column: &str| needed.is_none_or(|needed| needed.contains(column));
     Table {
         columns: table
             .columns
@@ -433,11 +434,11 @@ fn stripped(table: &Table, needed: Option<&BTreeSet<String>>) -> Table {
         primary_key: table
             .primary_key
             .clone()
-            .filter(|pk| pk.columns.iter().all(kept) && pk.include.iter().all(kept)),
+            .filter(|pk| pk.columns.iter().all(|c| kept(c)) && pk.include.iter().all(|c| kept(c))),
         unique: table
             .unique
             .iter()
-            .filter(|u| u.columns.iter().all(kept) && u.include.iter().all(kept))
+            .filter(|u| u.columns.iter().all(|c| kept(c)) && u.include.iter().all(|c| kept(c)))
             .cloned()
             .collect(),
         ..Table::default()

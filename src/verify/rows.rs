@@ -72,7 +72,7 @@ fn untouched_columns(live: &Table, desired: &Table) -> Vec<String> {
                 .column(&column.name)
                 .is_some_and(|wanted| same_data(column, wanted))
         })
-        .map(|column| column.name.clone())
+        .map(|column| column.name.to_string())
         .collect()
 }
 
@@ -319,7 +319,7 @@ mod tests {
         let mut not_null = Column::new("b", "text");
         not_null.nullable = false;
         let mut defaulted = Column::new("c", "text");
-        defaulted.default = Some("'x'::text".to_owned());
+        defaulted.default = Some("'x'::text".into());
         let live = schema(&[(
             "t",
             table(vec![

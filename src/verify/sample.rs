@@ -317,7 +317,7 @@ async fn set_sequences(
                 quote_ident(&column.name)
             );
             scratch
-                .execute(sql.as_str(), &[&name, &column.name])
+                .execute(sql.as_str(), &[&name, &column.name.as_str()])
                 .await
                 .map_err(failed(format!(
                     "setting the identity of {table}.{}",

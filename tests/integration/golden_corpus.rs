@@ -27,13 +27,13 @@ fn target(schema: &Schema) -> Option<(String, String, String, String)> {
             let other = table
                 .columns
                 .iter()
-                .find(|c| !key.columns.contains(&c.name) && c.generated.is_none())?;
+                .find(|c| !key.columns.iter().any(|k| *k == c.name) && c.generated.is_none())?;
             (table.partition_by.is_none() && table.partition_of.is_none()).then(|| {
                 (
                     ns_name.clone(),
                     name.clone(),
                     key.columns[0].clone(),
-                    other.name.clone(),
+                    other.name.to_string(),
                 )
             })
         })
@@ -77,7 +77,7 @@ fn droppable(schema: &Schema, skip: &str) -> Option<(String, String, String)> {
                             && c.identity.is_none()
                             && !used(&c.name)
                     })
-                    .map(|c| (ns_name.clone(), name.clone(), c.name.clone()))
+                    .map(|c| (ns_name.clone(), name.clone(), c.name.to_string()))
             })
     })
 }
@@ -92,7 +92,7 @@ fn with_changes(live: &Schema) -> Schema {
     table.columns.push(Column::new("pgphase_note", "text"));
     table.columns.push(Column {
         nullable: false,
-        default: Some("false".to_owned()),
+        default: Some("false".into()),
         ..Column::new("pgphase_reviewed", "boolean")
     });
     table.checks.push(Check {
@@ -128,7 +128,7 @@ fn with_changes(live: &Schema) -> Schema {
             Column::new("subject", key_type),
             Column {
                 nullable: false,
-                default: Some("now()".to_owned()),
+                default: Some("now()".into()),
                 ..Column::new("noted_at", "timestamp with time zone")
             },
         ],

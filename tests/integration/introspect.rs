@@ -266,7 +266,7 @@ fn check_types(schema: &Schema) {
         Domain {
             data_type: "integer".to_owned(),
             nullable: false,
-            default: Some("1".to_owned()),
+            default: Some("1".into()),
             collation: None,
             checks: vec![
                 check("below_million", "(VALUE < 1000000)"),
@@ -364,12 +364,12 @@ fn check_user_table(schema: &Schema) {
             ..column("name", "text")
         },
         Column {
-            default: Some("42".to_owned()),
+            default: Some("42".into()),
             ..column("select", "integer")
         },
         column("ünïcödé", "text"),
         Column {
-            default: Some("'ok'::app.mood".to_owned()),
+            default: Some("'ok'::app.mood".into()),
             ..column("mood", "app.mood")
         },
         column("balance", "app.money_amount"),
@@ -381,11 +381,11 @@ fn check_user_table(schema: &Schema) {
             ..column("name_upper", "text")
         },
         Column {
-            default: Some("'{}'::text[]".to_owned()),
+            default: Some("'{}'::text[]".into()),
             ..column("tags", "text[]")
         },
         Column {
-            default: Some("now()".to_owned()),
+            default: Some("now()".into()),
             ..not_null("created_at", "timestamp(3) with time zone")
         },
     ];

@@ -305,14 +305,14 @@ async fn canonicalising_what_differs_equals_canonicalising_everything() {
         .and_then(|ns| ns.tables.get_mut("orders"))
         .unwrap();
     let mut note = Column::new("note", "varchar(20)");
-    note.default = Some("'x'".to_owned());
+    note.default = Some("'x'".into());
     orders.columns.insert(2, note);
     let total = orders
         .columns
         .iter_mut()
         .find(|c| c.name == "total")
         .unwrap();
-    total.default = Some("1".to_owned());
+    total.default = Some("1".into());
     let email = orders
         .columns
         .iter_mut()

@@ -765,10 +765,10 @@ fn convert_column(
         ));
     }
     Ok(Column {
-        name,
-        data_type,
+        name: name.into(),
+        data_type: data_type.into(),
         nullable: !in_pk && raw.nullable.unwrap_or(true),
-        default: raw.default,
+        default: raw.default.map(Into::into),
         identity,
         identity_options: identity_options.into(),
         generated: raw.generated,

@@ -374,7 +374,7 @@ impl Writer<'_> {
                 .iter()
                 .map(|c| {
                     (
-                        c.name.clone(),
+                        c.name.to_string(),
                         self.column(schema, c, pk_columns.contains(c.name.as_str())),
                     )
                 })
@@ -517,7 +517,7 @@ impl Writer<'_> {
         Short::Full(Box::new(RawColumnFull {
             data_type,
             nullable,
-            default: column.default.clone(),
+            default: column.default.as_ref().map(ToString::to_string),
             identity: column
                 .identity
                 .map(|kind| identity(kind, &column.identity_options)),

@@ -99,7 +99,7 @@ pub fn grow_statement(
         .filter(|c| c.generated.is_none() && c.identity.is_none());
     for column in filled {
         let ident = quote_ident(&column.name);
-        let value = match unique.fresh.get(&column.name) {
+        let value = match unique.fresh.get(column.name.as_str()) {
             Some(Fresh::Omit) => continue,
             None => format!("x.{ident}"),
             Some(Fresh::Above) => format!(

@@ -109,7 +109,8 @@ fn add_key(table: &Table, key: &Key<'_>, foreign: &BTreeSet<&str>, out: &mut Uni
     if present.is_empty() {
         return;
     }
-    out.pinned.extend(present.iter().map(|c| c.name.clone()));
+    out.pinned
+        .extend(present.iter().map(|c| c.name.to_string()));
     let own: Vec<&Column> = present
         .iter()
         .copied()
@@ -128,7 +129,7 @@ fn add_key(table: &Table, key: &Key<'_>, foreign: &BTreeSet<&str>, out: &mut Uni
     for column in own {
         match fresh(column) {
             Some(how) => {
-                out.fresh.insert(column.name.clone(), how);
+                out.fresh.insert(column.name.to_string(), how);
             }
             None => {
                 out.impossible.get_or_insert_with(|| {
@@ -233,7 +234,7 @@ pub fn mentioned<'t>(table: &'t Table, expression: &str) -> Vec<&'t str> {
     table
         .columns
         .iter()
-        .filter(|c| words.contains(&c.name))
+        .filter(|c| words.contains(c.name.as_str()))
         .map(|c| c.name.as_str())
         .collect()
 }

@@ -60,7 +60,7 @@ pub fn known_columns(
     now.columns
         .iter()
         .filter(|c| own.column(&c.name).is_some())
-        .map(|c| c.name.clone())
+        .map(|c| c.name.to_string())
         .collect()
 }
 

@@ -402,7 +402,7 @@ mod tests {
         let mut table = users();
         table.primary_key = None;
         table.unique.clear();
-        table.columns[1].data_type = "character varying(20)".to_owned();
+        table.columns[1].data_type = "character varying(20)".into();
         let work = work(&schema(vec![("users", table)]));
         let rows = Rows {
             keys: Vec::new(),
@@ -435,7 +435,7 @@ mod tests {
     #[test]
     fn text_keys_get_a_suffix_and_uuid_keys_a_new_uuid() {
         let mut table = users();
-        table.columns[3].data_type = "text".to_owned();
+        table.columns[3].data_type = "text".into();
         table.columns.push(Column::new("token", "uuid"));
         table.unique[0].columns.push("token".to_owned());
         let work = work(&schema(vec![("users", table)]));

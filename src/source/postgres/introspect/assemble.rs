@@ -554,10 +554,10 @@ pub fn column_from(row: ColumnRow, comment: Option<String>) -> Result<Column, Un
         .unwrap_or_default()
         .into();
     Ok(Column {
-        name: row.name,
-        data_type,
+        name: row.name.into(),
+        data_type: data_type.into(),
         nullable: !row.not_null,
-        default,
+        default: default.map(Into::into),
         identity,
         identity_options,
         generated,
