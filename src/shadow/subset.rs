@@ -68,7 +68,7 @@ pub(super) fn narrow(desired: &Schema, live: &Schema) -> Option<Narrowed> {
     for at in &narrowed.canonical_tables {
         if let Some(table) = desired.table(at) {
             let (sent, unsent) = match live.table(at) {
-                Some(live_table) => split_unchanged(table, live_table),
+                Some(live_table) => split_unchanged(table, &at.name, live_table),
                 None => (table.clone(), Table::default()),
             };
             for fk in &sent.foreign_keys {
@@ -135,12 +135,27 @@ fn leave_out_unchanged_columns(narrowed: &mut Narrowed, live: &Schema, others: &
         else {
             continue;
         };
-        if retypes_a_column(sent, live_table) {
+        if renames_a_column(sent) {
             continue;
         }
         let Some(mut needed) = columns_named(sent, &at.name, live_table) else {
             continue;
         };
+        // An unchanged generated column over a retyped one may print differently too.
+        let retyped = retyped_columns(sent, live_table);
+        needed.extend(
+            sent.columns
+                .iter()
+                .filter(|column| {
+                    !retyped.is_empty()
+                        && column.generated.as_deref().is_some_and(|expression| {
+                            mentioned(expression)
+                                .iter()
+                                .any(|n| *n == at.name || retyped.contains(n))
+                        })
+                })
+                .map(|column| column.name.to_string()),
+        );
         match others.get(at) {
             Some(None) => continue,
             Some(Some(columns)) => needed.extend(columns.iter().cloned()),
@@ -277,73 +292,118 @@ pub(super) fn widen(desired: Schema, narrowed: &Narrowed, read_back: &Schema) ->
 }
 
 /// A changed table split into what goes to the scratch database and what need not: every
-/// column goes (types and defaults), and of the keys, checks, indexes, triggers and foreign keys
-/// only those that differ from the live table's of the same name, since the others were read
-/// from the catalog already. When a column changes type or collation, or is renamed, everything
-/// goes: an expression over it may print differently (`amount >= 0` over numeric is
-/// `amount >= (0)::numeric`). Each part left out is an index build or a statement saved.
-fn split_unchanged(table: &Table, live: &Table) -> (Table, Table) {
-    if retypes_a_column(table, live) {
+/// column goes (types and defaults; the unchanged ones are left out later), and of the keys,
+/// checks, indexes, triggers and foreign keys only those that differ from the live table's of
+/// the same name, since the others were read from the catalog already. A part that names a
+/// column changing type or collation goes even when unchanged: an expression over it may print
+/// differently (`amount >= 0` over numeric is `amount >= (0)::numeric`), and so may an index
+/// key's collation. When a column is renamed, everything goes. Each part left out is an index
+/// build or a statement saved.
+fn split_unchanged(table: &Table, name: &str, live: &Table) -> (Table, Table) {
+    if renames_a_column(table) {
         return (table.clone(), Table::default());
     }
+    let retyped = retyped_columns(table, live);
+    let names_retyped = |names: Vec<String>| {
+        !retyped.is_empty() && names.iter().any(|n| n == name || retyped.contains(n))
+    };
     let mut sent = table.clone();
     let mut unsent = Table::default();
-    if sent.primary_key.is_some() && sent.primary_key == live.primary_key {
+    if sent.primary_key.is_some()
+        && sent.primary_key == live.primary_key
+        && !sent.primary_key.as_ref().is_some_and(|pk| {
+            names_retyped(pk.columns.iter().chain(&pk.include).cloned().collect())
+        })
+    {
         unsent.primary_key = sent.primary_key.take();
     }
     move_equal(&mut sent.unique, &mut unsent.unique, &live.unique, |u| {
-        &u.name
+        names_retyped(u.columns.iter().chain(&u.include).cloned().collect())
     });
     move_equal(
         &mut sent.foreign_keys,
         &mut unsent.foreign_keys,
         &live.foreign_keys,
-        |fk| &fk.name,
+        |fk| names_retyped(fk.columns.clone()),
     );
     move_equal(&mut sent.checks, &mut unsent.checks, &live.checks, |c| {
-        &c.name
+        names_retyped(mentioned(&c.expression))
     });
     move_equal(
         &mut sent.exclusions,
         &mut unsent.exclusions,
         &live.exclusions,
-        |x| &x.name,
+        |x| names_retyped(mentioned(&x.definition)),
     );
     move_equal(&mut sent.indexes, &mut unsent.indexes, &live.indexes, |i| {
-        &i.name
+        names_retyped(index_names(i))
     });
     move_equal(
         &mut sent.triggers,
         &mut unsent.triggers,
         &live.triggers,
-        |t| &t.name,
+        |t| names_retyped(mentioned(&t.definition)),
     );
     (sent, unsent)
 }
 
-/// Whether `table` changes a column's type or collation, or renames one: then an expression
-/// over it may print differently, so every part goes to the scratch database.
-fn retypes_a_column(table: &Table, live: &Table) -> bool {
-    table.columns.iter().any(|column| {
-        column.renamed_from.is_some()
-            || live.column(&column.name).is_some_and(|was| {
-                was.data_type != column.data_type || was.collation != column.collation
-            })
-    })
+/// Whether `table` renames a column: then every part goes to the scratch database.
+fn renames_a_column(table: &Table) -> bool {
+    table
+        .columns
+        .iter()
+        .any(|column| column.renamed_from.is_some())
 }
 
-/// Moves from `sent` to `unsent` each item equal to the `live` item of the same name.
+/// The columns of `table` whose type or collation differs from the `live` column's.
+fn retyped_columns(table: &Table, live: &Table) -> BTreeSet<String> {
+    table
+        .columns
+        .iter()
+        .filter(|column| {
+            live.column(&column.name).is_some_and(|was| {
+                was.data_type != column.data_type || was.collation != column.collation
+            })
+        })
+        .map(|column| column.name.to_string())
+        .collect()
+}
+
+/// Every identifier `sql` mentions.
+fn mentioned(sql: &str) -> Vec<String> {
+    mentioned_names(sql)
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect()
+}
+
+/// The columns an index's keys, included columns and predicate name, and every identifier in
+/// its expressions.
+fn index_names(index: &crate::schema::Index) -> Vec<String> {
+    let mut names = index.include.clone();
+    for key in &index.keys {
+        match &key.target {
+            KeyTarget::Column(column) => names.push(column.clone()),
+            KeyTarget::Expression(expression) => names.extend(mentioned(expression)),
+        }
+    }
+    if let Some(predicate) = &index.predicate {
+        names.extend(mentioned(predicate));
+    }
+    names
+}
+
+/// Moves from `sent` to `unsent` each item equal to the `live` item of the same name (items
+/// of one list have unique names), unless `must_go` says it has to be sent anyway.
 fn move_equal<T: PartialEq>(
     sent: &mut Vec<T>,
     unsent: &mut Vec<T>,
     live: &[T],
-    name: impl Fn(&T) -> &String,
+    must_go: impl Fn(&T) -> bool,
 ) {
-    let (same, differing): (Vec<T>, Vec<T>) = std::mem::take(sent).into_iter().partition(|item| {
-        live.iter()
-            .find(|was| name(was) == name(item))
-            .is_some_and(|was| was == item)
-    });
+    let (same, differing): (Vec<T>, Vec<T>) = std::mem::take(sent)
+        .into_iter()
+        .partition(|item| live.contains(item) && !must_go(item));
     *sent = differing;
     unsent.extend(same);
 }
@@ -594,7 +654,7 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_part_goes_and_a_retyped_column_takes_every_part() {
+    fn a_changed_part_goes_and_a_retyped_column_takes_every_part_naming_it() {
         let live = schema(KEYED);
         let changed_check = schema(&KEYED.replace("(amount >= 0)", "(amount > 0)"));
         let narrowed = narrow(&changed_check, &live).unwrap();
@@ -603,9 +663,19 @@ mod tests {
         assert!(parent.primary_key.is_none() && parent.indexes.is_empty());
         let retyped = schema(&KEYED.replace("amount: integer", "amount: numeric"));
         let narrowed = narrow(&retyped, &live).unwrap();
+        let parent = sent(&narrowed, "parent");
+        assert_eq!(column_names(parent), ["amount"]);
+        assert_eq!((parent.checks.len(), parent.indexes.len()), (1, 1));
+        assert!(parent.primary_key.is_none(), "the key names only id");
+        let renamed = schema(&KEYED.replace(
+            "      child:\n        columns:\n          id: bigint\n",
+            "      child:\n        columns:\n          key: { type: bigint, renamed_from: id }\n",
+        ));
+        let narrowed = narrow(&renamed, &live).unwrap();
         assert_eq!(
-            sent(&narrowed, "parent"),
-            &retyped.namespaces["public"].tables["parent"]
+            sent(&narrowed, "child"),
+            &renamed.namespaces["public"].tables["child"],
+            "a renamed column takes everything"
         );
     }
 

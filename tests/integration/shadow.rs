@@ -285,6 +285,14 @@ CREATE TABLE orders (
 );
 CREATE INDEX orders_lower_email_idx ON orders (lower(email));
 CREATE TABLE untouched (id int, note varchar(10) DEFAULT 'n');
+CREATE TABLE items (
+    id int PRIMARY KEY,
+    amount integer CONSTRAINT items_amount_check CHECK (amount >= 0),
+    label text,
+    doubled integer GENERATED ALWAYS AS (amount * 2) STORED
+);
+CREATE INDEX items_amount_idx ON items (amount);
+CREATE INDEX items_label_idx ON items (lower(label));
 ";
 
 /// Canonicalising only what differs from the live schema (the changed table's new and changed
@@ -354,6 +362,18 @@ async fn canonicalising_what_differs_equals_canonicalising_everything() {
         valid: true,
     });
     orders.sort_by_names();
+    // A retyped column: the check, the index and the generated column over it print anew.
+    let items = desired
+        .namespaces
+        .get_mut("public")
+        .and_then(|ns| ns.tables.get_mut("items"))
+        .unwrap();
+    items
+        .columns
+        .iter_mut()
+        .find(|c| c.name == "amount")
+        .unwrap()
+        .data_type = "numeric".into();
 
     let (whole, whole_lines) = canonicalize_logged(&desired, &admin_shadow(), None).await;
     let whole = whole.unwrap_or_else(|e| panic!("{e}"));
@@ -376,6 +396,12 @@ async fn canonicalising_what_differs_equals_canonicalising_everything() {
         canonical.column("note").unwrap().data_type,
         "character varying(20)",
         "the change was canonicalised"
+    );
+    let items = &whole.schema.namespaces["public"].tables["items"];
+    assert_eq!(items.checks[0].expression, "(amount >= (0)::numeric)");
+    assert_ne!(
+        items.checks, live.namespaces["public"].tables["items"].checks,
+        "the retyped column's check printed anew"
     );
     assert_eq!(narrowed.schema, whole.schema);
 }
