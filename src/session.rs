@@ -1,5 +1,5 @@
-//! The pipeline in one place: read both sides (the desired file parsed on another thread while
-//! the catalog is read), put the desired schema in PostgreSQL's canonical form, keep what the
+//! The pipeline in one place: read both sides (the desired file first, then the catalog), put
+//! the desired schema in PostgreSQL's canonical form, keep what the
 //! file manages, diff, gather facts, ask the questions, assess; add counted facts; plan with
 //! answers. The CLI, the TUI's background work, the golden tests and the benchmarks each call
 //! it in a few lines, so they cannot drift apart.
@@ -36,6 +36,8 @@ pub struct Sources {
 /// How far the pipeline got, for a progress line or the loading screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
+    /// The desired file is being read.
+    ReadingFile(PathBuf),
     /// A catalog query of the live database finished.
     Reading(postgres::Progress),
     /// A step of putting the desired schema in canonical form.
@@ -49,6 +51,7 @@ impl Progress {
     #[must_use]
     pub fn line(&self) -> String {
         match self {
+            Self::ReadingFile(path) => format!("reading {}", path.display()),
             Self::Reading(p) => format!(
                 "reading {} ({}/{} queries, {} rows)",
                 p.step, p.finished_queries, p.total_queries, p.rows_read
@@ -91,6 +94,21 @@ pub struct Session {
     pub questions: Vec<Question>,
 }
 
+/// Reads the desired file on this thread, handing the runtime's other tasks to another worker
+/// meanwhile. Read before the catalog and on the same thread, the file's transient memory (its
+/// raw form) is reused by the catalog's, which the allocator cannot do across threads: at
+/// 10,000 tables the plan's peak was 161 MB this way against 192–204 MB with the file parsed on
+/// another thread while the catalog was read, which was 0.8 s faster.
+fn load_on_this_thread(path: &std::path::Path) -> Result<Desired, LoadError> {
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if multi_thread {
+        tokio::task::block_in_place(|| yaml::load(path))
+    } else {
+        yaml::load(path)
+    }
+}
+
 impl Session {
     /// Reads both sides, canonicalises the desired schema and compares.
     ///
@@ -100,22 +118,12 @@ impl Session {
         sources: &Sources,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Self, SessionError> {
-        let path = sources.desired.clone();
-        // The file is parsed on another thread while the catalog is read.
-        let loading = tokio::task::spawn_blocking(move || yaml::load(&path));
+        progress(Progress::ReadingFile(sources.desired.clone()));
+        let desired = load_on_this_thread(&sources.desired)?;
         let live = postgres::read_live(&sources.connect, &sources.introspect, &mut |p| {
             progress(Progress::Reading(p));
         })
         .await;
-        let desired = loading.await.unwrap_or_else(|error| {
-            Err(LoadError {
-                file: sources.desired.display().to_string(),
-                line: 0,
-                column: 0,
-                message: format!("reading the file stopped: {error}"),
-                hint: None,
-            })
-        })?;
         Self::compare(
             live?,
             desired,

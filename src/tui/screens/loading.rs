@@ -13,6 +13,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = Theme::new(app.color);
     let (step, detail) = match &app.loading {
         None => ("connecting".to_owned(), None),
+        Some(Progress::ReadingFile(path)) => (format!("reading {}", path.display()), None),
         Some(Progress::Reading(p)) => (
             format!("reading {}", p.step),
             Some(format!(
