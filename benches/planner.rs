@@ -244,7 +244,7 @@ fn with_changes(live: &Schema) -> Schema {
                 4 => set(table, "updated_at", |c| c.nullable = false),
                 5 => table.indexes.push(index(name, "updated_at")),
                 _ => table.checks.push(Check {
-                    name: format!("{name}_quantity_check"),
+                    name: format!("{name}_quantity_check").into(),
                     expression: "(quantity > 0)".to_owned(),
                     no_inherit: false,
                     valid: true,
@@ -267,11 +267,11 @@ fn set(table: &mut pgphase::schema::Table, column: &str, change: impl Fn(&mut Co
 
 fn index(table: &str, column: &str) -> Index {
     Index {
-        name: format!("{table}_{column}_idx"),
+        name: format!("{table}_{column}_idx").into(),
         unique: false,
-        method: "btree".to_owned(),
+        method: "btree".into(),
         keys: vec![IndexKey {
-            target: KeyTarget::Column(column.to_owned()),
+            target: KeyTarget::Column(column.to_owned().into()),
             opclass: None,
             collation: None,
             descending: false,

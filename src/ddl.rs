@@ -667,13 +667,13 @@ mod tests {
         Table {
             columns: vec![id, email, status],
             primary_key: Some(PrimaryKey {
-                name: "users_pkey".to_owned(),
+                name: "users_pkey".into(),
                 columns: vec!["id".to_owned()],
                 include: vec![],
                 deferral: Deferral::NotDeferrable,
             }),
             unique: vec![Unique {
-                name: "users_Email_key".to_owned(),
+                name: "users_Email_key".into(),
                 columns: vec!["Email".to_owned()],
                 include: vec![],
                 nulls_not_distinct: true,
@@ -724,7 +724,7 @@ mod tests {
     #[test]
     fn index_keys_spell_out_only_non_default_ordering() {
         let key = |descending, nulls_first| IndexKey {
-            target: KeyTarget::Column("a".to_owned()),
+            target: KeyTarget::Column("a".into()),
             opclass: None,
             collation: None,
             descending,

@@ -53,7 +53,7 @@ fn renamed_table(table: &Table, live_ref: &TableRef, renames: &Renames) -> Table
         index.include = columns(&index.include);
         for key in &mut index.keys {
             if let KeyTarget::Column(name) = &key.target {
-                key.target = KeyTarget::Column(renames.column(live_ref, name));
+                key.target = KeyTarget::Column(renames.column(live_ref, name).into());
             }
         }
     }

@@ -107,7 +107,7 @@ fn plain_columns(index: &crate::schema::Index) -> Option<Vec<String>> {
             KeyTarget::Column(name)
                 if !key.descending && key.opclass.is_none() && key.collation.is_none() =>
             {
-                Some(name.clone())
+                Some(name.to_string())
             }
             _ => None,
         })
@@ -818,13 +818,13 @@ mod tests {
 
     fn index(name: &str, columns: &[&str]) -> Index {
         Index {
-            name: name.to_owned(),
+            name: name.to_owned().into(),
             unique: true,
-            method: "btree".to_owned(),
+            method: "btree".into(),
             keys: columns
                 .iter()
                 .map(|c| IndexKey {
-                    target: KeyTarget::Column((*c).to_owned()),
+                    target: KeyTarget::Column((*c).to_owned().into()),
                     opclass: None,
                     collation: None,
                     descending: false,
@@ -844,7 +844,7 @@ mod tests {
         let mut table = table(true);
         assert_eq!(walk_key(&table), None);
         table.unique.push(Unique {
-            name: "orders_code_key".to_owned(),
+            name: "orders_code_key".into(),
             columns: key(&["code"]),
             include: Vec::new(),
             nulls_not_distinct: false,
@@ -858,7 +858,7 @@ mod tests {
         table.indexes.push(index("orders_id", &["id"]));
         assert_eq!(walk_key(&table), Some(key(&["id"])), "the fewest columns");
         table.primary_key = Some(PrimaryKey {
-            name: "orders_pkey".to_owned(),
+            name: "orders_pkey".into(),
             columns: key(&["id", "region"]),
             include: Vec::new(),
             deferral: crate::schema::Deferral::NotDeferrable,
@@ -878,7 +878,7 @@ mod tests {
         let mut expression = index("expression", &["id"]);
         expression.keys[0].target = KeyTarget::Expression("lower(code)".to_owned());
         let mut hash = index("hash", &["id"]);
-        hash.method = "hash".to_owned();
+        hash.method = "hash".into();
         let mut not_unique = index("not_unique", &["id"]);
         not_unique.unique = false;
         table.indexes = vec![partial, descending, expression, hash, not_unique];

@@ -187,7 +187,7 @@ fn key_is_new(context: &Context, key: &ForeignKey) -> bool {
                 .keys
                 .iter()
                 .map(|k| match &k.target {
-                    KeyTarget::Column(name) => Some(name.clone()),
+                    KeyTarget::Column(name) => Some(name.to_string()),
                     KeyTarget::Expression(_) => None,
                 })
                 .collect::<Option<Vec<_>>>()
@@ -624,7 +624,7 @@ mod tests {
     #[test]
     fn match_full_also_rejects_partly_null_keys() {
         let key = ForeignKey {
-            name: "fk".to_owned(),
+            name: "fk".into(),
             columns: vec!["a".to_owned(), "b".to_owned()],
             references: TableRef::new("public", "p"),
             referenced_columns: vec!["x".to_owned(), "y".to_owned()],

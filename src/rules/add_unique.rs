@@ -160,14 +160,14 @@ impl<'a> NewKey<'a> {
     /// `USING INDEX` keeps its name.
     fn index(&self) -> Index {
         Index {
-            name: self.name.to_owned(),
+            name: self.name.to_owned().into(),
             unique: true,
-            method: "btree".to_owned(),
+            method: "btree".into(),
             keys: self
                 .columns
                 .iter()
                 .map(|column| IndexKey {
-                    target: KeyTarget::Column(column.clone()),
+                    target: KeyTarget::Column(column.as_str().into()),
                     opclass: None,
                     collation: None,
                     descending: false,

@@ -387,7 +387,7 @@ fn index_copy(index: &Index, column: &str, temporary: &str) -> Option<Index> {
     for key in &mut keys {
         match &key.target {
             KeyTarget::Column(name) if name == column => {
-                key.target = KeyTarget::Column(temporary.to_owned());
+                key.target = KeyTarget::Column(temporary.to_owned().into());
             }
             KeyTarget::Expression(expression)
                 if !referenced_columns(expression, &[column]).is_empty() =>
@@ -409,7 +409,7 @@ fn index_copy(index: &Index, column: &str, temporary: &str) -> Option<Index> {
         })
         .collect();
     Some(Index {
-        name: make_object_name(&index.name, None, "new"),
+        name: make_object_name(&index.name, None, "new").into(),
         keys,
         include,
         comment: None,
@@ -432,7 +432,7 @@ fn lost_constraints(live: Option<&Table>, column: &str) -> Vec<String> {
     let Some(table) = live else {
         return Vec::new();
     };
-    let named = |name: &String| name.clone();
+    let named = |name: &str| name.to_owned();
     let mut lost: Vec<String> = Vec::new();
     lost.extend(
         table

@@ -56,7 +56,7 @@ impl Rule for ChangeIndex {
             return vec![rebuild_in_place(table, from, to, rows)];
         }
         let temporary = Index {
-            name: temporary_name(&to.name),
+            name: temporary_name(&to.name).into(),
             ..to.clone()
         };
         vec![

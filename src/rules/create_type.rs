@@ -145,7 +145,7 @@ mod tests {
                 default: None,
                 collation: None,
                 checks: vec![Check {
-                    name: "positive_check".to_owned(),
+                    name: "positive_check".into(),
                     expression: "VALUE > 0".to_owned(),
                     no_inherit: false,
                     valid: true,

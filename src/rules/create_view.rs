@@ -172,11 +172,11 @@ pub(crate) mod tests {
 
     pub(crate) fn index_on(name: &str, column: &str) -> Index {
         Index {
-            name: name.to_owned(),
+            name: name.to_owned().into(),
             unique: true,
-            method: "btree".to_owned(),
+            method: "btree".into(),
             keys: vec![IndexKey {
-                target: KeyTarget::Column(column.to_owned()),
+                target: KeyTarget::Column(column.to_owned().into()),
                 opclass: None,
                 collation: None,
                 descending: false,

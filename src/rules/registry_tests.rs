@@ -46,7 +46,7 @@ fn table() -> Table {
 
 fn primary_key() -> PrimaryKey {
     PrimaryKey {
-        name: "orders_pkey".to_owned(),
+        name: "orders_pkey".into(),
         columns: vec!["id".to_owned()],
         include: Vec::new(),
         deferral: Deferral::NotDeferrable,
@@ -55,11 +55,11 @@ fn primary_key() -> PrimaryKey {
 
 fn index(name: &str) -> Index {
     Index {
-        name: name.to_owned(),
+        name: name.to_owned().into(),
         unique: false,
-        method: "btree".to_owned(),
+        method: "btree".into(),
         keys: vec![IndexKey {
-            target: KeyTarget::Column("note".to_owned()),
+            target: KeyTarget::Column("note".into()),
             opclass: None,
             collation: None,
             descending: false,
@@ -75,7 +75,7 @@ fn index(name: &str) -> Index {
 
 fn unique() -> Unique {
     Unique {
-        name: "orders_note_key".to_owned(),
+        name: "orders_note_key".into(),
         columns: vec!["note".to_owned()],
         include: Vec::new(),
         nulls_not_distinct: false,
@@ -85,7 +85,7 @@ fn unique() -> Unique {
 
 fn foreign_key() -> ForeignKey {
     ForeignKey {
-        name: "orders_user_id_fkey".to_owned(),
+        name: "orders_user_id_fkey".into(),
         columns: vec!["user_id".to_owned()],
         references: TableRef::new("public", "users"),
         referenced_columns: vec!["id".to_owned()],
@@ -99,7 +99,7 @@ fn foreign_key() -> ForeignKey {
 
 fn check() -> Check {
     Check {
-        name: "orders_note_check".to_owned(),
+        name: "orders_note_check".into(),
         expression: "length(note) < 100".to_owned(),
         no_inherit: false,
         valid: true,

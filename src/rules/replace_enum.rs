@@ -351,12 +351,12 @@ impl Replacement<'_> {
                 };
                 for index in &definition.indexes {
                     if index_texts(index).any(&uses) {
-                        found.push(Dependent::Index(table.clone(), index.name.clone()));
+                        found.push(Dependent::Index(table.clone(), index.name.to_string()));
                     }
                 }
                 for check in &definition.checks {
                     if uses(&check.expression) {
-                        found.push(Dependent::Check(table.clone(), check.name.clone()));
+                        found.push(Dependent::Check(table.clone(), check.name.to_string()));
                     }
                 }
             }
@@ -426,7 +426,7 @@ impl Dependent {
                     .table(table)?
                     .indexes
                     .iter()
-                    .find(|i| &i.name == name)?;
+                    .find(|i| i.name == *name)?;
                 Some(
                     Statement::new(
                         create_index_statement(&target(table), index, IndexBuild::Plain),
@@ -441,7 +441,7 @@ impl Dependent {
                     .table(table)?
                     .checks
                     .iter()
-                    .find(|c| &c.name == name)?;
+                    .find(|c| c.name == *name)?;
                 Some(
                     Statement::new(
                         guarded_add(table, check, !check.valid),

@@ -163,7 +163,7 @@ fn building_name(index: &Index) -> String {
 /// An index of the materialized view being built, under its temporary name.
 fn build_index(schema: &str, built: &str, index: &Index) -> Statement {
     let temporary = Index {
-        name: building_name(index),
+        name: building_name(index).into(),
         comment: None,
         ..index.clone()
     };

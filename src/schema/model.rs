@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-/// Text of the model that is most often short (a column's name, type and default): kept inline
-/// up to 24 bytes instead of in an allocation of its own. At 10,000 tables a model holds
-/// hundreds of thousands of these, and each allocation costs the allocator 32 bytes or more.
+/// Text of the model that is most often short (the names of columns, keys, checks and indexes,
+/// a column's type and default, an index's method): kept inline up to 24 bytes instead of in an
+/// allocation of its own. At 10,000 tables a model holds hundreds of thousands of these, and
+/// each allocation costs the allocator 32 bytes or more.
 pub type Text = compact_str::CompactString;
 
 /// The whole managed model of one database: its extensions and its schemas (namespaces).
@@ -357,7 +358,7 @@ pub enum Deferral {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PrimaryKey {
-    pub name: String,
+    pub name: Text,
     pub columns: Vec<String>,
     pub include: Vec<String>,
     pub deferral: Deferral,
@@ -365,7 +366,7 @@ pub struct PrimaryKey {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Unique {
-    pub name: String,
+    pub name: Text,
     pub columns: Vec<String>,
     pub include: Vec<String>,
     pub nulls_not_distinct: bool,
@@ -374,7 +375,7 @@ pub struct Unique {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ForeignKey {
-    pub name: String,
+    pub name: Text,
     pub columns: Vec<String>,
     pub references: TableRef,
     pub referenced_columns: Vec<String>,
@@ -414,7 +415,7 @@ pub enum FkMatch {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    pub name: String,
+    pub name: Text,
     /// The boolean expression, without the `CHECK (…)` around it.
     pub expression: String,
     pub no_inherit: bool,
@@ -431,10 +432,10 @@ pub struct Exclusion {
 /// An index that no constraint owns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Index {
-    pub name: String,
+    pub name: Text,
     pub unique: bool,
     /// The access method: `btree`, `gin`, `gist`, `hash`, `brin`, `spgist`…
-    pub method: String,
+    pub method: Text,
     pub keys: Vec<IndexKey>,
     pub include: Vec<String>,
     /// The partial-index predicate, without `WHERE`.
@@ -461,7 +462,7 @@ pub struct IndexKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyTarget {
-    Column(String),
+    Column(Text),
     Expression(String),
 }
 

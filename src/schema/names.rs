@@ -96,7 +96,7 @@ pub fn index_column_names<S: AsRef<str>>(keys: &[IndexKey], include: &[S]) -> Ve
     let preliminary = keys
         .iter()
         .map(|key| match &key.target {
-            KeyTarget::Column(name) => name.clone(),
+            KeyTarget::Column(name) => name.to_string(),
             KeyTarget::Expression(expr) => {
                 figure_column_name(expr).unwrap_or_else(|| "expr".to_owned())
             }
@@ -393,7 +393,10 @@ pub fn slot_name<'a>(namespace: &'a Namespace, slot: &Slot) -> Option<&'a str> {
     Some(name)
 }
 
-fn slot_name_mut<'a>(namespace: &'a mut Namespace, slot: &Slot) -> Option<&'a mut String> {
+fn slot_name_mut<'a>(
+    namespace: &'a mut Namespace,
+    slot: &Slot,
+) -> Option<&'a mut crate::schema::Text> {
     let name = match slot {
         Slot::DomainCheck { domain, index } => {
             &mut namespace
@@ -485,7 +488,7 @@ pub fn assign_default_names(namespace: &mut Namespace) {
             let name = default.choose(&taken);
             taken.insert(default.space, &name);
             if let Some(target) = slot_name_mut(namespace, slot) {
-                *target = name;
+                *target = name.into();
             }
         }
     }

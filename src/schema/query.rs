@@ -69,7 +69,7 @@ mod tests {
 
     fn key(column: &str) -> IndexKey {
         IndexKey {
-            target: KeyTarget::Column(column.to_owned()),
+            target: KeyTarget::Column(column.to_owned().into()),
             opclass: None,
             collation: None,
             descending: false,
@@ -79,9 +79,9 @@ mod tests {
 
     fn index(name: &str, keys: Vec<IndexKey>) -> Index {
         Index {
-            name: name.to_owned(),
+            name: name.to_owned().into(),
             unique: false,
-            method: "btree".to_owned(),
+            method: "btree".into(),
             keys,
             include: Vec::new(),
             predicate: None,
@@ -122,7 +122,7 @@ mod tests {
     fn primary_key_then_unique_constraints_are_found_first() {
         let mut table = table_with(vec![index("orders_id_idx", vec![key("id")])]);
         table.unique.push(Unique {
-            name: "orders_id_key".to_owned(),
+            name: "orders_id_key".into(),
             columns: names(&["id"]),
             include: Vec::new(),
             nulls_not_distinct: false,
@@ -130,7 +130,7 @@ mod tests {
         });
         assert_eq!(index_covers(&table, &names(&["id"])), Some("orders_id_key"));
         table.primary_key = Some(PrimaryKey {
-            name: "orders_pkey".to_owned(),
+            name: "orders_pkey".into(),
             columns: names(&["id", "shop"]),
             include: Vec::new(),
             deferral: Deferral::default(),
@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn indexes_that_cannot_serve_equality_lookups_do_not_count() {
         let mut hash = index("by_hash", vec![key("user_id")]);
-        hash.method = "hash".to_owned();
+        hash.method = "hash".into();
         let mut partial = index("partial", vec![key("user_id")]);
         partial.predicate = Some("(user_id > 0)".to_owned());
         let expression = index(

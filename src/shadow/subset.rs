@@ -205,7 +205,7 @@ fn columns_named(sent: &Table, name: &str, live: &Table) -> Option<BTreeSet<Stri
         for key in &index.keys {
             match &key.target {
                 KeyTarget::Column(column) => {
-                    named.insert(column.clone());
+                    named.insert(column.to_string());
                 }
                 KeyTarget::Expression(expression) => expressions.push(expression),
             }
@@ -383,7 +383,7 @@ fn index_names(index: &crate::schema::Index) -> Vec<String> {
     let mut names = index.include.clone();
     for key in &index.keys {
         match &key.target {
-            KeyTarget::Column(column) => names.push(column.clone()),
+            KeyTarget::Column(column) => names.push(column.to_string()),
             KeyTarget::Expression(expression) => names.extend(mentioned(expression)),
         }
     }

@@ -337,7 +337,7 @@ mod tests {
 
     fn fk(columns: &[&str], match_type: FkMatch) -> ForeignKey {
         ForeignKey {
-            name: "child_parent_fk".to_owned(),
+            name: "child_parent_fk".into(),
             columns: columns.iter().map(|c| (*c).to_owned()).collect(),
             references: TableRef::new("app", "parent"),
             referenced_columns: vec!["id".to_owned(), "Region".to_owned()]
@@ -378,7 +378,7 @@ mod tests {
                 total,
             ],
             primary_key: Some(PrimaryKey {
-                name: "t_pkey".to_owned(),
+                name: "t_pkey".into(),
                 columns: vec!["id".to_owned()],
                 include: Vec::new(),
                 deferral: Deferral::NotDeferrable,
@@ -401,7 +401,7 @@ mod tests {
         let parent = Table {
             columns: vec![Column::new("id", "bigint")],
             primary_key: Some(PrimaryKey {
-                name: "parent_pkey".to_owned(),
+                name: "parent_pkey".into(),
                 columns: vec!["id".to_owned()],
                 include: Vec::new(),
                 deferral: Deferral::NotDeferrable,

@@ -96,17 +96,17 @@ fn with_changes(live: &Schema) -> Schema {
         ..Column::new("pgphase_reviewed", "boolean")
     });
     table.checks.push(Check {
-        name: "pgphase_note_length".to_owned(),
+        name: "pgphase_note_length".into(),
         expression: "(length(pgphase_note) < 1000)".to_owned(),
         no_inherit: false,
         valid: true,
     });
     table.indexes.push(Index {
-        name: "pgphase_lookup_idx".to_owned(),
+        name: "pgphase_lookup_idx".into(),
         unique: false,
-        method: "btree".to_owned(),
+        method: "btree".into(),
         keys: vec![IndexKey {
-            target: KeyTarget::Column(indexed),
+            target: KeyTarget::Column(indexed.into()),
             opclass: None,
             collation: None,
             descending: false,
@@ -133,13 +133,13 @@ fn with_changes(live: &Schema) -> Schema {
             },
         ],
         primary_key: Some(PrimaryKey {
-            name: "pgphase_audit_pkey".to_owned(),
+            name: "pgphase_audit_pkey".into(),
             columns: vec!["id".to_owned()],
             include: Vec::new(),
             deferral: Default::default(),
         }),
         foreign_keys: vec![ForeignKey {
-            name: "pgphase_audit_subject_fkey".to_owned(),
+            name: "pgphase_audit_subject_fkey".into(),
             columns: vec!["subject".to_owned()],
             references: pgphase::schema::TableRef::new(ns.clone(), name.clone()),
             referenced_columns: vec![key],

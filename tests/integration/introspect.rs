@@ -203,7 +203,7 @@ fn not_null(name: &str, data_type: &str) -> Column {
 
 fn key(column: &str) -> IndexKey {
     IndexKey {
-        target: KeyTarget::Column(column.to_owned()),
+        target: KeyTarget::Column(column.to_owned().into()),
         opclass: None,
         collation: None,
         descending: false,
@@ -256,7 +256,7 @@ fn check_types(schema: &Schema) {
         }
     );
     let check = |name: &str, expression: &str| Check {
-        name: name.to_owned(),
+        name: name.to_owned().into(),
         expression: expression.to_owned(),
         no_inherit: false,
         valid: true,
@@ -393,7 +393,7 @@ fn check_user_table(schema: &Schema) {
     assert_eq!(
         user.primary_key,
         Some(PrimaryKey {
-            name: "User_pkey".to_owned(),
+            name: "User_pkey".into(),
             columns: strings(&["id"]),
             include: vec![],
             deferral: Deferral::NotDeferrable,
@@ -402,7 +402,7 @@ fn check_user_table(schema: &Schema) {
     assert_eq!(
         user.unique,
         vec![Unique {
-            name: "user_email_key".to_owned(),
+            name: "user_email_key".into(),
             columns: strings(&["email"]),
             include: strings(&["name"]),
             nulls_not_distinct: false,
@@ -412,7 +412,7 @@ fn check_user_table(schema: &Schema) {
     assert_eq!(
         user.checks,
         vec![Check {
-            name: "user_age_check".to_owned(),
+            name: "user_age_check".into(),
             expression: "((age)::integer < 200)".to_owned(),
             no_inherit: false,
             valid: false,
@@ -464,7 +464,7 @@ fn check_orders_table(schema: &Schema) {
     assert_eq!(
         orders.unique,
         vec![Unique {
-            name: "orders_serial_key".to_owned(),
+            name: "orders_serial_key".into(),
             columns: strings(&["serial_no"]),
             include: vec![],
             nulls_not_distinct: true,
@@ -474,7 +474,7 @@ fn check_orders_table(schema: &Schema) {
     assert_eq!(
         orders.foreign_keys,
         vec![ForeignKey {
-            name: "orders_user_fk".to_owned(),
+            name: "orders_user_fk".into(),
             columns: strings(&["user_id"]),
             references: TableRef::new("app", "User"),
             referenced_columns: strings(&["id"]),
@@ -489,13 +489,13 @@ fn check_orders_table(schema: &Schema) {
         orders.checks,
         vec![
             Check {
-                name: "orders_note_check".to_owned(),
+                name: "orders_note_check".into(),
                 expression: "((note)::text <> ''::text)".to_owned(),
                 no_inherit: true,
                 valid: true,
             },
             Check {
-                name: "orders_total_check".to_owned(),
+                name: "orders_total_check".into(),
                 expression: "(total >= (0)::numeric)".to_owned(),
                 no_inherit: false,
                 valid: false,
@@ -527,9 +527,9 @@ fn check_orders_indexes(indexes: &[Index]) {
     assert_eq!(
         indexes[0],
         Index {
-            name: "orders_lower_note_idx".to_owned(),
+            name: "orders_lower_note_idx".into(),
             unique: true,
-            method: "btree".to_owned(),
+            method: "btree".into(),
             keys: vec![
                 IndexKey {
                     target: KeyTarget::Expression("lower(note::text)".to_owned()),
@@ -550,9 +550,9 @@ fn check_orders_indexes(indexes: &[Index]) {
     assert_eq!(
         indexes[1],
         Index {
-            name: "orders_note_c_idx".to_owned(),
+            name: "orders_note_c_idx".into(),
             unique: false,
-            method: "btree".to_owned(),
+            method: "btree".into(),
             keys: vec![
                 IndexKey {
                     collation: Some("\"C\"".to_owned()),
@@ -693,7 +693,7 @@ fn check_partitions(schema: &Schema) {
     assert_eq!(
         notes.foreign_keys,
         vec![ForeignKey {
-            name: "event_notes_event_fk".to_owned(),
+            name: "event_notes_event_fk".into(),
             columns: strings(&["event_id", "event_day"]),
             references: TableRef::new("app", "events"),
             referenced_columns: strings(&["id", "day"]),

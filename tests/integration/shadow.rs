@@ -328,17 +328,17 @@ async fn canonicalising_what_differs_equals_canonicalising_everything() {
         .unwrap();
     email.nullable = false;
     orders.checks.push(Check {
-        name: "orders_total_check".to_owned(),
+        name: "orders_total_check".into(),
         expression: "total<1000000".to_owned(),
         no_inherit: false,
         valid: true,
     });
     orders.indexes.push(Index {
-        name: "orders_status_idx".to_owned(),
+        name: "orders_status_idx".into(),
         unique: false,
-        method: "btree".to_owned(),
+        method: "btree".into(),
         keys: vec![IndexKey {
-            target: KeyTarget::Column("status".to_owned()),
+            target: KeyTarget::Column("status".into()),
             opclass: None,
             collation: None,
             descending: false,
@@ -351,7 +351,7 @@ async fn canonicalising_what_differs_equals_canonicalising_everything() {
         comment: None,
     });
     orders.foreign_keys.push(ForeignKey {
-        name: "orders_customer_id_fkey".to_owned(),
+        name: "orders_customer_id_fkey".into(),
         columns: vec!["customer_id".to_owned()],
         references: TableRef::new("public", "customers"),
         referenced_columns: vec!["id".to_owned()],

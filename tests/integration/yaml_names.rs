@@ -177,7 +177,7 @@ fn model_names(schema: &Schema) -> Named {
                     schema_name.as_str(),
                     table_name.as_str(),
                     "index",
-                    i.name.clone(),
+                    i.name.to_string(),
                 )
             }));
             for (s, o, k, n) in listed {

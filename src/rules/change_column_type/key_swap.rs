@@ -98,11 +98,11 @@ impl<'a> KeySwap<'a> {
     /// The unique index the primary key takes over: `<key>_new`.
     fn unique_index(&self) -> Index {
         Index {
-            name: make_object_name(&self.key.name, None, "new"),
+            name: make_object_name(&self.key.name, None, "new").into(),
             unique: true,
-            method: "btree".to_owned(),
+            method: "btree".into(),
             keys: vec![IndexKey {
-                target: KeyTarget::Column(self.temporary()),
+                target: KeyTarget::Column(self.temporary().into()),
                 opclass: None,
                 collation: None,
                 descending: false,
@@ -155,7 +155,7 @@ impl<'a> KeySwap<'a> {
             referencing.key.columns[0].clone()
         };
         ForeignKey {
-            name: make_object_name(&referencing.key.name, None, "new"),
+            name: make_object_name(&referencing.key.name, None, "new").into(),
             columns: vec![column],
             referenced_columns: vec![self.temporary()],
             valid: true,
@@ -426,7 +426,7 @@ impl Referencing {
             &sync,
             &copies,
             context,
-            std::slice::from_ref(&self.key.name),
+            &[self.key.name.to_string()],
         ))
     }
 }

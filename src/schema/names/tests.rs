@@ -324,8 +324,8 @@ fn assert_round_trip(ns: &Namespace) {
     assert_eq!(&blanked, ns);
 }
 
-fn names<'a>(names: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
-    names.map(String::as_str).collect()
+fn names<'a, S: AsRef<str> + 'a>(names: impl Iterator<Item = &'a S>) -> Vec<&'a str> {
+    names.map(AsRef::as_ref).collect()
 }
 
 fn strings(names: &[&str]) -> Vec<String> {
@@ -333,7 +333,7 @@ fn strings(names: &[&str]) -> Vec<String> {
 }
 
 fn column_key(name: &str) -> IndexKey {
-    key(KeyTarget::Column(name.to_owned()))
+    key(KeyTarget::Column(name.to_owned().into()))
 }
 
 fn expression_key(expression: &str) -> IndexKey {

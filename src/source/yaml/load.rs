@@ -400,7 +400,7 @@ fn convert_domain(
         .checks
         .iter()
         .map(|c| Check {
-            name: c.name.clone().unwrap_or_default(),
+            name: c.name.clone().unwrap_or_default().into(),
             expression: c.expression.clone(),
             no_inherit: false,
             valid: c.valid.unwrap_or(true),
@@ -860,7 +860,7 @@ fn convert_primary_key(
     let (pk, columns_path) = match raw {
         Short::Short(list) => (
             PrimaryKey {
-                name: String::new(),
+                name: crate::schema::Text::default(),
                 columns: list.clone(),
                 include: Vec::new(),
                 deferral: Deferral::NotDeferrable,
@@ -869,7 +869,7 @@ fn convert_primary_key(
         ),
         Short::Full(full) => (
             PrimaryKey {
-                name: full.name.clone().unwrap_or_default(),
+                name: full.name.clone().unwrap_or_default().into(),
                 columns: full.columns.clone(),
                 include: full.include.clone(),
                 deferral: deferral(full.deferrable),
@@ -906,7 +906,7 @@ fn convert_unique(raw: &RawUnique, columns: &TableColumns, path: &Path) -> Check
     check_key_columns(&raw.columns, columns, &path.key("columns"))?;
     columns.check(&raw.include, &path.key("include"))?;
     Ok(Unique {
-        name: raw.name.clone().unwrap_or_default(),
+        name: raw.name.clone().unwrap_or_default().into(),
         columns: raw.columns.clone(),
         include: raw.include.clone(),
         nulls_not_distinct: raw.nulls_not_distinct,
@@ -962,7 +962,7 @@ fn convert_foreign_key(
         ));
     }
     Ok(ForeignKey {
-        name: raw.name.clone().unwrap_or_default(),
+        name: raw.name.clone().unwrap_or_default().into(),
         columns: raw.columns.clone(),
         references,
         referenced_columns: raw.references.columns.clone(),
@@ -989,7 +989,7 @@ fn count(n: usize, noun: &str) -> String {
 
 fn convert_check(raw: &RawCheck) -> Check {
     Check {
-        name: raw.name.clone().unwrap_or_default(),
+        name: raw.name.clone().unwrap_or_default().into(),
         expression: raw.expression.clone(),
         no_inherit: raw.no_inherit,
         valid: raw.valid.unwrap_or(true),
@@ -1011,7 +1011,7 @@ fn convert_index(raw: &RawIndex, columns: Option<&TableColumns>, path: &Path) ->
                 ));
             }
             list.iter()
-                .map(|c| plain_key(KeyTarget::Column(c.clone())))
+                .map(|c| plain_key(KeyTarget::Column(c.as_str().into())))
                 .collect()
         }
         (None, Some(expression), None) => {
@@ -1048,12 +1048,13 @@ fn convert_index(raw: &RawIndex, columns: Option<&TableColumns>, path: &Path) ->
     let mut with = raw.with.clone();
     with.sort();
     Ok(Index {
-        name: raw.name.clone().unwrap_or_default(),
+        name: raw.name.clone().unwrap_or_default().into(),
         unique: raw.unique,
         method: raw
             .method
             .as_deref()
-            .map_or_else(|| "btree".to_owned(), |m| m.trim().to_lowercase()),
+            .map_or_else(|| "btree".to_owned(), |m| m.trim().to_lowercase())
+            .into(),
         keys,
         include: raw.include.clone(),
         predicate: raw.predicate.clone(),
@@ -1086,7 +1087,7 @@ fn convert_keys(
                 if let Some(columns) = columns {
                     columns.check_one(column, &key_path)?;
                 }
-                plain_key(KeyTarget::Column(column.clone()))
+                plain_key(KeyTarget::Column(column.as_str().into()))
             }
             Short::Full(full) => {
                 let target = match (&full.column, &full.expression) {
@@ -1094,7 +1095,7 @@ fn convert_keys(
                         if let Some(columns) = columns {
                             columns.check_one(column, &key_path.key("column"))?;
                         }
-                        KeyTarget::Column(column.clone())
+                        KeyTarget::Column(column.as_str().into())
                     }
                     (None, Some(expression)) => KeyTarget::Expression(expression.clone()),
                     _ => {

@@ -269,7 +269,7 @@ fn written_names_are_left_out_only_when_they_are_the_default() {
         schema.namespaces["public"].tables[&long]
             .primary_key
             .as_ref()
-            .map(|p| p.name.clone()),
+            .map(|p| p.name.to_string()),
         Some(pk_default.clone())
     );
     assert!(!written.contains(&pk_default), "{written}");
@@ -455,13 +455,13 @@ fn public() -> Namespace {
         ..Table::default()
     };
     long_table.primary_key = Some(PrimaryKey {
-        name: names::make_object_name(&long, None, "pkey"),
+        name: names::make_object_name(&long, None, "pkey").into(),
         columns: vec!["c".repeat(63)],
         include: vec![],
         deferral: Deferral::NotDeferrable,
     });
     long_table.unique = vec![Unique {
-        name: names::make_object_name(&long, Some(&"ü".repeat(31)), "key"),
+        name: names::make_object_name(&long, Some(&"ü".repeat(31)), "key").into(),
         columns: vec!["ü".repeat(31)],
         include: vec![],
         nulls_not_distinct: false,

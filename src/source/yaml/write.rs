@@ -575,7 +575,7 @@ impl Writer<'_> {
         let mut raw = RawIndex {
             name,
             unique: index.unique,
-            method: (index.method != "btree").then(|| index.method.clone()),
+            method: (index.method != "btree").then(|| index.method.to_string()),
             include: index.include.clone(),
             predicate: index.predicate.clone(),
             nulls_not_distinct: index.nulls_not_distinct,
@@ -587,7 +587,7 @@ impl Writer<'_> {
             .keys
             .iter()
             .map(|k| match &k.target {
-                KeyTarget::Column(c) if plain(k) => Some(c.clone()),
+                KeyTarget::Column(c) if plain(k) => Some(c.to_string()),
                 _ => None,
             })
             .collect();
@@ -610,7 +610,7 @@ impl Writer<'_> {
 
 fn index_key(key: &IndexKey) -> RawKey {
     let (column, expression) = match &key.target {
-        KeyTarget::Column(c) => (Some(c.clone()), None),
+        KeyTarget::Column(c) => (Some(c.to_string()), None),
         KeyTarget::Expression(e) => (None, Some(e.clone())),
     };
     let nulls = (key.nulls_first != key.descending).then_some(if key.nulls_first {

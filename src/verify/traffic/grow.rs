@@ -141,13 +141,13 @@ mod tests {
                 total,
             ],
             primary_key: Some(PrimaryKey {
-                name: "p_pkey".to_owned(),
+                name: "p_pkey".into(),
                 columns: vec!["id".to_owned()],
                 include: Vec::new(),
                 deferral: Deferral::NotDeferrable,
             }),
             unique: vec![Unique {
-                name: "p_key".to_owned(),
+                name: "p_key".into(),
                 columns: vec!["sku".to_owned(), "Code".to_owned()],
                 include: Vec::new(),
                 nulls_not_distinct: false,

@@ -259,7 +259,7 @@ mod tests {
         Table {
             columns: columns.iter().map(|(n, t)| Column::new(*n, *t)).collect(),
             primary_key: (!primary_key.is_empty()).then(|| PrimaryKey {
-                name: "t_pkey".to_owned(),
+                name: "t_pkey".into(),
                 columns: primary_key.iter().map(|c| (*c).to_owned()).collect(),
                 include: Vec::new(),
                 deferral: Deferral::NotDeferrable,
@@ -270,7 +270,7 @@ mod tests {
 
     fn foreign_key(column: &str) -> ForeignKey {
         ForeignKey {
-            name: format!("t_{column}_fkey"),
+            name: format!("t_{column}_fkey").into(),
             columns: vec![column.to_owned()],
             references: TableRef::new("app", "parent"),
             referenced_columns: vec!["id".to_owned()],
@@ -284,7 +284,7 @@ mod tests {
 
     fn unique(columns: &[&str]) -> Unique {
         Unique {
-            name: "t_key".to_owned(),
+            name: "t_key".into(),
             columns: columns.iter().map(|c| (*c).to_owned()).collect(),
             include: Vec::new(),
             nulls_not_distinct: false,
@@ -334,11 +334,11 @@ mod tests {
         desired.unique = vec![unique(&["email"])];
         desired.columns.push(Column::new("slug", "text"));
         desired.indexes.push(Index {
-            name: "t_slug_key".to_owned(),
+            name: "t_slug_key".into(),
             unique: true,
-            method: "btree".to_owned(),
+            method: "btree".into(),
             keys: vec![IndexKey {
-                target: KeyTarget::Column("slug".to_owned()),
+                target: KeyTarget::Column("slug".into()),
                 opclass: None,
                 collation: None,
                 descending: false,
@@ -398,13 +398,13 @@ mod tests {
         );
         t.checks = vec![
             Check {
-                name: "t_range".to_owned(),
+                name: "t_range".into(),
                 expression: "(ends > starts)".to_owned(),
                 no_inherit: false,
                 valid: true,
             },
             Check {
-                name: "t_n".to_owned(),
+                name: "t_n".into(),
                 expression: "(n > 0)".to_owned(),
                 no_inherit: false,
                 valid: true,

@@ -93,7 +93,7 @@ mod tests {
     fn referencing(table: &str, columns: &[&str]) -> Table {
         Table {
             foreign_keys: vec![ForeignKey {
-                name: format!("{table}_fkey"),
+                name: format!("{table}_fkey").into(),
                 columns: vec![columns[0].to_owned()],
                 references: TableRef::new("app", table),
                 referenced_columns: vec!["id".to_owned()],

@@ -284,13 +284,13 @@ mod tests {
                 Column::new("code", "integer"),
             ],
             primary_key: Some(PrimaryKey {
-                name: "users_pkey".to_owned(),
+                name: "users_pkey".into(),
                 columns: vec!["id".to_owned()],
                 include: Vec::new(),
                 deferral: Deferral::NotDeferrable,
             }),
             unique: vec![Unique {
-                name: "users_code_key".to_owned(),
+                name: "users_code_key".into(),
                 columns: vec!["code".to_owned()],
                 include: Vec::new(),
                 nulls_not_distinct: false,
@@ -346,7 +346,7 @@ mod tests {
         let orders = Table {
             columns: vec![Column::new("user_id", "bigint")],
             foreign_keys: vec![ForeignKey {
-                name: "orders_user_id_fkey".to_owned(),
+                name: "orders_user_id_fkey".into(),
                 columns: vec!["user_id".to_owned()],
                 references: TableRef::new("app", "users"),
                 referenced_columns: vec!["id".to_owned()],

@@ -582,7 +582,7 @@ fn domain_checks(row: &DomainRow) -> Result<Vec<Check>, Unexpected> {
         .zip(&row.check_expressions)
         .zip(&row.check_valid)
         .map(|((name, expression), valid)| Check {
-            name: name.clone(),
+            name: name.as_str().into(),
             expression: expression.clone(),
             no_inherit: false,
             valid: *valid,
@@ -636,14 +636,14 @@ fn add_constraint(
             table.primary_key = Some(PrimaryKey {
                 columns: columns.names(row.relation, &row.column_numbers)?,
                 include: include_names(&row, columns)?,
-                name: row.name,
+                name: row.name.into(),
                 deferral,
             });
         }
         "u" => table.unique.push(Unique {
             columns: columns.names(row.relation, &row.column_numbers)?,
             include: include_names(&row, columns)?,
-            name: row.name,
+            name: row.name.into(),
             nulls_not_distinct: row.nulls_not_distinct,
             deferral,
         }),
@@ -651,7 +651,7 @@ fn add_constraint(
             .foreign_keys
             .push(foreign_key_from(row, deferral, columns)?),
         "c" => table.checks.push(Check {
-            name: row.name,
+            name: row.name.into(),
             expression: row.check_expr.unwrap_or_default(),
             no_inherit: row.no_inherit,
             valid: row.valid,
@@ -697,7 +697,7 @@ fn foreign_key_from(
         match_type: fk_match(&row.match_type)?,
         columns: columns.names(row.relation, &row.column_numbers)?,
         referenced_columns: columns.names(row.referenced_relation, &row.referenced_numbers)?,
-        name: row.name,
+        name: row.name.into(),
         references: TableRef::new(schema, table),
         deferral,
         valid: row.valid,
@@ -739,9 +739,9 @@ pub fn index_from(
     Ok(Index {
         keys,
         include: columns.names(row.relation, &row.column_numbers[key_count..])?,
-        name: row.name,
+        name: row.name.into(),
         unique: row.is_unique,
-        method: row.method,
+        method: row.method.into(),
         predicate: row.predicate,
         nulls_not_distinct: row.nulls_not_distinct,
         with: sorted(row.options),
@@ -770,7 +770,7 @@ fn index_key(
         (number, _) => {
             let column = columns.get(row.relation, number)?;
             (
-                KeyTarget::Column(column.name.clone()),
+                KeyTarget::Column(column.name.as_str().into()),
                 Some(column.collation),
             )
         }
@@ -1012,7 +1012,7 @@ mod tests {
             index.keys,
             vec![
                 IndexKey {
-                    target: KeyTarget::Column("name".to_owned()),
+                    target: KeyTarget::Column("name".into()),
                     opclass: None,
                     // Differs from the column's collation (100), so it is shown.
                     collation: Some("\"C\"".to_owned()),
