@@ -147,12 +147,9 @@ fn leave_out_unchanged_columns(narrowed: &mut Narrowed, live: &Schema, others: &
             sent.columns
                 .iter()
                 .filter(|column| {
-                    !retyped.is_empty()
-                        && column.generated.as_deref().is_some_and(|expression| {
-                            mentioned(expression)
-                                .iter()
-                                .any(|n| *n == at.name || retyped.contains(n))
-                        })
+                    column.generated.as_deref().is_some_and(|expression| {
+                        names_any(&mentioned(expression), &at.name, &retyped)
+                    })
                 })
                 .map(|column| column.name.to_string()),
         );
@@ -176,10 +173,10 @@ fn leave_out_unchanged_columns(narrowed: &mut Narrowed, live: &Schema, others: &
 }
 
 /// The columns that the parts of `sent` (the table `name`) name, or `None` when a part may name
-/// any column: a trigger, a policy, a changed generated column, or an expression that names
-/// the table itself (a whole-row reference). Expressions count every identifier they mention,
-/// so a word that only looks like a column keeps that column in; one missed would only make the
-/// scratch database refuse the statement, and the whole schema be canonicalised instead.
+/// any column: a trigger, a policy, a changed generated column, or a part that names the table
+/// itself (a whole-row reference). Expressions count every identifier they mention, so a word
+/// that only looks like a column keeps that column in; one missed would only make the scratch
+/// database refuse the statement, and the whole schema be canonicalised instead.
 fn columns_named(sent: &Table, name: &str, live: &Table) -> Option<BTreeSet<String>> {
     let changed_generated = sent
         .columns
@@ -188,40 +185,29 @@ fn columns_named(sent: &Table, name: &str, live: &Table) -> Option<BTreeSet<Stri
     if changed_generated || !sent.triggers.is_empty() || !sent.row_security.policies.is_empty() {
         return None;
     }
-    let mut named = BTreeSet::new();
-    let mut expressions: Vec<&str> = Vec::new();
+    let mut named = Vec::new();
     if let Some(pk) = &sent.primary_key {
-        named.extend(pk.columns.iter().chain(&pk.include).cloned());
+        named.extend(key_names(&pk.columns, &pk.include));
     }
     for unique in &sent.unique {
-        named.extend(unique.columns.iter().chain(&unique.include).cloned());
+        named.extend(key_names(&unique.columns, &unique.include));
     }
     for fk in &sent.foreign_keys {
         named.extend(fk.columns.iter().cloned());
     }
     for index in &sent.indexes {
-        named.extend(index.include.iter().cloned());
-        expressions.extend(index.predicate.as_deref());
-        for key in &index.keys {
-            match &key.target {
-                KeyTarget::Column(column) => {
-                    named.insert(column.to_string());
-                }
-                KeyTarget::Expression(expression) => expressions.push(expression),
-            }
-        }
+        named.extend(index_names(index));
     }
-    expressions.extend(sent.checks.iter().map(|check| check.expression.as_str()));
-    expressions.extend(sent.exclusions.iter().map(|x| x.definition.as_str()));
-    for expression in expressions {
-        for (_, mentioned) in mentioned_names(expression) {
-            if mentioned == name {
-                return None;
-            }
-            named.insert(mentioned);
-        }
+    for check in &sent.checks {
+        named.extend(mentioned(&check.expression));
     }
-    Some(named)
+    for exclusion in &sent.exclusions {
+        named.extend(mentioned(&exclusion.definition));
+    }
+    if named.iter().any(|n| n == name) {
+        return None;
+    }
+    Some(named.into_iter().collect())
 }
 
 /// Tables referenced by what is created, with the columns needed of each (`None`: all of them,
@@ -304,21 +290,20 @@ fn split_unchanged(table: &Table, name: &str, live: &Table) -> (Table, Table) {
         return (table.clone(), Table::default());
     }
     let retyped = retyped_columns(table, live);
-    let names_retyped = |names: Vec<String>| {
-        !retyped.is_empty() && names.iter().any(|n| n == name || retyped.contains(n))
-    };
+    let names_retyped = |names: Vec<String>| names_any(&names, name, &retyped);
     let mut sent = table.clone();
     let mut unsent = Table::default();
     if sent.primary_key.is_some()
         && sent.primary_key == live.primary_key
-        && !sent.primary_key.as_ref().is_some_and(|pk| {
-            names_retyped(pk.columns.iter().chain(&pk.include).cloned().collect())
-        })
+        && !sent
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| names_retyped(key_names(&pk.columns, &pk.include)))
     {
         unsent.primary_key = sent.primary_key.take();
     }
     move_equal(&mut sent.unique, &mut unsent.unique, &live.unique, |u| {
-        names_retyped(u.columns.iter().chain(&u.include).cloned().collect())
+        names_retyped(key_names(&u.columns, &u.include))
     });
     move_equal(
         &mut sent.foreign_keys,
@@ -367,6 +352,17 @@ fn retyped_columns(table: &Table, live: &Table) -> BTreeSet<String> {
         })
         .map(|column| column.name.to_string())
         .collect()
+}
+
+/// Whether `names` include one of `columns` or the table `table` itself (a whole-row
+/// reference); never when `columns` is empty.
+fn names_any(names: &[String], table: &str, columns: &BTreeSet<String>) -> bool {
+    !columns.is_empty() && names.iter().any(|n| n == table || columns.contains(n))
+}
+
+/// A key's columns and included columns.
+fn key_names(columns: &[String], include: &[String]) -> Vec<String> {
+    columns.iter().chain(include).cloned().collect()
 }
 
 /// Every identifier `sql` mentions.
