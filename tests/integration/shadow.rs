@@ -72,6 +72,27 @@ async fn canonicalize_logged(
     (result, lines)
 }
 
+/// Table `name` of schema `public`, to change.
+fn public_table<'a>(schema: &'a mut Schema, name: &str) -> &'a mut pgphase::schema::Table {
+    schema
+        .namespaces
+        .get_mut("public")
+        .and_then(|ns| ns.tables.get_mut(name))
+        .unwrap_or_else(|| panic!("no table public.{name}"))
+}
+
+/// Column `name` of `table`, to change.
+fn column<'a>(
+    table: &'a mut pgphase::schema::Table,
+    name: &str,
+) -> &'a mut pgphase::schema::Column {
+    table
+        .columns
+        .iter_mut()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
 /// The scratch database named in the progress lines.
 fn scratch_name(lines: &[String]) -> String {
     lines
@@ -99,18 +120,9 @@ async fn expected_from_sql() -> Schema {
     let db = TestDb::new().await;
     db.execute(EQUIVALENT_SQL).await;
     let mut expected = introspect_url(&db.url).await;
-    let orders = expected
-        .namespaces
-        .get_mut("public")
-        .and_then(|ns| ns.tables.get_mut("orders"))
-        .unwrap();
+    let orders = public_table(&mut expected, "orders");
     orders.renamed_from = Some("purchases".to_owned());
-    let email = orders
-        .columns
-        .iter_mut()
-        .find(|c| c.name == "email")
-        .unwrap();
-    email.renamed_from = Some("mail".to_owned());
+    column(orders, "email").renamed_from = Some("mail".to_owned());
     expected
 }
 
@@ -307,26 +319,12 @@ async fn canonicalising_what_differs_equals_canonicalising_everything() {
     db.execute(NARROWING_LIVE).await;
     let live = introspect_url(&db.url).await;
     let mut desired = live.clone();
-    let orders = desired
-        .namespaces
-        .get_mut("public")
-        .and_then(|ns| ns.tables.get_mut("orders"))
-        .unwrap();
+    let orders = public_table(&mut desired, "orders");
     let mut note = Column::new("note", "varchar(20)");
     note.default = Some("'x'".into());
     orders.columns.insert(2, note);
-    let total = orders
-        .columns
-        .iter_mut()
-        .find(|c| c.name == "total")
-        .unwrap();
-    total.default = Some("1".into());
-    let email = orders
-        .columns
-        .iter_mut()
-        .find(|c| c.name == "email")
-        .unwrap();
-    email.nullable = false;
+    column(orders, "total").default = Some("1".into());
+    column(orders, "email").nullable = false;
     orders.checks.push(Check {
         name: "orders_total_check".into(),
         expression: "total<1000000".to_owned(),
@@ -363,17 +361,7 @@ async fn canonicalising_what_differs_equals_canonicalising_everything() {
     });
     orders.sort_by_names();
     // A retyped column: the check, the index and the generated column over it print anew.
-    let items = desired
-        .namespaces
-        .get_mut("public")
-        .and_then(|ns| ns.tables.get_mut("items"))
-        .unwrap();
-    items
-        .columns
-        .iter_mut()
-        .find(|c| c.name == "amount")
-        .unwrap()
-        .data_type = "numeric".into();
+    column(public_table(&mut desired, "items"), "amount").data_type = "numeric".into();
 
     let (whole, whole_lines) = canonicalize_logged(&desired, &admin_shadow(), None).await;
     let whole = whole.unwrap_or_else(|e| panic!("{e}"));
