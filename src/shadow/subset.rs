@@ -618,6 +618,14 @@ mod tests {
 
     const KEYED: &str = "schemas:\n  public:\n    tables:\n      parent:\n        columns:\n          id: bigint\n          amount: integer\n        primary_key: [id]\n        checks:\n          - expression: (amount >= 0)\n        indexes:\n          - columns: [amount]\n      child:\n        columns:\n          id: bigint\n          parent_id: bigint\n      other:\n        columns:\n          id: bigint\n";
 
+    fn public_table<'a>(schema: &'a mut Schema, name: &str) -> &'a mut Table {
+        schema
+            .namespaces
+            .get_mut("public")
+            .and_then(|ns| ns.tables.get_mut(name))
+            .unwrap()
+    }
+
     fn sent<'a>(narrowed: &'a Narrowed, table: &str) -> &'a Table {
         &narrowed.schema.namespaces["public"].tables[table]
     }
@@ -636,13 +644,7 @@ mod tests {
         assert!(parent.primary_key.is_none() && parent.checks.is_empty());
         assert!(parent.indexes.is_empty());
         let mut back = narrowed.schema.clone();
-        back.namespaces
-            .get_mut("public")
-            .unwrap()
-            .tables
-            .get_mut("parent")
-            .unwrap()
-            .comment = Some("read back".to_owned());
+        public_table(&mut back, "parent").comment = Some("read back".to_owned());
         let merged = widen(desired.clone(), &narrowed, &back);
         let mut expected = desired.namespaces["public"].tables["parent"].clone();
         expected.comment = Some("read back".to_owned());
@@ -711,14 +713,7 @@ mod tests {
         let narrowed = narrow(&desired, &live).unwrap();
         assert_eq!(column_names(sent(&narrowed, "parent")), ["extra"]);
         let mut back = narrowed.schema.clone();
-        let parent = back
-            .namespaces
-            .get_mut("public")
-            .unwrap()
-            .tables
-            .get_mut("parent")
-            .unwrap();
-        parent.columns[0].comment = Some("read back".to_owned());
+        public_table(&mut back, "parent").columns[0].comment = Some("read back".to_owned());
         let merged = widen(desired.clone(), &narrowed, &back);
         let mut expected = desired.namespaces["public"].tables["parent"].clone();
         expected.columns[1].comment = Some("read back".to_owned());
