@@ -34,10 +34,7 @@ pub fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> 
         path: path.to_owned(),
         source,
     };
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(path);
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io_error)?;
     // A replaced file keeps its permissions; a new one gets the usual 0644 (the temporary file
     // is created 0600).
@@ -98,10 +95,7 @@ impl StagedFolder {
                 path: dir.to_owned(),
             });
         }
-        let parent = match dir.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
+        let parent = folder_of(dir);
         std::fs::create_dir_all(parent).map_err(io_error(parent))?;
         let staging = tempfile::Builder::new()
             .prefix(".pgphase-plan-")
@@ -167,6 +161,14 @@ impl StagedFolder {
         // The staging directory was renamed away; forgetting it skips a pointless removal.
         let _ = self.staging.keep();
         Ok(())
+    }
+}
+
+/// The folder `path` is in: `.` for a bare name.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
     }
 }
 
