@@ -587,6 +587,19 @@ impl Table {
             .sort_by(|a, b| a.name.cmp(&b.name));
     }
 
+    /// Gives back the slots its lists grew into but do not use: a list grown by pushes keeps
+    /// up to half of them empty, and a model of 10,000 tables holds 100,000 such lists.
+    pub fn shed_slack(&mut self) {
+        self.columns.shrink_to_fit();
+        self.unique.shrink_to_fit();
+        self.foreign_keys.shrink_to_fit();
+        self.checks.shrink_to_fit();
+        self.exclusions.shrink_to_fit();
+        self.indexes.shrink_to_fit();
+        self.triggers.shrink_to_fit();
+        self.row_security.policies.shrink_to_fit();
+    }
+
     /// The column with this name.
     #[must_use]
     pub fn column(&self, name: &str) -> Option<&Column> {

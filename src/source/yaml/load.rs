@@ -322,7 +322,9 @@ fn convert_namespace(
         )?;
         ns.sequences.insert(sequence_name.clone(), sequence);
     }
-    for (table_name, value) in std::mem::take(&mut raw.tables).0 {
+    let raw_tables = std::mem::take(&mut raw.tables).0;
+    let mut tables = Vec::with_capacity(raw_tables.len());
+    for (table_name, value) in raw_tables {
         let table = convert_table(
             context,
             name,
@@ -330,8 +332,11 @@ fn convert_namespace(
             value,
             &path.key("tables").key(&table_name),
         )?;
-        ns.tables.insert(table_name, table);
+        tables.push((table_name, table));
     }
+    // Built at once, the map's nodes are full; inserted one by one in name order, each node
+    // kept about half of its slots empty (3 MB at 10,000 tables).
+    ns.tables = tables.into_iter().collect();
     for (view_name, value) in raw.views.iter() {
         ns.views.insert(
             view_name.clone(),
@@ -590,6 +595,7 @@ fn convert_table(
         renamed_from: raw.renamed_from.clone(),
         ..Table::default()
     };
+    table.unique.reserve_exact(raw.unique.len());
     for (i, unique) in raw.unique.iter().enumerate() {
         table.unique.push(convert_unique(
             unique,
@@ -597,6 +603,7 @@ fn convert_table(
             &path.key("unique").index(i),
         )?);
     }
+    table.foreign_keys.reserve_exact(raw.foreign_keys.len());
     for (i, fk) in raw.foreign_keys.iter().enumerate() {
         table.foreign_keys.push(convert_foreign_key(
             context,
@@ -620,6 +627,7 @@ fn convert_table(
             definition: exclusion.definition.clone(),
         });
     }
+    table.indexes.reserve_exact(raw.indexes.len());
     for (i, index) in raw.indexes.iter().enumerate() {
         table.indexes.push(convert_index(
             index,

@@ -37,7 +37,9 @@ pub struct Assembler {
     namespace_names: HashMap<u32, String>,
     schema: Schema,
     comments: HashMap<(CommentCatalog, u32, i32), String>,
-    tables: HashMap<u32, (TableRef, Table)>,
+    /// Boxed: a map's slots are sized for growth, and a table inline is 400 bytes or more, so
+    /// unboxed the map held 8 MB at 10,000 tables, a third of it empty slots.
+    tables: HashMap<u32, Box<(TableRef, Table)>>,
     views: HashMap<u32, (TableRef, View)>,
     composites: HashMap<u32, (TableRef, CompositeType)>,
     /// Listed columns by table, each in the slot of its number (dropped ones leave theirs
@@ -297,7 +299,7 @@ impl Assembler {
                 self.table_columns.insert(oid, Vec::with_capacity(slots));
             }
             self.tables
-                .insert(oid, (table_ref, table_from(row, comment)));
+                .insert(oid, Box::new((table_ref, table_from(row, comment))));
         }
         Ok(())
     }
@@ -344,8 +346,8 @@ impl Assembler {
     /// # Errors
     /// On a constraint, action or match code pgphase does not know, or an unknown column.
     pub fn add_constraint(&mut self, row: ConstraintRow) -> Result<(), Unexpected> {
-        match self.tables.get_mut(&row.relation) {
-            Some((_, table)) => {
+        match table_mut(&mut self.tables, row.relation) {
+            Some(table) => {
                 self.columns.seal();
                 add_constraint(table, row, &self.columns)
             }
@@ -363,7 +365,7 @@ impl Assembler {
             let comment = self.comment(CommentCatalog::Relation, oid, 0);
             let relation = row.relation;
             let index = index_from(*row, comment, &self.columns)?;
-            if let Some((_, table)) = self.tables.get_mut(&relation) {
+            if let Some(table) = table_mut(&mut self.tables, relation) {
                 table.indexes.push(index);
             } else if let Some((_, view)) = self.views.get_mut(&relation) {
                 view.indexes.push(index);
@@ -373,7 +375,7 @@ impl Assembler {
     }
 
     pub fn add_trigger(&mut self, row: TriggerRow) -> Result<(), Unexpected> {
-        if let Some((_, table)) = self.tables.get_mut(&row.relation) {
+        if let Some(table) = table_mut(&mut self.tables, row.relation) {
             table.triggers.push(Trigger {
                 name: row.name,
                 definition: row.definition,
@@ -388,7 +390,7 @@ impl Assembler {
     pub fn add_policy(&mut self, row: PolicyRow) -> Result<(), Unexpected> {
         let relation = row.relation;
         let policy = policy_from(row)?;
-        if let Some((_, table)) = self.tables.get_mut(&relation) {
+        if let Some(table) = table_mut(&mut self.tables, relation) {
             table.row_security.policies.push(policy);
         }
         Ok(())
@@ -441,15 +443,17 @@ impl Assembler {
     /// order has no meaning, and hands back the model and the per-relation statistics.
     #[must_use]
     pub fn finish(mut self) -> (Schema, BTreeMap<TableRef, TableStats>) {
-        for (oid, (table_ref, mut table)) in self.tables {
+        let mut tables = Vec::with_capacity(self.tables.len());
+        for (oid, entry) in self.tables {
+            let (table_ref, mut table) = *entry;
             let slots = self.table_columns.remove(&oid).unwrap_or_default();
             table.columns = Vec::with_capacity(slots.iter().flatten().count());
             table.columns.extend(slots.into_iter().flatten());
             table.sort_by_names();
-            if let Some(ns) = self.schema.namespaces.get_mut(&table_ref.schema) {
-                ns.tables.insert(table_ref.name, table);
-            }
+            table.shed_slack();
+            tables.push((table_ref, table));
         }
+        file_tables(&mut self.schema, tables);
         for (view_ref, mut view) in self.views.into_values() {
             view.indexes.sort_by(|a, b| a.name.cmp(&b.name));
             if let Some(ns) = self.schema.namespaces.get_mut(&view_ref.schema) {
@@ -464,6 +468,31 @@ impl Assembler {
             }
         }
         (self.schema, self.stats)
+    }
+}
+
+/// The table `oid`, when it is one being read.
+fn table_mut(tables: &mut HashMap<u32, Box<(TableRef, Table)>>, oid: u32) -> Option<&mut Table> {
+    tables.get_mut(&oid).map(|entry| &mut entry.1)
+}
+
+/// Files the tables under their namespaces. Each namespace's map is built from its tables at
+/// once, which fills the map's nodes; inserted one by one, a third or more of each node's slots
+/// stayed empty (2 MB at 10,000 tables).
+fn file_tables(schema: &mut Schema, mut tables: Vec<(TableRef, Table)>) {
+    tables.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+    while let Some((first, _)) = tables.first() {
+        let schema_name = first.schema.clone();
+        let run = tables
+            .iter()
+            .take_while(|(table_ref, _)| table_ref.schema == schema_name)
+            .count();
+        let run = tables
+            .drain(..run)
+            .map(|(table_ref, table)| (table_ref.name, table));
+        if let Some(ns) = schema.namespaces.get_mut(&schema_name) {
+            ns.tables = run.collect();
+        }
     }
 }
 
@@ -730,12 +759,12 @@ pub fn index_from(
             row.name
         )));
     }
-    let keys = row
-        .keys
-        .iter()
-        .zip(&row.column_numbers)
-        .map(|(key, &number)| index_key(&row, key, number, columns))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Sized to the keys: collected through `Result`, the vector starts at four slots, and most
+    // indexes have one or two keys (7 MB of slack at 10,000 tables).
+    let mut keys = Vec::with_capacity(key_count);
+    for (key, &number) in row.keys.iter().zip(&row.column_numbers) {
+        keys.push(index_key(&row, key, number, columns)?);
+    }
     Ok(Index {
         keys,
         include: columns.names(row.relation, &row.column_numbers[key_count..])?,
@@ -1065,7 +1094,7 @@ mod tests {
         let mut assembler = Assembler::new(&[namespace(1, "public")]);
         assembler.columns = known_columns();
         let (table_ref, table) = (TableRef::new("public", "people"), Table::default());
-        assembler.tables.insert(10, (table_ref, table));
+        assembler.tables.insert(10, Box::new((table_ref, table)));
         let full = index_row();
         let mut pending = PendingIndexes::default();
         for (i, key) in full.keys.iter().enumerate() {
