@@ -30,6 +30,17 @@ pub enum Error {
 /// # Errors
 /// [`Error::Io`] naming the path.
 pub fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    write_file_atomically_with(path, |out| out.write_all(contents))
+}
+
+/// [`write_file_atomically`], with the contents written by `write` as they are made.
+///
+/// # Errors
+/// [`Error::Io`] naming the path, when `write` or the file system fails.
+pub fn write_file_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let io_error = |source| Error::Io {
         path: path.to_owned(),
         source,
@@ -44,7 +55,11 @@ pub fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> 
     file.as_file()
         .set_permissions(permissions)
         .map_err(io_error)?;
-    file.write_all(contents).map_err(io_error)?;
+    let mut out = std::io::BufWriter::new(&mut file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(io_error)?;
+    drop(out);
     file.as_file().sync_all().map_err(io_error)?;
     file.persist(path).map_err(|e| io_error(e.error))?;
     Ok(())
@@ -80,6 +95,28 @@ pub struct StagedFolder {
     /// The folders made so far: each once, not once per file (a large plan has thousands of
     /// files in one folder).
     folders: std::collections::BTreeSet<PathBuf>,
+}
+
+/// A file of a [`StagedFolder`], written as its text is made.
+#[derive(Debug)]
+pub struct StagedFile {
+    out: std::io::BufWriter<std::fs::File>,
+    path: PathBuf,
+}
+
+impl StagedFile {
+    /// Writes the file's text with `write` and closes it.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file when `write` or the file system fails.
+    pub fn write_with(
+        mut self,
+        write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        write(&mut self.out)
+            .and_then(|()| self.out.flush())
+            .map_err(io_error(&self.path))
+    }
 }
 
 impl StagedFolder {
@@ -129,6 +166,20 @@ impl StagedFolder {
             std::fs::write(&path, text).map_err(io_error(&path))?;
         }
         Ok(())
+    }
+
+    /// Creates the file `relative` (in the folder itself, not in one of its folders) for its
+    /// text to be written as it is made, rather than held whole first.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path that failed.
+    pub fn create_file(&self, relative: &Path) -> Result<StagedFile, Error> {
+        let path = self.staging.path().join(relative);
+        let file = std::fs::File::create(&path).map_err(io_error(&path))?;
+        Ok(StagedFile {
+            out: std::io::BufWriter::new(file),
+            path,
+        })
     }
 
     /// Puts the folder in `dir`'s place.
@@ -274,5 +325,45 @@ mod tests {
             "late"
         );
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_streamed_file_is_in_the_folder_when_written_and_names_itself_when_it_fails() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("plan");
+        let mut folder = StagedFolder::new(&dir, false).unwrap();
+        let file = folder.create_file(Path::new("desired.yaml")).unwrap();
+        file.write_with(|out| out.write_all(b"streamed")).unwrap();
+        let failing = folder.create_file(Path::new("broken.yaml")).unwrap();
+        let error = failing
+            .write_with(|_| Err(std::io::Error::other("disk full")))
+            .unwrap_err();
+        assert!(error.to_string().ends_with("broken.yaml"), "{error}");
+        folder.write(&files("other")).unwrap();
+        folder.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("desired.yaml")).unwrap(),
+            "streamed"
+        );
+    }
+
+    #[test]
+    fn a_file_written_as_it_is_made_is_whole_or_not_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("schema.yaml");
+        write_file_atomically_with(&path, |out| {
+            out.write_all(b"one, ")?;
+            out.write_all(b"two")
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one, two");
+        let error = write_file_atomically_with(&path, |out| {
+            out.write_all(b"half")?;
+            Err(std::io::Error::other("cut off"))
+        })
+        .unwrap_err();
+        assert_eq!(error.to_string(), path.display().to_string());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one, two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -45,12 +45,16 @@ pub fn render(
     Ok(files)
 }
 
+/// The path of `desired.yaml` in a plan folder.
+pub const DESIRED_FILE: &str = "desired.yaml";
+
 /// `desired.yaml`: the schema the plan ends at, with its `ignore:` section. At 10,000 tables
-/// writing it takes longer than all the other files, so [`render`]'s callers that write the
-/// folder themselves can make it on another thread while they write the rest.
+/// it takes longer to make than all the other files, and is 12 MB, so the callers of
+/// [`render_plan`] that write the folder themselves stream it into the file (see
+/// [`yaml::write_desired_to`]) while another thread writes the rest.
 #[must_use]
 pub fn desired_file(desired: &Desired) -> (PathBuf, String) {
-    (PathBuf::from("desired.yaml"), yaml::write_desired(desired))
+    (PathBuf::from(DESIRED_FILE), yaml::write_desired(desired))
 }
 
 /// Every file of the folder but `desired.yaml` (see [`render`]).

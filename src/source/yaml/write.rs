@@ -28,21 +28,52 @@ use serde::{Serialize, Serializer};
 /// The file text for `schema` (a snapshot: nothing ignored).
 #[must_use]
 pub fn write(schema: &Schema) -> String {
-    write_file(schema, None)
+    text_of(|out| write_to(schema, out))
 }
 
 /// The file text for a whole desired file, its `ignore:` section included.
 #[must_use]
 pub fn write_desired(desired: &Desired) -> String {
+    text_of(|out| write_desired_to(desired, out))
+}
+
+/// [`write`], streamed to `out`: a file of 10,000 tables is 12 MB of text not held whole.
+///
+/// # Errors
+/// When `out` fails.
+pub fn write_to(schema: &Schema, out: impl std::io::Write) -> std::io::Result<()> {
+    write_file(schema, None, out)
+}
+
+/// [`write_desired`], streamed to `out`.
+///
+/// # Errors
+/// When `out` fails.
+pub fn write_desired_to(desired: &Desired, out: impl std::io::Write) -> std::io::Result<()> {
     let ignore = &desired.ignore;
     let raw_ignore = (!ignore.tables.is_empty() || !ignore.schemas.is_empty()).then(|| RawIgnore {
         tables: ignore.tables.clone(),
         schemas: ignore.schemas.clone(),
     });
-    write_file(&desired.schema, raw_ignore)
+    write_file(&desired.schema, raw_ignore, out)
 }
 
-fn write_file(schema: &Schema, ignore: Option<RawIgnore>) -> String {
+/// The text `write` puts into a buffer (which never fails).
+fn text_of(write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut out = Vec::new();
+    if let Err(error) = write(&mut out) {
+        return format!("# pgphase could not write this snapshot: {error}\n");
+    }
+    // The serializer writes only UTF-8 from text it was given as UTF-8.
+    String::from_utf8(out)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
+fn write_file(
+    schema: &Schema,
+    ignore: Option<RawIgnore>,
+    out: impl std::io::Write,
+) -> std::io::Result<()> {
     let writer = Writer {
         schema,
         types: type_catalog(schema),
@@ -54,9 +85,8 @@ fn write_file(schema: &Schema, ignore: Option<RawIgnore>) -> String {
         ignore,
     };
     // serde_norway fails only on maps with non-text keys, nested enums and byte strings, none of
-    // which the file's shape has.
-    serde_norway::to_string(&file)
-        .unwrap_or_else(|error| format!("# pgphase could not write this snapshot: {error}\n"))
+    // which the file's shape has, and when `out` does.
+    serde_norway::to_writer(out, &file).map_err(std::io::Error::other)
 }
 
 /// Everything a namespace's writer needs to know about the rest of the schema.
