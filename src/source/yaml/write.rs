@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use crate::schema::Text;
 use crate::schema::model::{
     Column, Deferral, FkAction, FkMatch, ForeignKey, Identity, IdentityOptions, Index, IndexKey,
     KeyTarget, Namespace, PolicyCommand, Schema, Sequence, Table, TableRef,
@@ -281,7 +282,7 @@ impl Writer<'_> {
                         .map(|(index, c)| RawDomainCheck {
                             name: name_of(
                                 Slot::DomainCheck {
-                                    domain: name.clone(),
+                                    domain: name.as_str().into(),
                                     index,
                                 },
                                 &c.name,
@@ -355,7 +356,7 @@ impl Writer<'_> {
                                 ix,
                                 name_of(
                                     Slot::ViewIndex {
-                                        view: name.clone(),
+                                        view: name.as_str().into(),
                                         index,
                                     },
                                     &ix.name,
@@ -394,7 +395,7 @@ impl Writer<'_> {
             .iter()
             .flat_map(|pk| pk.columns.iter().map(String::as_str))
             .collect();
-        let table_name = || name.to_owned();
+        let table_name = || Text::from(name);
         RawTable {
             comment: table.comment.clone(),
             unlogged: table.unlogged,
