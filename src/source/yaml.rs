@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use error::LoadError;
-pub use write::{write, write_desired, write_desired_to, write_to};
+pub use write::{write, write_desired, write_desired_to, write_in_pieces, write_to};
 
 use crate::schema::model::Schema;
 use error::Wording;

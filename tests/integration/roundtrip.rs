@@ -20,6 +20,13 @@ mod synthetic;
 async fn assert_round_trips(source: &TestDb, label: &str) {
     let live = introspect_url(&source.url).await;
     let text = yaml::write(&live);
+    for tables_per_piece in [None, Some(7)] {
+        let in_pieces = yaml::write_in_pieces(&live, tables_per_piece);
+        assert!(
+            in_pieces == text,
+            "{label}: the file written in pieces of {tables_per_piece:?} tables differs"
+        );
+    }
     let loaded = yaml::parse(&text, &format!("{label}.yaml"))
         .unwrap_or_else(|e| panic!("{label}: the snapshot does not load back:\n{e}"));
     assert_same(

@@ -10,6 +10,8 @@ use crate::schema::model::{
 };
 use crate::schema::names::{self, Slot};
 
+mod pieces;
+
 use super::Desired;
 use super::load::{FORMAT_VERSION, sequence_defaults, split_table_ref};
 use super::ordered::OrderedMap;
@@ -75,19 +77,49 @@ fn write_file(
     ignore: Option<RawIgnore>,
     out: impl std::io::Write,
 ) -> std::io::Result<()> {
-    let writer = Writer {
-        schema,
-        types: type_catalog(schema),
-        schemas: schema.namespaces.keys().map(String::as_str).collect(),
-    };
-    let file = FileOut {
-        writer: &writer,
-        extensions: extensions(schema),
-        ignore,
-    };
+    let largest = schema.namespaces.values().map(|ns| ns.tables.len()).max();
+    let pieces =
+        (largest.unwrap_or(0) > pieces::TABLES_PER_PIECE).then_some(pieces::TABLES_PER_PIECE);
+    write_file_in(schema, ignore, out, pieces)
+}
+
+/// [`write`], made in pieces of `tables_per_piece` tables by two threads, or with `None` whole
+/// on this thread: the text is the same. [`write`] chooses; this is for tests and measurements.
+#[must_use]
+pub fn write_in_pieces(schema: &Schema, tables_per_piece: Option<usize>) -> String {
+    text_of(|out| write_file_in(schema, None, out, tables_per_piece))
+}
+
+fn write_file_in(
+    schema: &Schema,
+    ignore: Option<RawIgnore>,
+    out: impl std::io::Write,
+    tables_per_piece: Option<usize>,
+) -> std::io::Result<()> {
+    let writer = writer(schema);
+    let file = file_out(&writer, schema, ignore);
+    if let Some(tables_per_piece) = tables_per_piece {
+        return pieces::write(&file, tables_per_piece, out);
+    }
     // serde_norway fails only on maps with non-text keys, nested enums and byte strings, none of
     // which the file's shape has, and when `out` does.
     serde_norway::to_writer(out, &file).map_err(std::io::Error::other)
+}
+
+fn writer(schema: &Schema) -> Writer<'_> {
+    Writer {
+        schema,
+        types: type_catalog(schema),
+        schemas: schema.namespaces.keys().map(String::as_str).collect(),
+    }
+}
+
+fn file_out<'a>(writer: &'a Writer<'a>, schema: &Schema, ignore: Option<RawIgnore>) -> FileOut<'a> {
+    FileOut {
+        writer,
+        extensions: extensions(schema),
+        ignore,
+    }
 }
 
 /// Everything a namespace's writer needs to know about the rest of the schema.
@@ -108,6 +140,17 @@ struct FileOut<'a> {
 
 impl Serialize for FileOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.serialize_with(serializer, true)
+    }
+}
+
+impl FileOut<'_> {
+    /// The file, or with `with_schemas` false everything before its `schemas:`.
+    fn serialize_with<S: Serializer>(
+        &self,
+        serializer: S,
+        with_schemas: bool,
+    ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("pgphase", &FORMAT_VERSION)?;
         if !self.extensions.is_empty() {
@@ -116,7 +159,7 @@ impl Serialize for FileOut<'_> {
         if let Some(ignore) = &self.ignore {
             map.serialize_entry("ignore", ignore)?;
         }
-        if !self.writer.schema.namespaces.is_empty() {
+        if with_schemas && !self.writer.schema.namespaces.is_empty() {
             map.serialize_entry("schemas", &SchemasOut(self.writer))?;
         }
         map.end()
@@ -130,43 +173,64 @@ impl Serialize for SchemasOut<'_> {
         let writer = self.0;
         let mut map = serializer.serialize_map(Some(writer.schema.namespaces.len()))?;
         for (name, ns) in &writer.schema.namespaces {
-            map.serialize_entry(name, &SchemaOut { writer, name, ns })?;
+            let omitted = names::default_named(ns);
+            let tables: Vec<_> = ns.tables.iter().collect();
+            let whole = SchemaOut {
+                writer,
+                name,
+                ns,
+                omitted: &omitted,
+                tables: &tables,
+                before_tables: true,
+                after_tables: true,
+            };
+            map.serialize_entry(name, &whole)?;
         }
         map.end()
     }
 }
 
-/// One schema, in `RawSchema`'s key order.
+/// One schema, in `RawSchema`'s key order: whole, or a part of it (see [`pieces`]).
 struct SchemaOut<'a> {
     writer: &'a Writer<'a>,
     name: &'a str,
     ns: &'a Namespace,
+    /// The slots whose names are left out ([`names::default_named`]).
+    omitted: &'a BTreeSet<Slot>,
+    /// The tables written here, in name order: all of them, or the first ones.
+    tables: &'a [(&'a String, &'a Table)],
+    /// Whether the objects written before the tables are, and the ones after them.
+    before_tables: bool,
+    after_tables: bool,
 }
 
 impl Serialize for SchemaOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let omitted = names::default_named(self.ns);
-        let head: RawSchema = self.writer.namespace(self.name, self.ns, &omitted);
+        let head: RawSchema = self.writer.namespace(self.name, self.ns, self.omitted);
         let mut map = serializer.serialize_map(None)?;
-        if let Some(comment) = &head.comment {
-            map.serialize_entry("comment", comment)?;
+        if self.before_tables {
+            if let Some(comment) = &head.comment {
+                map.serialize_entry("comment", comment)?;
+            }
+            entry_unless_empty(&mut map, "enums", &head.enums)?;
+            entry_unless_empty(&mut map, "domains", &head.domains)?;
+            entry_unless_empty(&mut map, "composite_types", &head.composite_types)?;
+            entry_unless_empty(&mut map, "sequences", &head.sequences)?;
         }
-        entry_unless_empty(&mut map, "enums", &head.enums)?;
-        entry_unless_empty(&mut map, "domains", &head.domains)?;
-        entry_unless_empty(&mut map, "composite_types", &head.composite_types)?;
-        entry_unless_empty(&mut map, "sequences", &head.sequences)?;
-        if !self.ns.tables.is_empty() {
+        if !self.tables.is_empty() {
             let tables = TablesOut {
                 writer: self.writer,
                 schema: self.name,
-                ns: self.ns,
-                omitted: &omitted,
+                tables: self.tables,
+                omitted: self.omitted,
             };
             map.serialize_entry("tables", &tables)?;
         }
-        entry_unless_empty(&mut map, "views", &head.views)?;
-        entry_unless_empty(&mut map, "functions", &head.functions)?;
-        entry_unless_empty(&mut map, "operators", &head.operators)?;
+        if self.after_tables {
+            entry_unless_empty(&mut map, "views", &head.views)?;
+            entry_unless_empty(&mut map, "functions", &head.functions)?;
+            entry_unless_empty(&mut map, "operators", &head.operators)?;
+        }
         map.end()
     }
 }
@@ -182,18 +246,18 @@ fn entry_unless_empty<M: SerializeMap, V: Serialize>(
     map.serialize_entry(key, value)
 }
 
-/// A schema's tables, each turned into its raw form just before it is written.
+/// Tables of a schema, each turned into its raw form just before it is written.
 struct TablesOut<'a> {
     writer: &'a Writer<'a>,
     schema: &'a str,
-    ns: &'a Namespace,
+    tables: &'a [(&'a String, &'a Table)],
     omitted: &'a BTreeSet<Slot>,
 }
 
 impl Serialize for TablesOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.ns.tables.len()))?;
-        for (name, table) in &self.ns.tables {
+        let mut map = serializer.serialize_map(Some(self.tables.len()))?;
+        for &(name, table) in self.tables {
             let raw = self.writer.table(self.schema, name, table, self.omitted);
             map.serialize_entry(name, &raw)?;
         }
