@@ -23,13 +23,21 @@ use super::{FileOut, SchemaOut, TablesOut, Writer};
 pub(super) const TABLES_PER_PIECE: usize = 500;
 
 /// Writes `file` to `out` in pieces of `tables_per_piece` tables, made by this thread and one
-/// other in turn.
+/// other in turn; whole, on this thread, when a schema's name does not print on one line.
 pub(super) fn write(
     file: &FileOut<'_>,
     tables_per_piece: usize,
     mut out: impl Write,
 ) -> io::Result<()> {
     let writer = file.writer;
+    if !writer
+        .schema
+        .namespaces
+        .keys()
+        .all(|name| one_line_key(name))
+    {
+        return serde_norway::to_writer(out, file).map_err(io::Error::other);
+    }
     let schemas: Vec<SchemaParts<'_>> = writer
         .schema
         .namespaces
@@ -171,6 +179,17 @@ impl Piece<'_, '_> {
     }
 }
 
+/// Whether `key` prints on one line as a map's key, as the lines a piece cuts must. A name
+/// with a line break in it (PostgreSQL allows one, quoted) prints as a complex key, `? ` and
+/// its lines, then `: ` and the value.
+fn one_line_key(key: &str) -> bool {
+    let printed = serialize(&Under {
+        keys: &[key],
+        value: &0,
+    });
+    printed.is_ok_and(|text| text.iter().filter(|byte| **byte == b'\n').count() == 1)
+}
+
 /// The text of `value` under `schemas:` and `keys`, without its first `cut` lines.
 fn under<T: Serialize>(keys: &[&str], value: &T, cut: usize) -> io::Result<Vec<u8>> {
     let mut text = serialize(&Under {
@@ -250,6 +269,23 @@ mod tests {
             tried += 1;
         }
         assert!(tried >= 4, "the valid examples");
+    }
+
+    #[test]
+    fn a_schema_whose_name_prints_on_several_lines_is_written_whole() {
+        let text =
+            "pgphase: 1\nschemas:\n  \"two\\nlines\":\n    tables:\n      a: {}\n      b: {}\n";
+        let desired = parse(text, "x.yaml").unwrap();
+        assert!(desired.schema.namespaces.contains_key("two\nlines"));
+        let whole = write_in_pieces(&desired.schema, None);
+        assert!(whole.contains("? "), "a complex key: {whole}");
+        assert_eq!(write_in_pieces(&desired.schema, Some(1)), whole);
+        // A table's name on several lines is inside a piece, which prints it as the whole does.
+        let text = "pgphase: 1\nschemas:\n  app:\n    tables:\n      a: {}\n      \"b\\nc\": {}\n      d: {}\n";
+        let desired = parse(text, "x.yaml").unwrap();
+        let whole = write_in_pieces(&desired.schema, None);
+        assert!(whole.contains("? "), "a complex key: {whole}");
+        assert_eq!(write_in_pieces(&desired.schema, Some(1)), whole);
     }
 
     #[test]
