@@ -66,15 +66,6 @@ fn every_valid_file_of_the_project_is_read_as_a_stream() {
         .iter()
         .map(|f| std::fs::read_to_string(f).expect("the file"))
         .collect();
-    for (file, text) in files.iter().zip(&texts) {
-        let mut opened = std::fs::File::open(file).expect("the file");
-        assert_eq!(
-            file_streamable(&mut opened),
-            streamable(text),
-            "{}",
-            file.display()
-        );
-    }
     let streamed = texts.iter().filter(|text| streamable(text)).count();
     assert!(
         streamed > 50,
