@@ -401,6 +401,7 @@ fn table_slots(
 /// The name now held at `slot`, if the slot exists.
 #[must_use]
 pub fn slot_name<'a>(namespace: &'a Namespace, slot: &Slot) -> Option<&'a str> {
+    let table = |name: &Text| namespace.tables.get(name.as_str());
     let name = match slot {
         Slot::DomainCheck { domain, index } => {
             &namespace
@@ -410,46 +411,11 @@ pub fn slot_name<'a>(namespace: &'a Namespace, slot: &Slot) -> Option<&'a str> {
                 .get(*index)?
                 .name
         }
-        Slot::Check { table, index } => {
-            &namespace
-                .tables
-                .get(table.as_str())?
-                .checks
-                .get(*index)?
-                .name
-        }
-        Slot::PrimaryKey { table } => {
-            &namespace
-                .tables
-                .get(table.as_str())?
-                .primary_key
-                .as_ref()?
-                .name
-        }
-        Slot::Unique { table, index } => {
-            &namespace
-                .tables
-                .get(table.as_str())?
-                .unique
-                .get(*index)?
-                .name
-        }
-        Slot::ForeignKey { table, index } => {
-            &namespace
-                .tables
-                .get(table.as_str())?
-                .foreign_keys
-                .get(*index)?
-                .name
-        }
-        Slot::Index { table, index } => {
-            &namespace
-                .tables
-                .get(table.as_str())?
-                .indexes
-                .get(*index)?
-                .name
-        }
+        Slot::Check { table: t, index } => &table(t)?.checks.get(*index)?.name,
+        Slot::PrimaryKey { table: t } => &table(t)?.primary_key.as_ref()?.name,
+        Slot::Unique { table: t, index } => &table(t)?.unique.get(*index)?.name,
+        Slot::ForeignKey { table: t, index } => &table(t)?.foreign_keys.get(*index)?.name,
+        Slot::Index { table: t, index } => &table(t)?.indexes.get(*index)?.name,
         Slot::ViewIndex { view, index } => {
             &namespace
                 .views

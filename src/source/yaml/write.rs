@@ -83,8 +83,8 @@ fn write_file(
     write_file_in(schema, ignore, out, pieces)
 }
 
-/// [`write`], made in pieces of `tables_per_piece` tables by two threads, or with `None` whole
-/// on this thread: the text is the same. [`write`] chooses; this is for tests and measurements.
+/// [`write`], made in pieces of `tables_per_piece` tables by two threads (unless a schema's name
+/// prints on several lines), or with `None` whole on this thread: the text is the same. [`write`] chooses; this is for tests and measurements.
 #[must_use]
 pub fn write_in_pieces(schema: &Schema, tables_per_piece: Option<usize>) -> String {
     text_of(|out| write_file_in(schema, None, out, tables_per_piece))
@@ -96,30 +96,24 @@ fn write_file_in(
     out: impl std::io::Write,
     tables_per_piece: Option<usize>,
 ) -> std::io::Result<()> {
-    let writer = writer(schema);
-    let file = file_out(&writer, schema, ignore);
-    if let Some(tables_per_piece) = tables_per_piece {
+    let writer = Writer {
+        schema,
+        types: type_catalog(schema),
+        schemas: schema.namespaces.keys().map(String::as_str).collect(),
+    };
+    let file = FileOut {
+        writer: &writer,
+        extensions: extensions(schema),
+        ignore,
+    };
+    if let Some(tables_per_piece) = tables_per_piece
+        && pieces::can_cut(schema)
+    {
         return pieces::write(&file, tables_per_piece, out);
     }
     // serde_norway fails only on maps with non-text keys, nested enums and byte strings, none of
     // which the file's shape has, and when `out` does.
     serde_norway::to_writer(out, &file).map_err(std::io::Error::other)
-}
-
-fn writer(schema: &Schema) -> Writer<'_> {
-    Writer {
-        schema,
-        types: type_catalog(schema),
-        schemas: schema.namespaces.keys().map(String::as_str).collect(),
-    }
-}
-
-fn file_out<'a>(writer: &'a Writer<'a>, schema: &Schema, ignore: Option<RawIgnore>) -> FileOut<'a> {
-    FileOut {
-        writer,
-        extensions: extensions(schema),
-        ignore,
-    }
 }
 
 /// Everything a namespace's writer needs to know about the rest of the schema.

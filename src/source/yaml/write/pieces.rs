@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::schema::model::{Namespace, Table};
+use crate::schema::model::{Namespace, Schema, Table};
 use crate::schema::names::{self, Slot};
 
 use super::{FileOut, SchemaOut, TablesOut, Writer};
@@ -22,22 +22,19 @@ use super::{FileOut, SchemaOut, TablesOut, Writer};
 /// The tables of one piece; a schema with more is written in pieces.
 pub(super) const TABLES_PER_PIECE: usize = 500;
 
+/// Whether the file of `schema` can be cut into pieces: every schema's name prints on one line.
+pub(super) fn can_cut(schema: &Schema) -> bool {
+    schema.namespaces.keys().all(|name| one_line_key(name))
+}
+
 /// Writes `file` to `out` in pieces of `tables_per_piece` tables, made by this thread and one
-/// other in turn; whole, on this thread, when a schema's name does not print on one line.
+/// other in turn. Only for a schema that [`can_cut`].
 pub(super) fn write(
     file: &FileOut<'_>,
     tables_per_piece: usize,
     mut out: impl Write,
 ) -> io::Result<()> {
     let writer = file.writer;
-    if !writer
-        .schema
-        .namespaces
-        .keys()
-        .all(|name| one_line_key(name))
-    {
-        return serde_norway::to_writer(out, file).map_err(io::Error::other);
-    }
     let schemas: Vec<SchemaParts<'_>> = writer
         .schema
         .namespaces
