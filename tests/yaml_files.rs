@@ -47,8 +47,8 @@ fn valid_files_load_and_survive_a_round_trip() {
     }
 }
 
-/// A file is read from the disk as a stream, and its text is read whole: both must give the same
-/// schema, or the same error in the same place.
+/// A file loaded from the disk gives what its text gives: the same schema, or the same error in
+/// the same place.
 #[test]
 fn files_read_from_disk_give_what_their_text_gives() {
     for path in yaml_files("valid").into_iter().chain(yaml_files("invalid")) {
