@@ -1094,7 +1094,8 @@ async fn every_corpus_schema_loads_and_introspects() {
         let start = Instant::now();
         let (first, _) = introspect_db(&mut db, &IntrospectOptions::default()).await;
         let took = start.elapsed();
-        // The second reads the indexes on a helper connection, in the same snapshot.
+        // The second reads the constraints and indexes on a helper connection, in the same
+        // snapshot.
         let helper = connect(&db.url).await;
         let second = introspect_with_helper(
             &mut db.client,
