@@ -12,6 +12,8 @@ mod dependencies;
 mod rows;
 mod types;
 
+use std::cell::{Cell, RefCell};
+
 use futures_util::TryStreamExt;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, GenericClient, IsolationLevel, Transaction};
@@ -191,47 +193,55 @@ async fn read_everything(
     let selected: &[&(dyn ToSql + Sync)] = &[&oids];
     let relations: &[&(dyn ToSql + Sync)] = &[&oids, &options.measure_sizes];
 
-    let mut model = Assembler::new(&namespaces);
+    let model = RefCell::new(Assembler::new(&namespaces));
+    let columns_read = Cell::new(false);
     let r = reader;
     let mut indexes = PendingIndexes::default();
-    // The constraints' rows wait for the columns, which name their column numbers.
-    let mut constraints = Vec::new();
     let on_helper = async {
         let helper = helper?;
+        let indexes = for_each_row(helper, "indexes", catalog::INDEXES, selected, |row| {
+            indexes.add(row)
+        })
+        .await;
+        // A constraint names its columns from the columns query: one that arrives before that
+        // is read waits. Read after the indexes, most arrive later; all 20,000 constraints of
+        // 10,000 tables waiting took 7 MB more at the plan's peak.
+        let mut early = Vec::new();
         let constraints = for_each_row(
             helper,
             "constraints",
             catalog::CONSTRAINTS,
             selected,
             |row: ConstraintRow| {
-                constraints.push(row);
-                Ok(())
+                if columns_read.get() {
+                    model.borrow_mut().add_constraint(row)
+                } else {
+                    early.push(row);
+                    Ok(())
+                }
             },
         )
         .await;
-        let indexes = for_each_row(helper, "indexes", catalog::INDEXES, selected, |row| {
-            indexes.add(row)
-        })
-        .await;
-        Some((constraints, indexes))
+        Some((indexes, constraints, early))
     };
     let (beside, on_helper) = futures_util::future::join(
-        read_beside_helper(r, &mut model, selected, relations),
+        read_beside_helper(r, &model, &columns_read, selected, relations),
         on_helper,
     )
     .await;
     let dependencies = beside?;
+    let mut model = model.into_inner();
     match on_helper {
-        Some((constraint_rows, index_rows)) => {
+        Some((index_rows, constraint_rows, early)) => {
+            r.rows_read += index_rows?;
+            r.finished("indexes");
             r.rows_read += constraint_rows?;
-            for row in constraints {
+            for row in early {
                 model
                     .add_constraint(row)
                     .map_err(unexpected("constraints"))?;
             }
             r.finished("constraints");
-            r.rows_read += index_rows?;
-            r.finished("indexes");
         }
         None => {
             r.read("constraints", catalog::CONSTRAINTS, selected, |row| {
@@ -261,52 +271,58 @@ async fn read_everything(
 }
 
 /// The queries read while a helper reads the constraints and indexes: all the others.
+/// The assembler is shared with the helper's rows (never across an `await`); `columns_read` is
+/// set once the columns are in.
 async fn read_beside_helper(
     r: &mut Reader<'_, '_>,
-    model: &mut Assembler,
+    model: &RefCell<Assembler>,
+    columns_read: &Cell<bool>,
     selected: &[&(dyn ToSql + Sync)],
     relations: &[&(dyn ToSql + Sync)],
 ) -> Result<ViewDependencies, IntrospectError> {
     r.read("extensions", catalog::EXTENSIONS, &[], |row| {
-        model.add_extension(row)
+        model.borrow_mut().add_extension(row)
     })
     .await?;
     r.read("comments", catalog::COMMENTS, &[], |row| {
-        model.add_comment(row)
+        model.borrow_mut().add_comment(row)
     })
     .await?;
-    r.read("enums", catalog::ENUMS, selected, |row| model.add_enum(row))
-        .await?;
+    r.read("enums", catalog::ENUMS, selected, |row| {
+        model.borrow_mut().add_enum(row)
+    })
+    .await?;
     r.read("domains", catalog::DOMAINS, selected, |row| {
-        model.add_domain(row)
+        model.borrow_mut().add_domain(row)
     })
     .await?;
     r.read("sequences", catalog::SEQUENCES, selected, |row| {
-        model.add_sequence(row)
+        model.borrow_mut().add_sequence(row)
     })
     .await?;
     r.read("tables", catalog::RELATIONS, relations, |row| {
-        model.add_relation(row)
+        model.borrow_mut().add_relation(row)
     })
     .await?;
     r.read("columns", catalog::COLUMNS, selected, |row| {
-        model.add_column(row)
+        model.borrow_mut().add_column(row)
     })
     .await?;
+    columns_read.set(true);
     r.read("triggers", catalog::TRIGGERS, selected, |row| {
-        model.add_trigger(row)
+        model.borrow_mut().add_trigger(row)
     })
     .await?;
     r.read("policies", catalog::POLICIES, selected, |row| {
-        model.add_policy(row)
+        model.borrow_mut().add_policy(row)
     })
     .await?;
     r.read("functions", catalog::ROUTINES, selected, |row| {
-        model.add_routine(row)
+        model.borrow_mut().add_routine(row)
     })
     .await?;
     r.read("operators", catalog::OPERATORS, selected, |row| {
-        model.add_operator(row)
+        model.borrow_mut().add_operator(row)
     })
     .await?;
     let mut dependencies = ViewDependencies::default();
