@@ -18,7 +18,7 @@ use crate::schema::{
     Attribute, Check, Column, ColumnRef, CompositeType, Deferral, Domain, Enum, Exclusion,
     Extension, FkAction, FkMatch, ForeignKey, Function, Identity, IdentityOptions, Index, IndexKey,
     KeyTarget, Namespace, Operator, PartitionOf, Policy, PolicyCommand, PrimaryKey, RowSecurity,
-    Schema, Sequence, Table, TableRef, Trigger, Unique, View,
+    Schema, Sequence, Table, TableRef, Text, Trigger, Unique, View,
 };
 use crate::schema::{RelationKind, TableStats};
 
@@ -55,7 +55,9 @@ pub struct Assembler {
 /// A column as constraint and index keys refer to it: by relation and number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownColumn {
-    pub name: String,
+    /// Inline when short (up to 24 bytes): 130,000 names at 10,000 tables were as many
+    /// allocations.
+    pub name: Text,
     /// `attcollation`, 0 for a type without collation.
     pub collation: u32,
 }
@@ -110,7 +112,7 @@ impl KnownColumns {
     pub fn names(&self, relation: u32, numbers: &[i16]) -> Result<Vec<String>, Unexpected> {
         numbers
             .iter()
-            .map(|&n| Ok(self.get(relation, n)?.name.clone()))
+            .map(|&n| Ok(self.get(relation, n)?.name.to_string()))
             .collect()
     }
 }
@@ -311,7 +313,7 @@ impl Assembler {
     /// On an identity or generated code pgphase does not know.
     pub fn add_column(&mut self, row: ColumnRow) -> Result<(), Unexpected> {
         let known = KnownColumn {
-            name: row.name.clone(),
+            name: Text::from(row.name.as_str()),
             collation: row.collation_oid,
         };
         self.columns.insert(row.relation, row.position, known);
@@ -799,7 +801,7 @@ fn index_key(
         (number, _) => {
             let column = columns.get(row.relation, number)?;
             (
-                KeyTarget::Column(column.name.as_str().into()),
+                KeyTarget::Column(column.name.clone()),
                 Some(column.collation),
             )
         }
@@ -978,7 +980,7 @@ mod tests {
             10,
             1,
             KnownColumn {
-                name: "id".to_owned(),
+                name: "id".into(),
                 collation: 0,
             },
         );
@@ -986,7 +988,7 @@ mod tests {
             10,
             2,
             KnownColumn {
-                name: "name".to_owned(),
+                name: "name".into(),
                 collation: 100,
             },
         );
@@ -1126,7 +1128,7 @@ mod tests {
         let mut columns = KnownColumns::default();
         let keys = [(20, 2), (10, 1), (20, 1), (10, 3)];
         for (relation, number) in keys {
-            let name = format!("{relation}.{number}");
+            let name = format!("{relation}.{number}").into();
             columns.insert(relation, number, KnownColumn { name, collation: 0 });
         }
         for sealed in [false, true] {
@@ -1134,7 +1136,7 @@ mod tests {
                 columns.seal();
             }
             for (relation, number) in keys {
-                let found = columns.get(relation, number).map(|c| c.name.clone());
+                let found = columns.get(relation, number).map(|c| c.name.to_string());
                 assert_eq!(
                     found,
                     Ok(format!("{relation}.{number}")),
