@@ -69,7 +69,7 @@ pub async fn introspect(
 }
 
 /// [`introspect`], with a second connection to the same database, `helper`, reading the
-/// constraints and indexes while `client` reads the rest up to the columns: a server runs two
+/// indexes and then the constraints while `client` reads the rest: a server runs two
 /// connections' queries on two cores. The two share more than it seems: printing a check or an
 /// index expression or predicate opens its table, and a backend builds its cache entry for a
 /// table the first time (0.2–0.3 s at 10,000 tables), so one backend reading both opens each
@@ -169,8 +169,9 @@ async fn for_each_row<R: CatalogRow>(
 }
 
 /// Runs the catalog queries in order and feeds their rows to the assembler as they arrive;
-/// with a `helper`, the constraints and indexes are read there meanwhile and fed in when the
-/// rest is read.
+/// with a `helper`, the indexes and then the constraints are read there meanwhile. The indexes'
+/// rows are gathered and filed at the end; a constraint goes into the model once the columns
+/// are in (one that comes earlier waits).
 async fn read_everything(
     reader: &mut Reader<'_, '_>,
     helper: Option<&Client>,
