@@ -363,7 +363,12 @@ impl Assembler {
     /// When an index's keys do not line up or name an unknown column.
     pub fn file_indexes(&mut self, pending: PendingIndexes) -> Result<(), Unexpected> {
         self.columns.seal();
-        for (oid, row) in pending.0 {
+        // In the order the rows came (by oid), so the memory of the ones done is freed page by
+        // page for the indexes made from them: in the map's order, 30,000 indexes of 10,000
+        // tables kept both forms until the end.
+        let mut pending: Vec<(u32, Box<IndexRow>)> = pending.0.into_iter().collect();
+        pending.sort_unstable_by_key(|(oid, _)| *oid);
+        for (oid, row) in pending {
             let comment = self.comment(CommentCatalog::Relation, oid, 0);
             let relation = row.relation;
             let index = index_from(*row, comment, &self.columns)?;
