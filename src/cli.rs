@@ -569,9 +569,6 @@ async fn snapshot(args: SnapshotArgs) -> Result<Outcome, Error> {
                 })?;
         }
     }
-    // Left to the process's exit, which returns the memory at once: freed one allocation at a
-    // time, a model of 10,000 tables took 40 ms.
-    std::mem::forget(live);
     Ok(Outcome::Done)
 }
 
