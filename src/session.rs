@@ -96,11 +96,11 @@ pub struct Session {
 
 /// Reads the desired file on this thread, handing the runtime's other tasks to another worker
 /// meanwhile. Read before the catalog and on the same thread, the file's transient memory (its
-/// raw form) is reused by the catalog's, which the allocator cannot do across threads: at
-/// 10,000 tables the plan peaked at 155–161 MB this way, against 192–204 MB when the file was
-/// parsed on another thread while the catalog was read (0.8 s sooner done), when this was
-/// chosen; later savings took the peak to 141–146 MB. With mimalloc the two at once were only
-/// 0.3 s sooner (both cores are busy either way), for 173–178 MB against 145–148 MB.
+/// raw form) is reused by the catalog's, which the system's allocator could not do across
+/// threads: at 10,000 tables the plan peaked at 155–161 MB this way, against 192–204 MB when
+/// the file was parsed on another thread while the catalog was read (0.8 s sooner done), when
+/// this was chosen; later savings took the peak to 141–146 MB. With mimalloc the two at once
+/// were only 0.3 s sooner (both cores are busy either way), for 173–178 MB against 145–148 MB.
 fn load_on_this_thread(path: &std::path::Path) -> Result<Desired, LoadError> {
     let multi_thread = tokio::runtime::Handle::try_current()
         .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);

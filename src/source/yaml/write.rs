@@ -84,7 +84,8 @@ fn write_file(
 }
 
 /// [`write`], made in pieces of `tables_per_piece` tables by two threads (unless a schema's name
-/// prints on several lines), or with `None` whole on this thread: the text is the same. [`write`] chooses; this is for tests and measurements.
+/// prints on several lines), or with `None` whole on this thread: the text is the same.
+/// [`write`] chooses; this is for tests and measurements.
 #[must_use]
 pub fn write_in_pieces(schema: &Schema, tables_per_piece: Option<usize>) -> String {
     text_of(|out| write_file_in(schema, None, out, tables_per_piece))
