@@ -1,5 +1,6 @@
-//! The pipeline in one place: read both sides (the desired file first, then the catalog), put
-//! the desired schema in PostgreSQL's canonical form, keep what the file manages, diff, gather
+//! The pipeline in one place: read both sides (the desired file first, then the catalog) while
+//! the shadow gets ready, put the desired schema in PostgreSQL's canonical form, keep what the
+//! file manages, diff (while the shadow is released), gather
 //! facts, ask the questions, assess; add counted facts; plan with answers. The CLI, the TUI's
 //! background work, the golden tests and the benchmarks each call it in a few lines, so they
 //! cannot drift apart.
@@ -120,20 +121,44 @@ impl Session {
         sources: &Sources,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Self, SessionError> {
+        // The shadow gets ready while both sides are read: a throwaway cluster takes about a
+        // second to start, which would otherwise come after them.
+        let preparing = tokio::spawn({
+            let shadow = sources.shadow.clone();
+            let planned = sources.connect.clone();
+            async move { shadow::prepare(&shadow, Some(&planned)).await }
+        });
+        let read = Self::read_both(sources, progress).await;
+        let ready = match preparing.await {
+            Ok(ready) => ready,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(error) => Err(ShadowError::Thread(error.to_string())),
+        };
+        match read {
+            Ok((live, desired)) => Self::compare_on(live, desired, ready?, progress).await,
+            Err(error) => {
+                // What stopped the reading matters more than a failed clean-up after it.
+                if let Ok(ready) = ready {
+                    let mut step = |line: &str| progress(Progress::Canonicalising(line.to_owned()));
+                    let _ = ready.release(&mut step).await;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// The catalog of the live database and the desired file, the file first.
+    async fn read_both(
+        sources: &Sources,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(Introspection, Desired), SessionError> {
         progress(Progress::ReadingFile(sources.desired.clone()));
         let desired = load_on_this_thread(&sources.desired)?;
         let live = postgres::read_live(&sources.connect, &sources.introspect, &mut |p| {
             progress(Progress::Reading(p));
         })
-        .await;
-        Self::compare(
-            live?,
-            desired,
-            &sources.shadow,
-            Some(&sources.connect),
-            progress,
-        )
-        .await
+        .await?;
+        Ok((live, desired))
     }
 
     /// Canonicalises `desired` (only what differs from `live`, on `shadow`; `planned` is the
@@ -148,21 +173,41 @@ impl Session {
         planned: Option<&ConnectOptions>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Self, SessionError> {
-        let canonical = shadow::canonicalize_changed(
-            desired.schema,
-            &live.schema,
-            shadow,
-            planned,
-            &mut |step| {
-                progress(Progress::Canonicalising(step.to_owned()));
-            },
-        )
-        .await?;
-        let desired = Desired {
-            schema: canonical.schema,
-            ignore: desired.ignore,
-        };
-        Ok(Self::new(live, desired, canonical.method))
+        if *shadow == Shadow::LocalCluster {
+            progress(Progress::Canonicalising(
+                shadow::STARTING_CLUSTER.to_owned(),
+            ));
+        }
+        let ready = shadow::prepare(shadow, planned).await?;
+        Self::compare_on(live, desired, ready, progress).await
+    }
+
+    /// Canonicalises `desired` on the `ready` shadow and compares, releasing the shadow while
+    /// the schemas are compared.
+    async fn compare_on(
+        live: Introspection,
+        desired: Desired,
+        mut ready: shadow::Ready,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Self, SessionError> {
+        let mut step = |line: &str| progress(Progress::Canonicalising(line.to_owned()));
+        let canonical = ready
+            .canonicalize_changed(desired.schema, &live.schema, &mut step)
+            .await;
+        let ignore = desired.ignore;
+        let (released, session) = tokio::join!(ready.release(&mut step), async {
+            canonical.map(|canonical| {
+                let desired = Desired {
+                    schema: canonical.schema,
+                    ignore,
+                };
+                Self::new(live, desired, canonical.method)
+            })
+        });
+        // Why the schema could not be canonicalised matters more than a failed clean-up.
+        let session = session?;
+        released?;
+        Ok(session)
     }
 
     /// The session of a live database and a canonical desired schema: what the file manages

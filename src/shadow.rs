@@ -181,7 +181,8 @@ fn located(position: Option<usize>, near: Option<&str>) -> String {
     }
 }
 
-/// Puts `desired` in PostgreSQL's canonical form through `shadow`.
+/// Puts `desired` in PostgreSQL's canonical form through `shadow`: [`prepare`], then
+/// [`Ready::canonicalize`] and [`Ready::release`].
 ///
 /// `planned` is how the planned database is reached: a [`Shadow::Url`] naming that same
 /// database is refused. A local cluster whose programs are missing (or that cannot run as root)
@@ -198,22 +199,13 @@ pub async fn canonicalize(
     planned: Option<&ConnectOptions>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Canonical, ShadowError> {
-    match shadow {
-        Shadow::Off => Ok(textual(desired, ASKED_TEXTUAL)),
-        Shadow::Url(url) => {
-            if let Some(planned) = planned {
-                target::refuse_planned(url, planned.database_url.as_deref(), &SystemEnv)?;
-            }
-            let read = scratch::read_back(url, desired, progress).await?;
-            Ok(from_shadow(desired, read))
-        }
-        Shadow::LocalCluster => on_local_cluster(desired, progress).await,
-    }
+    let mut ready = prepare_with_progress(shadow, planned, progress).await?;
+    let canonical = ready.canonicalize(desired, progress).await;
+    released_after(canonical, ready.release(progress).await)
 }
 
 /// [`canonicalize`], sending through the scratch database only the tables and views that differ
-/// from `live` (with what they need), since the others are canonical already. Falls back to the
-/// whole schema when narrowing does not apply or the narrowed schema cannot be created.
+/// from `live` (with what they need): [`Ready::canonicalize_changed`].
 ///
 /// # Errors
 /// As [`canonicalize`].
@@ -224,27 +216,155 @@ pub async fn canonicalize_changed(
     planned: Option<&ConnectOptions>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Canonical, ShadowError> {
-    let Some(narrowed) = subset::narrow(&desired, live) else {
-        return canonicalize(&desired, shadow, planned, progress).await;
-    };
-    let canonical = match canonicalize(&narrowed.schema, shadow, planned, progress).await {
-        Ok(canonical) => canonical,
-        // Something the narrowed schema left out was needed after all.
-        Err(ShadowError::Ddl { .. }) => {
-            return canonicalize(&desired, shadow, planned, progress).await;
-        }
-        Err(error) => return Err(error),
-    };
-    if let Method::Textual { reason } = canonical.method {
-        return Ok(Canonical {
-            schema: desired,
-            method: Method::Textual { reason },
-        });
+    let mut ready = prepare_with_progress(shadow, planned, progress).await?;
+    let canonical = ready.canonicalize_changed(desired, live, progress).await;
+    released_after(canonical, ready.release(progress).await)
+}
+
+async fn prepare_with_progress(
+    shadow: &Shadow,
+    planned: Option<&ConnectOptions>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Ready, ShadowError> {
+    if *shadow == Shadow::LocalCluster {
+        progress(STARTING_CLUSTER);
     }
-    Ok(Canonical {
-        schema: subset::widen(desired, &narrowed, &canonical.schema),
-        method: canonical.method,
-    })
+    prepare(shadow, planned).await
+}
+
+/// The outcome of canonicalising, once the shadow is released: why the schema could not be read
+/// matters more than a failed clean-up after it.
+fn released_after(
+    canonical: Result<Canonical, ShadowError>,
+    released: Result<(), ShadowError>,
+) -> Result<Canonical, ShadowError> {
+    let canonical = canonical?;
+    released?;
+    Ok(canonical)
+}
+
+/// The progress line of a local cluster being started.
+pub const STARTING_CLUSTER: &str = "starting a throwaway PostgreSQL cluster";
+
+/// A shadow made ready before the desired schema is known, so that its slow start runs while
+/// both sides are read: a local cluster takes about a second to start, a scratch database a
+/// tenth. Give it back with [`Ready::release`] on every path.
+#[derive(Debug)]
+pub struct Ready {
+    place: Place,
+}
+
+#[derive(Debug)]
+enum Place {
+    /// No scratch database: the schema stays as loaded, for this reason.
+    Textual(String),
+    /// Scratch databases on a server, in a throwaway cluster when pgphase started one.
+    Server {
+        scratch: Box<scratch::ScratchServer>,
+        cluster: Option<TempCluster>,
+    },
+}
+
+/// Gets `shadow` ready: the throwaway cluster started, the shadow server reached and a first
+/// scratch database made. Reports no progress, so that it can run beside other work.
+///
+/// # Errors
+/// As [`canonicalize`], except for what the desired schema itself causes.
+pub async fn prepare(
+    shadow: &Shadow,
+    planned: Option<&ConnectOptions>,
+) -> Result<Ready, ShadowError> {
+    let place = match shadow {
+        Shadow::Off => Place::Textual(ASKED_TEXTUAL.to_owned()),
+        Shadow::Url(url) => {
+            if let Some(planned) = planned {
+                target::refuse_planned(url, planned.database_url.as_deref(), &SystemEnv)?;
+            }
+            Place::Server {
+                scratch: Box::new(scratch::ScratchServer::open(url).await?),
+                cluster: None,
+            }
+        }
+        Shadow::LocalCluster => start_local_cluster().await?,
+    };
+    Ok(Ready { place })
+}
+
+impl Ready {
+    /// Puts `desired` in canonical form in a scratch database of its own.
+    ///
+    /// # Errors
+    /// As [`canonicalize`].
+    pub async fn canonicalize(
+        &mut self,
+        desired: &Schema,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Canonical, ShadowError> {
+        match &mut self.place {
+            Place::Textual(reason) => Ok(textual(desired, reason)),
+            Place::Server { scratch, .. } => {
+                let read = scratch.read_back(desired, progress).await?;
+                Ok(from_shadow(desired, read))
+            }
+        }
+    }
+
+    /// [`Ready::canonicalize`], sending through the scratch database only the tables and views
+    /// that differ from `live` (with what they need), since the others are canonical already.
+    /// Falls back to the whole schema when narrowing does not apply or the narrowed schema
+    /// cannot be created.
+    ///
+    /// # Errors
+    /// As [`canonicalize`].
+    pub async fn canonicalize_changed(
+        &mut self,
+        desired: Schema,
+        live: &Schema,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Canonical, ShadowError> {
+        let Some(narrowed) = subset::narrow(&desired, live) else {
+            return self.canonicalize(&desired, progress).await;
+        };
+        let canonical = match self.canonicalize(&narrowed.schema, progress).await {
+            Ok(canonical) => canonical,
+            // Something the narrowed schema left out was needed after all.
+            Err(ShadowError::Ddl { .. }) => return self.canonicalize(&desired, progress).await,
+            Err(error) => return Err(error),
+        };
+        if let Method::Textual { reason } = canonical.method {
+            return Ok(Canonical {
+                schema: desired,
+                method: Method::Textual { reason },
+            });
+        }
+        Ok(Canonical {
+            schema: subset::widen(desired, &narrowed, &canonical.schema),
+            method: canonical.method,
+        })
+    }
+
+    /// Drops the scratch databases on a shadow server, or stops the throwaway cluster (which
+    /// takes its databases with it).
+    ///
+    /// # Errors
+    /// A scratch database could not be dropped, or the cluster could not be stopped.
+    pub async fn release(self, progress: &mut dyn FnMut(&str)) -> Result<(), ShadowError> {
+        match self.place {
+            Place::Textual(_) => Ok(()),
+            Place::Server {
+                scratch,
+                cluster: None,
+            } => scratch.close(progress).await,
+            Place::Server {
+                scratch,
+                cluster: Some(cluster),
+            } => {
+                scratch.abandon().await;
+                progress("stopping the throwaway PostgreSQL cluster");
+                stop_cluster(cluster).await
+            }
+        }
+    }
 }
 
 fn textual(desired: &Schema, reason: &str) -> Canonical {
@@ -256,11 +376,9 @@ fn textual(desired: &Schema, reason: &str) -> Canonical {
     }
 }
 
-async fn on_local_cluster(
-    desired: &Schema,
-    progress: &mut dyn FnMut(&str),
-) -> Result<Canonical, ShadowError> {
-    progress("starting a throwaway PostgreSQL cluster");
+/// Starts a throwaway cluster and makes its first scratch database; without the programs (or
+/// as root without a user to run them), the comparison is textual and says why.
+async fn start_local_cluster() -> Result<Place, ShadowError> {
     let options = ClusterOptions {
         stop_with_this_process: true,
         ..ClusterOptions::default()
@@ -271,18 +389,28 @@ async fn on_local_cluster(
     let cluster = match started {
         Ok(cluster) => cluster,
         Err(error @ (ClusterError::BinariesNotFound | ClusterError::NoServiceUser)) => {
-            return Ok(textual(desired, &error.to_string()));
+            return Ok(Place::Textual(error.to_string()));
         }
         Err(error) => return Err(error.into()),
     };
-    let result = scratch::read_back(&cluster.url("postgres"), desired, progress).await;
-    progress("stopping the throwaway PostgreSQL cluster");
-    let stopped = tokio::task::spawn_blocking(move || cluster.stop())
+    match scratch::ScratchServer::open(&cluster.url("postgres")).await {
+        Ok(scratch) => Ok(Place::Server {
+            scratch: Box::new(scratch),
+            cluster: Some(cluster),
+        }),
+        Err(error) => {
+            // Why the cluster could not be used matters more than a failed stop after it.
+            let _ = stop_cluster(cluster).await;
+            Err(error)
+        }
+    }
+}
+
+async fn stop_cluster(cluster: TempCluster) -> Result<(), ShadowError> {
+    tokio::task::spawn_blocking(move || cluster.stop())
         .await
-        .map_err(|error| ShadowError::Thread(error.to_string()));
-    let read = result?;
-    stopped??;
-    Ok(from_shadow(desired, read))
+        .map_err(|error| ShadowError::Thread(error.to_string()))??;
+    Ok(())
 }
 
 fn from_shadow(desired: &Schema, read: scratch::ReadBack) -> Canonical {

@@ -43,37 +43,90 @@ pub(super) struct ReadBack {
     pub server: String,
 }
 
-/// Creates `desired` in a scratch database on the server `admin_url` reaches and reads it back.
-/// The database `admin_url` names is only used to create and drop the scratch database.
-pub(super) async fn read_back(
-    admin_url: &str,
-    desired: &Schema,
-    progress: &mut dyn FnMut(&str),
-) -> Result<ReadBack, ShadowError> {
-    let options = ConnectOptions {
-        database_url: Some(admin_url.to_owned()),
-        ..ConnectOptions::default()
-    };
-    let admin = connect(&options, &SystemEnv).await?;
-    let server = server_of(&admin, admin_url);
-    let database = match create_scratch(&admin.client, &server, SCRATCH_PREFIX).await {
-        Ok(database) => database,
-        Err(error) => {
-            admin.close().await;
-            return Err(error);
+/// A server where scratch databases are made, reached through its admin connection. One scratch
+/// database is made when it opens, so that the creation runs while the planned database is
+/// still being read; each used database is dropped by [`ScratchServer::close`], which may run
+/// alongside the comparison.
+#[derive(Debug)]
+pub(super) struct ScratchServer {
+    admin: Connection,
+    admin_url: String,
+    /// `host:port`, for the output.
+    server: String,
+    /// Made and not used yet.
+    ready: Option<String>,
+    /// Used, to be dropped.
+    used: Vec<String>,
+}
+
+impl ScratchServer {
+    /// Connects to the server `admin_url` reaches and makes the first scratch database. The
+    /// database `admin_url` names is only used to create and drop scratch databases.
+    pub(super) async fn open(admin_url: &str) -> Result<Self, ShadowError> {
+        let options = ConnectOptions {
+            database_url: Some(admin_url.to_owned()),
+            ..ConnectOptions::default()
+        };
+        let admin = connect(&options, &SystemEnv).await?;
+        let server = server_of(&admin, admin_url);
+        match create_scratch(&admin.client, &server, SCRATCH_PREFIX).await {
+            Ok(database) => Ok(Self {
+                admin,
+                admin_url: admin_url.to_owned(),
+                server,
+                ready: Some(database),
+                used: Vec::new(),
+            }),
+            Err(error) => {
+                admin.close().await;
+                Err(error)
+            }
         }
-    };
-    progress(&format!("created scratch database {database} on {server}"));
-    let result = fill_and_read(admin_url, &database, desired, &server, progress).await;
-    let dropped = drop_scratch(&admin, &database, &server).await;
-    admin.close().await;
-    if dropped.is_ok() {
-        progress(&format!("dropped scratch database {database}"));
     }
-    // The reason the schema could not be read matters more than a failed clean-up after it.
-    let schema = result?;
-    dropped?;
-    Ok(ReadBack { schema, server })
+
+    /// Creates `desired` in a fresh scratch database and reads it back.
+    pub(super) async fn read_back(
+        &mut self,
+        desired: &Schema,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<ReadBack, ShadowError> {
+        let database = match self.ready.take() {
+            Some(database) => database,
+            None => create_scratch(&self.admin.client, &self.server, SCRATCH_PREFIX).await?,
+        };
+        progress(&format!(
+            "created scratch database {database} on {}",
+            self.server
+        ));
+        self.used.push(database.clone());
+        let schema =
+            fill_and_read(&self.admin_url, &database, desired, &self.server, progress).await?;
+        Ok(ReadBack {
+            schema,
+            server: self.server.clone(),
+        })
+    }
+
+    /// Drops every scratch database made, used or not, and closes the admin connection.
+    pub(super) async fn close(self, progress: &mut dyn FnMut(&str)) -> Result<(), ShadowError> {
+        let mut first_error = None;
+        for database in self.used.iter().chain(&self.ready) {
+            match drop_scratch(&self.admin, database, &self.server).await {
+                Ok(()) => progress(&format!("dropped scratch database {database}")),
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        self.admin.close().await;
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Closes the admin connection and leaves the scratch databases: for a throwaway cluster,
+    /// which is about to be deleted with them.
+    pub(super) async fn abandon(self) {
+        self.admin.close().await;
+    }
 }
 
 /// `host:port` of the connection: its target without the `/database` it ends with.

@@ -403,3 +403,56 @@ fn statements_run(lines: &[String]) -> usize {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no statements announced in {lines:?}"))
 }
+
+/// The scratch database a progress line says was dropped.
+fn dropped_name(lines: &[String]) -> String {
+    lines
+        .iter()
+        .find_map(|line| line.strip_prefix("dropped scratch database "))
+        .unwrap_or_else(|| panic!("no scratch database dropped in {lines:?}"))
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scratch_database_made_ahead_and_never_used_is_dropped() {
+    let ready = pgphase::shadow::prepare(&admin_shadow(), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut lines = Vec::new();
+    ready
+        .release(&mut |line| lines.push(line.to_owned()))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let name = dropped_name(&lines);
+    assert!(name.starts_with("pgphase_shadow_"), "{name}");
+    assert!(!database_exists(&name).await);
+}
+
+/// The shadow gets ready while both sides are read: when the reading fails, the scratch
+/// database it made is dropped all the same, and the reading's mistake is the one reported.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_desired_file_with_a_mistake_leaves_no_scratch_database_behind() {
+    use pgphase::session::{Progress, Session, SessionError, Sources};
+    let planned = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("desired.yaml");
+    std::fs::write(&file, "pgphase: 1\nschemas:\n  public:\n    tablez: {}\n").unwrap();
+    let sources = Sources {
+        connect: planned.connect_options(),
+        introspect: pgphase::source::postgres::IntrospectOptions::default(),
+        desired: file,
+        shadow: admin_shadow(),
+    };
+    let mut lines = Vec::new();
+    let result = Session::open(&sources, &mut |progress| {
+        if let Progress::Canonicalising(line) = progress {
+            lines.push(line);
+        }
+    })
+    .await;
+    let Err(SessionError::Desired(error)) = result else {
+        panic!("expected the file's mistake, got {result:?}");
+    };
+    assert_eq!((error.line, error.column), (4, 5), "{error}");
+    assert!(!database_exists(&dropped_name(&lines)).await);
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// The environment that connection defaults are read from (`PGHOST`, `PGUSER`, the home
 /// directory…). The binary uses [`SystemEnv`]; tests use a map, so they never depend on the
 /// variables of the machine they run on.
-pub trait Env {
+pub trait Env: Sync {
     /// The value of an environment variable, if it is set and valid Unicode.
     fn var(&self, name: &str) -> Option<String>;
     /// The user's home directory, where `.pgpass` and `.postgresql/root.crt` live by default.
