@@ -1,9 +1,8 @@
 //! The pipeline in one place: read both sides (the desired file first, then the catalog) while
 //! the shadow gets ready, put the desired schema in PostgreSQL's canonical form, keep what the
-//! file manages, diff (while the shadow is released), gather
-//! facts, ask the questions, assess; add counted facts; plan with answers. The CLI, the TUI's
-//! background work, the golden tests and the benchmarks each call it in a few lines, so they
-//! cannot drift apart.
+//! file manages, diff (while the shadow is released), gather facts, ask the questions, assess;
+//! add counted facts; plan with answers. The CLI, the TUI's background work, the golden tests
+//! and the benchmarks each call it in a few lines, so they cannot drift apart.
 //!
 //! Only reading touches a database (the live one read-only, the shadow server for scratch
 //! databases); everything after [`Session::new`] is pure.
