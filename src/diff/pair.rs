@@ -45,6 +45,11 @@ impl Renames {
         columns.iter().map(|c| self.column(table, c)).collect()
     }
 
+    /// Whether the plan renames no table and no column.
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty() && self.columns.is_empty()
+    }
+
     /// The renames among `pairs`.
     pub fn of(pairs: &[TablePair]) -> Renames {
         let mut renames = Renames::default();

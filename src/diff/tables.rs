@@ -25,31 +25,38 @@ impl Renamable for Named<'_> {
     }
 }
 
+/// The tables of both sides, paired.
+struct Paired<'a> {
+    pairs: Vec<TablePair<'a>>,
+    created: Vec<(TableRef, &'a Table)>,
+    dropped: Vec<(TableRef, &'a Table)>,
+}
+
 pub(super) fn diff_tables(live: &Schema, desired: &Schema, found: &mut Found) {
-    let empty = Namespace::default();
-    let mut pairs = Vec::new();
-    let mut created = Vec::new();
-    for (schema, l, d) in merged(&live.namespaces, &desired.namespaces) {
-        let (l, d) = (l.unwrap_or(&empty), d.unwrap_or(&empty));
-        let (mut namespace_pairs, added, dropped) = pair_tables(schema, l, d);
-        pairs.append(&mut namespace_pairs);
-        for named in dropped {
-            found.push(Change::DropTable(DropTable {
-                table: TableRef::new(schema, named.name),
-                definition: named.table.clone(),
-            }));
-        }
-        created.extend(
-            added
-                .into_iter()
-                .map(|n| (TableRef::new(schema, n.name), n.table)),
-        );
+    diff_tables_passing_over(live, desired, found, true);
+}
+
+fn diff_tables_passing_over(live: &Schema, desired: &Schema, found: &mut Found, skip_equal: bool) {
+    // A table the same on both sides changes nothing, unless the plan renames a table or column
+    // its keys name, which the constraints' diff accounts for; pairing its columns and comparing
+    // it part by part took most of the diff's time (10,000 tables with 500 changed: 90–125 ms
+    // before these were passed over).
+    let mut tables = paired(live, desired, skip_equal);
+    let mut renames = Renames::of(&tables.pairs);
+    if skip_equal && !renames.is_empty() {
+        tables = paired(live, desired, false);
+        renames = Renames::of(&tables.pairs);
     }
-    let renames = Renames::of(&pairs);
-    for pair in &pairs {
+    for (table, definition) in tables.dropped {
+        found.push(Change::DropTable(DropTable {
+            table,
+            definition: definition.clone(),
+        }));
+    }
+    for pair in &tables.pairs {
         diff_table(pair, &renames, found);
     }
-    for (table, definition) in &created {
+    for (table, definition) in &tables.created {
         found.push(Change::CreateTable(CreateTable {
             table: table.clone(),
             definition: Table {
@@ -58,7 +65,7 @@ pub(super) fn diff_tables(live: &Schema, desired: &Schema, found: &mut Found) {
             },
         }));
     }
-    for (table, definition) in created {
+    for (table, definition) in tables.created {
         for key in &definition.foreign_keys {
             found.push(Change::AddForeignKey(AddForeignKey {
                 table: table.clone(),
@@ -69,17 +76,46 @@ pub(super) fn diff_tables(live: &Schema, desired: &Schema, found: &mut Found) {
     }
 }
 
-/// The tables of one schema: pairs (same name or rename candidates), added and dropped ones.
+/// Every schema's tables paired; with `skip_equal`, without the tables the same on both sides.
+fn paired<'a>(live: &'a Schema, desired: &'a Schema, skip_equal: bool) -> Paired<'a> {
+    static EMPTY: std::sync::LazyLock<Namespace> = std::sync::LazyLock::new(Namespace::default);
+    let mut tables = Paired {
+        pairs: Vec::new(),
+        created: Vec::new(),
+        dropped: Vec::new(),
+    };
+    for (schema, l, d) in merged(&live.namespaces, &desired.namespaces) {
+        let (l, d) = (l.unwrap_or(&EMPTY), d.unwrap_or(&EMPTY));
+        let (mut pairs, added, dropped) = pair_tables(schema, l, d, skip_equal);
+        tables.pairs.append(&mut pairs);
+        tables.dropped.extend(
+            dropped
+                .into_iter()
+                .map(|n| (TableRef::new(schema, n.name), n.table)),
+        );
+        tables.created.extend(
+            added
+                .into_iter()
+                .map(|n| (TableRef::new(schema, n.name), n.table)),
+        );
+    }
+    tables
+}
+
+/// The tables of one schema: pairs (same name or rename candidates), added and dropped ones;
+/// with `skip_equal`, no pair of tables the same on both sides.
 fn pair_tables<'a>(
     schema: &str,
     live: &'a Namespace,
     desired: &'a Namespace,
+    skip_equal: bool,
 ) -> (Vec<TablePair<'a>>, Vec<Named<'a>>, Vec<Named<'a>>) {
     let mut pairs = Vec::new();
     let mut added = Vec::new();
     let mut dropped = Vec::new();
     for (name, l, d) in merged(&live.tables, &desired.tables) {
         match (l, d) {
+            (Some(l), Some(d)) if skip_equal && l == d => {}
             (Some(l), Some(d)) => pairs.push(pair(schema, name, name, l, d, None)),
             (None, Some(table)) => added.push(Named { name, table }),
             (Some(table), None) => dropped.push(Named { name, table }),
@@ -238,5 +274,81 @@ fn security(enabled: bool, forced: bool) -> &'static str {
         (false, true) => "disabled (forced)",
         (true, false) => "enabled",
         (true, true) => "enabled and forced",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::schema::Column;
+
+    /// The changes of the tables' diff, passing over equal tables or not.
+    fn changes(live: &Schema, desired: &Schema, skip_equal: bool) -> String {
+        let mut found = Found::default();
+        diff_tables_passing_over(live, desired, &mut found, skip_equal);
+        format!("{:?}", found.changes)
+    }
+
+    fn examples() -> Vec<Schema> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        [
+            "assets/demo/desired.yaml",
+            "tests/yaml/valid/everything.yaml",
+            "tests/yaml/valid/format_example.yaml",
+            "tests/yaml/valid/multi_schema.yaml",
+        ]
+        .iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            crate::source::yaml::parse(&text, file).unwrap().schema
+        })
+        .collect()
+    }
+
+    fn tables(schema: &Schema) -> Vec<(String, String)> {
+        schema
+            .namespaces
+            .iter()
+            .flat_map(|(ns, n)| n.tables.keys().map(move |t| (ns.clone(), t.clone())))
+            .collect()
+    }
+
+    #[test]
+    fn passing_over_equal_tables_changes_nothing_the_diff_finds() {
+        for live in examples() {
+            assert_eq!(changes(&live, &live, true), "[]");
+            assert_eq!(changes(&live, &live, false), "[]");
+            for (ns, name) in tables(&live) {
+                let mut desired = live.clone();
+                let table = desired.namespaces.get_mut(&ns).unwrap();
+                let table = table.tables.get_mut(&name).unwrap();
+                table.columns.push(Column::new("added", "text"));
+                if let Some(column) = table.columns.first_mut() {
+                    column.nullable = !column.nullable;
+                }
+                let fast = changes(&live, &desired, true);
+                assert_ne!(fast, "[]", "{ns}.{name}");
+                assert_eq!(fast, changes(&live, &desired, false), "{ns}.{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_rename_anywhere_compares_every_table() {
+        for live in examples() {
+            for (ns, name) in tables(&live) {
+                let mut desired = live.clone();
+                let namespace = desired.namespaces.get_mut(&ns).unwrap();
+                let mut table = namespace.tables.remove(&name).unwrap();
+                table.renamed_from = Some(name.clone());
+                namespace.tables.insert(format!("{name}_renamed"), table);
+                assert_eq!(
+                    changes(&live, &desired, true),
+                    changes(&live, &desired, false),
+                    "{ns}.{name}"
+                );
+            }
+        }
     }
 }
