@@ -394,6 +394,52 @@ async fn canonicalising_what_differs_equals_canonicalising_everything() {
     assert_eq!(narrowed.schema, whole.schema);
 }
 
+/// A changed table with nothing PostgreSQL would print otherwise (a column made NOT NULL, one
+/// dropped, a comment) is not created in the scratch database, and the canonical schema is the
+/// one the whole desired schema gives.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_table_changed_only_where_nothing_prints_is_not_created() {
+    let db = TestDb::new().await;
+    db.execute(NARROWING_LIVE).await;
+    let live = introspect_url(&db.url).await;
+    let narrowed_lines = |desired: Schema| {
+        let live = live.clone();
+        async move {
+            let mut lines = Vec::new();
+            let canonical = pgphase::shadow::canonicalize_changed(
+                desired,
+                &live,
+                &admin_shadow(),
+                None,
+                &mut |line| lines.push(line.to_owned()),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            (canonical, lines)
+        }
+    };
+    // A change that prints, for a baseline of the statements that come with any narrowing.
+    let mut baseline = live.clone();
+    column(public_table(&mut baseline, "untouched"), "note").default = Some("'m'".into());
+    let (_, baseline_lines) = narrowed_lines(baseline.clone()).await;
+
+    let mut desired = baseline;
+    let customers = public_table(&mut desired, "customers");
+    column(customers, "name").nullable = false;
+    customers.comment = Some("who buys".to_owned());
+    let orders = public_table(&mut desired, "orders");
+    orders.columns.retain(|c| c.name != "email");
+    orders.indexes.clear();
+    let (narrowed, lines) = narrowed_lines(desired.clone()).await;
+    let (whole, _) = canonicalize_logged(&desired, &admin_shadow(), None).await;
+    assert_eq!(narrowed.schema, whole.unwrap().schema);
+    assert_eq!(
+        statements_run(&lines),
+        statements_run(&baseline_lines),
+        "no statement for customers or orders: {lines:?}"
+    );
+}
+
 /// The number in the progress line `running N statements of the desired schema`.
 fn statements_run(lines: &[String]) -> usize {
     lines
