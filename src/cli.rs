@@ -510,7 +510,8 @@ fn write_plan(
     let mut folder = StagedFolder::new(out, force)?;
     let desired_file = folder.create_file(Path::new(plan_files::DESIRED_FILE))?;
     std::thread::scope(|scope| {
-        let writing = scope.spawn(move || folder.write(&files).map(|()| folder));
+        // The texts are freed as they are written, for the peak as `desired.yaml` is made.
+        let writing = scope.spawn(move || folder.write(files).map(|()| folder));
         let written =
             desired_file.write_with(|out| crate::source::yaml::write_desired_to(desired, out));
         let folder = writing

@@ -147,15 +147,17 @@ impl StagedFolder {
         })
     }
 
-    /// Writes `files` (relative path → text) into the folder.
+    /// Writes `files` (relative path → text) into the folder. Given by value, each text is
+    /// freed once written.
     ///
     /// # Errors
     /// [`Error::Io`] naming the path that failed.
-    pub fn write(
+    pub fn write<P: AsRef<Path>, T: AsRef<[u8]>>(
         &mut self,
-        files: &std::collections::BTreeMap<PathBuf, String>,
+        files: impl IntoIterator<Item = (P, T)>,
     ) -> Result<(), Error> {
         for (relative, text) in files {
+            let (relative, text) = (relative.as_ref(), text.as_ref());
             let path = self.staging.path().join(relative);
             if let Some(folder) = path.parent()
                 && !self.folders.contains(folder)
