@@ -813,3 +813,46 @@ fn a_document_of_only_its_start_marker_is_placed_on_that_line() {
     let error = parse("---", "desired.yaml").unwrap_err();
     assert_eq!((error.line, error.column), (1, 4), "{error}");
 }
+
+/// A schema of `tables` tables, the table `wrong` (if any) with a primary key on a column it
+/// does not have.
+fn schema_text(schema: &str, tables: usize, wrong: Option<usize>) -> String {
+    let mut text = format!("  {schema}:\n    tables:\n");
+    for n in 1..=tables {
+        let key = if wrong == Some(n) { "nosuch" } else { "id" };
+        text.push_str(&format!(
+            "      t{n}:\n        columns:\n          id: bigint\n          note: text\n        primary_key: [{key}]\n"
+        ));
+    }
+    text
+}
+
+fn two_schemas(wrong_in_first: Option<usize>, wrong_in_second: Option<usize>) -> String {
+    format!(
+        "pgphase: 1\nschemas:\n{}{}",
+        schema_text("first", 600, wrong_in_first),
+        schema_text("second", 600, wrong_in_second)
+    )
+}
+
+#[test]
+fn schemas_converted_on_two_threads_read_as_one_by_one() {
+    let both = parse(&two_schemas(None, None), "both.yaml").unwrap();
+    for name in ["first", "second"] {
+        let alone = format!("pgphase: 1\nschemas:\n{}", schema_text(name, 600, None));
+        let alone = parse(&alone, "alone.yaml").unwrap();
+        assert_eq!(both.schema.namespaces[name], alone.schema.namespaces[name]);
+    }
+    assert_eq!(both.schema.namespaces.len(), 2);
+}
+
+#[test]
+fn the_first_mistake_in_the_file_is_reported_whichever_thread_finds_it() {
+    let line_of = |text: &str| parse(text, "two.yaml").unwrap_err().line;
+    // Table t500 of the first schema starts at line 3 + 1 + 499 * 5 + 1.
+    let first = 3 + 1 + 499 * 5 + 1 + 4;
+    assert_eq!(line_of(&two_schemas(Some(500), Some(10))), first);
+    assert_eq!(line_of(&two_schemas(Some(500), None)), first);
+    let second = 3 + 1 + 600 * 5 + 1 + 1 + 9 * 5 + 1 + 4;
+    assert_eq!(line_of(&two_schemas(None, Some(10))), second);
+}
