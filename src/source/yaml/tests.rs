@@ -856,3 +856,32 @@ fn the_first_mistake_in_the_file_is_reported_whichever_thread_finds_it() {
     let second = 3 + 1 + 600 * 5 + 1 + 1 + 9 * 5 + 1 + 4;
     assert_eq!(line_of(&two_schemas(None, Some(10))), second);
 }
+
+#[test]
+fn the_tables_of_one_large_schema_converted_in_halves_read_as_one_by_one() {
+    let text = format!("pgphase: 1\nschemas:\n{}", schema_text("only", 1200, None));
+    let whole = parse(&text, "one.yaml").unwrap();
+    let tables = &whole.schema.namespaces["only"].tables;
+    assert_eq!(tables.len(), 1200);
+    for n in [1, 599, 600, 601, 1200] {
+        let alone = format!(
+            "pgphase: 1\nschemas:\n  only:\n    tables:\n      t{n}:\n        columns:\n          id: bigint\n          note: text\n        primary_key: [id]\n"
+        );
+        let alone = parse(&alone, "alone.yaml").unwrap();
+        let name = format!("t{n}");
+        assert_eq!(tables[&name], alone.schema.namespaces["only"].tables[&name]);
+    }
+    let line_of = |wrong: &[usize]| {
+        let mut text = String::from("pgphase: 1\nschemas:\n  only:\n    tables:\n");
+        for n in 1..=1200 {
+            let key = if wrong.contains(&n) { "nosuch" } else { "id" };
+            text.push_str(&format!(
+                "      t{n}:\n        columns:\n          id: bigint\n          note: text\n        primary_key: [{key}]\n"
+            ));
+        }
+        parse(&text, "one.yaml").unwrap_err().line
+    };
+    // The primary key of table n is on line 4 + (n - 1) * 5 + 5.
+    assert_eq!(line_of(&[500, 900]), 4 + 499 * 5 + 5);
+    assert_eq!(line_of(&[900]), 4 + 899 * 5 + 5);
+}
