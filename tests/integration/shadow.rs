@@ -72,6 +72,19 @@ async fn canonicalize_logged(
     (result, lines)
 }
 
+/// Runs `canonicalize_changed` on the admin shadow, returning its canonical schema and its
+/// progress lines.
+async fn canonicalize_changed_logged(desired: Schema, live: &Schema) -> (Canonical, Vec<String>) {
+    let mut lines = Vec::new();
+    let canonical =
+        pgphase::shadow::canonicalize_changed(desired, live, &admin_shadow(), None, &mut |line| {
+            lines.push(line.to_owned())
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (canonical, lines)
+}
+
 /// Table `name` of schema `public`, to change.
 fn public_table<'a>(schema: &'a mut Schema, name: &str) -> &'a mut pgphase::schema::Table {
     schema
@@ -365,16 +378,7 @@ async fn canonicalising_what_differs_equals_canonicalising_everything() {
 
     let (whole, whole_lines) = canonicalize_logged(&desired, &admin_shadow(), None).await;
     let whole = whole.unwrap_or_else(|e| panic!("{e}"));
-    let mut lines = Vec::new();
-    let narrowed = pgphase::shadow::canonicalize_changed(
-        desired.clone(),
-        &live,
-        &admin_shadow(),
-        None,
-        &mut |line| lines.push(line.to_owned()),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let (narrowed, lines) = canonicalize_changed_logged(desired.clone(), &live).await;
     assert!(
         statements_run(&lines) < statements_run(&whole_lines),
         "only the changed table and what it references are created: {lines:?}"
@@ -402,26 +406,10 @@ async fn a_table_changed_only_where_nothing_prints_is_not_created() {
     let db = TestDb::new().await;
     db.execute(NARROWING_LIVE).await;
     let live = introspect_url(&db.url).await;
-    let narrowed_lines = |desired: Schema| {
-        let live = live.clone();
-        async move {
-            let mut lines = Vec::new();
-            let canonical = pgphase::shadow::canonicalize_changed(
-                desired,
-                &live,
-                &admin_shadow(),
-                None,
-                &mut |line| lines.push(line.to_owned()),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-            (canonical, lines)
-        }
-    };
     // A change that prints, for a baseline of the statements that come with any narrowing.
     let mut baseline = live.clone();
     column(public_table(&mut baseline, "untouched"), "note").default = Some("'m'".into());
-    let (_, baseline_lines) = narrowed_lines(baseline.clone()).await;
+    let (_, baseline_lines) = canonicalize_changed_logged(baseline.clone(), &live).await;
 
     let mut desired = baseline;
     let customers = public_table(&mut desired, "customers");
@@ -430,7 +418,7 @@ async fn a_table_changed_only_where_nothing_prints_is_not_created() {
     let orders = public_table(&mut desired, "orders");
     orders.columns.retain(|c| c.name != "email");
     orders.indexes.clear();
-    let (narrowed, lines) = narrowed_lines(desired.clone()).await;
+    let (narrowed, lines) = canonicalize_changed_logged(desired.clone(), &live).await;
     let (whole, _) = canonicalize_logged(&desired, &admin_shadow(), None).await;
     assert_eq!(narrowed.schema, whole.unwrap().schema);
     assert_eq!(

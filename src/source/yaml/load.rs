@@ -103,7 +103,7 @@ pub fn convert(mut raw: RawFile) -> Checked<Desired> {
     })
 }
 
-/// Tables from which the schemas are converted on two threads.
+/// From this many tables, the file's model is made on two threads.
 const TABLES_FOR_TWO_THREADS: usize = 1_000;
 
 /// Each schema converted, in the file's order. With many tables, two threads share the work:
@@ -144,15 +144,9 @@ fn convert_namespaces(
         return convert(schemas, true);
     }
     let (first, second) = schemas.split_at_mut(at);
-    std::thread::scope(|scope| {
-        let later = scope.spawn(|| convert(second, false));
-        let mut converted = convert(first, false);
-        match later.join() {
-            Ok(rest) => converted.extend(rest),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        converted
-    })
+    let (mut converted, rest) = on_two_threads(|| convert(first, false), || convert(second, false));
+    converted.extend(rest);
+    converted
 }
 
 /// The tables of the schema `name`, in the file's order; with `split`, in two halves on two
@@ -177,16 +171,24 @@ fn convert_tables(
         return convert(raw_tables);
     }
     let second = raw_tables.split_off(raw_tables.len() / 2);
+    let (first, second) = on_two_threads(|| convert(raw_tables), || convert(second));
+    let mut tables = first?;
+    tables.extend(second?);
+    Ok(tables)
+}
+
+/// `first` on this thread and `second` on another, at the same time; a panic on either goes on.
+fn on_two_threads<A: Send, B: Send>(
+    first: impl FnOnce() -> A + Send,
+    second: impl FnOnce() -> B + Send,
+) -> (A, B) {
     std::thread::scope(|scope| {
-        let later = scope.spawn(|| convert(second));
-        let first = convert(raw_tables);
-        let second = match later.join() {
-            Ok(second) => second,
+        let later = scope.spawn(second);
+        let first = first();
+        match later.join() {
+            Ok(second) => (first, second),
             Err(panic) => std::panic::resume_unwind(panic),
-        };
-        let mut tables = first?;
-        tables.extend(second?);
-        Ok(tables)
+        }
     })
 }
 
