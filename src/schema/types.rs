@@ -401,6 +401,91 @@ pub fn canonical(text: &str, default_schema: &str) -> Result<String, TypeError> 
     Ok(render(&parsed, default_schema))
 }
 
+/// The built-in types whose canonical spelling `format_type` prints back unchanged, without
+/// modifiers or with the ones [`prints_as_written`] checks. Left out: types with implicit
+/// modifiers (`character`, `bit`) and the rarely used ones, which the scratch database prints.
+pub const PRINTED_AS_WRITTEN: &[&str] = &[
+    "bigint",
+    "boolean",
+    "bytea",
+    "character varying",
+    "cidr",
+    "date",
+    "double precision",
+    "inet",
+    "integer",
+    "interval",
+    "json",
+    "jsonb",
+    "macaddr",
+    "numeric",
+    "real",
+    "smallint",
+    "text",
+    "time with time zone",
+    "time without time zone",
+    "timestamp with time zone",
+    "timestamp without time zone",
+    "uuid",
+];
+
+/// Whether PostgreSQL prints the column type `text` exactly as it is written (`format_type`,
+/// `pg_catalog` on the path), so that only a scratch database's round trip could tell
+/// otherwise and need not be asked: a common built-in type in canonical spelling, or an array of
+/// one, with a length, precision or scale only where PostgreSQL keeps it as given. User types
+/// (whose quoting PostgreSQL decides), implicit modifiers and modifiers PostgreSQL clamps or
+/// refuses are left to the scratch database.
+#[must_use]
+pub fn prints_as_written(text: &str) -> bool {
+    let Ok(parsed) = parse(text) else {
+        return false;
+    };
+    let BaseType::Builtin(name) = parsed.base else {
+        return false;
+    };
+    let modifiers_kept = parsed
+        .modifiers
+        .as_deref()
+        .is_none_or(|modifiers| modifiers_kept_as_given(name, modifiers));
+    PRINTED_AS_WRITTEN.contains(&name) && modifiers_kept && render(&parsed, "") == text
+}
+
+/// Whether a column of type `text` can be a key of a plain B-tree index, its type's default
+/// operator class doing the sorting: of the types that [`prints_as_written`], all but `json`
+/// (and arrays of it) have one.
+#[must_use]
+pub fn btree_key_as_written(text: &str) -> bool {
+    prints_as_written(text)
+        && parse(text).is_ok_and(|parsed| parsed.base != BaseType::Builtin("json"))
+}
+
+/// Whether PostgreSQL keeps the modifiers `mods` of built-in type `name` as given: a length of
+/// `character varying`, a precision and scale of `numeric` and a precision of a time or
+/// timestamp within their limits, in plain digits.
+fn modifiers_kept_as_given(name: &str, mods: &str) -> bool {
+    let number = |digits: &str| {
+        let plain = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        plain.then(|| digits.parse::<u32>().ok()).flatten()
+    };
+    match name {
+        "character varying" => {
+            number(mods).is_some_and(|length| (1..=10_485_760).contains(&length))
+        }
+        "numeric" => mods.split_once(',').is_some_and(|(precision, scale)| {
+            number(precision)
+                .zip(number(scale))
+                .is_some_and(|(p, s)| (1..=1000).contains(&p) && s <= p)
+        }),
+        "time with time zone"
+        | "time without time zone"
+        | "timestamp with time zone"
+        | "timestamp without time zone" => number(mods).is_some_and(|precision| precision <= 6),
+        _ => false,
+    }
+}
+
 /// `character` alone is `character(1)`, `bit` alone is `bit(1)`, and `float(p)` is `real` up to
 /// 24 bits of precision and `double precision` above, as in PostgreSQL's grammar.
 pub fn fix_implicit_modifiers(parsed: &mut ParsedType) {
@@ -489,5 +574,43 @@ mod tests {
         );
         assert!(canon("serial").starts_with("error: `serial` types"));
         assert!(canon("a.b.c").starts_with("error:"));
+    }
+
+    #[test]
+    fn only_spellings_postgresql_keeps_print_as_written() {
+        for kept in [
+            "text",
+            "bigint",
+            "timestamp with time zone",
+            "timestamp(3) with time zone",
+            "character varying(200)",
+            "numeric(12,2)",
+            "numeric",
+            "uuid[]",
+            "jsonb",
+        ] {
+            assert!(prints_as_written(kept), "{kept}");
+        }
+        for printed_otherwise in [
+            "int",
+            "varchar(200)",
+            "numeric(12, 2)",
+            "numeric(12)",
+            "numeric(2,3)",
+            "numeric(012,2)",
+            "character varying(0)",
+            "timestamp(7) with time zone",
+            "character",
+            "bit",
+            "interval year",
+            "public.state",
+            "state",
+            "text[3]",
+            "tid",
+        ] {
+            assert!(!prints_as_written(printed_otherwise), "{printed_otherwise}");
+        }
+        assert!(btree_key_as_written("uuid") && btree_key_as_written("text[]"));
+        assert!(!btree_key_as_written("json") && !btree_key_as_written("json[]"));
     }
 }

@@ -6,12 +6,17 @@
 //! turns thousands of CREATE statements into dozens. The same holds within a changed table: its
 //! keys, checks, indexes, triggers and foreign keys that equal the live table's stay out (each
 //! an index build or a statement saved), and so do its columns that equal the live table's and
-//! that nothing sent names; all are put back as desired after the read-back.
+//! that nothing sent names; all are put back as desired after the read-back. New and changed
+//! columns and plain indexes that PostgreSQL prints exactly as written (a `text` column added,
+//! a column made `bigint`, an index on a column) stay out too: the round trip could only give
+//! them back.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ddl::order::mentioned_names;
-use crate::schema::{KeyTarget, Namespace, Schema, Table, TableRef};
+use crate::schema::names::NAME_MAX_BYTES;
+use crate::schema::types;
+use crate::schema::{Column, Index, KeyTarget, Namespace, Schema, Table, TableRef};
 
 /// The part of the desired schema to create in the scratch database, and which of its tables
 /// and views come back canonical (the rest are there only to be referenced).
@@ -159,11 +164,12 @@ fn leave_out_unchanged_columns(narrowed: &mut Narrowed, live: &Schema, others: &
             Some(Some(columns)) => needed.extend(columns.iter().cloned()),
             None => {}
         }
-        let unchanged = |column: &crate::schema::Column| {
+        let unchanged = |column: &Column| {
             !needed.contains(column.name.as_str())
-                && live_table
-                    .column(&column.name)
-                    .is_some_and(|live| prints_alike(live, column))
+                && (column_prints_as_written(column)
+                    || live_table
+                        .column(&column.name)
+                        .is_some_and(|live| prints_alike(live, column)))
         };
         let (left_out, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut sent.columns)
             .into_iter()
@@ -190,14 +196,66 @@ fn leave_out_unchanged_columns(narrowed: &mut Narrowed, live: &Schema, others: &
 
 /// Whether two columns print alike: all but their nullability and comment, which PostgreSQL
 /// stores as given, are the same.
-fn prints_alike(live: &crate::schema::Column, desired: &crate::schema::Column) -> bool {
-    let comparable = |column: &crate::schema::Column| crate::schema::Column {
+fn prints_alike(live: &Column, desired: &Column) -> bool {
+    let comparable = |column: &Column| Column {
         nullable: true,
         comment: None,
         ..column.clone()
     };
     comparable(live) == comparable(desired)
 }
+
+/// Whether PostgreSQL would print `column` exactly as desired, new or changed: its name fits
+/// in a name (longer ones are cut), its type prints as written, and it has no default, identity,
+/// generated expression or collation for PostgreSQL to print its own way. Adding a column of
+/// a plain type and retyping one to `bigint` are among the commonest changes.
+fn column_prints_as_written(column: &Column) -> bool {
+    column.name.len() <= NAME_MAX_BYTES
+        && types::prints_as_written(&column.data_type)
+        && column.default.is_none()
+        && column.identity.is_none()
+        && column.identity_options.is_default()
+        && column.generated.is_none()
+        && column.collation.is_none()
+        && column.renamed_from.is_none()
+}
+
+/// Whether PostgreSQL would print `index` of `table` exactly as desired, new or changed: a
+/// B-tree over plain columns whose types sort by their default operator class, with no operator
+/// class, collation, predicate or storage parameter to print, every name fitting in a name, and
+/// NULLS NOT DISTINCT only where it means something (a unique index). What it names is checked
+/// against the table when the file is read, so the scratch database would find no mistake.
+fn index_prints_as_written(index: &Index, table: &Table) -> bool {
+    let fits = |name: &str| name.len() <= NAME_MAX_BYTES;
+    let key_as_written = |key: &crate::schema::IndexKey| {
+        key.opclass.is_none()
+            && key.collation.is_none()
+            && match &key.target {
+                KeyTarget::Column(name) => {
+                    fits(name)
+                        && table
+                            .column(name)
+                            .is_some_and(|column| types::btree_key_as_written(&column.data_type))
+                }
+                KeyTarget::Expression(_) => false,
+            }
+    };
+    index.method == "btree"
+        && fits(&index.name)
+        && index.predicate.is_none()
+        && index.with.is_empty()
+        && (index.unique || !index.nulls_not_distinct)
+        && !index.keys.is_empty()
+        && index.keys.len() + index.include.len() <= INDEX_MAX_KEYS
+        && index.keys.iter().all(key_as_written)
+        && index
+            .include
+            .iter()
+            .all(|name| fits(name) && table.column(name).is_some())
+}
+
+/// PostgreSQL's limit on an index's key and included columns together.
+const INDEX_MAX_KEYS: usize = 32;
 
 /// Whether `sent` holds nothing for the scratch database to print: no column and no part, and
 /// row security as the live table's.
@@ -323,7 +381,8 @@ pub(super) fn widen(desired: Schema, narrowed: &Narrowed, read_back: &Schema) ->
 /// A changed table split into what goes to the scratch database and what need not: every
 /// column goes (types and defaults; the unchanged ones are left out later), and of the keys,
 /// checks, indexes, triggers and foreign keys only those that differ from the live table's of
-/// the same name, since the others were read from the catalog already. A part that names a
+/// the same name, since the others were read from the catalog already, and of the indexes
+/// only those PostgreSQL would not print as written (see [`index_prints_as_written`]). A part that names a
 /// column changing type or collation goes even when unchanged: an expression over it may print
 /// differently (`amount >= 0` over numeric is `amount >= (0)::numeric`), and so may an index
 /// key's collation. When a column is renamed, everything goes. Each part left out is an index
@@ -363,6 +422,13 @@ fn split_unchanged(table: &Table, name: &str, live: &Table) -> (Table, Table) {
         &live.exclusions,
         |x| names_retyped(mentioned(&x.definition)),
     );
+    // A plain index prints the same over any type it can sort, so a retyped column does not
+    // make it go.
+    let (as_written, others): (Vec<Index>, Vec<Index>) = std::mem::take(&mut sent.indexes)
+        .into_iter()
+        .partition(|index| index_prints_as_written(index, table));
+    sent.indexes = others;
+    unsent.indexes.extend(as_written);
     move_equal(&mut sent.indexes, &mut unsent.indexes, &live.indexes, |i| {
         names_retyped(index_names(i))
     });
@@ -636,7 +702,7 @@ mod tests {
         let live = schema(LIVE);
         let desired = schema(&LIVE.replacen(
             "          note: text\n",
-            "          note: text\n          extra: text\n",
+            "          note: text\n          extra: { type: text, default: \"'x'\" }\n",
             1,
         ));
         let narrowed = narrow(&desired, &live).unwrap();
@@ -678,7 +744,7 @@ mod tests {
         let live = schema(KEYED);
         let desired = schema(&KEYED.replacen(
             "          amount: integer\n",
-            "          amount: integer\n          extra: text\n",
+            "          amount: integer\n          extra: { type: text, default: \"'x'\" }\n",
             1,
         ));
         let narrowed = narrow(&desired, &live).unwrap();
@@ -706,7 +772,11 @@ mod tests {
         let narrowed = narrow(&retyped, &live).unwrap();
         let parent = sent(&narrowed, "parent");
         assert_eq!(column_names(parent), ["amount"]);
-        assert_eq!((parent.checks.len(), parent.indexes.len()), (1, 1));
+        assert_eq!(
+            (parent.checks.len(), parent.indexes.len()),
+            (1, 0),
+            "the check over it goes; a plain index prints the same over any type"
+        );
         assert!(parent.primary_key.is_none(), "the key names only id");
         let renamed = schema(&KEYED.replace(
             "      child:\n        columns:\n          id: bigint\n",
@@ -725,7 +795,7 @@ mod tests {
         let live = schema(KEYED);
         let desired = schema(
             &KEYED
-                .replacen("          amount: integer\n", "          amount: integer\n          extra: text\n", 1)
+                .replacen("          amount: integer\n", "          amount: integer\n          extra: { type: text, default: \"'x'\" }\n", 1)
                 .replace(
                     "          parent_id: bigint\n",
                     "          parent_id: bigint\n        foreign_keys:\n          - columns: [parent_id]\n            references: { table: parent, columns: [id] }\n",
@@ -750,7 +820,7 @@ mod tests {
         let live = schema(KEYED);
         let desired = schema(&KEYED.replacen(
             "          id: bigint\n          amount: integer\n",
-            "          id: bigint\n          extra: text\n          amount: integer\n",
+            "          id: bigint\n          extra: { type: text, default: \"'x'\" }\n          amount: integer\n",
             1,
         ));
         let narrowed = narrow(&desired, &live).unwrap();
@@ -774,7 +844,7 @@ mod tests {
         assert_eq!(column_names(sent(&narrowed, "parent")), ["id", "amount"]);
         let indexed = schema(&KEYED.replace(
             "          - columns: [amount]\n",
-            "          - columns: [amount]\n          - columns: [id]\n",
+            "          - columns: [amount]\n          - { columns: [id], where: (id > 1) }\n",
         ));
         let narrowed = narrow(&indexed, &live).unwrap();
         assert_eq!(column_names(sent(&narrowed, "parent")), ["id"]);
@@ -785,7 +855,7 @@ mod tests {
         let live = schema(KEYED);
         let desired = schema(
             &KEYED
-                .replace("          amount: integer\n", "          amount: integer\n          extra: text\n")
+                .replace("          amount: integer\n", "          amount: integer\n          extra: { type: text, default: \"'x'\" }\n")
                 .replace(
                     "          parent_id: bigint\n",
                     "          parent_id: bigint\n        foreign_keys:\n          - columns: [parent_id]\n            references: { table: parent, columns: [id] }\n",
@@ -794,6 +864,72 @@ mod tests {
         let narrowed = narrow(&desired, &live).unwrap();
         assert_eq!(column_names(sent(&narrowed, "parent")), ["id", "extra"]);
         assert_eq!(column_names(sent(&narrowed, "child")), ["parent_id"]);
+    }
+
+    #[test]
+    fn what_postgresql_prints_as_written_stays_out() {
+        let live = schema(KEYED);
+        let plain = schema(
+            &KEYED
+                .replacen(
+                    "          amount: integer\n",
+                    "          amount: bigint\n          extra: character varying(20)\n",
+                    1,
+                )
+                .replace(
+                    "          - columns: [amount]\n",
+                    "          - columns: [amount]\n          - { columns: [extra, id], unique: true }\n",
+                ),
+        );
+        let narrowed = narrow(&plain, &live).unwrap();
+        let parent = sent(&narrowed, "parent");
+        assert_eq!(
+            column_names(parent),
+            ["amount"],
+            "only the column the check names goes"
+        );
+        assert!(parent.indexes.is_empty());
+        let back = narrowed.schema.clone();
+        assert_eq!(widen(plain.clone(), &narrowed, &back), plain);
+
+        for printed_otherwise in [
+            "          extra: character(3)\n",
+            "          extra: { type: text, collation: C }\n",
+            "          extra: { type: bigint, identity: always }\n",
+        ] {
+            let desired = schema(&KEYED.replacen(
+                "          amount: integer\n",
+                &format!("          amount: integer\n{printed_otherwise}"),
+                1,
+            ));
+            let narrowed = narrow(&desired, &live).unwrap();
+            assert_eq!(
+                column_names(sent(&narrowed, "parent")),
+                ["extra"],
+                "{printed_otherwise}"
+            );
+        }
+        for index in [
+            "{ columns: [note], where: (note > '') }",
+            "{ expression: lower(note) }",
+            "{ columns: [note], method: hash }",
+            "{ columns: [payload] }",
+        ] {
+            let desired = schema(
+                &KEYED
+                    .replacen(
+                        "          amount: integer\n",
+                        "          amount: integer\n          note: text\n          payload: json\n",
+                        1,
+                    )
+                    .replace(
+                        "          - columns: [amount]\n",
+                        &format!("          - columns: [amount]\n          - {index}\n"),
+                    ),
+            );
+            let narrowed = narrow(&desired, &live).unwrap();
+            assert_eq!(sent(&narrowed, "parent").indexes.len(), 1, "{index}");
+        }
     }
 
     #[test]

@@ -428,6 +428,109 @@ async fn a_table_changed_only_where_nothing_prints_is_not_created() {
     );
 }
 
+/// Columns and plain indexes left out of the scratch database because PostgreSQL prints them
+/// as written do come back as written: every type of the list, with its modifiers at their
+/// limits and as an array, and B-tree indexes over them in every order, unique and with
+/// included columns. The changed table is not created at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_is_left_out_as_printed_as_written_comes_back_as_written() {
+    use pgphase::schema::types::{PRINTED_AS_WRITTEN, btree_key_as_written, prints_as_written};
+    use pgphase::schema::{Column, Index, IndexKey, KeyTarget};
+    let db = TestDb::new().await;
+    db.execute(
+        "CREATE TABLE plain (id bigint PRIMARY KEY); CREATE TABLE other (note text DEFAULT 'n');
+         CREATE TABLE untouched (id bigint);",
+    )
+    .await;
+    let live = introspect_url(&db.url).await;
+    // A change that prints, for a baseline of the statements that come with any narrowing.
+    let mut baseline = live.clone();
+    column(public_table(&mut baseline, "other"), "note").default = Some("'m'".into());
+    let (_, baseline_lines) = canonicalize_changed_logged(baseline.clone(), &live).await;
+
+    let mut desired = baseline;
+    let table = public_table(&mut desired, "plain");
+    let mut spellings: Vec<String> = PRINTED_AS_WRITTEN.iter().map(|t| (*t).to_owned()).collect();
+    spellings.extend(
+        [
+            "character varying(1)",
+            "character varying(10485760)",
+            "numeric(1,0)",
+            "numeric(1000,1000)",
+            "numeric(12,2)",
+            "timestamp(0) with time zone",
+            "timestamp(6) without time zone",
+            "time(0) with time zone",
+            "time(6) without time zone",
+        ]
+        .map(str::to_owned),
+    );
+    let arrays: Vec<String> = spellings.iter().map(|t| format!("{t}[]")).collect();
+    spellings.extend(arrays);
+    let key = |column: &str, descending: bool, nulls_first: bool| IndexKey {
+        target: KeyTarget::Column(column.into()),
+        opclass: None,
+        collation: None,
+        descending,
+        nulls_first,
+    };
+    let index = |name: &str, keys: Vec<IndexKey>| Index {
+        name: name.into(),
+        unique: false,
+        method: "btree".into(),
+        keys,
+        include: Vec::new(),
+        predicate: None,
+        nulls_not_distinct: false,
+        with: Vec::new(),
+        comment: None,
+    };
+    for (at, spelling) in spellings.iter().enumerate() {
+        assert!(prints_as_written(spelling), "{spelling}");
+        let mut added = Column::new(format!("c{at}"), spelling);
+        added.nullable = at % 2 == 0;
+        table.columns.push(added);
+        if btree_key_as_written(spelling) {
+            let name = format!("plain_c{at}_idx");
+            table
+                .indexes
+                .push(index(&name, vec![key(&format!("c{at}"), false, false)]));
+        }
+    }
+    let mut ordered = index(
+        "plain_ordered_idx",
+        vec![
+            key("c0", true, true),
+            key("c1", true, false),
+            key("c2", false, true),
+        ],
+    );
+    ordered.include = vec!["c3".to_owned()];
+    let mut unique = index(
+        "plain_unique_idx",
+        vec![key("c0", false, false), key("id", false, false)],
+    );
+    unique.unique = true;
+    unique.nulls_not_distinct = true;
+    table.indexes.extend([ordered, unique]);
+    table.sort_by_names();
+
+    let (whole, _) = canonicalize_logged(&desired, &admin_shadow(), None).await;
+    let whole = whole.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        whole.schema.namespaces["public"].tables["plain"],
+        desired.namespaces["public"].tables["plain"],
+        "PostgreSQL prints them as written"
+    );
+    let (narrowed, lines) = canonicalize_changed_logged(desired.clone(), &live).await;
+    assert_eq!(narrowed.schema, whole.schema);
+    assert_eq!(
+        statements_run(&lines),
+        statements_run(&baseline_lines),
+        "no statement for the table: {lines:?}"
+    );
+}
+
 /// The number in the progress line `running N statements of the desired schema`.
 fn statements_run(lines: &[String]) -> usize {
     lines
