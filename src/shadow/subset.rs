@@ -382,17 +382,21 @@ pub(super) fn widen(desired: Schema, narrowed: &Narrowed, read_back: &Schema) ->
 /// column goes (types and defaults; the unchanged ones are left out later), and of the keys,
 /// checks, indexes, triggers and foreign keys only those that differ from the live table's of
 /// the same name, since the others were read from the catalog already, and of the indexes
-/// only those PostgreSQL would not print as written (see [`index_prints_as_written`]). A part that names a
-/// column changing type or collation goes even when unchanged: an expression over it may print
-/// differently (`amount >= 0` over numeric is `amount >= (0)::numeric`), and so may an index
-/// key's collation. When a column is renamed, everything goes. Each part left out is an index
-/// build or a statement saved.
+/// only those PostgreSQL would not print as written (see [`index_prints_as_written`]). A part
+/// that names a column changing type or collation goes even when unchanged: an expression over
+/// it may print differently (`amount >= 0` over numeric is `amount >= (0)::numeric`), and so
+/// may an index key's operator class or collation; a plain key over it (a primary key, a
+/// unique constraint, a B-tree index's column) prints by name and goes only when the new type
+/// is one a B-tree may not sort. When a column is renamed, everything goes. Each part left out
+/// is an index build or a statement saved.
 fn split_unchanged(table: &Table, name: &str, live: &Table) -> (Table, Table) {
     if renames_a_column(table) {
         return (table.clone(), Table::default());
     }
     let retyped = retyped_columns(table, live);
     let names_retyped = |names: Vec<String>| names_any(&names, name, &retyped);
+    // A key prints its columns by name, whatever their type.
+    let key_retyped = |columns: &[String]| !retyped_keys_sort(columns, table, &retyped);
     let mut sent = table.clone();
     let mut unsent = Table::default();
     if sent.primary_key.is_some()
@@ -400,12 +404,12 @@ fn split_unchanged(table: &Table, name: &str, live: &Table) -> (Table, Table) {
         && !sent
             .primary_key
             .as_ref()
-            .is_some_and(|pk| names_retyped(key_names(&pk.columns, &pk.include)))
+            .is_some_and(|pk| key_retyped(&pk.columns))
     {
         unsent.primary_key = sent.primary_key.take();
     }
     move_equal(&mut sent.unique, &mut unsent.unique, &live.unique, |u| {
-        names_retyped(key_names(&u.columns, &u.include))
+        key_retyped(&u.columns)
     });
     move_equal(
         &mut sent.foreign_keys,
@@ -430,7 +434,7 @@ fn split_unchanged(table: &Table, name: &str, live: &Table) -> (Table, Table) {
     sent.indexes = others;
     unsent.indexes.extend(as_written);
     move_equal(&mut sent.indexes, &mut unsent.indexes, &live.indexes, |i| {
-        names_retyped(index_names(i))
+        index_prints_anew(i, name, table, &retyped)
     });
     move_equal(
         &mut sent.triggers,
@@ -461,6 +465,45 @@ fn retyped_columns(table: &Table, live: &Table) -> BTreeSet<String> {
         })
         .map(|column| column.name.to_string())
         .collect()
+}
+
+/// Whether each of `columns` (a key's) that changes type or collation (`retyped`) gets a type
+/// that a B-tree sorts by its default operator class, and no collation of its own: a key over
+/// them then prints as before, and creating it could not fail.
+fn retyped_keys_sort(columns: &[String], table: &Table, retyped: &BTreeSet<String>) -> bool {
+    columns
+        .iter()
+        .filter(|column| retyped.contains(column.as_str()))
+        .all(|column| {
+            table.column(column).is_some_and(|column| {
+                column.collation.is_none() && types::btree_key_as_written(&column.data_type)
+            })
+        })
+}
+
+/// Whether index `index` of `table` (named `name`) may print otherwise now that the `retyped`
+/// columns change type or collation: an expression or its predicate names one (or the table,
+/// a whole-row reference), or a key on one has an operator class, a collation or a method other
+/// than a B-tree, or a new type a B-tree cannot sort. Plain B-tree keys print by name.
+fn index_prints_anew(index: &Index, name: &str, table: &Table, retyped: &BTreeSet<String>) -> bool {
+    let mut named = index
+        .predicate
+        .as_deref()
+        .map(mentioned)
+        .unwrap_or_default();
+    let mut plain_keys = Vec::new();
+    for key in &index.keys {
+        match &key.target {
+            KeyTarget::Expression(expression) => named.extend(mentioned(expression)),
+            KeyTarget::Column(column)
+                if index.method == "btree" && key.opclass.is_none() && key.collation.is_none() =>
+            {
+                plain_keys.push(column.to_string());
+            }
+            KeyTarget::Column(column) => named.push(column.to_string()),
+        }
+    }
+    names_any(&named, name, retyped) || !retyped_keys_sort(&plain_keys, table, retyped)
 }
 
 /// Whether `names` include one of `columns` or the table `table` itself (a whole-row
@@ -930,6 +973,51 @@ mod tests {
             let narrowed = narrow(&desired, &live).unwrap();
             assert_eq!(sent(&narrowed, "parent").indexes.len(), 1, "{index}");
         }
+    }
+
+    #[test]
+    fn a_plain_key_over_a_retyped_column_stays_out_when_a_b_tree_sorts_the_new_type() {
+        let live = schema(KEYED);
+        let parent = TableRef::new("public", "parent");
+        let id_retyped = schema(&KEYED.replacen("id: bigint", "id: integer", 1));
+        let narrowed = narrow(&id_retyped, &live).unwrap();
+        assert!(
+            !narrowed.canonical_tables.contains(&parent),
+            "the key prints by name and the column as written"
+        );
+        let to_json = schema(&KEYED.replacen("id: bigint", "id: json", 1));
+        let narrowed = narrow(&to_json, &live).unwrap();
+        let sent_parent = sent(&narrowed, "parent");
+        assert!(
+            sent_parent.primary_key.is_some(),
+            "a B-tree cannot sort json"
+        );
+        assert_eq!(column_names(sent_parent), ["id"]);
+
+        let amount_retyped = schema(
+            &KEYED
+                .replace("amount: integer", "amount: bigint")
+                .replace(
+                    "          - columns: [amount]\n",
+                    "          - { columns: [amount], where: (id > 0) }\n          - keys: [{ column: amount, opclass: int8_ops }]\n",
+                ),
+        );
+        let live = schema(&KEYED.replace(
+            "          - columns: [amount]\n",
+            "          - { columns: [amount], where: (id > 0) }\n          - keys: [{ column: amount, opclass: int4_ops }]\n",
+        ));
+        let narrowed = narrow(&amount_retyped, &live).unwrap();
+        let sent_parent = sent(&narrowed, "parent");
+        let sent_indexes: Vec<_> = sent_parent
+            .indexes
+            .iter()
+            .map(|i| i.keys[0].opclass.is_some())
+            .collect();
+        assert_eq!(
+            sent_indexes,
+            [true],
+            "the partial index's predicate does not name the retyped column; the key with an operator class goes"
+        );
     }
 
     #[test]
