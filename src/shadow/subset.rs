@@ -65,9 +65,6 @@ pub(super) fn narrow(desired: &Schema, live: &Schema) -> Option<Narrowed> {
             }
         }
     }
-    if narrowed.canonical_tables.len() + narrowed.canonical_views.len() == desired.table_count() {
-        return None;
-    }
     let views = views_with_what_they_read(desired, &narrowed.canonical_views);
     let mut referenced = References::new();
     for at in &narrowed.canonical_tables {
@@ -120,7 +117,14 @@ pub(super) fn narrow(desired: &Schema, live: &Schema) -> Option<Narrowed> {
         put_table(&mut narrowed.schema, &at, stripped(table, needed.as_ref()));
     }
     leave_out_unchanged_columns(&mut narrowed, live, &needed_of_changed);
-    Some(narrowed)
+    // Every table and view changed and none left anything out: all of it goes anyway.
+    let saves_nothing = narrowed.canonical_tables.len() + narrowed.canonical_views.len()
+        == desired.table_count()
+        && narrowed
+            .unsent
+            .values()
+            .all(|unsent| *unsent == Table::default());
+    (!saves_nothing).then_some(narrowed)
 }
 
 /// Moves out of each changed table sent the columns equal to the live table's that nothing
@@ -1018,6 +1022,19 @@ mod tests {
             [true],
             "the partial index's predicate does not name the retyped column; the key with an operator class goes"
         );
+    }
+
+    #[test]
+    fn every_table_changed_still_leaves_out_what_prints_as_written() {
+        let live = schema(KEYED);
+        let desired = schema(&KEYED.replace(
+            "          id: bigint\n",
+            "          id: bigint\n          extra: text\n",
+        ));
+        let narrowed = narrow(&desired, &live).unwrap();
+        assert!(narrowed.canonical_tables.is_empty());
+        let back = narrowed.schema.clone();
+        assert_eq!(widen(desired.clone(), &narrowed, &back), desired);
     }
 
     #[test]
