@@ -26,7 +26,8 @@ pub(super) struct Narrowed {
     pub canonical_tables: BTreeSet<TableRef>,
     pub canonical_views: BTreeSet<TableRef>,
     /// Of each changed table, the columns, keys, checks, indexes, triggers and foreign keys left
-    /// out because they equal the live table's: put back as desired after the read-back.
+    /// out because they equal the live table's or PostgreSQL prints them as written: put back
+    /// as desired after the read-back.
     pub unsent: BTreeMap<TableRef, Table>,
 }
 
