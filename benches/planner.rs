@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use pgphase::Schema;
 use pgphase::cluster::{ClusterOptions, TempCluster};
 use pgphase::decide::Answers;
-use pgphase::schema::{Check, Column, Index, IndexKey, KeyTarget};
+use pgphase::schema::{Check, Column, Index, IndexKey};
 use pgphase::session::Session;
 use pgphase::shadow::Method;
 use pgphase::source::postgres::{self, ConnectOptions, IntrospectOptions};
@@ -266,23 +266,10 @@ fn set(table: &mut pgphase::schema::Table, column: &str, change: impl Fn(&mut Co
 }
 
 fn index(table: &str, column: &str) -> Index {
-    Index {
-        name: format!("{table}_{column}_idx").into(),
-        unique: false,
-        method: "btree".into(),
-        keys: vec![IndexKey {
-            target: KeyTarget::Column(column.to_owned().into()),
-            opclass: None,
-            collation: None,
-            descending: false,
-            nulls_first: false,
-        }],
-        include: Vec::new(),
-        predicate: None,
-        nulls_not_distinct: false,
-        with: Vec::new(),
-        comment: None,
-    }
+    Index::btree(
+        format!("{table}_{column}_idx"),
+        vec![IndexKey::column(column)],
+    )
 }
 
 /// Runs `pgphase plan --defaults` and samples the child's peak RSS until it exits.

@@ -446,6 +446,25 @@ pub struct Index {
     pub comment: Option<String>,
 }
 
+impl Index {
+    /// A B-tree index over `keys` with nothing else of its own: not unique, no included
+    /// columns, predicate, storage parameters or comment.
+    #[must_use]
+    pub fn btree(name: impl Into<Text>, keys: Vec<IndexKey>) -> Self {
+        Self {
+            name: name.into(),
+            unique: false,
+            method: "btree".into(),
+            keys,
+            include: Vec::new(),
+            predicate: None,
+            nulls_not_distinct: false,
+            with: Vec::new(),
+            comment: None,
+        }
+    }
+}
+
 /// One key of an index: a column or an expression, with its ordering and operator class.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IndexKey {
@@ -457,6 +476,26 @@ pub struct IndexKey {
     pub descending: bool,
     /// True for `NULLS FIRST`. The default is `descending` (NULLS LAST ascending, FIRST descending).
     pub nulls_first: bool,
+}
+
+impl IndexKey {
+    /// An ascending key on `target` with its type's default operator class and collation.
+    #[must_use]
+    pub fn plain(target: KeyTarget) -> Self {
+        Self {
+            target,
+            opclass: None,
+            collation: None,
+            descending: false,
+            nulls_first: false,
+        }
+    }
+
+    /// [`IndexKey::plain`] on column `name`.
+    #[must_use]
+    pub fn column(name: impl Into<Text>) -> Self {
+        Self::plain(KeyTarget::Column(name.into()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -68,27 +68,11 @@ mod tests {
     }
 
     fn key(column: &str) -> IndexKey {
-        IndexKey {
-            target: KeyTarget::Column(column.to_owned().into()),
-            opclass: None,
-            collation: None,
-            descending: false,
-            nulls_first: false,
-        }
+        IndexKey::column(column)
     }
 
     fn index(name: &str, keys: Vec<IndexKey>) -> Index {
-        Index {
-            name: name.to_owned().into(),
-            unique: false,
-            method: "btree".into(),
-            keys,
-            include: Vec::new(),
-            predicate: None,
-            nulls_not_distinct: false,
-            with: Vec::new(),
-            comment: None,
-        }
+        Index::btree(name, keys)
     }
 
     fn table_with(indexes: Vec<Index>) -> Table {

@@ -301,8 +301,8 @@ async fn corpus_sourcegraph_is_a_fixed_point() {
 /// and an index on a column. Canonicalising only what differs gives what canonicalising the
 /// whole schema gives, in fewer statements.
 async fn corpus_changes_canonicalise_alike(file: &str) {
-    use pgphase::schema::Column;
     use pgphase::schema::types::btree_key_as_written;
+    use pgphase::schema::{Column, Index, IndexKey};
     let path = crate::roundtrip::corpus_file(file);
     let db = TestDb::new().await;
     crate::roundtrip::load_with_psql(&db, &path);
@@ -332,24 +332,13 @@ async fn corpus_changes_canonicalise_alike(file: &str) {
             let name = format!("pgphase_added_{at}_idx");
             table
                 .indexes
-                .push(btree_index(&name, vec![column_key(&column, false, false)]));
+                .push(Index::btree(name, vec![IndexKey::column(column)]));
         }
         table.sort_by_names();
     }
-    let (whole, whole_lines) = canonicalize_logged(&desired, &admin_shadow(), None).await;
-    let whole = whole.unwrap_or_else(|e| panic!("{file}: {e}"));
-    let (narrowed, lines) = canonicalize_changed_logged(desired.clone(), &live).await;
-    crate::roundtrip::assert_same(
-        &whole.schema,
-        &narrowed.schema,
-        &format!("{file}: narrowed"),
-    );
-    eprintln!(
-        "{file}: {} statements narrowed, {} whole",
-        statements_run(&lines),
-        statements_run(&whole_lines)
-    );
-    assert!(statements_run(&lines) < statements_run(&whole_lines));
+    let (_, narrowed, whole) = narrowed_as_whole(&desired, &live).await;
+    eprintln!("{file}: {narrowed} statements narrowed, {whole} whole");
+    assert!(narrowed < whole);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -447,26 +436,23 @@ async fn canonicalising_what_differs_equals_canonicalising_everything() {
     // A retyped column: the check, the index and the generated column over it print anew.
     column(public_table(&mut desired, "items"), "amount").data_type = "numeric".into();
 
-    let (whole, whole_lines) = canonicalize_logged(&desired, &admin_shadow(), None).await;
-    let whole = whole.unwrap_or_else(|e| panic!("{e}"));
-    let (narrowed, lines) = canonicalize_changed_logged(desired.clone(), &live).await;
+    let (whole, statements, whole_statements) = narrowed_as_whole(&desired, &live).await;
     assert!(
-        statements_run(&lines) < statements_run(&whole_lines),
-        "only the changed table and what it references are created: {lines:?}"
+        statements < whole_statements,
+        "only the changed table and what it references are created"
     );
-    let canonical = &whole.schema.namespaces["public"].tables["orders"];
+    let canonical = &whole.namespaces["public"].tables["orders"];
     assert_eq!(
         canonical.column("note").unwrap().data_type,
         "character varying(20)",
         "the change was canonicalised"
     );
-    let items = &whole.schema.namespaces["public"].tables["items"];
+    let items = &whole.namespaces["public"].tables["items"];
     assert_eq!(items.checks[0].expression, "(amount >= (0)::numeric)");
     assert_ne!(
         items.checks, live.namespaces["public"].tables["items"].checks,
         "the retyped column's check printed anew"
     );
-    assert_eq!(narrowed.schema, whole.schema);
 }
 
 /// A changed table with nothing PostgreSQL would print otherwise (a column made NOT NULL, one
@@ -477,26 +463,15 @@ async fn a_table_changed_only_where_nothing_prints_is_not_created() {
     let db = TestDb::new().await;
     db.execute(NARROWING_LIVE).await;
     let live = introspect_url(&db.url).await;
-    // A change that prints, for a baseline of the statements that come with any narrowing.
-    let mut baseline = live.clone();
-    column(public_table(&mut baseline, "untouched"), "note").default = Some("'m'".into());
-    let (_, baseline_lines) = canonicalize_changed_logged(baseline.clone(), &live).await;
-
-    let mut desired = baseline;
+    let (mut desired, baseline) = with_a_printing_change(&live, "untouched", "note").await;
     let customers = public_table(&mut desired, "customers");
     column(customers, "name").nullable = false;
     customers.comment = Some("who buys".to_owned());
     let orders = public_table(&mut desired, "orders");
     orders.columns.retain(|c| c.name != "email");
     orders.indexes.clear();
-    let (narrowed, lines) = canonicalize_changed_logged(desired.clone(), &live).await;
-    let (whole, _) = canonicalize_logged(&desired, &admin_shadow(), None).await;
-    assert_eq!(narrowed.schema, whole.unwrap().schema);
-    assert_eq!(
-        statements_run(&lines),
-        statements_run(&baseline_lines),
-        "no statement for customers or orders: {lines:?}"
-    );
+    let (_, statements, _) = narrowed_as_whole(&desired, &live).await;
+    assert_eq!(statements, baseline, "no statement for customers or orders");
 }
 
 /// Columns and plain indexes left out of the scratch database because PostgreSQL prints them
@@ -506,8 +481,13 @@ async fn a_table_changed_only_where_nothing_prints_is_not_created() {
 /// changed table is not created at all.
 #[tokio::test(flavor = "multi_thread")]
 async fn what_is_left_out_as_printed_as_written_comes_back_as_written() {
-    use pgphase::schema::Column;
     use pgphase::schema::types::{PRINTED_AS_WRITTEN, btree_key_as_written, prints_as_written};
+    use pgphase::schema::{Column, Index, IndexKey};
+    let ordered_key = |column: &str, descending: bool, nulls_first: bool| IndexKey {
+        descending,
+        nulls_first,
+        ..IndexKey::column(column)
+    };
     let db = TestDb::new().await;
     db.execute(
         "CREATE TABLE plain (id bigint PRIMARY KEY, n integer);
@@ -517,12 +497,7 @@ async fn what_is_left_out_as_printed_as_written_comes_back_as_written() {
     )
     .await;
     let live = introspect_url(&db.url).await;
-    // A change that prints, for a baseline of the statements that come with any narrowing.
-    let mut baseline = live.clone();
-    column(public_table(&mut baseline, "other"), "note").default = Some("'m'".into());
-    let (_, baseline_lines) = canonicalize_changed_logged(baseline.clone(), &live).await;
-
-    let mut desired = baseline;
+    let (mut desired, baseline) = with_a_printing_change(&live, "other", "note").await;
     let table = public_table(&mut desired, "plain");
     column(table, "id").data_type = "integer".into();
     column(table, "n").data_type = "bigint".into();
@@ -550,73 +525,54 @@ async fn what_is_left_out_as_printed_as_written_comes_back_as_written() {
         table.columns.push(added);
         if btree_key_as_written(spelling) {
             let name = format!("plain_c{at}_idx");
-            table.indexes.push(btree_index(
-                &name,
-                vec![column_key(&format!("c{at}"), false, false)],
-            ));
+            let key = IndexKey::column(format!("c{at}"));
+            table.indexes.push(Index::btree(name, vec![key]));
         }
     }
-    let mut ordered = btree_index(
+    let mut ordered = Index::btree(
         "plain_ordered_idx",
         vec![
-            column_key("c0", true, true),
-            column_key("c1", true, false),
-            column_key("c2", false, true),
+            ordered_key("c0", true, true),
+            ordered_key("c1", true, false),
+            ordered_key("c2", false, true),
         ],
     );
     ordered.include = vec!["c3".to_owned()];
-    let mut unique = btree_index(
+    let mut unique = Index::btree(
         "plain_unique_idx",
-        vec![
-            column_key("c0", false, false),
-            column_key("id", false, false),
-        ],
+        vec![IndexKey::column("c0"), IndexKey::column("id")],
     );
     unique.unique = true;
     unique.nulls_not_distinct = true;
     table.indexes.extend([ordered, unique]);
     table.sort_by_names();
 
-    let (whole, _) = canonicalize_logged(&desired, &admin_shadow(), None).await;
-    let whole = whole.unwrap_or_else(|e| panic!("{e}"));
+    let (whole, statements, _) = narrowed_as_whole(&desired, &live).await;
     assert_eq!(
-        whole.schema.namespaces["public"].tables["plain"],
-        desired.namespaces["public"].tables["plain"],
+        whole.namespaces["public"].tables["plain"], desired.namespaces["public"].tables["plain"],
         "PostgreSQL prints them as written"
     );
-    let (narrowed, lines) = canonicalize_changed_logged(desired.clone(), &live).await;
-    assert_eq!(narrowed.schema, whole.schema);
-    assert_eq!(
-        statements_run(&lines),
-        statements_run(&baseline_lines),
-        "no statement for the table: {lines:?}"
-    );
+    assert_eq!(statements, baseline, "no statement for the table");
 }
 
-/// A B-tree index named `name` over `keys`, with nothing else of its own.
-fn btree_index(name: &str, keys: Vec<pgphase::schema::IndexKey>) -> pgphase::schema::Index {
-    pgphase::schema::Index {
-        name: name.into(),
-        unique: false,
-        method: "btree".into(),
-        keys,
-        include: Vec::new(),
-        predicate: None,
-        nulls_not_distinct: false,
-        with: Vec::new(),
-        comment: None,
-    }
+/// `live` with a new default on `table`.`column` (a change that prints), and the statements
+/// canonicalising it runs: what comes with any narrowing, for tests that show what else
+/// costs no statement.
+async fn with_a_printing_change(live: &Schema, table: &str, column_name: &str) -> (Schema, usize) {
+    let mut changed = live.clone();
+    column(public_table(&mut changed, table), column_name).default = Some("'m'".into());
+    let (_, lines) = canonicalize_changed_logged(changed.clone(), live).await;
+    (changed, statements_run(&lines))
 }
 
-/// An index key on `column`, in the order given.
-fn column_key(column: &str, descending: bool, nulls_first: bool) -> pgphase::schema::IndexKey {
-    pgphase::schema::IndexKey {
-        target: pgphase::schema::KeyTarget::Column(column.into()),
-        opclass: None,
-        collation: None,
-        descending,
-        nulls_first,
-    }
+/// Canonicalises `desired` whole and only where it differs from `live`, asserts the two give
+/// the same schema, and returns it with the statements the narrowed run and the whole run took.
+async fn narrowed_as_whole(desired: &Schema, live: &Schema) -> (Schema, usize, usize) {
+    let (whole, whole_lines) = canonicalize_logged(desired, &admin_shadow(), None).await;
+    let whole = whole.unwrap_or_else(|e| panic!("{e}")).schema;
+    let (narrowed, lines) = canonicalize_changed_logged(desired.clone(), live).await;
+    crate::roundtrip::assert_same(&whole, &narrowed.schema, "narrowed as whole");
+    (whole, statements_run(&lines), statements_run(&whole_lines))
 }
 
 /// The number in the progress line `running N statements of the desired schema`.

@@ -1097,11 +1097,11 @@ fn convert_index(raw: &RawIndex, columns: Option<&TableColumns>, path: &Path) ->
                 ));
             }
             list.iter()
-                .map(|c| plain_key(KeyTarget::Column(c.as_str().into())))
+                .map(|c| IndexKey::plain(KeyTarget::Column(c.as_str().into())))
                 .collect()
         }
         (None, Some(expression), None) => {
-            vec![plain_key(KeyTarget::Expression(expression.clone()))]
+            vec![IndexKey::plain(KeyTarget::Expression(expression.clone()))]
         }
         (None, None, Some(keys)) if !keys.is_empty() => {
             convert_keys(keys, columns, &path.key("keys"))?
@@ -1150,16 +1150,6 @@ fn convert_index(raw: &RawIndex, columns: Option<&TableColumns>, path: &Path) ->
     })
 }
 
-fn plain_key(target: KeyTarget) -> IndexKey {
-    IndexKey {
-        target,
-        opclass: None,
-        collation: None,
-        descending: false,
-        nulls_first: false,
-    }
-}
-
 fn convert_keys(
     raw: &[RawKey],
     columns: Option<&TableColumns>,
@@ -1173,7 +1163,7 @@ fn convert_keys(
                 if let Some(columns) = columns {
                     columns.check_one(column, &key_path)?;
                 }
-                plain_key(KeyTarget::Column(column.as_str().into()))
+                IndexKey::plain(KeyTarget::Column(column.as_str().into()))
             }
             Short::Full(full) => {
                 let target = match (&full.column, &full.expression) {
