@@ -1077,6 +1077,140 @@ WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
   AND NOT EXISTS (SELECT FROM pg_depend d
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')";
 
+/// Tables whose checks, index expressions and predicates share stored trees: equal trees over
+/// equally named columns, equal trees over other names, an index's expressions at other
+/// positions, and whole-row references, which print the table's own name.
+const SHARED_EXPRESSIONS: &str = r#"
+CREATE SCHEMA s;
+CREATE TABLE s.a (id int, amount numeric, note text, CONSTRAINT a_positive CHECK (amount > 0));
+CREATE TABLE s.b (id int, amount numeric, note text, CONSTRAINT b_positive CHECK (amount > 0));
+CREATE TABLE s.c (id int, "Total" numeric, note text, CONSTRAINT c_positive CHECK ("Total" > 0));
+CREATE TABLE s.d (id int, amount numeric, note text,
+  CONSTRAINT d_whole CHECK (d IS NOT NULL), CONSTRAINT d_positive CHECK (amount > 0));
+CREATE TABLE s.e (id int, amount numeric, note text, CONSTRAINT e_whole CHECK (e IS NOT NULL));
+CREATE INDEX a_notes ON s.a (lower(note), upper(note)) WHERE id > 0;
+CREATE INDEX b_notes ON s.b (id, lower(note), upper(note)) WHERE id > 0;
+CREATE INDEX c_notes ON s.c (upper(note), lower(note)) WHERE "Total" > 0;
+CREATE INDEX d_rows ON s.d ((d IS NOT NULL)) WHERE id > 0;
+CREATE INDEX e_rows ON s.e ((e IS NOT NULL));
+"#;
+
+/// Every check, index expression and index predicate of the model is the text the server
+/// prints for that very object (with introspection's `search_path`).
+async fn assert_printed_as_the_server_prints(db: &TestDb, schema: &Schema, what: &str) {
+    let mut checks = std::collections::BTreeMap::new();
+    let mut indexes = std::collections::BTreeMap::new();
+    for (ns_name, ns) in &schema.namespaces {
+        for (table_name, table) in &ns.tables {
+            for check in &table.checks {
+                let key = (ns_name.clone(), table_name.clone(), check.name.to_string());
+                checks.insert(key, check.expression.clone());
+            }
+        }
+        let table_indexes = ns.tables.values().flat_map(|t| &t.indexes);
+        for index in table_indexes.chain(ns.views.values().flat_map(|v| &v.indexes)) {
+            indexes.insert((ns_name.clone(), index.name.to_string()), index);
+        }
+    }
+    db.client
+        .batch_execute("BEGIN; SET LOCAL search_path = pg_catalog")
+        .await
+        .unwrap();
+    let server_checks = db
+        .client
+        .query(
+            "SELECT n.nspname::text, r.relname::text, c.conname::text,
+                    pg_get_expr(c.conbin, c.conrelid)
+             FROM pg_constraint c
+             JOIN pg_class r ON r.oid = c.conrelid
+             JOIN pg_namespace n ON n.oid = r.relnamespace
+             WHERE c.contype = 'c' AND c.conislocal",
+            &[],
+        )
+        .await
+        .unwrap();
+    let mut compared = 0;
+    for row in server_checks {
+        let key: (String, String, String) = (row.get(0), row.get(1), row.get(2));
+        if let Some(expression) = checks.get(&key) {
+            assert_eq!(
+                expression,
+                &row.get::<_, String>(3),
+                "{what}: check {key:?}"
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, checks.len(), "{what}: every check compared");
+    let server_indexes = db
+        .client
+        .query(
+            "SELECT n.nspname::text, ic.relname::text, k.n,
+                    CASE WHEN i.indkey[k.n - 1] = 0
+                         THEN pg_get_indexdef(i.indexrelid, k.n, true) END,
+                    pg_get_expr(i.indpred, i.indrelid)
+             FROM pg_index i
+             JOIN pg_class ic ON ic.oid = i.indexrelid
+             JOIN pg_namespace n ON n.oid = ic.relnamespace
+             CROSS JOIN LATERAL generate_series(1, i.indnkeyatts) AS k(n)",
+            &[],
+        )
+        .await
+        .unwrap();
+    for row in server_indexes {
+        let key: (String, String) = (row.get(0), row.get(1));
+        let Some(index) = indexes.get(&key) else {
+            continue;
+        };
+        let position = usize::try_from(row.get::<_, i32>(2)).unwrap();
+        if let Some(expression) = row.get::<_, Option<String>>(3) {
+            assert_eq!(
+                index.keys[position - 1].target,
+                KeyTarget::Expression(expression),
+                "{what}: index {key:?} key {position}"
+            );
+        }
+        assert_eq!(
+            index.predicate,
+            row.get::<_, Option<String>>(4),
+            "{what}: predicate of {key:?}"
+        );
+    }
+    db.client.batch_execute("ROLLBACK").await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn expressions_of_one_form_are_printed_once_and_as_the_server_prints_each() {
+    let (mut db, _drop) = fresh_database().await;
+    db.execute(SHARED_EXPRESSIONS).await;
+    let (alone, reports) = introspect_db(&mut db, &IntrospectOptions::default()).await;
+    assert_printed_as_the_server_prints(&db, &alone.schema, "alone").await;
+    let at = reports
+        .iter()
+        .position(|r| r.step == "expressions")
+        .unwrap();
+    let printed = reports[at].rows_read - reports[at - 1].rows_read;
+    // 18 expressions: 6 checks, 4 predicates and 8 index keys. Printed once each: `amount > 0`
+    // (3 tables), `"Total" > 0`, each whole-row check (its table's name), `id > 0` (3),
+    // `"Total" > 0` as a predicate, `lower(note)` and `upper(note)` first and second of `a_notes`
+    // and `b_notes`, and the other three keys.
+    assert_eq!(printed, 12, "{reports:?}");
+
+    let helper = connect(&db.url).await;
+    let beside = introspect_with_helper(
+        &mut db.client,
+        Some(&helper),
+        &IntrospectOptions::default(),
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(alone, beside);
+    let d = &alone.schema.namespaces["s"].tables["d"];
+    let whole = d.checks.iter().find(|c| c.name == "d_whole").unwrap();
+    assert_eq!(whole.expression, "(d.* IS NOT NULL)");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_corpus_schema_loads_and_introspects() {
     let dir = crate::common::corpus_dir();
@@ -1110,6 +1244,8 @@ async fn every_corpus_schema_loads_and_introspects() {
             "{}: introspection alone and with a helper differ",
             file.display()
         );
+        let label = file.display().to_string();
+        assert_printed_as_the_server_prints(&db, &first.schema, &label).await;
 
         let counts = db.client.query_one(RELATION_COUNTS, &[]).await.unwrap();
         let views: usize = first

@@ -205,9 +205,10 @@ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm', 'c')
 /// Primary keys, unique, foreign-key, check and exclusion constraints of tables, leaving out
 /// the ones a partition or child inherited (`conislocal` false). Columns come as numbers
 /// (named from the columns query): the key, the referenced table's for a foreign key, and for
-/// PK and UNIQUE the backing index's positions, whose tail past `indnkeyatts` is INCLUDE.
+/// PK and UNIQUE the backing index's positions, whose tail past `indnkeyatts` is INCLUDE. A
+/// check comes as its stored tree.
 pub const CONSTRAINTS: &str = "
-SELECT c.conrelid AS relation, c.conname::text AS name, c.contype::text AS kind,
+SELECT c.oid, c.conrelid AS relation, c.conname::text AS name, c.contype::text AS kind,
        c.condeferrable AS deferrable, c.condeferred AS deferred,
        c.convalidated AS valid, c.connoinherit AS no_inherit,
        COALESCE(c.conkey, '{}') AS column_numbers,
@@ -219,7 +220,8 @@ SELECT c.conrelid AS relation, c.conname::text AS name, c.contype::text AS kind,
        COALESCE(c.confkey, '{}') AS referenced_numbers,
        c.confupdtype::text AS on_update, c.confdeltype::text AS on_delete,
        c.confmatchtype::text AS match_type,
-       CASE WHEN c.contype = 'c' THEN pg_get_expr(c.conbin, c.conrelid) END AS check_expr,
+       -- The stored tree, printed once per distinct form (`PRINT_EXPRESSIONS`).
+       CASE WHEN c.contype = 'c' THEN c.conbin::text END AS check_tree,
        CASE WHEN c.contype = 'x' THEN pg_get_constraintdef(c.oid) END AS definition
 FROM pg_constraint c
 JOIN pg_class r ON r.oid = c.conrelid
@@ -233,11 +235,11 @@ WHERE r.relnamespace = ANY($1) AND r.relkind IN ('r', 'p')
 /// Indexes of tables and materialized views that no constraint owns (PK, UNIQUE and EXCLUDE
 /// indexes belong to their constraint) and that are not a partition of a parent's index, one row
 /// per key position: the key positions of all selected indexes are expanded at once with
-/// `generate_series`. Each row repeats its index's own facts (the predicate only on the row of
-/// position 1), with the columns as numbers (`indkey`: 0 for an expression; positions past
-/// `indnkeyatts` are INCLUDE), and gives its key's expression text, operator class when not the
-/// default one, collation (oid and name, and for an expression its type's collation to compare
-/// against) and `indoption` bits. Rows are grouped back into indexes in Rust: aggregating them
+/// `generate_series`. Each row repeats its index's own facts (the stored trees of the predicate
+/// and of the expressions only on the row of position 1), with the columns as numbers (`indkey`:
+/// 0 for an expression; positions past `indnkeyatts` are INCLUDE), and gives its key's operator
+/// class when not the default one, collation (oid and name, and for an expression its type's
+/// collation to compare against) and `indoption` bits. Rows are grouped back into indexes in Rust: aggregating them
 /// here sorted every group once per array, which cost more than the rest of the query.
 pub const INDEXES: &str = "
 WITH selected AS MATERIALIZED (
@@ -252,11 +254,11 @@ WITH selected AS MATERIALIZED (
 SELECT i.indrelid AS relation, ic.oid, ic.relname::text AS name, i.indisunique AS is_unique,
        am.amname::text AS method, i.indnullsnotdistinct AS nulls_not_distinct,
        COALESCE(ic.reloptions::text[], '{}') AS options,
-       CASE WHEN k.n = 1 THEN pg_get_expr(i.indpred, i.indrelid) END AS predicate,
+       -- The stored trees, printed once per distinct form (`PRINT_EXPRESSIONS`).
+       CASE WHEN k.n = 1 THEN i.indpred::text END AS predicate_tree,
+       CASE WHEN k.n = 1 THEN i.indexprs::text END AS expression_trees,
        i.indkey::int2[] AS column_numbers, i.indnkeyatts::int4 AS key_count,
        k.n AS position,
-       CASE WHEN i.indkey[k.n - 1] = 0 THEN pg_get_indexdef(i.indexrelid, k.n, true) END
-         AS expression,
        -- Only expression keys look up their type, and those are few.
        CASE WHEN i.indkey[k.n - 1] = 0 THEN
               (SELECT et.typcollation FROM pg_attribute ea
@@ -277,6 +279,22 @@ LEFT JOIN pg_opclass oc ON oc.oid = i.indclass[k.n - 1]
 LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
 LEFT JOIN pg_collation kco ON kco.oid = i.indcollation[k.n - 1]
 LEFT JOIN pg_namespace kcn ON kcn.oid = kco.collnamespace";
+
+/// The text of each distinct form of the index expressions, index predicates and check
+/// constraints the indexes and constraints queries returned as stored trees, printed on one
+/// object of that form: `$1` the printer of each (`k` an index key, `p` an index predicate, `c` a
+/// check constraint), `$2` the index or constraint, `$3` the key position (`k` only). One row
+/// each, in the order asked; a `NULL` text for an object no longer there.
+pub const PRINT_EXPRESSIONS: &str = "
+SELECT CASE r.printer
+         WHEN 'k' THEN pg_get_indexdef(r.object, r.position, true)
+         WHEN 'p' THEN (SELECT pg_get_expr(i.indpred, i.indrelid)
+                        FROM pg_index i WHERE i.indexrelid = r.object)
+         WHEN 'c' THEN (SELECT pg_get_expr(c.conbin, c.conrelid)
+                        FROM pg_constraint c WHERE c.oid = r.object)
+       END AS text
+FROM unnest($1::text[], $2::oid[], $3::int4[]) WITH ORDINALITY AS r(printer, object, position, at)
+ORDER BY r.at";
 
 /// User triggers of tables: not internal (constraint triggers of foreign keys) and not cloned
 /// onto a partition from its parent's trigger.
@@ -420,4 +438,4 @@ WHERE d.classoid IN ('pg_namespace'::regclass, 'pg_class'::regclass, 'pg_type'::
 
 /// How many catalog queries introspection runs: every query above but the session settings,
 /// each once.
-pub const QUERY_COUNT: usize = 16;
+pub const QUERY_COUNT: usize = 17;

@@ -9,6 +9,7 @@
 mod assemble;
 mod definitions;
 mod dependencies;
+mod printing;
 mod rows;
 mod types;
 
@@ -20,7 +21,8 @@ use tokio_postgres::{Client, GenericClient, IsolationLevel, Transaction};
 
 use self::assemble::{Assembler, PendingIndexes, Unexpected, select_namespaces};
 use self::dependencies::ViewDependencies;
-use self::rows::{CatalogRow, ConstraintRow, IndexKeyRow, ServerRow};
+use self::printing::{Forms, Printed};
+use self::rows::{CatalogRow, ConstraintRow, PrintedRow, ServerRow};
 use super::catalog;
 
 pub use self::types::{IntrospectOptions, Introspection, Progress};
@@ -68,14 +70,13 @@ pub async fn introspect(
     introspect_with_helper(client, None, options, progress).await
 }
 
-/// [`introspect`], with a second connection to the same database, `helper`, reading the
-/// indexes and then the constraints while `client` reads the rest: a server runs two
-/// connections' queries on two cores. The two share more than it seems: printing a check or an
-/// index expression or predicate opens its table, and a backend builds its cache entry for a
-/// table the first time (0.2–0.3 s at 10,000 tables), so one backend reading both opens each
-/// table once. At 10,000 tables the helper's share takes about as long as the rest. The helper
-/// reads in the same snapshot (`pg_export_snapshot`), so the result is the one `client` alone
-/// reads; where the snapshot cannot be shared (a pooler in between), `client` reads everything.
+/// [`introspect`], with a second connection to the same database, `helper`, reading the types,
+/// sequences, routines, operators, indexes and constraints while `client` reads the tables and
+/// their columns: a server runs two connections' queries on two cores, and at 10,000 tables
+/// the two shares take about as long. Once the columns are in, the helper prints the
+/// expressions, each distinct form once (`printing`). The helper reads in the same snapshot
+/// (`pg_export_snapshot`), so the result is the one `client` alone reads; where the snapshot
+/// cannot be shared (a pooler in between), `client` reads everything.
 ///
 /// # Errors
 /// As [`introspect`].
@@ -168,10 +169,12 @@ async fn for_each_row<R: CatalogRow>(
     Ok(count)
 }
 
-/// Runs the catalog queries in order and feeds their rows to the assembler as they arrive;
-/// with a `helper`, the indexes and then the constraints are read there meanwhile. The indexes'
-/// rows are gathered and filed at the end; a constraint goes into the model once the columns
-/// are in (one that comes earlier waits).
+/// Runs the catalog queries and feeds their rows to the assembler as they arrive. The tables
+/// and their columns are read on `reader`'s connection; with a `helper`, everything else is read
+/// there meanwhile (the indexes, the constraints, the other objects), and once the columns are in,
+/// the expressions are printed there too (`printing`). The indexes' rows are gathered and filed
+/// at the end; a constraint goes into the model once the columns are in (one that comes earlier
+/// waits).
 async fn read_everything(
     reader: &mut Reader<'_, '_>,
     helper: Option<&Client>,
@@ -195,92 +198,8 @@ async fn read_everything(
     let relations: &[&(dyn ToSql + Sync)] = &[&oids, &options.measure_sizes];
 
     let model = RefCell::new(Assembler::new(&namespaces));
-    let columns_read = Cell::new(false);
     let r = reader;
-    let mut indexes = PendingIndexes::default();
-    let on_helper = async {
-        let helper = helper?;
-        let indexes = for_each_row(helper, "indexes", catalog::INDEXES, selected, |row| {
-            indexes.add(row)
-        })
-        .await;
-        // A constraint names its columns from the columns query: one that arrives before that
-        // is read waits. Read after the indexes, most arrive later; all 20,000 constraints of
-        // 10,000 tables waiting took 7 MB more at the plan's peak.
-        let mut early = Vec::new();
-        let constraints = for_each_row(
-            helper,
-            "constraints",
-            catalog::CONSTRAINTS,
-            selected,
-            |row: ConstraintRow| {
-                if columns_read.get() {
-                    model.borrow_mut().add_constraint(row)
-                } else {
-                    early.push(row);
-                    Ok(())
-                }
-            },
-        )
-        .await;
-        Some((indexes, constraints, early))
-    };
-    let (beside, on_helper) = futures_util::future::join(
-        read_beside_helper(r, &model, &columns_read, selected, relations),
-        on_helper,
-    )
-    .await;
-    let dependencies = beside?;
-    let mut model = model.into_inner();
-    match on_helper {
-        Some((index_rows, constraint_rows, early)) => {
-            r.rows_read += index_rows?;
-            r.finished("indexes");
-            r.rows_read += constraint_rows?;
-            for row in early {
-                model
-                    .add_constraint(row)
-                    .map_err(unexpected("constraints"))?;
-            }
-            r.finished("constraints");
-        }
-        None => {
-            r.read("constraints", catalog::CONSTRAINTS, selected, |row| {
-                model.add_constraint(row)
-            })
-            .await?;
-            r.read("indexes", catalog::INDEXES, selected, |row: IndexKeyRow| {
-                indexes.add(row)
-            })
-            .await?;
-        }
-    }
-    model.file_indexes(indexes).map_err(unexpected("indexes"))?;
-
-    let (schema, tables) = model.finish();
-    let stats = Stats {
-        server_version: server.server_version,
-        server_version_num: server.server_version_num,
-        tables,
-        view_dependencies: dependencies.finish(),
-    };
-    Ok(Introspection {
-        schema,
-        stats,
-        notes: Vec::new(),
-    })
-}
-
-/// The queries read while a helper reads the constraints and indexes: all the others.
-/// The assembler is shared with the helper's rows (never across an `await`); `columns_read` is
-/// set once the columns are in.
-async fn read_beside_helper(
-    r: &mut Reader<'_, '_>,
-    model: &RefCell<Assembler>,
-    columns_read: &Cell<bool>,
-    selected: &[&(dyn ToSql + Sync)],
-    relations: &[&(dyn ToSql + Sync)],
-) -> Result<ViewDependencies, IntrospectError> {
+    // Every object takes its comment as it is filed: they come first.
     r.read("extensions", catalog::EXTENSIONS, &[], |row| {
         model.borrow_mut().add_extension(row)
     })
@@ -289,18 +208,79 @@ async fn read_beside_helper(
         model.borrow_mut().add_comment(row)
     })
     .await?;
-    r.read("enums", catalog::ENUMS, selected, |row| {
-        model.borrow_mut().add_enum(row)
+    let columns = ColumnsIn::default();
+    let mut indexes = PendingIndexes::default();
+    let read = match helper {
+        Some(helper) => {
+            let tables = async {
+                let read = read_tables(r, &model, &columns, relations, selected).await;
+                // The helper waits for the columns: when they never come, it must not wait
+                // forever.
+                columns.notify.notify_one();
+                read
+            };
+            let beside = async {
+                let others = read_others(helper, &model, selected).await?;
+                let keys = read_keys(helper, &model, &mut indexes, &columns, selected).await?;
+                Ok::<_, IntrospectError>((others, keys))
+            };
+            let (tables, beside) = futures_util::future::join(tables, beside).await;
+            tables?;
+            let ((dependencies, other_rows), key_rows) = beside?;
+            for (step, rows) in other_rows.into_iter().chain(key_rows) {
+                r.rows_read += rows;
+                r.finished(step);
+            }
+            dependencies
+        }
+        None => {
+            read_tables(r, &model, &columns, relations, selected).await?;
+            let (dependencies, other_rows) = read_others(r.transaction, &model, selected).await?;
+            let key_rows =
+                read_keys(r.transaction, &model, &mut indexes, &columns, selected).await?;
+            for (step, rows) in other_rows.into_iter().chain(key_rows) {
+                r.rows_read += rows;
+                r.finished(step);
+            }
+            dependencies
+        }
+    };
+    let mut model = model.into_inner();
+    model.file_indexes(indexes).map_err(unexpected("indexes"))?;
+
+    let (schema, tables) = model.finish();
+    let stats = Stats {
+        server_version: server.server_version,
+        server_version_num: server.server_version_num,
+        tables,
+        view_dependencies: read.finish(),
+    };
+    Ok(Introspection {
+        schema,
+        stats,
+        notes: Vec::new(),
     })
-    .await?;
-    r.read("domains", catalog::DOMAINS, selected, |row| {
-        model.borrow_mut().add_domain(row)
-    })
-    .await?;
-    r.read("sequences", catalog::SEQUENCES, selected, |row| {
-        model.borrow_mut().add_sequence(row)
-    })
-    .await?;
+}
+
+/// Whether the columns are in, and the notice of it for a connection waiting for them.
+#[derive(Default)]
+struct ColumnsIn {
+    read: Cell<bool>,
+    notify: tokio::sync::Notify,
+}
+
+/// Rows read per step, for progress once a helper's share is done.
+type StepRows = Vec<(&'static str, usize)>;
+
+/// The tables and what needs them: their columns, triggers and policies. The assembler is
+/// shared with the other connection's rows (never across an `await`).
+async fn read_tables(
+    r: &mut Reader<'_, '_>,
+    model: &RefCell<Assembler>,
+    columns: &ColumnsIn,
+    relations: &[&(dyn ToSql + Sync)],
+    selected: &[&(dyn ToSql + Sync)],
+) -> Result<(), IntrospectError> {
     r.read("tables", catalog::RELATIONS, relations, |row| {
         model.borrow_mut().add_relation(row)
     })
@@ -309,7 +289,9 @@ async fn read_beside_helper(
         model.borrow_mut().add_column(row)
     })
     .await?;
-    columns_read.set(true);
+    columns.read.set(true);
+    // Stored for the other connection if it is not waiting yet.
+    columns.notify.notify_one();
     r.read("triggers", catalog::TRIGGERS, selected, |row| {
         model.borrow_mut().add_trigger(row)
     })
@@ -317,27 +299,152 @@ async fn read_beside_helper(
     r.read("policies", catalog::POLICIES, selected, |row| {
         model.borrow_mut().add_policy(row)
     })
-    .await?;
-    r.read("functions", catalog::ROUTINES, selected, |row| {
-        model.borrow_mut().add_routine(row)
-    })
-    .await?;
-    r.read("operators", catalog::OPERATORS, selected, |row| {
-        model.borrow_mut().add_operator(row)
-    })
-    .await?;
+    .await
+}
+
+/// The objects that need no table: types, sequences, routines, operators, and the views'
+/// dependencies.
+async fn read_others(
+    client: &impl GenericClient,
+    model: &RefCell<Assembler>,
+    selected: &[&(dyn ToSql + Sync)],
+) -> Result<(ViewDependencies, StepRows), IntrospectError> {
+    let mut steps = StepRows::new();
+    steps.push((
+        "enums",
+        for_each_row(client, "enums", catalog::ENUMS, selected, |row| {
+            model.borrow_mut().add_enum(row)
+        })
+        .await?,
+    ));
+    steps.push((
+        "domains",
+        for_each_row(client, "domains", catalog::DOMAINS, selected, |row| {
+            model.borrow_mut().add_domain(row)
+        })
+        .await?,
+    ));
+    steps.push((
+        "sequences",
+        for_each_row(client, "sequences", catalog::SEQUENCES, selected, |row| {
+            model.borrow_mut().add_sequence(row)
+        })
+        .await?,
+    ));
+    steps.push((
+        "functions",
+        for_each_row(client, "functions", catalog::ROUTINES, selected, |row| {
+            model.borrow_mut().add_routine(row)
+        })
+        .await?,
+    ));
+    steps.push((
+        "operators",
+        for_each_row(client, "operators", catalog::OPERATORS, selected, |row| {
+            model.borrow_mut().add_operator(row)
+        })
+        .await?,
+    ));
     let mut dependencies = ViewDependencies::default();
-    r.read(
+    steps.push((
         "view dependencies",
-        catalog::VIEW_DEPENDENCIES,
+        for_each_row(
+            client,
+            "view dependencies",
+            catalog::VIEW_DEPENDENCIES,
+            selected,
+            |row| {
+                dependencies.add(row);
+                Ok(())
+            },
+        )
+        .await?,
+    ));
+    Ok((dependencies, steps))
+}
+
+/// The indexes, the constraints and, once the columns are in, their expressions printed.
+async fn read_keys(
+    client: &impl GenericClient,
+    model: &RefCell<Assembler>,
+    indexes: &mut PendingIndexes,
+    columns: &ColumnsIn,
+    selected: &[&(dyn ToSql + Sync)],
+) -> Result<StepRows, IntrospectError> {
+    let index_rows = for_each_row(client, "indexes", catalog::INDEXES, selected, |row| {
+        indexes.add(row)
+    })
+    .await?;
+    // A constraint names its columns from the columns query: one that arrives before that is
+    // read waits.
+    let mut early = Vec::new();
+    let constraint_rows = for_each_row(
+        client,
+        "constraints",
+        catalog::CONSTRAINTS,
         selected,
-        |row| {
-            dependencies.add(row);
+        |mut row: ConstraintRow| {
+            if columns.read.get() {
+                model.borrow_mut().add_constraint(row)
+            } else {
+                let kept = model.borrow_mut().keep_check_tree(&mut row);
+                early.push((row, kept));
+                Ok(())
+            }
+        },
+    )
+    .await?;
+    let mut steps = vec![("indexes", index_rows), ("constraints", constraint_rows)];
+    if !columns.read.get() {
+        columns.notify.notified().await;
+        if !columns.read.get() {
+            // The other connection's reading failed; its error is the one reported.
+            return Ok(steps);
+        }
+    }
+    let forms = {
+        let mut model = model.borrow_mut();
+        for (row, kept) in early {
+            model
+                .add_kept_constraint(row, kept)
+                .map_err(unexpected("constraints"))?;
+        }
+        model.forms_to_print(indexes)
+    };
+    let printed = print_expressions(client, &forms).await?;
+    model.borrow_mut().fill_printed(indexes, &printed);
+    steps.push(("expressions", forms.requests().len()));
+    Ok(steps)
+}
+
+/// Prints each of `forms` once (`printing`).
+async fn print_expressions(
+    client: &impl GenericClient,
+    forms: &Forms,
+) -> Result<Printed, IntrospectError> {
+    let requests = forms.requests();
+    if requests.is_empty() {
+        return Ok(Printed::default());
+    }
+    let printers: Vec<&str> = requests.iter().map(|r| r.printer.code()).collect();
+    let objects: Vec<u32> = requests.iter().map(|r| r.object).collect();
+    let positions: Vec<i32> = requests.iter().map(|r| r.position).collect();
+    let mut texts = Vec::with_capacity(requests.len());
+    for_each_row(
+        client,
+        "expressions",
+        catalog::PRINT_EXPRESSIONS,
+        &[&printers, &objects, &positions],
+        |row: PrintedRow| {
+            texts.push(row.text);
             Ok(())
         },
     )
     .await?;
-    Ok(dependencies)
+    Printed::new(texts, forms).map_err(|detail| IntrospectError::Unexpected {
+        step: "expressions",
+        detail,
+    })
 }
 
 /// Runs catalog queries in the transaction, decodes their rows as they stream in and reports

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::definitions::{
     aggregate_definition, catalog_relative, operator_definition, operator_key,
 };
+use super::printing::{Expression, FormId, Forms, Printed, Printer, TreeId, Trees};
 use super::rows::{
     ColumnRow, CommentCatalog, CommentRow, ConstraintRow, DomainRow, EnumRow, ExtensionRow,
     IndexKeyParts, IndexKeyRow, IndexRow, NamespaceRow, OperatorRow, PolicyRow, RelationRow,
@@ -50,6 +51,9 @@ pub struct Assembler {
     composite_attributes: HashMap<u32, Vec<(i16, Attribute)>>,
     columns: KnownColumns,
     stats: BTreeMap<TableRef, TableStats>,
+    /// The stored trees of the checks, each distinct one once.
+    check_trees: Trees,
+    pending_checks: Vec<PendingCheck>,
 }
 
 /// A column as constraint and index keys refer to it: by relation and number.
@@ -120,13 +124,34 @@ impl KnownColumns {
 /// Indexes whose keys are still arriving, by index oid. Apart from the [`Assembler`] because the
 /// index rows may stream in on a second connection while the assembler takes the other rows.
 #[derive(Debug, Default)]
-pub struct PendingIndexes(HashMap<u32, Box<IndexRow>>);
+pub struct PendingIndexes {
+    rows: HashMap<u32, Box<IndexRow>>,
+    /// The stored trees of the predicates and expression keys, each distinct one once.
+    trees: Trees,
+    /// By index oid: its predicate's and its expressions' trees, until printed.
+    trees_of: HashMap<u32, (Option<TreeId>, Option<TreeId>)>,
+    /// The forms found for each index's predicate and expression keys.
+    forms_of: Vec<IndexForms>,
+}
+
+/// The forms of an index's predicate and of its expression keys (by position).
+#[derive(Debug)]
+struct IndexForms {
+    oid: u32,
+    predicate: Option<FormId>,
+    keys: Vec<(i32, FormId)>,
+}
 
 impl PendingIndexes {
     /// Gathers one key of an index; [`Assembler::file_indexes`] completes them.
     pub fn add(&mut self, row: IndexKeyRow) -> Result<(), Unexpected> {
-        let IndexKeyRow { index, key } = row;
-        match self.0.entry(index.oid) {
+        let IndexKeyRow { mut index, key } = row;
+        let predicate = index.predicate_tree.take().map(|t| self.trees.intern(&t));
+        let expressions = index.expression_trees.take().map(|t| self.trees.intern(&t));
+        if predicate.is_some() || expressions.is_some() {
+            self.trees_of.insert(index.oid, (predicate, expressions));
+        }
+        match self.rows.entry(index.oid) {
             // Boxed: the map's slots hold a pointer rather than a 170-byte row, 11 MB → 6 MB
             // at 10,000 tables.
             Entry::Vacant(entry) => {
@@ -135,14 +160,84 @@ impl PendingIndexes {
                     ..index
                 }));
             }
-            Entry::Occupied(mut entry) => {
-                let pending = entry.get_mut();
-                pending.predicate = pending.predicate.take().or(index.predicate);
-                pending.keys.push(key);
-            }
+            Entry::Occupied(mut entry) => entry.get_mut().keys.push(key),
         }
         Ok(())
     }
+
+    /// Adds the forms of the gathered predicates and expression keys to `forms`.
+    fn find_forms(&mut self, forms: &mut Forms, columns: &KnownColumns) {
+        let name = |relation, number| Some(columns.get(relation, number).ok()?.name.clone());
+        for (&oid, &(predicate, expressions)) in &self.trees_of {
+            let Some(row) = self.rows.get(&oid) else {
+                continue;
+            };
+            let expression = |printer, tree, ordinal, position| Expression {
+                printer,
+                tree,
+                ordinal,
+                relation: row.relation,
+                object: oid,
+                position,
+            };
+            let predicate = predicate.map(|tree| {
+                forms.form(
+                    expression(Printer::Predicate, tree, 0, 0),
+                    &self.trees,
+                    name,
+                )
+            });
+            // The n-th key on no column (`indkey` 0) is the n-th expression of the tree.
+            let keys = expressions.map_or_else(Vec::new, |tree| {
+                (1..)
+                    .zip(&row.column_numbers)
+                    .filter(|(_, number)| **number == 0)
+                    .enumerate()
+                    .map(|(ordinal, (position, _))| {
+                        let key = expression(Printer::IndexKey, tree, ordinal, position);
+                        (position, forms.form(key, &self.trees, name))
+                    })
+                    .collect()
+            });
+            self.forms_of.push(IndexForms {
+                oid,
+                predicate,
+                keys,
+            });
+        }
+    }
+
+    /// Puts the printed texts of [`PendingIndexes::find_forms`] into the indexes.
+    fn fill(&mut self, printed: &Printed) {
+        for IndexForms {
+            oid,
+            predicate,
+            keys,
+        } in std::mem::take(&mut self.forms_of)
+        {
+            let Some(row) = self.rows.get_mut(&oid) else {
+                continue;
+            };
+            row.predicate = predicate.map(|form| printed.text(form));
+            for (position, form) in keys {
+                if let Some(key) = row.keys.iter_mut().find(|k| k.position == position) {
+                    key.expression = Some(printed.text(form));
+                }
+            }
+        }
+        self.trees_of.clear();
+    }
+}
+
+/// A check filed without its text until it is printed: its table, its place in the table's
+/// checks, its tree and its constraint.
+#[derive(Debug)]
+struct PendingCheck {
+    relation: u32,
+    slot: usize,
+    tree: TreeId,
+    constraint: u32,
+    form: Option<FormId>,
 }
 
 /// Keeps the namespaces the options ask for: all when `include_schemas` is empty, else the
@@ -348,13 +443,79 @@ impl Assembler {
     /// # Errors
     /// On a constraint, action or match code pgphase does not know, or an unknown column.
     pub fn add_constraint(&mut self, row: ConstraintRow) -> Result<(), Unexpected> {
-        match table_mut(&mut self.tables, row.relation) {
-            Some(table) => {
-                self.columns.seal();
-                add_constraint(table, row, &self.columns)
-            }
-            None => Ok(()),
+        self.add_kept_constraint(row, None)
+    }
+
+    /// [`Assembler::add_constraint`] for a row whose check tree was kept by
+    /// [`Assembler::keep_check_tree`].
+    ///
+    /// # Errors
+    /// As [`Assembler::add_constraint`].
+    pub fn add_kept_constraint(
+        &mut self,
+        mut row: ConstraintRow,
+        kept: Option<TreeId>,
+    ) -> Result<(), Unexpected> {
+        let Some(table) = table_mut(&mut self.tables, row.relation) else {
+            return Ok(());
+        };
+        self.columns.seal();
+        let tree = row
+            .check_tree
+            .take()
+            .map(|tree| self.check_trees.intern(&tree));
+        if let Some(tree) = tree.or(kept) {
+            self.pending_checks.push(PendingCheck {
+                relation: row.relation,
+                slot: table.checks.len(),
+                tree,
+                constraint: row.oid,
+                form: None,
+            });
         }
+        add_constraint(table, row, &self.columns)
+    }
+
+    /// Keeps the check tree of a constraint that is to wait for the columns, freeing its text
+    /// (hundreds of bytes, where the printed expression is tens).
+    pub fn keep_check_tree(&mut self, row: &mut ConstraintRow) -> Option<TreeId> {
+        let tree = row.check_tree.take()?;
+        Some(self.check_trees.intern(&tree))
+    }
+
+    /// The distinct forms of the expressions still to be printed: the checks' and the
+    /// `indexes`' predicates and expression keys. Once the columns are in.
+    pub fn forms_to_print(&mut self, indexes: &mut PendingIndexes) -> Forms {
+        self.columns.seal();
+        let mut forms = Forms::default();
+        indexes.find_forms(&mut forms, &self.columns);
+        for check in &mut self.pending_checks {
+            let expression = Expression {
+                printer: Printer::Check,
+                tree: check.tree,
+                ordinal: 0,
+                relation: check.relation,
+                object: check.constraint,
+                position: 0,
+            };
+            let name =
+                |relation, number| Some(self.columns.get(relation, number).ok()?.name.clone());
+            check.form = Some(forms.form(expression, &self.check_trees, name));
+        }
+        forms
+    }
+
+    /// Puts the texts printed for [`Assembler::forms_to_print`] into the checks and `indexes`.
+    pub fn fill_printed(&mut self, indexes: &mut PendingIndexes, printed: &Printed) {
+        indexes.fill(printed);
+        for check in std::mem::take(&mut self.pending_checks) {
+            let table = table_mut(&mut self.tables, check.relation);
+            let filed = table.and_then(|table| table.checks.get_mut(check.slot));
+            if let (Some(filed), Some(form)) = (filed, check.form) {
+                filed.expression = printed.text(form);
+            }
+        }
+        self.check_trees = Trees::default();
     }
 
     /// Files every gathered index under its table or materialized view.
@@ -366,7 +527,7 @@ impl Assembler {
         // In the order the rows came (by oid), so the memory of the ones done is freed page by
         // page for the indexes made from them: in the map's order, 30,000 indexes of 10,000
         // tables kept both forms until the end.
-        let mut pending: Vec<(u32, Box<IndexRow>)> = pending.0.into_iter().collect();
+        let mut pending: Vec<(u32, Box<IndexRow>)> = pending.rows.into_iter().collect();
         pending.sort_unstable_by_key(|(oid, _)| *oid);
         for (oid, row) in pending {
             let comment = self.comment(CommentCatalog::Relation, oid, 0);
@@ -688,7 +849,8 @@ fn add_constraint(
             .push(foreign_key_from(row, deferral, columns)?),
         "c" => table.checks.push(Check {
             name: row.name.into(),
-            expression: row.check_expr.unwrap_or_default(),
+            // Printed later, once per distinct form (`Assembler::fill_printed`).
+            expression: String::new(),
             no_inherit: row.no_inherit,
             valid: row.valid,
         }),
@@ -1007,6 +1169,17 @@ mod tests {
         })
     }
 
+    /// `id > 0` and `lower(name)` as stored (column 1 `id`, column 2 `name`).
+    const PREDICATE_TREE: &str = "{OPEXPR :opno 521 :opfuncid 147 :opresulttype 16 :opretset false \
+        :opcollid 0 :inputcollid 0 :args ({VAR :varno 1 :varattno 1 :vartype 23 :vartypmod -1 \
+        :varcollid 0 :varlevelsup 0 :varnosyn 1 :varattnosyn 1 :location 40} {CONST :consttype 23 \
+        :consttypmod -1 :constcollid 0 :constlen 4 :constbyval true :constisnull false \
+        :location 45 :constvalue 4 [ 0 0 0 0 0 0 0 0 ]}) :location 43}";
+    const EXPRESSION_TREE: &str = "({FUNCEXPR :funcid 870 :funcresulttype 25 :funcretset false \
+        :funcvariadic false :funcformat 0 :funccollid 100 :inputcollid 100 :args ({VAR :varno 1 \
+        :varattno 2 :vartype 25 :vartypmod -1 :varcollid 100 :varlevelsup 0 :varnosyn 1 \
+        :varattnosyn 2 :location 30}) :location 24})";
+
     /// An index on (name COLLATE "C" DESC, lower(name) text_pattern_ops) INCLUDE (id), its keys
     /// in the wrong order as they may arrive.
     fn index_row() -> IndexRow {
@@ -1105,26 +1278,42 @@ mod tests {
         let full = index_row();
         let mut pending = PendingIndexes::default();
         for (i, key) in full.keys.iter().enumerate() {
-            // Only the row of position 1 carries the predicate.
-            let predicate = (key.position == 1).then(|| "(id > 0)".to_owned());
+            // Only the row of position 1 carries the trees.
+            let first = key.position == 1;
             let index = IndexRow {
                 keys: Vec::new(),
-                predicate,
+                predicate_tree: first.then(|| PREDICATE_TREE.to_owned()),
+                expression_trees: first.then(|| EXPRESSION_TREE.to_owned()),
                 ..full.clone()
             };
-            pending
-                .add(IndexKeyRow {
-                    index,
-                    key: key.clone(),
-                })
-                .unwrap();
-            assert_eq!(pending.0.len(), 1, "after key {i}");
+            let key = IndexKeyParts {
+                expression: None,
+                ..key.clone()
+            };
+            pending.add(IndexKeyRow { index, key }).unwrap();
+            assert_eq!(pending.rows.len(), 1, "after key {i}");
         }
+        let forms = assembler.forms_to_print(&mut pending);
+        let texts = forms
+            .requests()
+            .iter()
+            .map(|request| match request.printer {
+                Printer::Predicate => Some("(id > 0)".to_owned()),
+                Printer::IndexKey if request.position == 2 => Some("lower(name)".to_owned()),
+                _ => None,
+            })
+            .collect();
+        let printed = Printed::new(texts, &forms).unwrap();
+        assembler.fill_printed(&mut pending, &printed);
         assembler.file_indexes(pending).unwrap();
         let (schema, _) = assembler.finish();
         let indexes = &schema.namespaces["public"].tables["people"].indexes;
         assert_eq!(indexes.len(), 1);
         assert_eq!(indexes[0].predicate.as_deref(), Some("(id > 0)"));
+        assert_eq!(
+            indexes[0].keys[1].target,
+            KeyTarget::Expression("lower(name)".to_owned())
+        );
         assert_eq!(indexes[0].keys.len(), 2);
     }
 

@@ -276,6 +276,7 @@ catalog_rows! {
     /// A table constraint with its columns as numbers, resolved against the columns query.
     #[derive(Debug, Clone)]
     pub struct ConstraintRow {
+        pub oid: u32,
         pub relation: u32,
         pub name: String,
         /// `pg_constraint.contype`: `p`, `u`, `f`, `c` or `x`.
@@ -298,7 +299,8 @@ catalog_rows! {
         pub on_update: String,
         pub on_delete: String,
         pub match_type: String,
-        pub check_expr: Option<String>,
+        /// A check's stored tree (`conbin`), printed later (`printing`).
+        pub check_tree: Option<String>,
         pub definition: Option<String>,
     }
 
@@ -319,14 +321,18 @@ catalog_rows! {
         pub method: String,
         pub nulls_not_distinct: bool,
         pub options: Vec<String>,
-        /// Only on the row of key position 1.
-        pub predicate: Option<String>,
+        /// The stored trees of the predicate and of the expression keys (`indpred`,
+        /// `indexprs`), only on the row of key position 1; printed later (`printing`).
+        pub predicate_tree: Option<String>,
+        pub expression_trees: Option<String>,
         /// `indkey`: a column number per position, 0 for an expression; positions past
         /// `key_count` are INCLUDE columns.
         pub column_numbers: Vec<i16>,
         pub key_count: i32,
         /// In no particular order until the index is complete.
         pub keys: Vec<IndexKeyParts> = empty,
+        /// The predicate's text, once printed.
+        pub predicate: Option<String> = empty,
     }
 
     /// One key of an index as the catalog describes it.
@@ -334,7 +340,8 @@ catalog_rows! {
     pub struct IndexKeyParts {
         /// 1-based key position.
         pub position: i32,
-        pub expression: Option<String>,
+        /// An expression key's text, once printed.
+        pub expression: Option<String> = empty,
         /// For an expression key, its type's collation.
         pub expression_collation: Option<u32>,
         /// Set only when not the default operator class.
@@ -344,6 +351,12 @@ catalog_rows! {
         pub collation: Option<CatalogName> = catalog_name,
         /// `pg_index.indoption` bits: 1 DESC, 2 NULLS FIRST.
         pub option: i16,
+    }
+
+    /// The text of one form of expression (`PRINT_EXPRESSIONS`).
+    #[derive(Debug, Clone)]
+    pub struct PrintedRow {
+        pub text: Option<String>,
     }
 
     #[derive(Debug, Clone)]
