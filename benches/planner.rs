@@ -146,7 +146,9 @@ fn bench_size(
             },
         );
         let plan = session.plan(&Answers::default(), true).unwrap();
-        let files = pgphase::output::plan_files::render("bench", &plan, &file).unwrap();
+        let files =
+            pgphase::output::plan_files::render("bench", &plan, &yaml::DesiredFile::Written(&file))
+                .unwrap();
         assert!(files.len() > 3);
         changes = session.changes.len();
         started.elapsed()

@@ -290,7 +290,7 @@ async fn plan(cluster: &TempCluster, database: &str, answers: &str, mode: &str) 
     };
     let plan = session.plan(&answers, true).unwrap();
     let name = format!("traffic-{mode}");
-    let files = pgphase::output::plan_files::render(&name, &plan, &session.desired).unwrap();
+    let files = pgphase::output::plan_files::render(&name, &plan, &session.desired_file()).unwrap();
     let folder = tempfile::tempdir().unwrap();
     let dir = folder.path().join(&name);
     pgphase::output::write_plan_folder(&dir, &files, false).unwrap();

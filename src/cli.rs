@@ -479,12 +479,26 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
     let plan = session.plan(&answers, args.defaults)?;
     // The files need only the plan and the desired schema: the live model goes before they are
     // rendered (at 10,000 tables, about a third of the peak memory).
-    let desired = session.into_desired();
+    let (desired, source) = session.into_desired();
     let name = args
         .out
         .file_name()
         .map_or_else(|| "plan".to_owned(), |n| n.to_string_lossy().into_owned());
-    write_plan(&args.out, args.force, &name, &plan, &desired)?;
+    let edited = write_plan(
+        &args.out,
+        args.force,
+        &name,
+        &plan,
+        &desired,
+        source.as_ref(),
+    )?;
+    if let Some(source) = edited {
+        eprintln!(
+            "note: {} was edited while the plan was made; its desired.yaml is the schema as it \
+             was read, written out",
+            source.path().display()
+        );
+    }
     eprintln!(
         "wrote {}: {} change(s) in {} file(s); read {}/README.md first",
         args.out.display(),
@@ -495,31 +509,38 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
     Ok(Outcome::Done)
 }
 
-/// Renders and writes the plan folder. The other files are written on another thread while
-/// `desired.yaml`, the slowest to make, is streamed into its file on this one (whose memory the
-/// rest of the plan has freed: made on a new thread, it took 40 MB more at 10,000 tables).
-fn write_plan(
+/// Renders and writes the plan folder. `desired.yaml` is the desired file copied as it was
+/// read (`source`), streamed on this thread while another writes the other files; when the file
+/// was edited since it was read, or there is none, it is the schema written out. Returns the
+/// source when it had been edited.
+fn write_plan<'s>(
     out: &Path,
     force: bool,
     name: &str,
     plan: &crate::plan::Plan,
     desired: &crate::source::yaml::Desired,
-) -> Result<(), Error> {
+    source: Option<&'s crate::source::yaml::SourceFile>,
+) -> Result<Option<&'s crate::source::yaml::SourceFile>, Error> {
     use crate::output::{StagedFolder, plan_files};
     let files = plan_files::render_plan(name, plan)?;
     let mut folder = StagedFolder::new(out, force)?;
     let desired_file = folder.create_file(Path::new(plan_files::DESIRED_FILE))?;
+    let mut edited = None;
     std::thread::scope(|scope| {
-        // The texts are freed as they are written, for the peak as `desired.yaml` is made.
+        // The texts are freed as they are written.
         let writing = scope.spawn(move || folder.write(files).map(|()| folder));
-        let written =
-            desired_file.write_with(|out| crate::source::yaml::write_desired_to(desired, out));
+        let written = desired_file.write_with(|out| {
+            if crate::output::write_desired_yaml(out, desired, source)? {
+                edited = source;
+            }
+            Ok(())
+        });
         let folder = writing
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         written?;
         folder.commit()?;
-        Ok(())
+        Ok(edited)
     })
 }
 

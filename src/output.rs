@@ -4,9 +4,11 @@
 pub mod diff_report;
 pub mod plan_files;
 
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+
+use crate::source::yaml::{Desired, SourceFile};
 
 /// Why a file or a plan folder could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +119,32 @@ impl StagedFile {
             .and_then(|()| self.out.flush())
             .map_err(io_error(&self.path))
     }
+}
+
+/// Writes a plan's `desired.yaml` into `out`: the desired file copied as it was read
+/// (`source`), or `desired` written out when there is no file or it was edited since it was
+/// read (the plan was made from what was read). Returns whether it had been edited.
+///
+/// # Errors
+/// When the file cannot be read or `out` fails.
+pub fn write_desired_yaml(
+    out: &mut std::io::BufWriter<std::fs::File>,
+    desired: &Desired,
+    source: Option<&SourceFile>,
+) -> std::io::Result<bool> {
+    let edited = match source {
+        Some(source) if source.copy_to(out)? => return Ok(false),
+        Some(_) => {
+            // The copy is the edited text: start the file again.
+            out.flush()?;
+            out.get_mut().set_len(0)?;
+            out.get_mut().rewind()?;
+            true
+        }
+        None => false,
+    };
+    crate::source::yaml::write_desired_to(desired, out)?;
+    Ok(edited)
 }
 
 impl StagedFolder {
@@ -347,6 +375,45 @@ mod tests {
             std::fs::read_to_string(dir.join("desired.yaml")).unwrap(),
             "streamed"
         );
+    }
+
+    #[test]
+    fn desired_yaml_is_the_file_as_read_or_else_the_schema_written_out() {
+        let root = tempfile::tempdir().unwrap();
+        let text = "pgphase: 1\nschemas:\n  public:\n    tables:\n      t:\n        columns:\n          \
+                    id: { type: bigint }\n";
+        let source_path = root.path().join("desired.yaml");
+        std::fs::write(&source_path, text).unwrap();
+        let desired = crate::source::yaml::parse(text, "desired.yaml").unwrap();
+        let source = SourceFile::new(&source_path, text);
+        let written = |source: Option<&SourceFile>| {
+            let dir = root.path().join("plan");
+            let folder = StagedFolder::new(&dir, true).unwrap();
+            let file = folder.create_file(Path::new("desired.yaml")).unwrap();
+            let mut edited = None;
+            file.write_with(|out| {
+                edited = Some(write_desired_yaml(out, &desired, source)?);
+                Ok(())
+            })
+            .unwrap();
+            folder.commit().unwrap();
+            let yaml = std::fs::read_to_string(dir.join("desired.yaml")).unwrap();
+            (yaml, edited.unwrap())
+        };
+        assert_eq!(written(Some(&source)), (text.to_owned(), false));
+        let schema_written = crate::source::yaml::write_desired(&desired);
+        assert_ne!(
+            schema_written, text,
+            "the copy is not the schema written out"
+        );
+        assert_eq!(written(None), (schema_written.clone(), false));
+        // Edited after it was read, and longer: the copy is started again, none of it left.
+        std::fs::write(
+            &source_path,
+            format!("{text}# edited\n{}", "#\n".repeat(50_000)),
+        )
+        .unwrap();
+        assert_eq!(written(Some(&source)), (schema_written, true));
     }
 
     #[test]

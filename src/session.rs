@@ -19,7 +19,7 @@ use crate::shadow::{self, Method, Shadow, ShadowError};
 use crate::source::postgres::{
     self, ConnectError, ConnectOptions, IntrospectOptions, Introspection, Stats,
 };
-use crate::source::yaml::{self, Desired, LoadError};
+use crate::source::yaml::{self, Desired, DesiredFile, LoadError, SourceFile};
 
 /// Where the two sides come from.
 #[derive(Debug, Clone)]
@@ -82,6 +82,8 @@ pub struct Session {
     pub notes: Vec<String>,
     /// The desired schema in canonical form, with the file's `ignore:` rules.
     pub desired: Desired,
+    /// The desired file it was read from, when it was: what a plan's `desired.yaml` copies.
+    pub source: Option<SourceFile>,
     pub method: Method,
     pub changes: Vec<Change>,
     pub assessed: Vec<PlannedChange>,
@@ -101,13 +103,13 @@ pub struct Session {
 /// the file was parsed on another thread while the catalog was read (0.8 s sooner done), when
 /// this was chosen; later savings took the peak to 141–146 MB. With mimalloc the two at once
 /// were only 0.3 s sooner (both cores are busy either way), for 173–178 MB against 145–148 MB.
-fn load_on_this_thread(path: &std::path::Path) -> Result<Desired, LoadError> {
+fn load_on_this_thread(path: &std::path::Path) -> Result<(Desired, SourceFile), LoadError> {
     let multi_thread = tokio::runtime::Handle::try_current()
         .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     if multi_thread {
-        tokio::task::block_in_place(|| yaml::load(path))
+        tokio::task::block_in_place(|| yaml::load_source(path))
     } else {
-        yaml::load(path)
+        yaml::load_source(path)
     }
 }
 
@@ -134,7 +136,11 @@ impl Session {
             Err(error) => Err(ShadowError::Thread(error.to_string())),
         };
         match read {
-            Ok((live, desired)) => Self::compare_on(live, desired, ready?, progress).await,
+            Ok((live, (desired, source))) => {
+                let mut session = Self::compare_on(live, desired, ready?, progress).await?;
+                session.source = Some(source);
+                Ok(session)
+            }
             Err(error) => {
                 // What stopped the reading matters more than a failed clean-up after it.
                 if let Ok(ready) = ready {
@@ -150,7 +156,7 @@ impl Session {
     async fn read_both(
         sources: &Sources,
         progress: &mut dyn FnMut(Progress),
-    ) -> Result<(Introspection, Desired), SessionError> {
+    ) -> Result<(Introspection, (Desired, SourceFile)), SessionError> {
         progress(Progress::ReadingFile(sources.desired.clone()));
         let desired = load_on_this_thread(&sources.desired)?;
         let live = postgres::read_live(&sources.connect, &sources.introspect, &mut |p| {
@@ -220,6 +226,7 @@ impl Session {
             stats: live.stats,
             notes: live.notes,
             desired,
+            source: None,
             method,
             changes,
             assessed: Vec::new(),
@@ -297,10 +304,21 @@ impl Session {
         plan::plan(&self.changes, &context, &answers)
     }
 
-    /// The desired schema, the rest of the session dropped.
+    /// The desired schema and the file it was read from, the rest of the session dropped.
     #[must_use]
-    pub fn into_desired(self) -> Desired {
-        self.desired
+    pub fn into_desired(self) -> (Desired, Option<SourceFile>) {
+        (self.desired, self.source)
+    }
+
+    /// What the plan's `desired.yaml` holds: the desired file as it was read, or the schema
+    /// written out when it came from no file or the file was edited since.
+    #[must_use]
+    pub fn desired_file(&self) -> DesiredFile<'_> {
+        let unchanged = self.source.as_ref().and_then(|s| s.read_unchanged().ok()?);
+        match unchanged {
+            Some(text) => DesiredFile::Text(text.into()),
+            None => DesiredFile::Written(&self.desired),
+        }
     }
 
     fn refresh(&mut self) {

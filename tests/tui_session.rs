@@ -151,7 +151,7 @@ fn a_session_driven_by_keys_writes_what_plan_with_its_answers_writes() {
     let session = session();
     let plan = session.plan(&answers, false).unwrap();
     let expected =
-        pgphase::output::plan_files::render("nickname", &plan, &session.desired).unwrap();
+        pgphase::output::plan_files::render("nickname", &plan, &session.desired_file()).unwrap();
     assert_eq!(files, &expected);
     assert!(
         files

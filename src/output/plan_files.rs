@@ -1,6 +1,7 @@
 //! A [`Plan`] as the files of its folder: per file its SQL, rollback and notes, the deploy
 //! gates, a README for the reviewer, `decisions.yaml` (replayable answers), `plan.json`
-//! (machine-readable) and `desired.yaml` (the schema the plan ends at, which `verify` checks).
+//! (machine-readable) and `desired.yaml` (the desired file the plan was made from, byte for byte:
+//! the schema the plan ends at, which `verify` checks).
 //! Pure: same plan, same bytes; the caller writes them.
 
 use std::collections::BTreeMap;
@@ -12,7 +13,7 @@ use serde::Serialize;
 use crate::decide::{AnsweredBy, Mode, thousands};
 use crate::plan::{FileKind, Plan, PlanFile, PlannedStatement};
 use crate::rules::Badge;
-use crate::source::yaml::{self, Desired, WriteError};
+use crate::source::yaml::{self, DesiredFile, WriteError};
 use crate::step::Phase;
 use crate::step::{Lock, Work};
 
@@ -29,33 +30,24 @@ pub struct PlanJson<'a> {
 pub const PLAN_JSON_FORMAT: u32 = 1;
 
 /// Every file of the folder for the plan named `name`, by relative path; `desired` is the
-/// schema the plan ends at with the `ignore:` section it was compared under, which `verify`
-/// needs to leave the unmanaged tables out of the end state.
+/// desired file the plan was made from (or the schema written out), with the `ignore:` section
+/// it was compared under, which `verify` needs to leave the unmanaged tables out of the end
+/// state.
 ///
 /// # Errors
 /// The answers cannot be written as YAML (never for answers read or made by pgphase).
 pub fn render(
     name: &str,
     plan: &Plan,
-    desired: &Desired,
+    desired: &DesiredFile<'_>,
 ) -> Result<BTreeMap<PathBuf, String>, WriteError> {
     let mut files = render_plan(name, plan)?;
-    let (path, text) = desired_file(desired);
-    files.insert(path, text);
+    files.insert(PathBuf::from(DESIRED_FILE), desired.text().into_owned());
     Ok(files)
 }
 
 /// The path of `desired.yaml` in a plan folder.
 pub const DESIRED_FILE: &str = "desired.yaml";
-
-/// `desired.yaml`: the schema the plan ends at, with its `ignore:` section. At 10,000 tables
-/// it takes longer to make than all the other files, and is 12 MB, so the callers of
-/// [`render_plan`] that write the folder themselves stream it into the file (see
-/// [`yaml::write_desired_to`]) while another thread writes the rest.
-#[must_use]
-pub fn desired_file(desired: &Desired) -> (PathBuf, String) {
-    (PathBuf::from(DESIRED_FILE), yaml::write_desired(desired))
-}
 
 /// Every file of the folder but `desired.yaml` (see [`render`]).
 ///

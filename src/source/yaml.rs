@@ -14,6 +14,7 @@ mod load;
 mod locate;
 mod ordered;
 mod raw;
+mod source;
 mod types;
 mod write;
 
@@ -24,6 +25,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use error::LoadError;
+pub use source::SourceFile;
 pub use write::{write, write_desired, write_desired_to, write_in_pieces, write_to};
 
 use crate::schema::model::Schema;
@@ -35,6 +37,27 @@ use locate::{Locator, Position};
 pub struct Desired {
     pub schema: Schema,
     pub ignore: Ignore,
+}
+
+/// What a plan's `desired.yaml` holds: the desired file as it was read, byte for byte (what a
+/// reviewer can compare with the file the plan was asked for, and no 12 MB to write out at
+/// 10,000 tables), or the schema written out when it came from no file or the file was edited
+/// since. `verify` puts it in canonical form either way.
+#[derive(Debug, Clone)]
+pub enum DesiredFile<'a> {
+    Text(Cow<'a, str>),
+    Written(&'a Desired),
+}
+
+impl DesiredFile<'_> {
+    /// The file's text.
+    #[must_use]
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Self::Text(text) => Cow::Borrowed(text),
+            Self::Written(desired) => Cow::Owned(write_desired(desired)),
+        }
+    }
 }
 
 /// Objects the file does not manage: present in the database but absent from the file, they are
@@ -140,6 +163,14 @@ fn glob_matches(pattern: &str, text: &str) -> bool {
 /// # Errors
 /// The file cannot be read, or it has a mistake (see [`parse`]).
 pub fn load(path: &Path) -> Result<Desired, LoadError> {
+    load_source(path).map(|(desired, _)| desired)
+}
+
+/// [`load`], with the [`SourceFile`] a plan copies the file from.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_source(path: &Path) -> Result<(Desired, SourceFile), LoadError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|error| LoadError {
         file: file.clone(),
@@ -148,7 +179,8 @@ pub fn load(path: &Path) -> Result<Desired, LoadError> {
         message: format!("cannot read the file: {error}"),
         hint: None,
     })?;
-    parse(&text, &file)
+    let desired = parse(&text, &file)?;
+    Ok((desired, SourceFile::new(path, &text)))
 }
 
 /// Parses desired-schema text; `file` names it in errors.

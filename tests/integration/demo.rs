@@ -16,7 +16,7 @@ use pgphase::source::yaml;
 
 use crate::common::TestDb;
 use crate::counts::apply_plan;
-use crate::golden::{compare_or_bless, plan_with_counting};
+use crate::golden::{DesiredText, compare_or_bless, plan_with_counting};
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_owned()
@@ -33,8 +33,8 @@ async fn demo_database() -> TestDb {
     db
 }
 
-fn desired() -> yaml::Desired {
-    yaml::load(&repository().join("assets/demo/desired.yaml")).unwrap()
+fn desired() -> DesiredText {
+    DesiredText::load(&repository().join("assets/demo/desired.yaml"))
 }
 
 fn demo_answers() -> Answers {

@@ -40,8 +40,27 @@ pub async fn plan_scenario(
     answers: &Answers,
     defaults: bool,
 ) -> Outcome {
-    let desired = yaml::load(&dir.join("desired.yaml")).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let desired = DesiredText::load(&dir.join("desired.yaml"));
     plan_desired(name, db, &desired, answers, defaults).await
+}
+
+/// A desired file's text and what it says: a plan's `desired.yaml` is the text.
+pub struct DesiredText {
+    pub text: String,
+    pub desired: yaml::Desired,
+}
+
+impl DesiredText {
+    pub fn parse(text: String, name: &str) -> Self {
+        let desired = yaml::parse(&text, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        Self { text, desired }
+    }
+
+    pub fn load(path: &Path) -> Self {
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        Self::parse(text, &path.display().to_string())
+    }
 }
 
 /// Plans the change from `db` to `desired`, as `pgphase plan` does with a shadow database on
@@ -49,7 +68,7 @@ pub async fn plan_scenario(
 pub async fn plan_desired(
     name: &str,
     db: &TestDb,
-    desired: &yaml::Desired,
+    desired: &DesiredText,
     answers: &Answers,
     defaults: bool,
 ) -> Outcome {
@@ -60,7 +79,7 @@ pub async fn plan_desired(
 pub async fn plan_with_counting(
     name: &str,
     db: &TestDb,
-    desired: &yaml::Desired,
+    desired: &DesiredText,
     answers: &Answers,
     defaults: bool,
     counting: Counting,
@@ -75,9 +94,15 @@ pub async fn plan_with_counting(
     let shadow = Shadow::Url(server().admin_url.clone());
     let planned = db.connect_options();
     // As `pgphase plan` does.
-    let mut session = Session::compare(live, desired.clone(), &shadow, Some(&planned), &mut |_| {})
-        .await
-        .unwrap_or_else(|e| panic!("{name}: canonicalising the desired schema: {e}"));
+    let mut session = Session::compare(
+        live,
+        desired.desired.clone(),
+        &shadow,
+        Some(&planned),
+        &mut |_| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{name}: canonicalising the desired schema: {e}"));
     if counting != Counting::Off {
         session
             .count(&planned, counting, &mut |_| {})
@@ -87,7 +112,8 @@ pub async fn plan_with_counting(
     let plan = session
         .plan(answers, defaults)
         .unwrap_or_else(|e| panic!("{name}: planning: {e}"));
-    let files = pgphase::output::plan_files::render(name, &plan, &session.desired)
+    let file = yaml::DesiredFile::Text(desired.text.as_str().into());
+    let files = pgphase::output::plan_files::render(name, &plan, &file)
         .unwrap_or_else(|e| panic!("{name}: rendering: {e}"));
     Outcome {
         plan,

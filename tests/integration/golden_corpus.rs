@@ -8,10 +8,10 @@
 use pgphase::Schema;
 use pgphase::decide::{Answers, Mode};
 use pgphase::schema::{Check, Column, ForeignKey, Index, IndexKey, KeyTarget, PrimaryKey, Table};
-use pgphase::source::yaml::{self, Desired, Ignore};
+use pgphase::source::yaml::{self, Ignore};
 
 use crate::common::TestDb;
-use crate::golden::{blocking_statements, golden_traffic, plan_desired, prove};
+use crate::golden::{DesiredText, blocking_statements, golden_traffic, plan_desired, prove};
 use crate::live::introspect_url;
 use crate::roundtrip::{corpus_file, load_with_psql};
 
@@ -173,9 +173,8 @@ async fn corpus_scenario(file: &str) {
     let live = introspect_url(&db.url).await;
     // Through the file format, as a user's desired file would come.
     let text = yaml::write(&with_changes(&live));
-    let desired: Desired =
-        yaml::parse(&text, "desired.yaml").unwrap_or_else(|e| panic!("{file}: {e}"));
-    assert_eq!(desired.ignore, Ignore::default());
+    let desired = DesiredText::parse(text, "desired.yaml");
+    assert_eq!(desired.desired.ignore, Ignore::default());
     let outcome = plan_desired(file, &db, &desired, &Answers::default(), true).await;
     assert!(
         outcome.changes.len() >= 6,

@@ -576,7 +576,7 @@ pub fn request_write(app: &mut App, name: &str, force: bool) -> Vec<Effect> {
     // Whether the folder exists is the write's to find out (it answers `WriteFailure::Exists`
     // and the user is asked): the screen does no I/O, and nothing made in between is replaced.
     let dir = app.plans_dir.join(name);
-    match plan_files::render(name, plan, &session.desired) {
+    match plan_files::render(name, plan, &session.desired_file()) {
         Ok(files) => vec![Effect::Write { dir, files, force }],
         Err(error) => {
             app.overlay = Some(Overlay::Message(format!(

@@ -160,7 +160,7 @@ fn writing_renders_the_folder_and_an_existing_one_asks_first() {
     app.plans_dir = plans.path().to_owned();
     let effects = request_write(&mut app, "first", false);
     let session = app.session.as_ref().unwrap();
-    let expected = plan_files::render("first", plan_of(&app), &session.desired).unwrap();
+    let expected = plan_files::render("first", plan_of(&app), &session.desired_file()).unwrap();
     assert_eq!(
         effects,
         vec![Effect::Write {
