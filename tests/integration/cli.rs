@@ -304,6 +304,9 @@ async fn plan_lists_every_missing_answer_writes_once_and_replays_byte_for_byte()
     let first = read_folder(out);
     assert!(first.contains_key("README.md") && first.contains_key("decisions.yaml"));
     assert!(first.contains_key("00-preconditions.sql"));
+    // The desired file as it was read, byte for byte (its inline tables are not how pgphase
+    // writes a schema out).
+    assert_eq!(first["desired.yaml"], ORDERS_DESIRED);
 
     let output = pgphase(&no_count);
     assert_eq!(output.status.code(), Some(2));

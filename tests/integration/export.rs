@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 
 use pgphase::export::{self, ExportOptions, Tool};
 use pgphase::schema::Schema;
+use pgphase::shadow::{Shadow, canonicalize};
 use pgphase::source::postgres::{self, IntrospectOptions};
 use pgphase::source::yaml;
 use pgphase::verify::compare::differences;
@@ -166,10 +167,16 @@ async fn run_scenario(tool: Tool, scenario: &str) {
             stage.number
         );
     }
+    // The desired file as the plan was asked for: in canonical form, as `verify` compares it.
     let desired = yaml::load(&plan_dir.join("desired.yaml")).unwrap();
+    let shadow = Shadow::Url(server().admin_url.clone());
+    let canonical = canonicalize(&desired.schema, &shadow, None, &mut |_| {})
+        .await
+        .unwrap()
+        .schema;
     let end = schema_of(&db).await;
-    let managed = desired.ignore.keep_managed(&end, &desired.schema);
-    let differ = differences(&managed, &desired.schema);
+    let managed = desired.ignore.keep_managed(&end, &canonical);
+    let differ = differences(&managed, &canonical);
     assert!(
         differ.is_empty(),
         "{name}: the end state differs from the plan's desired schema: {differ:?}"
