@@ -262,9 +262,11 @@ async fn read_everything(
     })
 }
 
-/// Whether the columns are in, and the notice of it for a connection waiting for them.
+/// Whether the tables and the columns are in, and the notice of the columns for a connection
+/// waiting for them.
 #[derive(Default)]
 struct ColumnsIn {
+    tables: Cell<bool>,
     read: Cell<bool>,
     notify: tokio::sync::Notify,
 }
@@ -285,6 +287,7 @@ async fn read_tables(
         model.borrow_mut().add_relation(row)
     })
     .await?;
+    columns.tables.set(true);
     r.read("columns", catalog::COLUMNS, selected, |row| {
         model.borrow_mut().add_column(row)
     })
@@ -375,8 +378,8 @@ async fn read_keys(
         indexes.add(row)
     })
     .await?;
-    // A constraint names its columns from the columns query: one that arrives before that is
-    // read waits.
+    // A constraint is filed under its table, and its columns named once they are in; one that
+    // arrives before the tables waits.
     let mut early = Vec::new();
     let constraint_rows = for_each_row(
         client,
@@ -384,7 +387,7 @@ async fn read_keys(
         catalog::CONSTRAINTS,
         selected,
         |mut row: ConstraintRow| {
-            if columns.read.get() {
+            if columns.tables.get() {
                 model.borrow_mut().add_constraint(row)
             } else {
                 let kept = model.borrow_mut().keep_check_tree(&mut row);
@@ -409,6 +412,9 @@ async fn read_keys(
                 .add_kept_constraint(row, kept)
                 .map_err(unexpected("constraints"))?;
         }
+        model
+            .name_constraint_columns()
+            .map_err(unexpected("constraints"))?;
         model.forms_to_print(indexes)
     };
     let printed = print_expressions(client, &forms).await?;

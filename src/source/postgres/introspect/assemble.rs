@@ -54,6 +54,8 @@ pub struct Assembler {
     /// The stored trees of the checks, each distinct one once.
     check_trees: Trees,
     pending_checks: Vec<PendingCheck>,
+    /// Key constraints whose columns are named once the columns are in.
+    unnamed: Vec<Unnamed>,
 }
 
 /// A column as constraint and index keys refer to it: by relation and number.
@@ -227,6 +229,27 @@ impl PendingIndexes {
         }
         self.trees_of.clear();
     }
+}
+
+/// The column numbers of a key constraint, filed before its columns can be named: the
+/// constraints arrive on the second connection before the columns are read, and at 10,000
+/// tables their rows waiting whole took up to 10 MB more at the plan's peak.
+#[derive(Debug)]
+struct Unnamed {
+    relation: u32,
+    slot: KeySlot,
+    columns: Vec<i16>,
+    include: Vec<i16>,
+    /// A foreign key's referenced table and columns.
+    referenced: Option<(u32, Vec<i16>)>,
+}
+
+/// Where in its table an [`Unnamed`] constraint was filed.
+#[derive(Debug, Clone, Copy)]
+enum KeySlot {
+    PrimaryKey,
+    Unique(usize),
+    ForeignKey(usize),
 }
 
 /// A check filed without its text until it is printed: its table, its place in the table's
@@ -459,7 +482,6 @@ impl Assembler {
         let Some(table) = table_mut(&mut self.tables, row.relation) else {
             return Ok(());
         };
-        self.columns.seal();
         let tree = row
             .check_tree
             .take()
@@ -473,7 +495,44 @@ impl Assembler {
                 form: None,
             });
         }
-        add_constraint(table, row, &self.columns)
+        add_constraint(table, row, &mut self.unnamed)
+    }
+
+    /// Names the columns of the key constraints filed so far, once the columns are in.
+    ///
+    /// # Errors
+    /// When a constraint names a column the columns query did not return.
+    pub fn name_constraint_columns(&mut self) -> Result<(), Unexpected> {
+        self.columns.seal();
+        for unnamed in std::mem::take(&mut self.unnamed) {
+            let Some(table) = table_mut(&mut self.tables, unnamed.relation) else {
+                continue;
+            };
+            let names = |numbers: &[i16]| self.columns.names(unnamed.relation, numbers);
+            match unnamed.slot {
+                KeySlot::PrimaryKey => {
+                    if let Some(key) = &mut table.primary_key {
+                        key.columns = names(&unnamed.columns)?;
+                        key.include = names(&unnamed.include)?;
+                    }
+                }
+                KeySlot::Unique(at) => {
+                    if let Some(unique) = table.unique.get_mut(at) {
+                        unique.columns = names(&unnamed.columns)?;
+                        unique.include = names(&unnamed.include)?;
+                    }
+                }
+                KeySlot::ForeignKey(at) => {
+                    if let (Some(key), Some((referenced, numbers))) =
+                        (table.foreign_keys.get_mut(at), &unnamed.referenced)
+                    {
+                        key.columns = names(&unnamed.columns)?;
+                        key.referenced_columns = self.columns.names(*referenced, numbers)?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Keeps the check tree of a constraint that is to wait for the columns, freeing its text
@@ -822,31 +881,57 @@ fn fk_match(code: &str) -> Result<FkMatch, Unexpected> {
     }
 }
 
+/// Files `row` under `table`; a key's columns are named later (`unnamed`).
 fn add_constraint(
     table: &mut Table,
     row: ConstraintRow,
-    columns: &KnownColumns,
+    unnamed: &mut Vec<Unnamed>,
 ) -> Result<(), Unexpected> {
     let deferral = deferral(row.deferrable, row.deferred);
+    let relation = row.relation;
+    let mut later = |slot, columns, include, referenced| {
+        unnamed.push(Unnamed {
+            relation,
+            slot,
+            columns,
+            include,
+            referenced,
+        });
+    };
     match row.kind.as_str() {
         "p" => {
+            let include = included(&row);
+            later(KeySlot::PrimaryKey, row.column_numbers, include, None);
             table.primary_key = Some(PrimaryKey {
-                columns: columns.names(row.relation, &row.column_numbers)?,
-                include: include_names(&row, columns)?,
+                columns: Vec::new(),
+                include: Vec::new(),
                 name: row.name.into(),
                 deferral,
             });
         }
-        "u" => table.unique.push(Unique {
-            columns: columns.names(row.relation, &row.column_numbers)?,
-            include: include_names(&row, columns)?,
-            name: row.name.into(),
-            nulls_not_distinct: row.nulls_not_distinct,
-            deferral,
-        }),
-        "f" => table
-            .foreign_keys
-            .push(foreign_key_from(row, deferral, columns)?),
+        "u" => {
+            let (slot, include) = (KeySlot::Unique(table.unique.len()), included(&row));
+            later(slot, row.column_numbers, include, None);
+            table.unique.push(Unique {
+                columns: Vec::new(),
+                include: Vec::new(),
+                name: row.name.into(),
+                nulls_not_distinct: row.nulls_not_distinct,
+                deferral,
+            });
+        }
+        "f" => {
+            let slot = KeySlot::ForeignKey(table.foreign_keys.len());
+            let referenced = Some((row.referenced_relation, row.referenced_numbers));
+            later(slot, row.column_numbers, Vec::new(), referenced);
+            table.foreign_keys.push(foreign_key_from(
+                row.name,
+                row.referenced_schema.zip(row.referenced_table),
+                (&row.on_delete, &row.on_update, &row.match_type),
+                deferral,
+                row.valid,
+            )?);
+        }
         "c" => table.checks.push(Check {
             name: row.name.into(),
             // Printed later, once per distinct form (`Assembler::fill_printed`).
@@ -869,36 +954,36 @@ fn add_constraint(
 }
 
 /// The INCLUDE columns of a PK or UNIQUE constraint: its index's positions past the keys.
-fn include_names(row: &ConstraintRow, columns: &KnownColumns) -> Result<Vec<String>, Unexpected> {
+fn included(row: &ConstraintRow) -> Vec<i16> {
     let key_count = usize::try_from(row.index_key_count).unwrap_or(0);
-    let included = row
-        .index_column_numbers
-        .get(key_count..)
-        .unwrap_or_default();
-    columns.names(row.relation, included)
+    let included = row.index_column_numbers.get(key_count..);
+    included.unwrap_or_default().to_vec()
 }
 
+/// A foreign key without its columns' names (`Unnamed`): its name, the referenced table
+/// (schema, name), its actions and match type (`confdeltype`, `confupdtype`, `confmatchtype`).
 fn foreign_key_from(
-    row: ConstraintRow,
+    name: String,
+    references: Option<(String, String)>,
+    (on_delete, on_update, match_type): (&str, &str, &str),
     deferral: Deferral,
-    columns: &KnownColumns,
+    valid: bool,
 ) -> Result<ForeignKey, Unexpected> {
-    let (Some(schema), Some(table)) = (row.referenced_schema, row.referenced_table) else {
+    let Some((schema, table)) = references else {
         return Err(Unexpected(format!(
-            "foreign key {} without a referenced table",
-            row.name
+            "foreign key {name} without a referenced table"
         )));
     };
     Ok(ForeignKey {
-        on_delete: fk_action(&row.on_delete)?,
-        on_update: fk_action(&row.on_update)?,
-        match_type: fk_match(&row.match_type)?,
-        columns: columns.names(row.relation, &row.column_numbers)?,
-        referenced_columns: columns.names(row.referenced_relation, &row.referenced_numbers)?,
-        name: row.name.into(),
+        on_delete: fk_action(on_delete)?,
+        on_update: fk_action(on_update)?,
+        match_type: fk_match(match_type)?,
+        columns: Vec::new(),
+        referenced_columns: Vec::new(),
+        name: name.into(),
         references: TableRef::new(schema, table),
         deferral,
-        valid: row.valid,
+        valid,
     })
 }
 
