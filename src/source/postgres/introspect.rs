@@ -173,8 +173,8 @@ async fn for_each_row<R: CatalogRow>(
 /// and their columns are read on `reader`'s connection; with a `helper`, everything else is read
 /// there meanwhile (the indexes, the constraints, the other objects), and once the columns are in,
 /// the expressions are printed there too (`printing`). The indexes' rows are gathered and filed
-/// at the end; a constraint goes into the model once the columns are in (one that comes earlier
-/// waits).
+/// at the end; a constraint goes into the model as it arrives once the tables are in (one that
+/// comes earlier waits), its key columns named once the columns are.
 async fn read_everything(
     reader: &mut Reader<'_, '_>,
     helper: Option<&Client>,
@@ -208,20 +208,20 @@ async fn read_everything(
         model.borrow_mut().add_comment(row)
     })
     .await?;
-    let columns = ColumnsIn::default();
+    let arrived = Arrived::default();
     let mut indexes = PendingIndexes::default();
-    let read = match helper {
+    let dependencies = match helper {
         Some(helper) => {
             let tables = async {
-                let read = read_tables(r, &model, &columns, relations, selected).await;
+                let read = read_tables(r, &model, &arrived, relations, selected).await;
                 // The helper waits for the columns: when they never come, it must not wait
                 // forever.
-                columns.notify.notify_one();
+                arrived.columns_in.notify_one();
                 read
             };
             let beside = async {
                 let others = read_others(helper, &model, selected).await?;
-                let keys = read_keys(helper, &model, &mut indexes, &columns, selected).await?;
+                let keys = read_keys(helper, &model, &mut indexes, &arrived, selected).await?;
                 Ok::<_, IntrospectError>((others, keys))
             };
             let (tables, beside) = futures_util::future::join(tables, beside).await;
@@ -234,10 +234,10 @@ async fn read_everything(
             dependencies
         }
         None => {
-            read_tables(r, &model, &columns, relations, selected).await?;
+            read_tables(r, &model, &arrived, relations, selected).await?;
             let (dependencies, other_rows) = read_others(r.transaction, &model, selected).await?;
             let key_rows =
-                read_keys(r.transaction, &model, &mut indexes, &columns, selected).await?;
+                read_keys(r.transaction, &model, &mut indexes, &arrived, selected).await?;
             for (step, rows) in other_rows.into_iter().chain(key_rows) {
                 r.rows_read += rows;
                 r.finished(step);
@@ -253,7 +253,7 @@ async fn read_everything(
         server_version: server.server_version,
         server_version_num: server.server_version_num,
         tables,
-        view_dependencies: read.finish(),
+        view_dependencies: dependencies.finish(),
     };
     Ok(Introspection {
         schema,
@@ -265,10 +265,10 @@ async fn read_everything(
 /// Whether the tables and the columns are in, and the notice of the columns for a connection
 /// waiting for them.
 #[derive(Default)]
-struct ColumnsIn {
+struct Arrived {
     tables: Cell<bool>,
-    read: Cell<bool>,
-    notify: tokio::sync::Notify,
+    columns: Cell<bool>,
+    columns_in: tokio::sync::Notify,
 }
 
 /// Rows read per step, for progress once a helper's share is done.
@@ -279,7 +279,7 @@ type StepRows = Vec<(&'static str, usize)>;
 async fn read_tables(
     r: &mut Reader<'_, '_>,
     model: &RefCell<Assembler>,
-    columns: &ColumnsIn,
+    arrived: &Arrived,
     relations: &[&(dyn ToSql + Sync)],
     selected: &[&(dyn ToSql + Sync)],
 ) -> Result<(), IntrospectError> {
@@ -287,14 +287,14 @@ async fn read_tables(
         model.borrow_mut().add_relation(row)
     })
     .await?;
-    columns.tables.set(true);
+    arrived.tables.set(true);
     r.read("columns", catalog::COLUMNS, selected, |row| {
         model.borrow_mut().add_column(row)
     })
     .await?;
-    columns.read.set(true);
+    arrived.columns.set(true);
     // Stored for the other connection if it is not waiting yet.
-    columns.notify.notify_one();
+    arrived.columns_in.notify_one();
     r.read("triggers", catalog::TRIGGERS, selected, |row| {
         model.borrow_mut().add_trigger(row)
     })
@@ -371,7 +371,7 @@ async fn read_keys(
     client: &impl GenericClient,
     model: &RefCell<Assembler>,
     indexes: &mut PendingIndexes,
-    columns: &ColumnsIn,
+    arrived: &Arrived,
     selected: &[&(dyn ToSql + Sync)],
 ) -> Result<StepRows, IntrospectError> {
     let index_rows = for_each_row(client, "indexes", catalog::INDEXES, selected, |row| {
@@ -387,7 +387,7 @@ async fn read_keys(
         catalog::CONSTRAINTS,
         selected,
         |mut row: ConstraintRow| {
-            if columns.tables.get() {
+            if arrived.tables.get() {
                 model.borrow_mut().add_constraint(row)
             } else {
                 let kept = model.borrow_mut().keep_check_tree(&mut row);
@@ -398,9 +398,9 @@ async fn read_keys(
     )
     .await?;
     let mut steps = vec![("indexes", index_rows), ("constraints", constraint_rows)];
-    if !columns.read.get() {
-        columns.notify.notified().await;
-        if !columns.read.get() {
+    if !arrived.columns.get() {
+        arrived.columns_in.notified().await;
+        if !arrived.columns.get() {
             // The other connection's reading failed; its error is the one reported.
             return Ok(steps);
         }
