@@ -1077,6 +1077,20 @@ WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
   AND NOT EXISTS (SELECT FROM pg_depend d
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')";
 
+/// `db` introspected with a helper connection, which reads everything but the tables and their
+/// columns, in the same snapshot.
+async fn introspect_beside_a_helper(db: &mut TestDb) -> Introspection {
+    let helper = connect(&db.url).await;
+    introspect_with_helper(
+        &mut db.client,
+        Some(&helper),
+        &IntrospectOptions::default(),
+        &mut |_| {},
+    )
+    .await
+    .unwrap()
+}
+
 /// Tables whose checks, index expressions and predicates share stored trees: equal trees over
 /// equally named columns, equal trees over other names, an index's expressions at other
 /// positions, and whole-row references, which print the table's own name.
@@ -1196,16 +1210,7 @@ async fn expressions_of_one_form_are_printed_once_and_as_the_server_prints_each(
     // and `b_notes`, and the other three keys.
     assert_eq!(printed, 12, "{reports:?}");
 
-    let helper = connect(&db.url).await;
-    let beside = introspect_with_helper(
-        &mut db.client,
-        Some(&helper),
-        &IntrospectOptions::default(),
-        &mut |_| {},
-    )
-    .await
-    .unwrap();
-    assert_eq!(alone, beside);
+    assert_eq!(alone, introspect_beside_a_helper(&mut db).await);
     let d = &alone.schema.namespaces["s"].tables["d"];
     let whole = d.checks.iter().find(|c| c.name == "d_whole").unwrap();
     assert_eq!(whole.expression, "(d.* IS NOT NULL)");
@@ -1228,17 +1233,7 @@ async fn every_corpus_schema_loads_and_introspects() {
         let start = Instant::now();
         let (first, _) = introspect_db(&mut db, &IntrospectOptions::default()).await;
         let took = start.elapsed();
-        // The second reads the constraints and indexes on a helper connection, in the same
-        // snapshot.
-        let helper = connect(&db.url).await;
-        let second = introspect_with_helper(
-            &mut db.client,
-            Some(&helper),
-            &IntrospectOptions::default(),
-            &mut |_| {},
-        )
-        .await
-        .unwrap();
+        let second = introspect_beside_a_helper(&mut db).await;
         assert!(
             first == second,
             "{}: introspection alone and with a helper differ",
