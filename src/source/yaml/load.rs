@@ -1097,7 +1097,7 @@ fn convert_index(raw: &RawIndex, columns: Option<&TableColumns>, path: &Path) ->
                 ));
             }
             list.iter()
-                .map(|c| IndexKey::plain(KeyTarget::Column(c.as_str().into())))
+                .map(|c| IndexKey::column(c.as_str()))
                 .collect()
         }
         (None, Some(expression), None) => {
@@ -1163,7 +1163,7 @@ fn convert_keys(
                 if let Some(columns) = columns {
                     columns.check_one(column, &key_path)?;
                 }
-                IndexKey::plain(KeyTarget::Column(column.as_str().into()))
+                IndexKey::column(column.as_str())
             }
             Short::Full(full) => {
                 let target = match (&full.column, &full.expression) {
