@@ -219,29 +219,25 @@ async fn read_everything(
                 arrived.columns_in.notify_one();
                 read
             };
-            let beside = async {
-                let others = read_others(helper, &model, selected).await?;
-                let keys = read_keys(helper, &model, &mut indexes, &arrived, selected).await?;
-                Ok::<_, IntrospectError>((others, keys))
+            let mut beside = StepReader::new(helper, None);
+            let others = async {
+                let dependencies = read_others(&mut beside, &model, selected).await?;
+                read_keys(&mut beside, &model, &mut indexes, &arrived, selected).await?;
+                Ok::<_, IntrospectError>(dependencies)
             };
-            let (tables, beside) = futures_util::future::join(tables, beside).await;
+            let (tables, others) = futures_util::future::join(tables, others).await;
             tables?;
-            let ((dependencies, other_rows), key_rows) = beside?;
-            for (step, rows) in other_rows.into_iter().chain(key_rows) {
-                r.rows_read += rows;
-                r.finished(step);
-            }
+            let dependencies = others?;
+            r.finished_steps(beside.steps);
             dependencies
         }
         None => {
             read_tables(r, &model, &arrived, relations, selected).await?;
-            let (dependencies, other_rows) = read_others(r.transaction, &model, selected).await?;
-            let key_rows =
-                read_keys(r.transaction, &model, &mut indexes, &arrived, selected).await?;
-            for (step, rows) in other_rows.into_iter().chain(key_rows) {
-                r.rows_read += rows;
-                r.finished(step);
-            }
+            let transaction = r.transaction;
+            let mut report = |step, rows| r.finished_elsewhere(step, rows);
+            let mut after = StepReader::new(transaction, Some(&mut report));
+            let dependencies = read_others(&mut after, &model, selected).await?;
+            read_keys(&mut after, &model, &mut indexes, &arrived, selected).await?;
             dependencies
         }
     };
@@ -270,9 +266,6 @@ struct Arrived {
     columns: Cell<bool>,
     columns_in: tokio::sync::Notify,
 }
-
-/// Rows read per step, for progress once a helper's share is done.
-type StepRows = Vec<(&'static str, usize)>;
 
 /// The tables and what needs them: their columns, triggers and policies. The assembler is
 /// shared with the other connection's rows (never across an `await`).
@@ -305,111 +298,128 @@ async fn read_tables(
     .await
 }
 
+/// Runs queries on a connection other than the [`Reader`]'s, or on its transaction once the
+/// shared reading is over, decoding their rows as they stream in. Each finished step is reported
+/// through `report` when there is one, else kept for [`Reader::finished_steps`] once the
+/// reading is done (the reader's progress is the other connection's meanwhile).
+struct StepReader<'c, 'p, C> {
+    client: &'c C,
+    report: Option<&'p mut dyn FnMut(&'static str, usize)>,
+    steps: Vec<(&'static str, usize)>,
+}
+
+impl<'c, 'p, C: GenericClient> StepReader<'c, 'p, C> {
+    fn new(client: &'c C, report: Option<&'p mut dyn FnMut(&'static str, usize)>) -> Self {
+        Self {
+            client,
+            report,
+            steps: Vec::new(),
+        }
+    }
+
+    /// Runs `sql` and hands each decoded row to `sink` (see [`for_each_row`]).
+    async fn read<R: CatalogRow>(
+        &mut self,
+        step: &'static str,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        sink: impl FnMut(R) -> Result<(), Unexpected>,
+    ) -> Result<(), IntrospectError> {
+        let rows = for_each_row(self.client, step, sql, params, sink).await?;
+        self.finished(step, rows);
+        Ok(())
+    }
+
+    fn finished(&mut self, step: &'static str, rows: usize) {
+        match &mut self.report {
+            Some(report) => report(step, rows),
+            None => self.steps.push((step, rows)),
+        }
+    }
+}
+
 /// The objects that need no table: types, sequences, routines, operators, and the views'
 /// dependencies.
-async fn read_others(
-    client: &impl GenericClient,
+async fn read_others<C: GenericClient>(
+    r: &mut StepReader<'_, '_, C>,
     model: &RefCell<Assembler>,
     selected: &[&(dyn ToSql + Sync)],
-) -> Result<(ViewDependencies, StepRows), IntrospectError> {
-    let mut steps = StepRows::new();
-    steps.push((
-        "enums",
-        for_each_row(client, "enums", catalog::ENUMS, selected, |row| {
-            model.borrow_mut().add_enum(row)
-        })
-        .await?,
-    ));
-    steps.push((
-        "domains",
-        for_each_row(client, "domains", catalog::DOMAINS, selected, |row| {
-            model.borrow_mut().add_domain(row)
-        })
-        .await?,
-    ));
-    steps.push((
-        "sequences",
-        for_each_row(client, "sequences", catalog::SEQUENCES, selected, |row| {
-            model.borrow_mut().add_sequence(row)
-        })
-        .await?,
-    ));
-    steps.push((
-        "functions",
-        for_each_row(client, "functions", catalog::ROUTINES, selected, |row| {
-            model.borrow_mut().add_routine(row)
-        })
-        .await?,
-    ));
-    steps.push((
-        "operators",
-        for_each_row(client, "operators", catalog::OPERATORS, selected, |row| {
-            model.borrow_mut().add_operator(row)
-        })
-        .await?,
-    ));
+) -> Result<ViewDependencies, IntrospectError> {
+    r.read("enums", catalog::ENUMS, selected, |row| {
+        model.borrow_mut().add_enum(row)
+    })
+    .await?;
+    r.read("domains", catalog::DOMAINS, selected, |row| {
+        model.borrow_mut().add_domain(row)
+    })
+    .await?;
+    r.read("sequences", catalog::SEQUENCES, selected, |row| {
+        model.borrow_mut().add_sequence(row)
+    })
+    .await?;
+    r.read("functions", catalog::ROUTINES, selected, |row| {
+        model.borrow_mut().add_routine(row)
+    })
+    .await?;
+    r.read("operators", catalog::OPERATORS, selected, |row| {
+        model.borrow_mut().add_operator(row)
+    })
+    .await?;
     let mut dependencies = ViewDependencies::default();
-    steps.push((
+    r.read(
         "view dependencies",
-        for_each_row(
-            client,
-            "view dependencies",
-            catalog::VIEW_DEPENDENCIES,
-            selected,
-            |row| {
-                dependencies.add(row);
-                Ok(())
-            },
-        )
-        .await?,
-    ));
-    Ok((dependencies, steps))
+        catalog::VIEW_DEPENDENCIES,
+        selected,
+        |row| {
+            dependencies.add(row);
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(dependencies)
 }
 
 /// The indexes, the constraints and, once the columns are in, their expressions printed.
-async fn read_keys(
-    client: &impl GenericClient,
+async fn read_keys<C: GenericClient>(
+    r: &mut StepReader<'_, '_, C>,
     model: &RefCell<Assembler>,
     indexes: &mut PendingIndexes,
     arrived: &Arrived,
     selected: &[&(dyn ToSql + Sync)],
-) -> Result<StepRows, IntrospectError> {
-    let index_rows = for_each_row(client, "indexes", catalog::INDEXES, selected, |row| {
+) -> Result<(), IntrospectError> {
+    r.read("indexes", catalog::INDEXES, selected, |row| {
         indexes.add(row)
     })
     .await?;
     // A constraint is filed under its table, and its columns named once they are in; one that
-    // arrives before the tables waits.
+    // arrives before the tables (in a small database) waits.
     let mut early = Vec::new();
-    let constraint_rows = for_each_row(
-        client,
+    r.read(
         "constraints",
         catalog::CONSTRAINTS,
         selected,
-        |mut row: ConstraintRow| {
+        |row: ConstraintRow| {
             if arrived.tables.get() {
                 model.borrow_mut().add_constraint(row)
             } else {
-                let kept = model.borrow_mut().keep_check_tree(&mut row);
-                early.push((row, kept));
+                early.push(row);
                 Ok(())
             }
         },
     )
     .await?;
-    let mut steps = vec![("indexes", index_rows), ("constraints", constraint_rows)];
     if !arrived.columns.get() {
         arrived.columns_in.notified().await;
         if !arrived.columns.get() {
             // The other connection's reading failed; its error is the one reported.
-            return Ok(steps);
+            return Ok(());
         }
     }
     let forms = {
         let mut model = model.borrow_mut();
-        for (row, kept) in early {
+        for row in early {
             model
-                .add_kept_constraint(row, kept)
+                .add_constraint(row)
                 .map_err(unexpected("constraints"))?;
         }
         model
@@ -417,10 +427,10 @@ async fn read_keys(
             .map_err(unexpected("constraints"))?;
         model.forms_to_print(indexes)
     };
-    let printed = print_expressions(client, &forms).await?;
+    let printed = print_expressions(r.client, &forms).await?;
     model.borrow_mut().fill_printed(indexes, &printed);
-    steps.push(("expressions", forms.requests().len()));
-    Ok(steps)
+    r.finished("expressions", forms.requests().len());
+    Ok(())
 }
 
 /// Prints each of `forms` once (`printing`).
@@ -475,6 +485,19 @@ impl Reader<'_, '_> {
         self.rows_read += for_each_row(self.transaction, step, sql, params, sink).await?;
         self.finished(step);
         Ok(())
+    }
+
+    /// Reports steps read elsewhere, with their rows, as finished.
+    fn finished_steps(&mut self, steps: Vec<(&'static str, usize)>) {
+        for (step, rows) in steps {
+            self.finished_elsewhere(step, rows);
+        }
+    }
+
+    /// Reports step `step`, read elsewhere with `rows` rows, as finished.
+    fn finished_elsewhere(&mut self, step: &'static str, rows: usize) {
+        self.rows_read += rows;
+        self.finished(step);
     }
 
     /// Counts query `step` finished and reports progress.

@@ -1096,9 +1096,7 @@ fn convert_index(raw: &RawIndex, columns: Option<&TableColumns>, path: &Path) ->
                     Wording::new("the list of columns is empty"),
                 ));
             }
-            list.iter()
-                .map(|c| IndexKey::column(c.as_str()))
-                .collect()
+            list.iter().map(|c| IndexKey::column(c.as_str())).collect()
         }
         (None, Some(expression), None) => {
             vec![IndexKey::plain(KeyTarget::Expression(expression.clone()))]

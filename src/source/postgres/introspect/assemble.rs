@@ -111,6 +111,12 @@ impl KnownColumns {
         found.ok_or_else(|| Unexpected(format!("column {number} of relation {relation} not found")))
     }
 
+    /// The name of column `number` of `relation`, if the columns query returned it.
+    #[must_use]
+    pub fn name(&self, relation: u32, number: i16) -> Option<Text> {
+        Some(self.get(relation, number).ok()?.name.clone())
+    }
+
     /// The names of columns `numbers` of `relation`, in that order.
     ///
     /// # Errors
@@ -169,7 +175,7 @@ impl PendingIndexes {
 
     /// Adds the forms of the gathered predicates and expression keys to `forms`.
     fn find_forms(&mut self, forms: &mut Forms, columns: &KnownColumns) {
-        let name = |relation, number| Some(columns.get(relation, number).ok()?.name.clone());
+        let name = |relation, number| columns.name(relation, number);
         for (&oid, &(predicate, expressions)) in &self.trees_of {
             let Some(row) = self.rows.get(&oid) else {
                 continue;
@@ -463,34 +469,21 @@ impl Assembler {
         Ok(())
     }
 
-    /// # Errors
-    /// On a constraint, action or match code pgphase does not know, or an unknown column.
-    pub fn add_constraint(&mut self, row: ConstraintRow) -> Result<(), Unexpected> {
-        self.add_kept_constraint(row, None)
-    }
-
-    /// [`Assembler::add_constraint`] for a row whose check tree was kept by
-    /// [`Assembler::keep_check_tree`].
+    /// Files a constraint under its table; a check's expression is printed later
+    /// ([`Assembler::fill_printed`]) and a key's columns named later
+    /// ([`Assembler::name_constraint_columns`]).
     ///
     /// # Errors
-    /// As [`Assembler::add_constraint`].
-    pub fn add_kept_constraint(
-        &mut self,
-        mut row: ConstraintRow,
-        kept: Option<TreeId>,
-    ) -> Result<(), Unexpected> {
+    /// On a constraint, action or match code pgphase does not know.
+    pub fn add_constraint(&mut self, mut row: ConstraintRow) -> Result<(), Unexpected> {
         let Some(table) = table_mut(&mut self.tables, row.relation) else {
             return Ok(());
         };
-        let tree = row
-            .check_tree
-            .take()
-            .map(|tree| self.check_trees.intern(&tree));
-        if let Some(tree) = tree.or(kept) {
+        if let Some(tree) = row.check_tree.take() {
             self.pending_checks.push(PendingCheck {
                 relation: row.relation,
                 slot: table.checks.len(),
-                tree,
+                tree: self.check_trees.intern(&tree),
                 constraint: row.oid,
                 form: None,
             });
@@ -535,13 +528,6 @@ impl Assembler {
         Ok(())
     }
 
-    /// Keeps the check tree of a constraint that is to wait for the columns, freeing its text
-    /// (hundreds of bytes, where the printed expression is tens).
-    pub fn keep_check_tree(&mut self, row: &mut ConstraintRow) -> Option<TreeId> {
-        let tree = row.check_tree.take()?;
-        Some(self.check_trees.intern(&tree))
-    }
-
     /// The distinct forms of the expressions still to be printed: the checks' and the
     /// `indexes`' predicates and expression keys. Once the columns are in.
     pub fn forms_to_print(&mut self, indexes: &mut PendingIndexes) -> Forms {
@@ -557,8 +543,7 @@ impl Assembler {
                 object: check.constraint,
                 position: 0,
             };
-            let name =
-                |relation, number| Some(self.columns.get(relation, number).ok()?.name.clone());
+            let name = |relation, number| self.columns.name(relation, number);
             check.form = Some(forms.form(expression, &self.check_trees, name));
         }
         forms
