@@ -3,7 +3,7 @@
 //! from (the file may have been edited since).
 
 use std::hash::Hasher;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// A desired file read from the disk: its path and the fingerprint of the text read.
@@ -43,6 +43,24 @@ impl Fingerprinting {
     }
 }
 
+/// A writer that fingerprints what passes through it.
+struct Fingerprinted<W> {
+    out: W,
+    fingerprinting: Fingerprinting,
+}
+
+impl<W: Write> Write for Fingerprinted<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let written = self.out.write(bytes)?;
+        self.fingerprinting.add(&bytes[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 impl SourceFile {
     /// The file at `path`, whose text read was `text`.
     #[must_use]
@@ -69,19 +87,12 @@ impl SourceFile {
     /// When the file cannot be read or `out` fails.
     pub fn copy_to(&self, out: &mut impl Write) -> io::Result<bool> {
         let mut file = std::fs::File::open(&self.path)?;
-        let mut fingerprinting = Fingerprinting::default();
-        let mut buffer = vec![0; 1 << 16];
-        loop {
-            let read = match file.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(read) => read,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => return Err(error),
-            };
-            fingerprinting.add(&buffer[..read]);
-            out.write_all(&buffer[..read])?;
-        }
-        Ok(fingerprinting.finish() == self.fingerprint)
+        let mut copy = Fingerprinted {
+            out,
+            fingerprinting: Fingerprinting::default(),
+        };
+        io::copy(&mut file, &mut copy)?;
+        Ok(copy.fingerprinting.finish() == self.fingerprint)
     }
 
     /// The file's text when it is still the text that was read; `None` when it was edited.
