@@ -288,6 +288,9 @@ fn streaming_options() -> serde_saphyr::Options {
     }
     options.with_snippet = false;
     options.merge_keys = serde_saphyr::MergeKeyPolicy::Error;
+    // Every mapping of the file is a struct that refuses a field given twice or a map that
+    // refuses a key given twice (`ordered`), so the reader need not remember each key too.
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     options.strict_booleans = true;
     options
 }
