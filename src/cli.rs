@@ -353,6 +353,7 @@ async fn tui(args: TuiArgs) -> Result<Outcome, Error> {
             },
             desired: args.desired.schema.clone(),
             shadow: shadow_of(&args.desired),
+            count: None,
         },
         plans_dir: args.plans_dir,
     };
@@ -368,14 +369,19 @@ fn shadow_of(desired: &DesiredArgs) -> crate::shadow::Shadow {
     }
 }
 
-/// Reads both sides and compares them, showing progress on a terminal and the notes of how
-/// the live database was reached.
-async fn compare(connection: &ConnectionArgs, desired: &DesiredArgs) -> Result<Session, Error> {
+/// Reads both sides and compares them (counting what the changes need, with `count`),
+/// showing progress on a terminal and the notes of how the live database was reached.
+async fn compare(
+    connection: &ConnectionArgs,
+    desired: &DesiredArgs,
+    count: Option<crate::count::Counting>,
+) -> Result<Session, Error> {
     let sources = Sources {
         connect: connect_options(connection),
         introspect: introspect_options(connection),
         desired: desired.schema.clone(),
         shadow: shadow_of(desired),
+        count,
     };
     let mut progress = progress_line();
     let session = Session::open(&sources, &mut progress).await;
@@ -413,7 +419,7 @@ fn stdout(text: &str) -> Result<(), Error> {
 }
 
 async fn diff(args: DiffArgs) -> Result<Outcome, Error> {
-    let session = compare(&args.connection, &args.desired).await?;
+    let session = compare(&args.connection, &args.desired, None).await?;
     let assessed = &session.assessed;
     let text = match args.format {
         Format::Text => {
@@ -459,7 +465,6 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
             Answer::user(ChoiceId::from_static(choice)),
         );
     }
-    let mut session = compare(&args.connection, &args.desired).await?;
     let counting = if args.no_count {
         crate::count::Counting::Off
     } else {
@@ -467,12 +472,7 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
             timeout: Duration::from_secs(args.count_timeout),
         }
     };
-    let mut progress = progress_line();
-    let counted = session
-        .count(&connect_options(&args.connection), counting, &mut progress)
-        .await;
-    clear_progress_line();
-    counted?;
+    let session = compare(&args.connection, &args.desired, Some(counting)).await?;
     for (change, why) in session.not_counted() {
         eprintln!("note: {change}: {why}");
     }
@@ -563,6 +563,7 @@ async fn demo(args: DemoArgs) -> Result<Outcome, Error> {
             },
             desired: schema,
             shadow: crate::shadow::Shadow::Url(demo.cluster.url("postgres")),
+            count: None,
         },
         plans_dir: args.plans_dir,
     };

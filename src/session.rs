@@ -31,6 +31,9 @@ pub struct Sources {
     pub desired: PathBuf,
     /// Where the desired schema is canonicalised.
     pub shadow: Shadow,
+    /// Whether [`Session::open`] counts what the changes need (as [`Session::count`] would),
+    /// starting while the desired schema is canonicalised; `None` leaves it to the caller.
+    pub count: Option<Counting>,
 }
 
 /// How far the pipeline got, for a progress line or the loading screen.
@@ -71,6 +74,11 @@ pub enum SessionError {
     Live(#[from] postgres::ReadError),
     #[error(transparent)]
     Canonical(#[from] ShadowError),
+}
+
+/// Counting could not reach the live database: as reading it would fail.
+fn live_error(error: ConnectError) -> SessionError {
+    SessionError::Live(postgres::ReadError::Connect(error))
 }
 
 /// Both schemas compared, and everything the questions and the plan need.
@@ -137,7 +145,8 @@ impl Session {
         };
         match read {
             Ok((live, (desired, source))) => {
-                let mut session = Self::compare_on(live, desired, ready?, progress).await?;
+                let count = sources.count.map(|counting| (&sources.connect, counting));
+                let mut session = Self::compare_on(live, desired, ready?, count, progress).await?;
                 session.source = Some(source);
                 Ok(session)
             }
@@ -184,21 +193,54 @@ impl Session {
             ));
         }
         let ready = shadow::prepare(shadow, planned).await?;
-        Self::compare_on(live, desired, ready, progress).await
+        Self::compare_on(live, desired, ready, None, progress).await
     }
 
     /// Canonicalises `desired` on the `ready` shadow and compares, releasing the shadow while
-    /// the schemas are compared.
+    /// the schemas are compared; with `count`, counts what the changes need on the live
+    /// database as well.
+    ///
+    /// The counts start while the desired schema is canonicalised, from the changes of the
+    /// schema as read: a count reads tables, columns and type names, which canonicalising
+    /// seldom rewrites, and a change whose rows to count differ after it is counted then. At
+    /// 10,000 tables the 143 counts took about 0.1 s after canonicalising; they now run beside
+    /// it.
     async fn compare_on(
         live: Introspection,
         desired: Desired,
         mut ready: shadow::Ready,
+        count: Option<(&ConnectOptions, Counting)>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Self, SessionError> {
-        let mut step = |line: &str| progress(Progress::Canonicalising(line.to_owned()));
-        let canonical = ready
-            .canonicalize_changed(desired.schema, &live.schema, &mut step)
-            .await;
+        let progress = std::cell::RefCell::new(progress);
+        let report = |step: Progress| (progress.borrow_mut())(step);
+        let mut step = |line: &str| report(Progress::Canonicalising(line.to_owned()));
+        let mut counted = |step: &CountProgress| report(Progress::Counting(step.clone()));
+        let count_ahead = count.filter(|(_, counting)| matches!(counting, Counting::On { .. }));
+        // Both pure and about as long: the early changes on a thread of their own.
+        let (narrowing, early_changes) = std::thread::scope(|scope| {
+            let early = count_ahead.map(|_| scope.spawn(|| Self::changes_of(&live, &desired)));
+            let narrowing = shadow::Narrowing::of(&desired.schema, &live.schema);
+            let early = early.map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            (narrowing, early)
+        });
+        let counting_ahead = async {
+            match (count_ahead, &early_changes) {
+                (Some((connect, counting)), Some(changes)) => {
+                    count::count_ahead(connect, changes, counting, &mut counted).await
+                }
+                _ => Ok(count::Ahead::default()),
+            }
+        };
+        let (canonical, ahead) = tokio::join!(
+            ready.canonicalize_narrowed(desired.schema, narrowing, &mut step),
+            counting_ahead
+        );
+        drop(early_changes);
         let ignore = desired.ignore;
         let (released, session) = tokio::join!(ready.release(&mut step), async {
             canonical.map(|canonical| {
@@ -210,9 +252,24 @@ impl Session {
             })
         });
         // Why the schema could not be canonicalised matters more than a failed clean-up.
-        let session = session?;
+        let mut session = session?;
         released?;
+        if let Some((connect, counting)) = count {
+            let ahead = ahead.map_err(live_error)?;
+            session.counted =
+                count::count_changes(connect, &session.changes, counting, ahead, &mut counted)
+                    .await
+                    .map_err(live_error)?;
+            session.refresh();
+        }
         Ok(session)
+    }
+
+    /// The changes from `live` to `desired` as read (not canonicalised), of what the file
+    /// manages.
+    fn changes_of(live: &Introspection, desired: &Desired) -> Vec<Change> {
+        let managed = desired.ignore.keep_managed(&live.schema, &desired.schema);
+        diff::diff(&managed, &desired.schema, &live.stats)
     }
 
     /// The session of a live database and a canonical desired schema: what the file manages
@@ -251,7 +308,8 @@ impl Session {
         counting: Counting,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(), ConnectError> {
-        let counted = count::count_changes(connect, &self.changes, counting, &mut |p| {
+        let ahead = count::Ahead::default();
+        let counted = count::count_changes(connect, &self.changes, counting, ahead, &mut |p| {
             progress(Progress::Counting(p.clone()));
         })
         .await?;

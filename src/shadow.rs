@@ -246,6 +246,19 @@ fn released_after(
 /// The progress line of a local cluster being started.
 pub const STARTING_CLUSTER: &str = "starting a throwaway PostgreSQL cluster";
 
+/// What of a desired schema goes through the scratch database: the tables and views that differ
+/// from the live schema, with what they need; none when narrowing does not apply.
+#[derive(Debug)]
+pub struct Narrowing(Option<subset::Narrowed>);
+
+impl Narrowing {
+    /// The narrowing of `desired` against `live`. Pure, and about 20 ms at 10,000 tables.
+    #[must_use]
+    pub fn of(desired: &Schema, live: &Schema) -> Self {
+        Self(subset::narrow(desired, live))
+    }
+}
+
 /// A shadow made ready before the desired schema is known, so that its slow start runs while
 /// both sides are read: a local cluster takes about a second to start, a scratch database a
 /// tenth. Give it back with [`Ready::release`] on every path.
@@ -322,7 +335,23 @@ impl Ready {
         live: &Schema,
         progress: &mut dyn FnMut(&str),
     ) -> Result<Canonical, ShadowError> {
-        let Some(narrowed) = subset::narrow(&desired, live) else {
+        let narrowing = Narrowing::of(&desired, live);
+        self.canonicalize_narrowed(desired, narrowing, progress)
+            .await
+    }
+
+    /// [`Ready::canonicalize_changed`] with `narrowing` made already (so that a caller can make
+    /// it beside other work): it must be the narrowing of `desired`.
+    ///
+    /// # Errors
+    /// As [`canonicalize`].
+    pub async fn canonicalize_narrowed(
+        &mut self,
+        desired: Schema,
+        narrowing: Narrowing,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Canonical, ShadowError> {
+        let Some(narrowed) = narrowing.0 else {
             return self.canonicalize(&desired, progress).await;
         };
         let canonical = match self.canonicalize(&narrowed.schema, progress).await {

@@ -15,7 +15,7 @@ pub struct Count {
 }
 
 /// The rows a count looks for, each kind recorded as its rule's fact.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Rows {
     /// Rows where `column` is NULL.
     Nulls { table: TableRef, column: String },

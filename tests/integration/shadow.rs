@@ -623,6 +623,7 @@ async fn a_desired_file_with_a_mistake_leaves_no_scratch_database_behind() {
         introspect: pgphase::source::postgres::IntrospectOptions::default(),
         desired: file,
         shadow: admin_shadow(),
+        count: None,
     };
     let mut lines = Vec::new();
     let result = Session::open(&sources, &mut |progress| {
