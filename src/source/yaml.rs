@@ -179,8 +179,17 @@ pub fn load_source(path: &Path) -> Result<(Desired, SourceFile), LoadError> {
         message: format!("cannot read the file: {error}"),
         hint: None,
     })?;
-    let desired = parse(&text, &file)?;
-    Ok((desired, SourceFile::new(path, &text)))
+    // The copy's fingerprint (8 ms for 12 MB) is taken while the text is checked and cut for
+    // reading, on one core.
+    let (desired, source) = std::thread::scope(|scope| {
+        let source = scope.spawn(|| SourceFile::new(path, &text));
+        let desired = parse(&text, &file);
+        let source = source
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (desired, source)
+    });
+    Ok((desired?, source))
 }
 
 /// Parses desired-schema text; `file` names it in errors.
@@ -299,7 +308,8 @@ fn streaming_options() -> serde_saphyr::Options {
 /// cut off by the end of the file keeps a line break it does not have there, a tab before a
 /// key is taken for a space, and a tag it does not know is passed over.
 fn streamable(text: &str) -> bool {
-    text.ends_with('\n') && !text.contains(['\t', '!'])
+    // Bytes, not chars: a search for either of two chars took 8 ms of 12 MB.
+    text.ends_with('\n') && !text.bytes().any(|byte| byte == b'\t' || byte == b'!')
 }
 
 fn located(file: &str, position: Position, wording: Wording) -> LoadError {
