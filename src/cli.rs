@@ -370,12 +370,15 @@ fn shadow_of(desired: &DesiredArgs) -> crate::shadow::Shadow {
 }
 
 /// Reads both sides and compares them (counting what the changes need, with `count`),
-/// showing progress on a terminal and the notes of how the live database was reached.
+/// showing progress on a terminal and the notes of how the live database was reached. With
+/// `keep_shadow`, the shadow is returned for the caller to release (see
+/// [`Session::open_keeping_shadow`]).
 async fn compare(
     connection: &ConnectionArgs,
     desired: &DesiredArgs,
     count: Option<crate::count::Counting>,
-) -> Result<Session, Error> {
+    keep_shadow: bool,
+) -> Result<(Session, Option<crate::shadow::Ready>), Error> {
     let sources = Sources {
         connect: connect_options(connection),
         introspect: introspect_options(connection),
@@ -384,13 +387,19 @@ async fn compare(
         count,
     };
     let mut progress = progress_line();
-    let session = Session::open(&sources, &mut progress).await;
+    let opened = if keep_shadow {
+        Session::open_keeping_shadow(&sources, &mut progress).await
+    } else {
+        Session::open(&sources, &mut progress)
+            .await
+            .map(|session| (session, None))
+    };
     clear_progress_line();
-    let session = session?;
+    let (session, shadow) = opened?;
     for note in &session.notes {
         eprintln!("note: {note}");
     }
-    Ok(session)
+    Ok((session, shadow))
 }
 
 /// Shows each progress line in place on a terminal (nothing elsewhere).
@@ -419,7 +428,7 @@ fn stdout(text: &str) -> Result<(), Error> {
 }
 
 async fn diff(args: DiffArgs) -> Result<Outcome, Error> {
-    let session = compare(&args.connection, &args.desired, None).await?;
+    let (session, _) = compare(&args.connection, &args.desired, None, false).await?;
     let assessed = &session.assessed;
     let text = match args.format {
         Format::Text => {
@@ -472,11 +481,30 @@ async fn plan(args: PlanArgs) -> Result<Outcome, Error> {
             timeout: Duration::from_secs(args.count_timeout),
         }
     };
-    let session = compare(&args.connection, &args.desired, Some(counting)).await?;
+    // The scratch databases are dropped once the plan is written, so that their deleted files
+    // do not slow the creation of the plan's (see `Session::open_keeping_shadow`).
+    let (session, shadow) = compare(&args.connection, &args.desired, Some(counting), true).await?;
+    let written = write_planned(&args, &answers, session);
+    let released = match shadow {
+        Some(shadow) => shadow.release(&mut |_| {}).await,
+        None => Ok(()),
+    };
+    // What went wrong with the plan matters more than a failed clean-up after it.
+    let outcome = written?;
+    released?;
+    Ok(outcome)
+}
+
+/// Plans `session` with `answers` and writes the plan folder `args` names.
+fn write_planned(
+    args: &PlanArgs,
+    answers: &crate::decide::Answers,
+    session: Session,
+) -> Result<Outcome, Error> {
     for (change, why) in session.not_counted() {
         eprintln!("note: {change}: {why}");
     }
-    let plan = session.plan(&answers, args.defaults)?;
+    let plan = session.plan(answers, args.defaults)?;
     // The files need only the plan and the desired schema: the live model goes before they are
     // rendered (at 10,000 tables, about a third of the peak memory).
     let (desired, source) = session.into_desired();

@@ -638,3 +638,42 @@ async fn a_desired_file_with_a_mistake_leaves_no_scratch_database_behind() {
     assert_eq!((error.line, error.column), (4, 5), "{error}");
     assert!(!database_exists(&dropped_name(&lines)).await);
 }
+
+/// `plan` keeps the shadow until its files are written: the scratch database it filled is
+/// still there while the session is held, and gone once the shadow is released.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kept_shadow_keeps_its_scratch_database_until_it_is_released() {
+    use pgphase::session::{Progress, Session, Sources};
+    let planned = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("desired.yaml");
+    std::fs::write(
+        &file,
+        "pgphase: 1\nschemas:\n  public:\n    tables:\n      added:\n        columns:\n          id: bigint\n          note: text\n",
+    )
+    .unwrap();
+    let sources = Sources {
+        connect: planned.connect_options(),
+        introspect: pgphase::source::postgres::IntrospectOptions::default(),
+        desired: file,
+        shadow: admin_shadow(),
+        count: None,
+    };
+    let mut lines = Vec::new();
+    let (session, shadow) = Session::open_keeping_shadow(&sources, &mut |progress| {
+        if let Progress::Canonicalising(line) = progress {
+            lines.push(line);
+        }
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!session.changes.is_empty());
+    let used = scratch_name(&lines);
+    assert!(database_exists(&used).await, "{used} was dropped too early");
+    let shadow = shadow.unwrap_or_else(|| panic!("the shadow was not kept"));
+    shadow
+        .release(&mut |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!database_exists(&used).await, "{used} is left behind");
+}
