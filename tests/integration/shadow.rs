@@ -609,22 +609,30 @@ async fn a_scratch_database_made_ahead_and_never_used_is_dropped() {
     assert!(!database_exists(&name).await);
 }
 
-/// The shadow gets ready while both sides are read: when the reading fails, the scratch
-/// database it made is dropped all the same, and the reading's mistake is the one reported.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_desired_file_with_a_mistake_leaves_no_scratch_database_behind() {
-    use pgphase::session::{Progress, Session, SessionError, Sources};
+/// A planned database, a desired file holding `desired` (in the folder returned with it) and
+/// the sources that read both, the shadow on the admin server.
+async fn sources_of(desired: &str) -> (TestDb, tempfile::TempDir, pgphase::session::Sources) {
     let planned = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("desired.yaml");
-    std::fs::write(&file, "pgphase: 1\nschemas:\n  public:\n    tablez: {}\n").unwrap();
-    let sources = Sources {
+    std::fs::write(&file, desired).unwrap();
+    let sources = pgphase::session::Sources {
         connect: planned.connect_options(),
         introspect: pgphase::source::postgres::IntrospectOptions::default(),
         desired: file,
         shadow: admin_shadow(),
         count: None,
     };
+    (planned, dir, sources)
+}
+
+/// The shadow gets ready while both sides are read: when the reading fails, the scratch
+/// database it made is dropped all the same, and the reading's mistake is the one reported.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_desired_file_with_a_mistake_leaves_no_scratch_database_behind() {
+    use pgphase::session::{Progress, Session, SessionError};
+    let (_planned, _dir, sources) =
+        sources_of("pgphase: 1\nschemas:\n  public:\n    tablez: {}\n").await;
     let mut lines = Vec::new();
     let result = Session::open(&sources, &mut |progress| {
         if let Progress::Canonicalising(line) = progress {
@@ -643,22 +651,9 @@ async fn a_desired_file_with_a_mistake_leaves_no_scratch_database_behind() {
 /// still there while the session is held, and gone once the shadow is released.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kept_shadow_keeps_its_scratch_database_until_it_is_released() {
-    use pgphase::session::{Progress, Session, Sources};
-    let planned = TestDb::new().await;
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("desired.yaml");
-    std::fs::write(
-        &file,
-        "pgphase: 1\nschemas:\n  public:\n    tables:\n      added:\n        columns:\n          id: bigint\n          note: text\n",
-    )
-    .unwrap();
-    let sources = Sources {
-        connect: planned.connect_options(),
-        introspect: pgphase::source::postgres::IntrospectOptions::default(),
-        desired: file,
-        shadow: admin_shadow(),
-        count: None,
-    };
+    use pgphase::session::{Progress, Session};
+    let added = "pgphase: 1\nschemas:\n  public:\n    tables:\n      added:\n        columns:\n          id: bigint\n";
+    let (_planned, _dir, sources) = sources_of(added).await;
     let mut lines = Vec::new();
     let (session, shadow) = Session::open_keeping_shadow(&sources, &mut |progress| {
         if let Progress::Canonicalising(line) = progress {
