@@ -246,17 +246,8 @@ impl Session {
         let mut step = |line: &str| report(Progress::Canonicalising(line.to_owned()));
         let mut counted = |step: &CountProgress| report(Progress::Counting(step.clone()));
         let count_ahead = count.filter(|(_, counting)| matches!(counting, Counting::On { .. }));
-        // Both pure and about as long: the early changes on a thread of their own.
-        let (narrowing, early_changes) = std::thread::scope(|scope| {
-            let early = count_ahead.map(|_| scope.spawn(|| Self::changes_of(&live, &desired)));
-            let narrowing = shadow::Narrowing::of(&desired.schema, &live.schema);
-            let early = early.map(|thread| {
-                thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            });
-            (narrowing, early)
-        });
+        let (narrowing, early_changes) =
+            Self::narrowing_and_changes(&live, &desired, count_ahead.is_some());
         let counting_ahead = async {
             match (count_ahead, &early_changes) {
                 (Some((connect, counting)), Some(changes)) => {
@@ -291,28 +282,9 @@ impl Session {
             });
             (session, None)
         };
-        let counted = match (session, count) {
-            (Ok(mut session), Some((connect, counting))) => {
-                let counted = match ahead {
-                    Ok(ahead) => {
-                        count::count_changes(
-                            connect,
-                            &session.changes,
-                            counting,
-                            ahead,
-                            &mut counted,
-                        )
-                        .await
-                    }
-                    Err(error) => Err(error),
-                };
-                counted.map_err(live_error).map(|facts| {
-                    session.counted = facts;
-                    session.refresh();
-                    session
-                })
-            }
-            (session, _) => session,
+        let counted = match session {
+            Ok(session) => Self::counted(session, count, ahead, &mut counted).await,
+            Err(error) => Err(error),
         };
         match (counted, kept) {
             (Ok(session), kept) => Ok((session, kept)),
@@ -324,6 +296,46 @@ impl Session {
                 Err(error)
             }
         }
+    }
+
+    /// What of `desired` goes through the scratch database and, with `changes`, the changes
+    /// from `live` to `desired` as read: both pure and about as long, the changes found on a
+    /// thread of their own.
+    fn narrowing_and_changes(
+        live: &Introspection,
+        desired: &Desired,
+        changes: bool,
+    ) -> (shadow::Narrowing, Option<Vec<Change>>) {
+        std::thread::scope(|scope| {
+            let early = changes.then(|| scope.spawn(|| Self::changes_of(live, desired)));
+            let narrowing = shadow::Narrowing::of(&desired.schema, &live.schema);
+            let early = early.map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            (narrowing, early)
+        })
+    }
+
+    /// `session` with its counts, with `count`: those made `ahead` where they count the same
+    /// rows, the others made now.
+    async fn counted(
+        mut session: Self,
+        count: Option<(&ConnectOptions, Counting)>,
+        ahead: Result<count::Ahead, ConnectError>,
+        progress: &mut dyn FnMut(&CountProgress),
+    ) -> Result<Self, SessionError> {
+        let Some((connect, counting)) = count else {
+            return Ok(session);
+        };
+        let ahead = ahead.map_err(live_error)?;
+        session.counted =
+            count::count_changes(connect, &session.changes, counting, ahead, progress)
+                .await
+                .map_err(live_error)?;
+        session.refresh();
+        Ok(session)
     }
 
     /// The changes from `live` to `desired` as read (not canonicalised), of what the file
