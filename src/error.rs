@@ -16,6 +16,7 @@ impl From<crate::session::SessionError> for Error {
             crate::session::SessionError::Desired(error) => Self::Load(error),
             crate::session::SessionError::Live(error) => Self::Read(error),
             crate::session::SessionError::Canonical(error) => Self::Shadow(error),
+            crate::session::SessionError::Counting(error) => Self::Connect(error),
         }
     }
 }

@@ -74,11 +74,9 @@ pub enum SessionError {
     Live(#[from] postgres::ReadError),
     #[error(transparent)]
     Canonical(#[from] ShadowError),
-}
-
-/// Counting could not reach the live database: as reading it would fail.
-fn live_error(error: ConnectError) -> SessionError {
-    SessionError::Live(postgres::ReadError::Connect(error))
+    /// The counts' connection to the live database failed, after the reading succeeded.
+    #[error(transparent)]
+    Counting(ConnectError),
 }
 
 /// Both schemas compared, and everything the questions and the plan need.
@@ -329,11 +327,11 @@ impl Session {
         let Some((connect, counting)) = count else {
             return Ok(session);
         };
-        let ahead = ahead.map_err(live_error)?;
+        let ahead = ahead.map_err(SessionError::Counting)?;
         session.counted =
             count::count_changes(connect, &session.changes, counting, ahead, progress)
                 .await
-                .map_err(live_error)?;
+                .map_err(SessionError::Counting)?;
         session.refresh();
         Ok(session)
     }

@@ -29,21 +29,16 @@ async fn session(
     let mut progress = |p: Progress| {
         let _ = sender.send(Msg::Progress(p));
     };
-    let mut session = Session::open(sources, &mut progress)
-        .await
-        .map_err(|error| failure(&error))?;
-    let counting = crate::count::Counting::On {
-        timeout: COUNT_TIMEOUT,
+    // Counted while the desired schema is canonicalised, as `plan` does.
+    let sources = Sources {
+        count: Some(crate::count::Counting::On {
+            timeout: COUNT_TIMEOUT,
+        }),
+        ..sources.clone()
     };
-    session
-        .count(&sources.connect, counting, &mut progress)
+    Session::open(&sources, &mut progress)
         .await
-        .map_err(|error| Failure {
-            title: "Cannot count rows in the live database".to_owned(),
-            message: error.to_string(),
-            hint: "Check that the server still accepts connections from here.".to_owned(),
-        })?;
-    Ok(session)
+        .map_err(|error| failure(&error))
 }
 
 /// What to tell the user when a stage of loading failed, and what to do about it.
@@ -62,6 +57,10 @@ fn failure(error: &SessionError) -> Failure {
             "Cannot put the desired schema in PostgreSQL's canonical form",
             "Fix the desired schema, or give a server for scratch databases with \
              --shadow-url, or compare textually with --no-shadow.",
+        ),
+        SessionError::Counting(_) => (
+            "Cannot count rows in the live database",
+            "Check that the server still accepts connections from here.",
         ),
     };
     Failure {
