@@ -132,6 +132,12 @@ pub struct Traffic<'a> {
     /// Numbers for fresh values, shared by every client of the run: they start above the
     /// numbers growing the tables used, and are never used twice.
     fresh: Arc<AtomicU64>,
+    /// Per table, the largest value of each integer column that gets fresh values, read the
+    /// first time a file's clients insert into it. Read once per run: a fresh value is that
+    /// base plus a number never used before, so it is new in every later file too. Read
+    /// again before each file, the bases grew by every earlier file's fresh numbers and the
+    /// values with them, until a `smallint` key overflowed in a plan of five files.
+    bases: std::sync::Mutex<BTreeMap<TableRef, BTreeMap<String, i64>>>,
 }
 
 impl<'a> Traffic<'a> {
@@ -152,6 +158,7 @@ impl<'a> Traffic<'a> {
             files,
             touched: tables::touched(live, desired),
             fresh: Arc::new(AtomicU64::new(options.rows.saturating_add(1))),
+            bases: std::sync::Mutex::default(),
         }
     }
 
@@ -244,13 +251,23 @@ impl<'a> Traffic<'a> {
                 candidates.extend(table_work(table, app, &schemas, contract));
             }
         }
-        let mut workload = Workload::default();
+        let mut workload = Workload {
+            bases: self
+                .bases
+                .lock()
+                .map(|bases| bases.clone())
+                .unwrap_or_default(),
+            ..Workload::default()
+        };
         for work in &candidates {
             if !workload.rows.contains_key(&work.table) {
                 let rows = read_rows(scratch, &work.table, before, self.options.keys).await?;
                 workload.rows.insert(work.table.clone(), rows);
             }
             read_bases(scratch, work, &mut workload.bases).await?;
+        }
+        if let Ok(mut bases) = self.bases.lock() {
+            bases.clone_from(&workload.bases);
         }
         workload.works = candidates
             .into_iter()

@@ -139,7 +139,8 @@ pub fn has_work(work: &TableWork, rows: &Rows) -> bool {
 pub struct Draw<'a> {
     /// The rows read before the file.
     pub rows: &'a Rows,
-    /// The largest value of each integer column that gets fresh values, read before the file.
+    /// The largest value of each integer column that gets fresh values, read the first time
+    /// the run's clients insert into the table.
     pub bases: &'a BTreeMap<String, i64>,
     /// Which turn this is on the table (picks the column an UPDATE sets).
     pub turn: usize,
