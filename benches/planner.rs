@@ -19,7 +19,9 @@
 //! benchmark's back: at 10,000 tables migra takes almost twice as long against a desired
 //! database as created as against one analysed (49 s and 29 s, the same diff), and with
 //! autovacuum on, which of the two a run measured depended on whether the daemon had come by.
-//! The live database is analysed when it is made, as a production database is. Before each
+//! The live database is vacuumed and analysed when it is made, as autovacuum leaves a
+//! production database (`measure::create_database`), so the two tools read the same
+//! well-kept catalogs. Before each
 //! timed run of any tool the cluster is checkpointed and the system's dirty pages written out
 //! (`settle`), so that no run pays for writing what the setup or an earlier run left.
 //!
