@@ -22,7 +22,7 @@ use tokio_postgres::{Client, GenericClient, IsolationLevel, Transaction};
 use self::assemble::{Assembler, PendingIndexes, Unexpected, select_namespaces};
 use self::dependencies::ViewDependencies;
 use self::printing::{Forms, Printed};
-use self::rows::{CatalogRow, ConstraintRow, PrintedRow, ServerRow};
+use self::rows::{CatalogRow, ConstraintRow, IdentitySequenceRow, PrintedRow, ServerRow};
 use super::catalog;
 
 pub use self::types::{IntrospectOptions, Introspection, Progress};
@@ -408,6 +408,19 @@ async fn read_keys<C: GenericClient>(
         },
     )
     .await?;
+    // Read here rather than joined to the columns, whose connection has the longer share; the
+    // columns they belong to are filed once they are in.
+    let mut identities = Vec::new();
+    r.read(
+        "identity sequences",
+        catalog::IDENTITY_SEQUENCES,
+        selected,
+        |row: IdentitySequenceRow| {
+            identities.push(row);
+            Ok(())
+        },
+    )
+    .await?;
     if !arrived.columns.get() {
         arrived.columns_in.notified().await;
         if !arrived.columns.get() {
@@ -421,6 +434,9 @@ async fn read_keys<C: GenericClient>(
             model
                 .add_constraint(row)
                 .map_err(unexpected("constraints"))?;
+        }
+        for row in &identities {
+            model.add_identity_sequence(row);
         }
         model
             .name_constraint_columns()

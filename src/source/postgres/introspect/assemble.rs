@@ -11,15 +11,16 @@ use super::definitions::{
 use super::printing::{Expression, FormId, Forms, Printed, Printer, TreeId, Trees};
 use super::rows::{
     ColumnRow, CommentCatalog, CommentRow, ConstraintRow, DomainRow, EnumRow, ExtensionRow,
-    IndexKeyParts, IndexKeyRow, IndexRow, NamespaceRow, OperatorRow, PolicyRow, RelationRow,
-    RoutineRow, SequenceRow, TriggerRow,
+    IdentitySequenceRow, IndexKeyParts, IndexKeyRow, IndexRow, NamespaceRow, OperatorRow,
+    PolicyRow, RelationRow, RoutineRow, SequenceRow, TriggerRow,
 };
 use super::types::IntrospectOptions;
 use crate::schema::{
-    Attribute, Check, Column, ColumnRef, CompositeType, Deferral, Domain, Enum, Exclusion,
-    Extension, FkAction, FkMatch, ForeignKey, Function, Identity, IdentityOptions, Index, IndexKey,
-    KeyTarget, Namespace, Operator, PartitionOf, Policy, PolicyCommand, PrimaryKey, RowSecurity,
-    Schema, Sequence, Table, TableRef, Text, Trigger, Unique, View,
+    Attribute, Check, Column, ColumnIdentityOptions, ColumnRef, CompositeType, Deferral, Domain,
+    Enum, Exclusion, Extension, FkAction, FkMatch, ForeignKey, Function, Identity, IdentityOptions,
+    Index, IndexKey, KeyTarget, Namespace, Operator, PartitionOf, Policy, PolicyCommand,
+    PrimaryKey, RowSecurity, Schema, Sequence, SequenceSettings, Table, TableRef, Text, Trigger,
+    Unique, View,
 };
 use crate::schema::{RelationKind, TableStats};
 
@@ -491,6 +492,29 @@ impl Assembler {
         add_constraint(table, row, &mut self.unnamed)
     }
 
+    /// Gives an identity column its sequence's options, once the columns are in; a sequence of
+    /// a column that is not listed, or no longer an identity, is passed over.
+    pub fn add_identity_sequence(&mut self, row: &IdentitySequenceRow) {
+        let Some(column) = usize::try_from(row.position - 1)
+            .ok()
+            .and_then(|slot| self.table_columns.get_mut(&row.relation)?.get_mut(slot))
+            .and_then(Option::as_mut)
+            .filter(|column| column.identity.is_some())
+        else {
+            return;
+        };
+        let settings = SequenceSettings {
+            start: row.start,
+            increment: row.increment,
+            min_value: row.min_value,
+            max_value: row.max_value,
+            cache: row.cache,
+            cycle: row.cycle,
+        };
+        column.identity_options =
+            IdentityOptions::from_settings(&column.data_type, settings).into();
+    }
+
     /// Names the columns of the key constraints filed so far, once the columns are in.
     ///
     /// # Errors
@@ -787,20 +811,14 @@ pub fn column_from(row: ColumnRow, comment: Option<String>) -> Result<Column, Un
             )));
         }
     };
-    let data_type = row.data_type.unwrap_or_default();
-    let identity_options = row
-        .identity_sequence
-        .filter(|_| identity.is_some())
-        .map(|settings| IdentityOptions::from_settings(&data_type, settings))
-        .unwrap_or_default()
-        .into();
     Ok(Column {
         name: row.name.into(),
-        data_type: data_type.into(),
+        data_type: row.data_type.unwrap_or_default().into(),
         nullable: !row.not_null,
         default: default.map(Into::into),
         identity,
-        identity_options,
+        // Filled from the identity sequences' own query ([`Assembler::add_identity_sequence`]).
+        identity_options: ColumnIdentityOptions::default(),
         generated,
         collation: row.collation.as_ref().map(catalog_relative),
         comment,
@@ -1151,7 +1169,6 @@ mod tests {
             generated: generated.to_owned(),
             default_expr: Some("(a + 1)".to_owned()),
             collation: None,
-            identity_sequence: None,
         }
     }
 

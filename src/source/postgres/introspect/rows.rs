@@ -10,8 +10,6 @@ use std::cell::Cell;
 use tokio_postgres::Row;
 use tokio_postgres::types::FromSql;
 
-use crate::schema::SequenceSettings;
-
 /// A row type that can be read from one catalog query's result.
 pub trait CatalogRow: Sized {
     /// Reads one row.
@@ -269,8 +267,19 @@ catalog_rows! {
         pub generated: String,
         pub default_expr: Option<String>,
         pub collation: Option<CatalogName> = catalog_name,
-        /// An identity column's sequence, as stored.
-        pub identity_sequence: Option<SequenceSettings> = with(identity_sequence),
+    }
+
+    /// The sequence of an identity column, as stored.
+    #[derive(Debug, Clone)]
+    pub struct IdentitySequenceRow {
+        pub relation: u32,
+        pub position: i16,
+        pub start: i64,
+        pub increment: i64,
+        pub min_value: i64,
+        pub max_value: i64,
+        pub cache: i64,
+        pub cycle: bool,
     }
 
     /// A table constraint with its columns as numbers, resolved against the columns query.
@@ -455,22 +464,6 @@ fn comment_catalog(row: &Fields<'_>) -> Result<CommentCatalog, tokio_postgres::E
         "routine" => CommentCatalog::Routine,
         _ => CommentCatalog::Operator,
     })
-}
-
-/// The identity sequence's settings, from the `seq_*` columns; `None` when `seq_start` is `NULL`
-/// (the column is no identity column).
-fn identity_sequence(row: &Fields<'_>) -> Result<Option<SequenceSettings>, tokio_postgres::Error> {
-    let Some(start) = row.try_get::<Option<i64>>("seq_start")? else {
-        return Ok(None);
-    };
-    Ok(Some(SequenceSettings {
-        start,
-        increment: row.try_get("seq_increment")?,
-        min_value: row.try_get("seq_min")?,
-        max_value: row.try_get("seq_max")?,
-        cache: row.try_get("seq_cache")?,
-        cycle: row.try_get("seq_cycle")?,
-    }))
 }
 
 /// The aggregate's parts when the routine's `kind` is `a`; other routines have none.
