@@ -482,6 +482,17 @@ fn semicolons_outside_quotes(text: &str) -> usize {
                     {
                         i += 1;
                     }
+                    // An exponent belongs to the number (`1E1`), as the server reads it: the
+                    // `E` then starts no word, so a `$` after it may open a dollar quote.
+                    let sign = usize::from(matches!(chars.get(i + 2), Some('+' | '-')));
+                    if matches!(next(i), Some('e' | 'E'))
+                        && chars.get(i + 2 + sign).is_some_and(char::is_ascii_digit)
+                    {
+                        i += 2 + sign;
+                        while chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+                            i += 1;
+                        }
+                    }
                 }
                 _ if is_ident_start(c) => {
                     // A word, skipped whole so that a `$` inside it (`a$b`) is part of the name;
