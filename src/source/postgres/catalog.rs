@@ -162,9 +162,11 @@ WHERE c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'c')
 /// particular order: sorting 100,000 rows here costs more than sorting each table's few in Rust. All of them come with name and collation oid, which is what constraint and index keys
 /// (given as column numbers) are resolved against. `listed` marks the ones the model shows: not
 /// a materialized view's, not a referenced table's, and of a partition only the ones it did not
-/// inherit; only those get their type, default and collation name printed. The default is a
-/// generated column's expression when `generated` is set; the collation name is given only when
-/// it differs from the type's. An identity column's sequence comes from
+/// inherit; only those get their type and default printed. The default is a generated column's
+/// expression when `generated` is set. The column's type comes as an oid too: its collation is
+/// shown only when it differs from the type's ([`TYPE_COLLATIONS`]), named from
+/// [`COLLATIONS`]; joined here, the two lookups were an eighth of the query. An identity
+/// column's sequence comes from
 /// [`IDENTITY_SEQUENCES`], on the other connection: joined here, it was a sixth of this query,
 /// the longest of the catalog's.
 pub const COLUMNS: &str = "
@@ -178,17 +180,13 @@ SELECT a.attrelid AS relation, a.attnum AS position, a.attname::text AS name,
        CASE WHEN NOT l.listed THEN NULL
             WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0)
             ELSE pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
-       cn.nspname::text AS collation_schema, co.collname::text AS collation_name
+       a.atttypid AS type_oid
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 CROSS JOIN LATERAL (
     SELECT c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p', 'c')
            AND (a.attislocal OR NOT c.relispartition) AS listed) l
-JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON l.listed AND ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-LEFT JOIN pg_collation co ON l.listed AND co.oid = a.attcollation
-     AND a.attcollation <> t.typcollation
-LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
 WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm', 'c')
   AND (c.relnamespace = ANY($1)
        OR c.oid IN (SELECT fk.confrelid
@@ -244,9 +242,11 @@ WHERE r.relnamespace = ANY($1) AND r.relkind IN ('r', 'p')
 /// `generate_series`. Each row repeats its index's own facts (the stored trees of the predicate
 /// and of the expressions only on the row of position 1), with the columns as numbers (`indkey`:
 /// 0 for an expression; positions past `indnkeyatts` are INCLUDE), and gives its key's operator
-/// class when not the default one, collation (oid and name, and for an expression its type's
-/// collation to compare against) and `indoption` bits. Rows are grouped back into indexes in Rust: aggregating them
-/// here sorted every group once per array, which cost more than the rest of the query.
+/// class and collation as oids (named from [`OPERATOR_CLASSES`] and [`COLLATIONS`]: looked up
+/// here for each key, they were a third of the query), for an expression its type's collation
+/// to compare against, and `indoption` bits. Rows are grouped back into indexes in Rust:
+/// aggregating them here sorted every group once per array, which cost more than the rest of
+/// the query.
 pub const INDEXES: &str = "
 WITH selected AS MATERIALIZED (
     SELECT i.indexrelid, i.indnkeyatts
@@ -271,20 +271,14 @@ SELECT i.indrelid AS relation, ic.oid, ic.relname::text AS name, i.indisunique A
                JOIN pg_type et ON et.oid = ea.atttypid
                WHERE ea.attrelid = i.indexrelid AND ea.attnum = k.n) END
          AS expression_collation,
-       CASE WHEN NOT oc.opcdefault THEN ocn.nspname::text END AS opclass_schema,
-       CASE WHEN NOT oc.opcdefault THEN oc.opcname::text END AS opclass_name,
+       i.indclass[k.n - 1] AS opclass_oid,
        i.indcollation[k.n - 1] AS collation_oid,
-       kcn.nspname::text AS collation_schema, kco.collname::text AS collation_name,
        i.indoption[k.n - 1] AS option
 FROM selected s
 CROSS JOIN LATERAL generate_series(1, s.indnkeyatts) AS k(n)
 JOIN pg_index i ON i.indexrelid = s.indexrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_am am ON am.oid = ic.relam
-LEFT JOIN pg_opclass oc ON oc.oid = i.indclass[k.n - 1]
-LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
-LEFT JOIN pg_collation kco ON kco.oid = i.indcollation[k.n - 1]
-LEFT JOIN pg_namespace kcn ON kcn.oid = kco.collnamespace";
+JOIN pg_am am ON am.oid = ic.relam";
 
 /// The text of each distinct form of the index expressions, index predicates and check
 /// constraints the indexes and constraints queries returned as stored trees, printed on one
@@ -426,6 +420,25 @@ WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
   AND d.deptype = 'n' AND r.ev_class <> d.refobjid
   AND v.relkind IN ('v', 'm') AND t.relnamespace = ANY($1)";
 
+/// Every collation, by oid, to name the collations of columns and index keys.
+pub const COLLATIONS: &str = "
+SELECT co.oid, n.nspname::text AS schema, co.collname::text AS name
+FROM pg_collation co
+JOIN pg_namespace n ON n.oid = co.collnamespace";
+
+/// Every operator class, by oid, to name an index key's when it is not its type's default.
+pub const OPERATOR_CLASSES: &str = "
+SELECT oc.oid, oc.opcdefault AS is_default, n.nspname::text AS schema,
+       oc.opcname::text AS name
+FROM pg_opclass oc
+JOIN pg_namespace n ON n.oid = oc.opcnamespace";
+
+/// The collation of every type that has one, to tell a column's own collation from its type's.
+pub const TYPE_COLLATIONS: &str = "
+SELECT t.oid, t.typcollation AS collation
+FROM pg_type t
+WHERE t.typcollation <> 0";
+
 /// Comments on the objects the model keeps, by catalog: namespaces, relations and their
 /// columns (`subid` is the column number), types, routines and operators. Built-in objects
 /// (oid below 16384) are skipped, except schemas, since `public` is one of them.
@@ -444,4 +457,4 @@ WHERE d.classoid IN ('pg_namespace'::regclass, 'pg_class'::regclass, 'pg_type'::
 
 /// How many catalog queries introspection runs: every query above but the session settings,
 /// each once.
-pub const QUERY_COUNT: usize = 18;
+pub const QUERY_COUNT: usize = 21;

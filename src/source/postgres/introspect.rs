@@ -208,6 +208,19 @@ async fn read_everything(
         model.borrow_mut().add_comment(row)
     })
     .await?;
+    // The names the columns and index keys refer to by oid.
+    r.read("collations", catalog::COLLATIONS, &[], |row| {
+        model.borrow_mut().add_collation(row)
+    })
+    .await?;
+    r.read("operator classes", catalog::OPERATOR_CLASSES, &[], |row| {
+        model.borrow_mut().add_operator_class(row)
+    })
+    .await?;
+    r.read("type collations", catalog::TYPE_COLLATIONS, &[], |row| {
+        model.borrow_mut().add_type_collation(row)
+    })
+    .await?;
     let arrived = Arrived::default();
     let mut indexes = PendingIndexes::default();
     let dependencies = match helper {

@@ -10,9 +10,10 @@ use super::definitions::{
 };
 use super::printing::{Expression, FormId, Forms, Printed, Printer, TreeId, Trees};
 use super::rows::{
-    ColumnRow, CommentCatalog, CommentRow, ConstraintRow, DomainRow, EnumRow, ExtensionRow,
-    IdentitySequenceRow, IndexKeyParts, IndexKeyRow, IndexRow, NamespaceRow, OperatorRow,
-    PolicyRow, RelationRow, RoutineRow, SequenceRow, TriggerRow,
+    CatalogName, CollationRow, ColumnRow, CommentCatalog, CommentRow, ConstraintRow, DomainRow,
+    EnumRow, ExtensionRow, IdentitySequenceRow, IndexKeyParts, IndexKeyRow, IndexRow, NamespaceRow,
+    OperatorClassRow, OperatorRow, PolicyRow, RelationRow, RoutineRow, SequenceRow, TriggerRow,
+    TypeCollationRow,
 };
 use super::types::IntrospectOptions;
 use crate::schema::{
@@ -57,6 +58,36 @@ pub struct Assembler {
     pending_checks: Vec<PendingCheck>,
     /// Key constraints whose columns are named once the columns are in.
     unnamed: Vec<Unnamed>,
+    names: CatalogNames,
+}
+
+/// The collations, operator classes and types' collations, by oid: the columns and index keys
+/// come with oids, named here rather than joined in their queries for each row.
+#[derive(Debug, Default)]
+struct CatalogNames {
+    collations: HashMap<u32, CatalogName>,
+    /// With whether it is its type's default.
+    opclasses: HashMap<u32, (bool, CatalogName)>,
+    type_collations: HashMap<u32, u32>,
+}
+
+impl CatalogNames {
+    /// The collation a column shows: its own, when it has one and it is not its type's.
+    fn column_collation(&self, collation: u32, type_oid: u32) -> Option<CatalogName> {
+        let of_type = self.type_collations.get(&type_oid).copied().unwrap_or(0);
+        if collation == 0 || collation == of_type {
+            return None;
+        }
+        self.collations.get(&collation).cloned()
+    }
+
+    /// The operator class a key shows: none when it is its type's default.
+    fn opclass(&self, oid: u32) -> Option<CatalogName> {
+        match self.opclasses.get(&oid) {
+            Some((false, name)) => Some(name.clone()),
+            _ => None,
+        }
+    }
 }
 
 /// A column as constraint and index keys refer to it: by relation and number.
@@ -303,6 +334,29 @@ impl Assembler {
     // Every `add_…` takes one row of its query and returns a `Result`, even when it cannot
     // fail, so that rows are fed to the assembler the same way as they stream in.
 
+    pub fn add_collation(&mut self, row: CollationRow) -> Result<(), Unexpected> {
+        let name = CatalogName {
+            schema: row.schema,
+            name: row.name,
+        };
+        self.names.collations.insert(row.oid, name);
+        Ok(())
+    }
+
+    pub fn add_operator_class(&mut self, row: OperatorClassRow) -> Result<(), Unexpected> {
+        let name = CatalogName {
+            schema: row.schema,
+            name: row.name,
+        };
+        self.names.opclasses.insert(row.oid, (row.is_default, name));
+        Ok(())
+    }
+
+    pub fn add_type_collation(&mut self, row: TypeCollationRow) -> Result<(), Unexpected> {
+        self.names.type_collations.insert(row.oid, row.collation);
+        Ok(())
+    }
+
     pub fn add_extension(&mut self, row: ExtensionRow) -> Result<(), Unexpected> {
         self.schema
             .extensions
@@ -436,7 +490,10 @@ impl Assembler {
     ///
     /// # Errors
     /// On an identity or generated code pgphase does not know.
-    pub fn add_column(&mut self, row: ColumnRow) -> Result<(), Unexpected> {
+    pub fn add_column(&mut self, mut row: ColumnRow) -> Result<(), Unexpected> {
+        if row.listed && row.collation.is_none() {
+            row.collation = self.names.column_collation(row.collation_oid, row.type_oid);
+        }
         let known = KnownColumn {
             name: Text::from(row.name.as_str()),
             collation: row.collation_oid,
@@ -597,9 +654,17 @@ impl Assembler {
         // tables kept both forms until the end.
         let mut pending: Vec<(u32, Box<IndexRow>)> = pending.rows.into_iter().collect();
         pending.sort_unstable_by_key(|(oid, _)| *oid);
-        for (oid, row) in pending {
+        for (oid, mut row) in pending {
             let comment = self.comment(CommentCatalog::Relation, oid, 0);
             let relation = row.relation;
+            for key in &mut row.keys {
+                if key.opclass.is_none() {
+                    key.opclass = self.names.opclass(key.opclass_oid);
+                }
+                if key.collation.is_none() {
+                    key.collation = self.names.collations.get(&key.collation_oid).cloned();
+                }
+            }
             let index = index_from(*row, comment, &self.columns)?;
             if let Some(table) = table_mut(&mut self.tables, relation) {
                 table.indexes.push(index);
@@ -1168,8 +1233,44 @@ mod tests {
             identity: identity.to_owned(),
             generated: generated.to_owned(),
             default_expr: Some("(a + 1)".to_owned()),
+            type_oid: 23,
             collation: None,
         }
+    }
+
+    #[test]
+    fn collations_and_operator_classes_are_named_from_their_oids() {
+        let mut assembler = Assembler::new(&[namespace(1, "public")]);
+        for (oid, name) in [(100, "default"), (950, "C")] {
+            let (schema, name) = ("pg_catalog".to_owned(), name.to_owned());
+            assembler
+                .add_collation(CollationRow { oid, schema, name })
+                .unwrap();
+        }
+        for (oid, is_default, name) in [(3126, true, "text_ops"), (4217, false, "text_pattern_ops")]
+        {
+            let (schema, name) = ("pg_catalog".to_owned(), name.to_owned());
+            let row = OperatorClassRow {
+                oid,
+                is_default,
+                schema,
+                name,
+            };
+            assembler.add_operator_class(row).unwrap();
+        }
+        // `text` (25) and `name` (19) collate by default and by "C".
+        for (oid, collation) in [(25, 100), (19, 950)] {
+            let row = TypeCollationRow { oid, collation };
+            assembler.add_type_collation(row).unwrap();
+        }
+        let names = &assembler.names;
+        assert_eq!(names.column_collation(100, 25), None);
+        assert_eq!(names.column_collation(950, 25), pg_catalog("C"));
+        assert_eq!(names.column_collation(100, 19), pg_catalog("default"));
+        assert_eq!(names.column_collation(0, 23), None);
+        assert_eq!(names.opclass(3126), None);
+        assert_eq!(names.opclass(4217), pg_catalog("text_pattern_ops"));
+        assert_eq!(names.opclass(1), None);
     }
 
     #[test]
@@ -1274,6 +1375,7 @@ mod tests {
             position: 2,
             expression: Some("lower(name)".to_owned()),
             expression_collation: Some(100),
+            opclass_oid: 0,
             opclass: pg_catalog("text_pattern_ops"),
             collation_oid: 100,
             collation: pg_catalog("default"),
@@ -1283,6 +1385,7 @@ mod tests {
             position: 1,
             expression: None,
             expression_collation: None,
+            opclass_oid: 0,
             opclass: None,
             collation_oid: 950,
             collation: pg_catalog("C"),

@@ -266,7 +266,34 @@ catalog_rows! {
         /// `pg_attribute.attgenerated`: `s` or empty.
         pub generated: String,
         pub default_expr: Option<String>,
-        pub collation: Option<CatalogName> = catalog_name,
+        /// `pg_attribute.atttypid`, to compare the column's collation with its type's.
+        pub type_oid: u32,
+        /// The collation's name when it is not the type's, filled in by the assembler.
+        pub collation: Option<CatalogName> = empty,
+    }
+
+    /// A collation, to name one by oid.
+    #[derive(Debug, Clone)]
+    pub struct CollationRow {
+        pub oid: u32,
+        pub schema: String,
+        pub name: String,
+    }
+
+    /// An operator class, to name one by oid.
+    #[derive(Debug, Clone)]
+    pub struct OperatorClassRow {
+        pub oid: u32,
+        pub is_default: bool,
+        pub schema: String,
+        pub name: String,
+    }
+
+    /// A type's collation.
+    #[derive(Debug, Clone)]
+    pub struct TypeCollationRow {
+        pub oid: u32,
+        pub collation: u32,
     }
 
     /// The sequence of an identity column, as stored.
@@ -353,11 +380,13 @@ catalog_rows! {
         pub expression: Option<String> = empty,
         /// For an expression key, its type's collation.
         pub expression_collation: Option<u32>,
-        /// Set only when not the default operator class.
-        pub opclass: Option<CatalogName> = catalog_name,
-        /// `indcollation` of the key, 0 for none, with its name.
+        /// `indclass` of the key.
+        pub opclass_oid: u32,
+        /// Named only when not the default operator class, by the assembler.
+        pub opclass: Option<CatalogName> = empty,
+        /// `indcollation` of the key, 0 for none, and its name (by the assembler).
         pub collation_oid: u32,
-        pub collation: Option<CatalogName> = catalog_name,
+        pub collation: Option<CatalogName> = empty,
         /// `pg_index.indoption` bits: 1 DESC, 2 NULLS FIRST.
         pub option: i16,
     }
