@@ -20,8 +20,7 @@ use crate::schema::{
     Attribute, Check, Column, ColumnIdentityOptions, ColumnRef, CompositeType, Deferral, Domain,
     Enum, Exclusion, Extension, FkAction, FkMatch, ForeignKey, Function, Identity, IdentityOptions,
     Index, IndexKey, KeyTarget, Namespace, Operator, PartitionOf, Policy, PolicyCommand,
-    PrimaryKey, RowSecurity, Schema, Sequence, SequenceSettings, Table, TableRef, Text, Trigger,
-    Unique, View,
+    PrimaryKey, RowSecurity, Schema, Sequence, Table, TableRef, Text, Trigger, Unique, View,
 };
 use crate::schema::{RelationKind, TableStats};
 
@@ -560,16 +559,8 @@ impl Assembler {
         else {
             return;
         };
-        let settings = SequenceSettings {
-            start: row.start,
-            increment: row.increment,
-            min_value: row.min_value,
-            max_value: row.max_value,
-            cache: row.cache,
-            cycle: row.cycle,
-        };
         column.identity_options =
-            IdentityOptions::from_settings(&column.data_type, settings).into();
+            IdentityOptions::from_settings(&column.data_type, row.settings).into();
     }
 
     /// Names the columns of the key constraints filed so far, once the columns are in.

@@ -10,6 +10,8 @@ use std::cell::Cell;
 use tokio_postgres::Row;
 use tokio_postgres::types::FromSql;
 
+use crate::schema::SequenceSettings;
+
 /// A row type that can be read from one catalog query's result.
 pub trait CatalogRow: Sized {
     /// Reads one row.
@@ -301,12 +303,7 @@ catalog_rows! {
     pub struct IdentitySequenceRow {
         pub relation: u32,
         pub position: i16,
-        pub start: i64,
-        pub increment: i64,
-        pub min_value: i64,
-        pub max_value: i64,
-        pub cache: i64,
-        pub cycle: bool,
+        pub settings: SequenceSettings = with(sequence_settings),
     }
 
     /// A table constraint with its columns as numbers, resolved against the columns query.
@@ -492,6 +489,18 @@ fn comment_catalog(row: &Fields<'_>) -> Result<CommentCatalog, tokio_postgres::E
         "type" => CommentCatalog::Type,
         "routine" => CommentCatalog::Routine,
         _ => CommentCatalog::Operator,
+    })
+}
+
+/// A sequence's options, from the columns of their own names.
+fn sequence_settings(row: &Fields<'_>) -> Result<SequenceSettings, tokio_postgres::Error> {
+    Ok(SequenceSettings {
+        start: row.try_get("start")?,
+        increment: row.try_get("increment")?,
+        min_value: row.try_get("min_value")?,
+        max_value: row.try_get("max_value")?,
+        cache: row.try_get("cache")?,
+        cycle: row.try_get("cycle")?,
     })
 }
 
