@@ -159,16 +159,16 @@ WHERE c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'c')
 
 /// Every column of the selected tables, partitions, materialized views and composite types, and
 /// of the tables their foreign keys reference (dropped and system columns left out), in no
-/// particular order: sorting 100,000 rows here costs more than sorting each table's few in Rust. All of them come with name and collation oid, which is what constraint and index keys
+/// particular order: sorting 100,000 rows here costs more than sorting each table's few in
+/// Rust. All of them come with name and collation oid, which is what constraint and index keys
 /// (given as column numbers) are resolved against. `listed` marks the ones the model shows: not
 /// a materialized view's, not a referenced table's, and of a partition only the ones it did not
 /// inherit; only those get their type and default printed. The default is a generated column's
 /// expression when `generated` is set. The column's type comes as an oid too: its collation is
 /// shown only when it differs from the type's ([`TYPE_COLLATIONS`]), named from
 /// [`COLLATIONS`]; joined here, the two lookups were an eighth of the query. An identity
-/// column's sequence comes from
-/// [`IDENTITY_SEQUENCES`], on the other connection: joined here, it was a sixth of this query,
-/// the longest of the catalog's.
+/// column's sequence comes from [`IDENTITY_SEQUENCES`], on the other connection: joined here,
+/// it was a sixth of this query, the longest of the catalog's.
 pub const COLUMNS: &str = "
 SELECT a.attrelid AS relation, a.attnum AS position, a.attname::text AS name,
        a.attcollation AS collation_oid, l.listed,

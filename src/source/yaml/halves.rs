@@ -1,5 +1,6 @@
 //! A large desired file read on two threads: the text is cut before a table near its middle,
-//! each half is parsed on its own thread, and the two raw forms are joined.
+//! each half is parsed on its own thread, in pieces cut the same way, and the raw forms are
+//! joined.
 //!
 //! The second half is the rest of the text under the lines that open the cut table's place
 //! (`schemas:`, its schema, `tables:`, written as in the file), so both halves are read exactly
@@ -21,7 +22,7 @@ pub const SPLIT_FROM_BYTES: usize = 1 << 20;
 
 /// Each half is read in pieces of about this size, one after the other, each cut as the halves
 /// are. A parser that holds every event of its text before deserialising (serde_norway) then
-/// holds a piece's, about 4 MB, and keeps them in the processor's cache.
+/// holds a piece's, about 4 MB; pieces of 128 KB, 512 KB or 1 MB read 10,000 tables no faster.
 pub const PIECE_BYTES: usize = 1 << 18;
 
 /// The raw form of `text` read in two halves on two threads, each in pieces of about
