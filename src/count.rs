@@ -183,15 +183,16 @@ pub async fn count_changes(
         }
         return Ok(facts);
     };
-    let (known, unknown): (Vec<_>, Vec<_>) = wanted
-        .into_iter()
-        .partition(|(_, count)| ahead.0.contains_key(&count.rows));
-    for (id, count) in &known {
-        if let Some(fact) = ahead.0.get(&count.rows) {
-            facts.insert(id, fact.clone());
+    let (mut ids, mut counts) = (Vec::new(), Vec::new());
+    for (id, count) in wanted {
+        match ahead.0.get(&count.rows) {
+            Some(fact) => facts.insert(&id, fact.clone()),
+            None => {
+                ids.push(id);
+                counts.push(count);
+            }
         }
     }
-    let (ids, counts): (Vec<ChangeId>, Vec<rules::Count>) = unknown.into_iter().unzip();
     let found = count_each(connect, &counts, timeout, progress).await?;
     for (id, fact) in ids.iter().zip(found) {
         facts.insert(id, fact);
