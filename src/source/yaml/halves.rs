@@ -610,16 +610,25 @@ mod tests {
         assert!(cuts(text).iter().all(|read| !read));
     }
 
-    #[test]
-    fn a_large_file_is_read_in_halves_as_it_is_read_whole() {
+    /// A file of one schema whose tables `t1`, `t2`… (each `table(n)`) fill more than the
+    /// size from which a file is cut.
+    fn large_text(table: impl Fn(usize) -> String) -> String {
         let mut text = String::from("pgphase: 1\nschemas:\n  app:\n    tables:\n");
         let mut n = 0;
         while text.len() < super::SPLIT_FROM_BYTES + 1000 {
             n += 1;
-            text.push_str(&format!(
-                "      t{n}:\n        columns:\n          id: bigint\n          note:\n            type: text\n            default: '''x''::text'\n"
-            ));
+            text.push_str(&table(n));
         }
+        text
+    }
+
+    #[test]
+    fn a_large_file_is_read_in_halves_as_it_is_read_whole() {
+        let mut text = large_text(|n| {
+            format!(
+                "      t{n}:\n        columns:\n          id: bigint\n          note:\n            type: text\n            default: '''x''::text'\n"
+            )
+        });
         text.push_str("    views:\n      v: select 1\n");
         let whole = crate::source::yaml::read_streaming_whole(&text).expect("the whole text reads");
         let halves = super::read(&text, crate::source::yaml::read_streaming_whole)
@@ -640,14 +649,8 @@ mod tests {
 
     #[test]
     fn a_table_given_in_two_pieces_refuses_the_join() {
-        let mut text = String::from("pgphase: 1\nschemas:\n  app:\n    tables:\n");
-        let mut n = 0;
-        while text.len() < super::SPLIT_FROM_BYTES + 1000 {
-            n += 1;
-            text.push_str(&format!(
-                "      t{n}:\n        columns:\n          id: bigint\n"
-            ));
-        }
+        let mut text =
+            large_text(|n| format!("      t{n}:\n        columns:\n          id: bigint\n"));
         // t1 again at the end: a piece of its own holds it once, the whole text twice.
         text.push_str("      t1:\n        columns:\n          id: bigint\n");
         assert!(crate::source::yaml::read_streaming_whole(&text).is_none());
