@@ -21,9 +21,9 @@
 //! autovacuum on, which of the two a run measured depended on whether the daemon had come by.
 //! The live database is vacuumed and analysed when it is made, as autovacuum leaves a
 //! production database (`measure::create_database`), so the two tools read the same
-//! well-kept catalogs. Before each
-//! timed run of any tool the cluster is checkpointed and the system's dirty pages written out
-//! (`settle`), so that no run pays for writing what the setup or an earlier run left.
+//! well-kept catalogs. Before each timed run of any tool the cluster is checkpointed and the
+//! system's dirty pages written out (`settle`), so that no run pays for writing what the
+//! setup or an earlier run left.
 //!
 //! Targets (issue 12), at 10,000 tables: the plan ≥ 25× faster than migra (against the desired
 //! database as created, the speed of the issue's own measure), peak RSS ≤ 150 MB;
