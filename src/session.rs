@@ -161,6 +161,10 @@ impl Session {
             let planned = sources.connect.clone();
             async move { shadow::prepare(&shadow, Some(&planned)).await }
         });
+        // On a one-thread runtime the file is read on this thread, blocking it: the shadow's
+        // first step (connecting, or starting a throwaway cluster on a thread of its own) is
+        // taken first, so that it goes on meanwhile.
+        tokio::task::yield_now().await;
         let read = Self::read_both(sources, progress).await;
         let ready = match preparing.await {
             Ok(ready) => ready,
