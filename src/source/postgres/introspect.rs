@@ -294,6 +294,10 @@ async fn read_tables(
     })
     .await?;
     arrived.tables.set(true);
+    r.transaction
+        .batch_execute(catalog::COLUMNS_SETTINGS)
+        .await
+        .map_err(|e| IntrospectError::query("setting up the columns' reading", e))?;
     r.read("columns", catalog::COLUMNS, selected, |row| {
         model.borrow_mut().add_column(row)
     })
@@ -301,6 +305,10 @@ async fn read_tables(
     arrived.columns.set(true);
     // Stored for the other connection if it is not waiting yet.
     arrived.columns_in.notify_one();
+    r.transaction
+        .batch_execute("RESET work_mem")
+        .await
+        .map_err(|e| IntrospectError::query("setting up the session", e))?;
     r.read("triggers", catalog::TRIGGERS, selected, |row| {
         model.borrow_mut().add_trigger(row)
     })
