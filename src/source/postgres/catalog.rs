@@ -167,8 +167,8 @@ WHERE c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'c')
 /// expression when `generated` is set. The column's type comes as an oid too: its collation is
 /// shown only when it differs from the type's ([`TYPE_COLLATIONS`]), named from
 /// [`COLLATIONS`]; joined here, the two lookups were an eighth of the query. An identity
-/// column's sequence comes from [`IDENTITY_SEQUENCES`], on the other connection: joined here,
-/// it was a sixth of this query, the longest of the catalog's.
+/// column's sequence comes from [`IDENTITY_SEQUENCES`], read next: joined here, it was a sixth
+/// of this query, the longest of the catalog's.
 pub const COLUMNS: &str = "
 SELECT a.attrelid AS relation, a.attnum AS position, a.attname::text AS name,
        a.attcollation AS collation_oid, l.listed,
