@@ -424,20 +424,27 @@ async fn read_keys<C: GenericClient>(
         indexes.add(row)
     })
     .await?;
-    // A constraint is filed under its table, and its columns named once they are in; one that
-    // arrives before the tables (in a small database) waits.
+    // A constraint is filed under its table, and its columns named and its check's form found
+    // once they are in: as it arrives when they are, so that this goes on while the server
+    // sends the rest. One that arrives before the tables (in a small database) waits.
+    let mut forms = Forms::default();
     let mut early = Vec::new();
     r.read(
         "constraints",
         catalog::CONSTRAINTS,
         selected,
         |row: ConstraintRow| {
-            if arrived.tables.get() {
-                model.borrow_mut().add_constraint(row)
-            } else {
+            if !arrived.tables.get() {
                 early.push(row);
-                Ok(())
+                return Ok(());
             }
+            let mut model = model.borrow_mut();
+            model.add_constraint(row)?;
+            if arrived.columns.get() {
+                model.name_constraint_columns()?;
+                model.find_forms(indexes, &mut forms);
+            }
+            Ok(())
         },
     )
     .await?;
@@ -448,7 +455,7 @@ async fn read_keys<C: GenericClient>(
             return Ok(());
         }
     }
-    let forms = {
+    {
         let mut model = model.borrow_mut();
         for row in early {
             model
@@ -458,8 +465,8 @@ async fn read_keys<C: GenericClient>(
         model
             .name_constraint_columns()
             .map_err(unexpected("constraints"))?;
-        model.forms_to_print(indexes)
-    };
+        model.find_forms(indexes, &mut forms);
+    }
     let printed = print_expressions(r.client, &forms).await?;
     model.borrow_mut().fill_printed(indexes, &printed);
     r.finished("expressions", forms.requests().len());

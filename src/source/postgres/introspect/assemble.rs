@@ -55,6 +55,8 @@ pub struct Assembler {
     /// The stored trees of the checks, each distinct one once.
     check_trees: Trees,
     pending_checks: Vec<PendingCheck>,
+    /// How many of `pending_checks` have their form found.
+    checks_with_forms: usize,
     /// Key constraints whose columns are named once the columns are in.
     unnamed: Vec<Unnamed>,
     names: CatalogNames,
@@ -204,10 +206,11 @@ impl PendingIndexes {
         Ok(())
     }
 
-    /// Adds the forms of the gathered predicates and expression keys to `forms`.
+    /// Adds to `forms` the forms of the predicates and expression keys gathered since the last
+    /// call.
     fn find_forms(&mut self, forms: &mut Forms, columns: &KnownColumns) {
         let name = |relation, number| columns.name(relation, number);
-        for (&oid, &(predicate, expressions)) in &self.trees_of {
+        for (oid, (predicate, expressions)) in std::mem::take(&mut self.trees_of) {
             let Some(row) = self.rows.get(&oid) else {
                 continue;
             };
@@ -600,13 +603,13 @@ impl Assembler {
         Ok(())
     }
 
-    /// The distinct forms of the expressions still to be printed: the checks' and the
-    /// `indexes`' predicates and expression keys. Once the columns are in.
-    pub fn forms_to_print(&mut self, indexes: &mut PendingIndexes) -> Forms {
+    /// Adds to `forms` the distinct forms of the expressions that have none yet: the checks' and
+    /// the `indexes`' predicates and expression keys gathered so far. Once the columns are in;
+    /// called again as more constraints arrive, it takes only the new ones.
+    pub fn find_forms(&mut self, indexes: &mut PendingIndexes, forms: &mut Forms) {
         self.columns.seal();
-        let mut forms = Forms::default();
-        indexes.find_forms(&mut forms, &self.columns);
-        for check in &mut self.pending_checks {
+        indexes.find_forms(forms, &self.columns);
+        for check in &mut self.pending_checks[self.checks_with_forms..] {
             let expression = Expression {
                 printer: Printer::Check,
                 tree: check.tree,
@@ -618,12 +621,13 @@ impl Assembler {
             let name = |relation, number| self.columns.name(relation, number);
             check.form = Some(forms.form(expression, &self.check_trees, name));
         }
-        forms
+        self.checks_with_forms = self.pending_checks.len();
     }
 
-    /// Puts the texts printed for [`Assembler::forms_to_print`] into the checks and `indexes`.
+    /// Puts the texts printed for [`Assembler::find_forms`] into the checks and `indexes`.
     pub fn fill_printed(&mut self, indexes: &mut PendingIndexes, printed: &Printed) {
         indexes.fill(printed);
+        self.checks_with_forms = 0;
         for check in std::mem::take(&mut self.pending_checks) {
             let table = table_mut(&mut self.tables, check.relation);
             let filed = table.and_then(|table| table.checks.get_mut(check.slot));
@@ -1474,7 +1478,8 @@ mod tests {
             pending.add(IndexKeyRow { index, key }).unwrap();
             assert_eq!(pending.rows.len(), 1, "after key {i}");
         }
-        let forms = assembler.forms_to_print(&mut pending);
+        let mut forms = Forms::default();
+        assembler.find_forms(&mut pending, &mut forms);
         let texts = forms
             .requests()
             .iter()
@@ -1496,6 +1501,83 @@ mod tests {
             KeyTarget::Expression("lower(name)".to_owned())
         );
         assert_eq!(indexes[0].keys.len(), 2);
+    }
+
+    fn check_row(oid: u32, name: &str, tree: &str) -> ConstraintRow {
+        ConstraintRow {
+            oid,
+            relation: 10,
+            name: name.to_owned(),
+            kind: "c".to_owned(),
+            deferrable: false,
+            deferred: false,
+            valid: true,
+            no_inherit: false,
+            column_numbers: vec![1],
+            index_column_numbers: Vec::new(),
+            index_key_count: 0,
+            nulls_not_distinct: false,
+            referenced_relation: 0,
+            referenced_schema: None,
+            referenced_table: None,
+            referenced_numbers: Vec::new(),
+            on_update: " ".to_owned(),
+            on_delete: " ".to_owned(),
+            match_type: " ".to_owned(),
+            check_tree: Some(tree.to_owned()),
+            definition: None,
+        }
+    }
+
+    #[test]
+    fn forms_found_in_rounds_cover_each_check_once() {
+        let mut assembler = Assembler::new(&[namespace(1, "public")]);
+        assembler.columns = known_columns();
+        let (table_ref, table) = (TableRef::new("public", "people"), Table::default());
+        assembler.tables.insert(10, Box::new((table_ref, table)));
+        let mut pending = PendingIndexes::default();
+        let mut forms = Forms::default();
+        // `id > 1`: the constant's first byte differs.
+        let other_tree = PREDICATE_TREE.replace("[ 0 0 0 0", "[ 1 0 0 0");
+        let rounds = [
+            vec![check_row(1, "positive", PREDICATE_TREE)],
+            vec![],
+            // The first form again, and one of its own.
+            vec![
+                check_row(2, "also_positive", PREDICATE_TREE),
+                check_row(3, "above_one", &other_tree),
+            ],
+        ];
+        let mut asked = Vec::new();
+        for round in rounds {
+            for row in round {
+                assembler.add_constraint(row).unwrap();
+            }
+            assembler.find_forms(&mut pending, &mut forms);
+            asked.push(forms.requests().len());
+        }
+        assert_eq!(asked, [1, 1, 2]);
+        let texts = forms
+            .requests()
+            .iter()
+            .map(|request| Some(format!("printed on {}", request.object)))
+            .collect();
+        let printed = Printed::new(texts, &forms).unwrap();
+        assembler.fill_printed(&mut pending, &printed);
+        let (schema, _) = assembler.finish();
+        let checks = &schema.namespaces["public"].tables["people"].checks;
+        let expressions: Vec<(&str, &str)> = checks
+            .iter()
+            .map(|c| (c.name.as_str(), c.expression.as_str()))
+            .collect();
+        assert_eq!(
+            expressions,
+            [
+                ("above_one", "printed on 3"),
+                ("also_positive", "printed on 1"),
+                ("positive", "printed on 1"),
+            ]
+        );
     }
 
     #[test]
