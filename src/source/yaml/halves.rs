@@ -8,9 +8,10 @@
 //! is scanned first, and a text holding anything that could make a line mean something else
 //! than its indentation says (a quoted scalar or flow collection spanning lines, an anchor or
 //! alias, a tag, a complex key, a document marker or directive, a carriage return) is read
-//! whole. Keys that the halves could each hold once but the whole text twice (a top-level key,
-//! a key of the cut schema, a schema, a table) refuse the join, and so does a half that does not
-//! parse: the caller then reads the whole text, whose errors are the ones reported.
+//! whole, and so is a text holding a top-level key, a schema or a key of a schema twice. A table
+//! that two pieces each hold once but the whole text twice refuses the join, and so does a
+//! piece that does not parse: the caller then reads the whole text, whose errors are the ones
+//! reported.
 
 use std::collections::HashSet;
 
@@ -32,7 +33,9 @@ pub fn read(text: &str, parse: impl Fn(&str) -> Option<RawFile> + Sync) -> Optio
     read_in_pieces_of(text, PIECE_BYTES, &parse)
 }
 
-/// [`read`] with pieces of about `piece_bytes`.
+/// [`read`] with pieces of about `piece_bytes`. The text is scanned once for every safe cut
+/// (see [`cuts`]); the halves and their pieces are cut there. Scanning each part again for its
+/// own cut, as the halves were cut in pieces, was a tenth of the plan's CPU at 10,000 tables.
 fn read_in_pieces_of(
     text: &str,
     piece_bytes: usize,
@@ -41,28 +44,55 @@ fn read_in_pieces_of(
     if text.len() < SPLIT_FROM_BYTES {
         return None;
     }
-    let cut = Cut::find(text, text.len() / 2)?;
-    read_at(text, &cut, &|half: &str| pieces(half, piece_bytes, parse))
+    let cuts = cuts(text)?;
+    let middle = cuts.iter().position(|cut| cut.at >= text.len() / 2)?;
+    let (before, after) = cuts.split_at(middle);
+    let (before, after) = (every(before, piece_bytes), every(after, piece_bytes));
+    let at = cuts[middle].at;
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| read_pieces(text, false, &after, text.len(), parse));
+        let first = read_pieces(text, true, &before, at, parse);
+        // A parser that panics on a half is left to panic on the whole text, where it is
+        // reported as it would be without the cut.
+        (first, second.join().ok().flatten())
+    });
+    join(first?, second?, cuts[middle].schema)
 }
 
-/// `text` read by `parse` in pieces of about `piece_bytes`, one after the other: cut in two
-/// where a cut is safe, each part read so in turn, and joined. A part with no safe cut is read
-/// as it is. Each part is a text of its own that reads as its place in `text` does (see
-/// [`Cut`]), so the pieces read what the whole text reads.
-fn pieces(
+/// Of `cuts` (in order), the first and then each at least `bytes` after the one kept before.
+fn every<'c, 't>(cuts: &'c [Cut<'t>], bytes: usize) -> Vec<&'c Cut<'t>> {
+    let mut kept: Vec<&Cut<'t>> = Vec::new();
+    for cut in cuts {
+        if kept.last().is_none_or(|last| cut.at >= last.at + bytes) {
+            kept.push(cut);
+        }
+    }
+    kept
+}
+
+/// The part of `text` that ends at `end` read by `parse` in pieces, one after the other: with
+/// `from_start`, from the text's start to the first of `cuts` as it is; then from each cut to
+/// the next (or `end`) under the lines that open the cut's place (see [`Cut`]); all joined.
+fn read_pieces(
     text: &str,
-    piece_bytes: usize,
+    from_start: bool,
+    cuts: &[&Cut<'_>],
+    end: usize,
     parse: &impl Fn(&str) -> Option<RawFile>,
 ) -> Option<RawFile> {
-    if text.len() <= piece_bytes {
-        return parse(text);
+    let mut read = None;
+    if from_start {
+        read = Some(parse(&text[..cuts.first().map_or(end, |cut| cut.at)])?);
     }
-    let Some(cut) = Cut::find(text, text.len() / 2) else {
-        return parse(text);
-    };
-    let first = pieces(&text[..cut.at], piece_bytes, parse)?;
-    let second = pieces(&cut.second_half(text), piece_bytes, parse)?;
-    join(first, second, cut.schema)
+    let ends = cuts.iter().skip(1).map(|cut| cut.at).chain([end]);
+    for (cut, end) in cuts.iter().zip(ends) {
+        let piece = parse(&cut.piece(text, end))?;
+        read = Some(match read {
+            Some(before) => join(before, piece, cut.schema)?,
+            None => piece,
+        });
+    }
+    read
 }
 
 /// The halves of `text` cut at `cut`, parsed on two threads and joined.
@@ -71,12 +101,10 @@ fn read_at(
     cut: &Cut<'_>,
     parse: &(impl Fn(&str) -> Option<RawFile> + Sync),
 ) -> Option<RawFile> {
-    let second_text = cut.second_half(text);
+    let second_text = cut.piece(text, text.len());
     let (first, second) = std::thread::scope(|scope| {
         let second = scope.spawn(|| parse(&second_text));
         let first = parse(&text[..cut.at]);
-        // A parser that panics on a half is left to panic on the whole text, where it is
-        // reported as it would be without the cut.
         (first, second.join().ok().flatten())
     });
     join(first?, second?, cut.schema)
@@ -87,19 +115,34 @@ pub fn read_at_every_cut(
     text: &str,
     parse: &(impl Fn(&str) -> Option<RawFile> + Sync),
 ) -> Vec<(usize, Option<RawFile>)> {
-    let mut reads = Vec::new();
-    let mut from = 0;
-    while let Some(cut) = Cut::find(text, from) {
-        reads.push((cut.at, read_at(text, &cut, parse)));
-        from = cut.at + 1;
-    }
-    reads
+    cuts(text)
+        .unwrap_or_default()
+        .iter()
+        .map(|cut| (cut.at, read_at(text, cut, parse)))
+        .collect()
 }
 
-/// Where the text is cut, and what the second half needs to be read in the same place.
+/// Every safe cut of `text`, in order: before each table of a schema's `tables` but the first.
+/// `None` when no cut can be sure to read as the whole text does: the text holds something that
+/// could make a line mean other than its indentation says (see the module), or a key twice (a
+/// top-level key, a schema, a key of a schema), which only the whole text reports.
+fn cuts(text: &str) -> Option<Vec<Cut<'_>>> {
+    if text.contains('\r') || text.starts_with('\u{feff}') {
+        return None;
+    }
+    let mut scan = Scan::default();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        scan.line(offset, line)?;
+        offset += line.len();
+    }
+    Some(scan.cuts)
+}
+
+/// Where the text can be cut, and what the part after it needs to be read in the same place.
 #[derive(Debug)]
 struct Cut<'t> {
-    /// The offset of the line of the first table of the second half.
+    /// The offset of the line of the first table after the cut.
     at: usize,
     /// The schema whose tables are cut.
     schema: &'t str,
@@ -107,40 +150,17 @@ struct Cut<'t> {
     head: [&'t str; 3],
 }
 
-impl<'t> Cut<'t> {
-    /// The first safe cut at a line starting at or after `from`: before a table of a schema's
-    /// `tables`, after at least one table of it.
-    fn find(text: &'t str, from: usize) -> Option<Self> {
-        if text.contains('\r') || text.starts_with('\u{feff}') {
-            return None;
-        }
-        let mut scan = Scan::default();
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            scan.line(offset, line, from)?;
-            offset += line.len();
-        }
-        let (at, head) = scan.cut?;
-        let schema = scan.schema_name?;
-        // A key the whole text holds twice, once in each half, is an error only the whole
-        // text shows.
-        if !scan.top_keys[0].is_disjoint(&scan.top_keys[1])
-            || !scan.schema_keys[0].is_disjoint(&scan.schema_keys[1])
-        {
-            return None;
-        }
-        Some(Self { at, schema, head })
-    }
-
-    fn second_half(&self, text: &str) -> String {
-        let rest = &text[self.at..];
-        let mut half = String::with_capacity(rest.len() + 256);
+impl Cut<'_> {
+    /// The text from the cut to `end`, under the lines that open its place.
+    fn piece(&self, text: &str, end: usize) -> String {
+        let rest = &text[self.at..end];
+        let mut piece = String::with_capacity(rest.len() + 256);
         for line in self.head {
-            half.push_str(line);
-            half.push('\n');
+            piece.push_str(line);
+            piece.push('\n');
         }
-        half.push_str(rest);
-        half
+        piece.push_str(rest);
+        piece
     }
 }
 
@@ -163,18 +183,18 @@ struct Scan<'t> {
     block_parent: Option<usize>,
     /// The indentation of the first table under the current `tables:`.
     table_indent: Option<usize>,
-    /// The schema being scanned (the cut one, once the cut is made).
+    /// The schema being scanned.
     schema_name: Option<&'t str>,
-    /// The keys at the top level, before and after the cut.
-    top_keys: [HashSet<&'t str>; 2],
-    /// The keys of the current schema, before and after the cut.
-    schema_keys: [HashSet<&'t str>; 2],
-    cut: Option<(usize, [&'t str; 3])>,
+    /// The keys at the top level, the schemas, and the keys of the schema being scanned.
+    top_keys: HashSet<&'t str>,
+    schemas: HashSet<&'t str>,
+    schema_keys: HashSet<&'t str>,
+    cuts: Vec<Cut<'t>>,
 }
 
 impl<'t> Scan<'t> {
     /// Scans one line; `None` when the text has something a cut cannot be sure of.
-    fn line(&mut self, offset: usize, line: &'t str, from: usize) -> Option<()> {
+    fn line(&mut self, offset: usize, line: &'t str) -> Option<()> {
         let body = line.strip_suffix('\n').unwrap_or(line);
         let indent = body.len() - body.trim_start_matches(' ').len();
         let content = &body[indent..];
@@ -195,7 +215,6 @@ impl<'t> Scan<'t> {
         while self.stack.last().is_some_and(|open| open.indent >= indent) {
             self.stack.pop();
         }
-        let half = usize::from(self.cut.is_some());
         let key = match scanned.key {
             Some(Key::Plain(key)) => Some(key),
             Some(Key::Quoted) => None,
@@ -206,29 +225,31 @@ impl<'t> Scan<'t> {
         match (self.stack.len(), names) {
             // A top-level key.
             (0, _) if is_key => {
-                self.top_keys[half].insert(key?);
+                self.top_keys.insert(key?).then_some(())?;
             }
-            // A schema: its keys are gathered afresh, until the cut.
-            (1, [Some("schemas"), ..]) if is_key && self.cut.is_none() => {
-                self.schema_name = Some(key?);
-                self.schema_keys[0].clear();
+            // A schema: its keys are gathered afresh.
+            (1, [Some("schemas"), ..]) if is_key => {
+                let name = key?;
+                self.schemas.insert(name).then_some(())?;
+                self.schema_name = Some(name);
+                self.schema_keys.clear();
             }
             // A key of a schema.
             (2, [Some("schemas"), Some(schema), _])
                 if is_key && Some(schema) == self.schema_name =>
             {
-                self.schema_keys[half].insert(key?);
+                self.schema_keys.insert(key?).then_some(())?;
                 self.table_indent = None;
             }
             // A table.
-            (3, [Some("schemas"), Some(_), Some("tables")]) if is_key => {
-                if self.cut.is_none()
-                    && offset >= from
-                    && key.is_some()
-                    && self.table_indent == Some(indent)
-                {
+            (3, [Some("schemas"), Some(schema), Some("tables")]) if is_key => {
+                if key.is_some() && self.table_indent == Some(indent) {
                     let head = [self.stack[0].line, self.stack[1].line, self.stack[2].line];
-                    self.cut = Some((offset, head));
+                    self.cuts.push(Cut {
+                        at: offset,
+                        schema,
+                        head,
+                    });
                 }
                 self.table_indent.get_or_insert(indent);
             }
@@ -645,6 +666,26 @@ mod tests {
                 assert_eq!(format!("{pieces:?}"), format!("{whole:?}"), "{piece_bytes}");
             }
         }
+    }
+
+    #[test]
+    fn pieces_are_cut_at_the_first_cut_then_every_so_many_bytes() {
+        let cuts: Vec<super::Cut<'_>> = (0..10)
+            .map(|n| super::Cut {
+                at: 100 + n * 10,
+                schema: "app",
+                head: ["schemas:", "  app:", "    tables:"],
+            })
+            .collect();
+        let kept = |bytes| -> Vec<usize> {
+            super::every(&cuts, bytes)
+                .iter()
+                .map(|cut| cut.at)
+                .collect()
+        };
+        assert_eq!(kept(25), [100, 130, 160, 190]);
+        assert_eq!(kept(1), (0..10).map(|n| 100 + n * 10).collect::<Vec<_>>());
+        assert_eq!(kept(1000), [100]);
     }
 
     #[test]
