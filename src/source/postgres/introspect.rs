@@ -170,11 +170,12 @@ async fn for_each_row<R: CatalogRow>(
 }
 
 /// Runs the catalog queries and feeds their rows to the assembler as they arrive. The tables
-/// and their columns are read on `reader`'s connection; with a `helper`, everything else is read
-/// there meanwhile (the indexes, the constraints, the other objects), and once the columns are in,
-/// the expressions are printed there too (`printing`). The indexes' rows are gathered and filed
-/// at the end; a constraint goes into the model as it arrives once the tables are in (one that
-/// comes earlier waits), its key columns named once the columns are.
+/// and what needs them (columns, identity sequences, triggers, policies) are read on `reader`'s
+/// connection; with a `helper`, everything else is read there meanwhile (the indexes, the
+/// constraints, the other objects), and once the columns are in, the expressions are printed
+/// there too (`printing`). The indexes' rows are gathered and filed at the end; a constraint
+/// goes into the model as it arrives once the tables are in (one that comes earlier waits), its
+/// key columns named and its check's form found once the columns are.
 async fn read_everything(
     reader: &mut Reader<'_, '_>,
     helper: Option<&Client>,
