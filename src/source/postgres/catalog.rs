@@ -196,9 +196,13 @@ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm', 'c')
 
 /// Set for [`COLUMNS`] alone: its hash of every column (8 MB at 10,000 tables) overflowed the
 /// default 4 MB into temporary files, which cost it 30–45 ms of its 250–290 ms. The planner
-/// underestimates that hash a fivefold, so only the setting avoids the spill. It is reset after:
-/// with it, the indexes query chose a plan that took 20–35 ms longer.
+/// estimates that hash at a fifth of its size, so only the setting avoids the spill. It is
+/// undone after ([`COLUMNS_SETTINGS_UNDONE`]): with it, the indexes query chose a plan that took
+/// 20–35 ms longer.
 pub const COLUMNS_SETTINGS: &str = "SET LOCAL work_mem = '32MB'";
+
+/// [`COLUMNS_SETTINGS`] undone, once the columns are read.
+pub const COLUMNS_SETTINGS_UNDONE: &str = "RESET work_mem";
 
 /// The sequence of each identity column of the selected relations (an internal dependency of
 /// the sequence on the column), for the column's options.
@@ -461,6 +465,6 @@ WHERE d.classoid IN ('pg_namespace'::regclass, 'pg_class'::regclass, 'pg_type'::
                      'pg_proc'::regclass, 'pg_operator'::regclass)
   AND (d.objoid >= 16384 OR d.classoid = 'pg_namespace'::regclass)";
 
-/// How many catalog queries introspection runs: every query above but the session settings,
-/// each once.
+/// How many catalog queries introspection runs: every query above but the settings, each
+/// once.
 pub const QUERY_COUNT: usize = 21;

@@ -307,9 +307,9 @@ async fn read_tables(
     // Stored for the other connection if it is not waiting yet.
     arrived.columns_in.notify_one();
     r.transaction
-        .batch_execute("RESET work_mem")
+        .batch_execute(catalog::COLUMNS_SETTINGS_UNDONE)
         .await
-        .map_err(|e| IntrospectError::query("setting up the session", e))?;
+        .map_err(|e| IntrospectError::query("ending the columns' reading", e))?;
     // Read apart from the columns: joined to them, they were a sixth of that query, the
     // longest of the catalog's. Here rather than on the other connection, which ends later.
     r.read(

@@ -77,9 +77,11 @@ impl PartialEq for Path {
 impl Eq for Path {}
 
 impl Hash for Path {
+    /// The steps from the root, as [`PartialEq`] compares them.
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for step in self.steps() {
-            step.hash(state);
+        if let Some(link) = &self.0 {
+            link.parent.hash(state);
+            link.step.hash(state);
         }
     }
 }
